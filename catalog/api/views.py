@@ -1,0 +1,147 @@
+"""/api/3/action/<name>: parse the request as CKAN does, call the dispatcher, wrap the envelope."""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from typing import Any
+
+from flask import Blueprint, Response, current_app, request
+from sqlalchemy import update
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from catalog.app import Services
+from catalog.clock import utcnow
+from catalog.context import ANONYMOUS, Actor
+from catalog.errors import ActionError, BadRequest, PayloadTooLarge
+from catalog.registry import call_action, get_action
+from catalog.user.models import ApiToken
+from catalog.user.tokens import actor_for_token, needs_last_access_update
+
+log = logging.getLogger(__name__)
+api = Blueprint("api", __name__)
+
+
+def _services() -> Services:
+    return current_app.extensions["moisson"]
+
+
+def json_response(body: Any, status: int = 200, *, callback: str | None = None) -> Response:
+    text = json.dumps(body, ensure_ascii=True, default=str)
+    if callback and status == 200:
+        return Response(f"{callback}({text});", status, content_type="application/javascript;charset=utf-8")
+    return Response(text, status, content_type="application/json;charset=utf-8")
+
+
+@api.route("/api", strict_slashes=False)
+def api_root() -> Response:
+    return json_response({"version": 1})
+
+
+@api.route("/api/<int:version>", strict_slashes=False)
+def api_version(version: int) -> Response:
+    if version not in (1, 2, 3):
+        return json_response("Bad request - API version not known", 404)
+    return json_response({"version": version})
+
+
+@api.route("/api/3/action/<name>", methods=["GET", "POST"])
+@api.route("/api/action/<name>", methods=["GET", "POST"])
+def action_endpoint(name: str) -> Response:
+    services = _services()
+    help_url = f"{services.settings.site_url.rstrip('/')}/api/3/action/help_show?name={name}"
+    callback = request.args.get("callback") if request.method == "GET" else None
+    try:
+        spec = get_action(name)
+        if request.method == "GET" and not spec.read_only:
+            raise BadRequest("JSON Error: Invalid request. Please use POST method for your request")
+        data = request_data(spec.read_only)
+        data.pop("callback", None)
+        actor = ANONYMOUS if callback else request_actor(services)
+        result = call_action(services, name, data, actor=actor)
+    except ActionError as error:
+        body = error.error_body()
+        if isinstance(body, str):
+            return json_response(body, error.status)
+        return json_response({"help": help_url, "success": False, "error": body}, error.status)
+    except Exception:  # noqa: BLE001 - the envelope is the contract; details go to the log only
+        request_id = uuid.uuid4().hex
+        log.exception("action %s failed (request %s)", name, request_id)
+        error_body = {"__type": "Internal Server Error", "message": "Internal Server Error"}
+        return json_response({"help": help_url, "success": False, "error": error_body}, 500)
+    return json_response({"help": help_url, "success": True, "result": result}, callback=callback)
+
+
+def request_actor(services: Services) -> Actor:
+    token = request.headers.get("Authorization") or request.headers.get("X-CKAN-API-Key")
+    if not token:
+        return _session_actor(services)
+    with services.db.unit_of_work(write=False) as session:
+        actor, api_token = actor_for_token(session, token)
+    if api_token is not None and needs_last_access_update(api_token):
+        with services.db.unit_of_work(write=True) as session:
+            session.execute(update(ApiToken).where(ApiToken.id == api_token.id).values(last_access=utcnow()))
+    return actor
+
+
+def _session_actor(services: Services) -> Actor:
+    """A browser session also authenticates the API (CKAN's cookie auth), set by the web login."""
+    from flask import session as web_session
+
+    user = web_session.get("user") if current_app.secret_key else None
+    if not user:
+        return ANONYMOUS
+    return Actor(user_id=user["id"], name=user["name"], is_sysadmin=bool(user.get("sysadmin")))
+
+
+def request_data(read_only: bool) -> dict[str, Any]:
+    """CKAN's _get_request_data precedence: form, then query string (read actions), then JSON body."""
+    try:
+        form = request.form
+        files = request.files
+        if request.method == "POST" and (form or files):
+            if len(form) == 1 and not files:
+                (key, value), = form.items(multi=False)
+                if value in ("", "1"):
+                    return _decode_json(key)
+            data: dict[str, Any] = _flat(form)
+            for key in files:
+                data[key] = files[key]
+            return data
+        if read_only and request.args:
+            return _flat(request.args)
+        raw = request.get_data(cache=True)
+    except RequestEntityTooLarge as error:
+        raise PayloadTooLarge(
+            f"Request body is larger than {_services().settings.max_body_bytes} bytes"
+        ) from error
+    if not raw:
+        return {}
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise BadRequest(f"JSON Error: Error decoding JSON data. Error: {error}") from error
+    return _decode_json(text)
+
+
+def _decode_json(text: str) -> dict[str, Any]:
+    try:
+        data = json.loads(text)
+    except ValueError as error:
+        raise BadRequest(
+            f"JSON Error: Error decoding JSON data. Error: {error!r} JSON data extracted from the request: {text[:200]}"
+        ) from error
+    if not isinstance(data, dict):
+        raise BadRequest(
+            f"JSON Error: Request data JSON decoded to {data!r} but it needs to be a dictionary."[:500]
+        )
+    return data
+
+
+def _flat(multidict: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key in multidict:
+        values = multidict.getlist(key)
+        out[key] = values[0] if len(values) == 1 else values
+    return out

@@ -1,0 +1,66 @@
+"""create_app(): engine, services, blueprints and error handlers. No business logic here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask
+
+from catalog.db import Database
+from catalog.settings import Settings
+
+
+@dataclass
+class Services:
+    """Everything an action may reach besides its session, built once per process."""
+
+    settings: Settings
+    db: Database
+    search: Any
+    storage: Any = None
+
+
+def build_services(settings: Settings) -> Services:
+    from catalog.search.backend import make_search_backend
+
+    db = Database(settings.database_url)
+    return Services(settings=settings, db=db, search=make_search_backend(db))
+
+
+def create_app(settings: Settings | None = None, *, check_schema: bool = True) -> Flask:
+    from catalog.migrate import ensure_schema
+
+    settings = settings or Settings.from_env()
+    services = build_services(settings)
+    if check_schema:
+        ensure_schema(services.db, create_if_embedded=settings.is_embedded_default)
+    app = Flask(__name__)
+    app.config["SECRET_KEY"] = settings.secret_key
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.extensions["moisson"] = services
+
+    from catalog.api.views import api
+
+    app.register_blueprint(api)
+    for register in _optional_blueprints():
+        register(app)
+    return app
+
+
+def _optional_blueprints() -> list[Any]:
+    """Blueprints of later domains (DCAT, web pages, datastore downloads), registered when present."""
+    registrars = []
+    for module_name in ("catalog.dcat.views", "catalog.web", "catalog.storage.views", "harvest.views"):
+        try:
+            module = __import__(module_name, fromlist=["init_app"])
+        except ModuleNotFoundError as error:
+            if error.name and module_name.startswith(error.name):
+                continue
+            raise
+        registrars.append(module.init_app)
+    return registrars
+
+
+def services_of(app: Flask) -> Services:
+    return app.extensions["moisson"]

@@ -1,0 +1,60 @@
+"""ActionContext: what an action may use. Frozen and typed: no free-form flags between layers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.orm import Session
+
+if TYPE_CHECKING:
+    from catalog.app import Services
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is calling. Anonymous callers have no id and the empty name (CKAN prints two spaces)."""
+
+    user_id: str | None = None
+    name: str = ""
+    is_sysadmin: bool = False
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.user_id is None and not self.is_sysadmin
+
+
+ANONYMOUS = Actor()
+SYSTEM = Actor(user_id=None, name="moisson-site-user", is_sysadmin=True)
+
+
+@dataclass(frozen=True)
+class ActionContext:
+    session: Session
+    actor: Actor
+    services: Services
+    now: datetime
+    after_commit_callbacks: list[Callable[[], None]] = field(default_factory=list)
+
+    @property
+    def settings(self) -> Any:
+        return self.services.settings
+
+    @property
+    def search(self) -> Any:
+        return self.services.search
+
+    def call(self, name: str, data: dict[str, Any]) -> Any:
+        """A nested action call: auth and validation run again, the transaction is shared."""
+        from catalog.registry import dispatch
+
+        return dispatch(self, name, data)
+
+    def as_system(self) -> ActionContext:
+        """Deliberate privilege for internal steps (greppable, unlike CKAN's ignore_auth)."""
+        return replace(self, actor=SYSTEM)
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        self.after_commit_callbacks.append(callback)

@@ -1,0 +1,22 @@
+"""Imports every domain's models so Alembic and the tests see the whole metadata. Defines none."""
+
+from catalog.activity.models import Activity
+from catalog.dataset.models import Package, PackageCollaborator, PackageExtra, PackageTag, Resource, Tag
+from catalog.db import Base
+from catalog.organization.models import Group, Member
+from catalog.user.models import ApiToken, User
+
+__all__ = [
+    "Activity",
+    "ApiToken",
+    "Base",
+    "Group",
+    "Member",
+    "Package",
+    "PackageCollaborator",
+    "PackageExtra",
+    "PackageTag",
+    "Resource",
+    "Tag",
+    "User",
+]

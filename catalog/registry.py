@@ -1,0 +1,92 @@
+"""The action registry and the one dispatcher: look up, authorize, validate, run — in one transaction."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from catalog.clock import utcnow
+from catalog.context import ActionContext, Actor
+from catalog.errors import BadRequest
+from catalog.validation import validate_input
+
+if TYPE_CHECKING:
+    from catalog.app import Services
+
+ActionFunc = Callable[[ActionContext, dict[str, Any]], Any]
+AuthFunc = Callable[[ActionContext, dict[str, Any]], None]
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    name: str
+    func: ActionFunc
+    auth: AuthFunc | None
+    is_public: bool
+    read_only: bool
+
+    @property
+    def doc(self) -> str:
+        return inspect.getdoc(self.func) or ""
+
+
+ACTIONS: dict[str, ActionSpec] = {}
+
+
+def action(
+    *, auth: AuthFunc | None = None, public: bool = False, read_only: bool = False
+) -> Callable[[ActionFunc], ActionFunc]:
+    """Register a function under its own name (its CKAN action name)."""
+
+    def register(func: ActionFunc) -> ActionFunc:
+        if auth is None and not public:
+            raise TypeError(f"action {func.__name__} needs auth= or public=True")
+        if not inspect.getdoc(func):
+            raise TypeError(f"action {func.__name__} needs a docstring (it is its help_show text)")
+        ACTIONS[func.__name__] = ActionSpec(func.__name__, func, auth, public, read_only)
+        return func
+
+    return register
+
+
+def get_action(name: str) -> ActionSpec:
+    load_actions()
+    spec = ACTIONS.get(name)
+    if spec is None:
+        raise BadRequest(f"Action name not known: {name}")
+    return spec
+
+
+def dispatch(ctx: ActionContext, name: str, data: dict[str, Any]) -> Any:
+    """Auth, then validation, then the action body. Nested calls share ctx's transaction."""
+    spec = get_action(name)
+    data = validate_input(name, data, phase="coerce")
+    if spec.auth is not None and not ctx.actor.is_sysadmin:
+        spec.auth(ctx, data)
+    data = validate_input(name, data, phase="validate")
+    return spec.func(ctx, data)
+
+
+def call_action(services: Services, name: str, data: dict[str, Any] | None = None, *, actor: Actor) -> Any:
+    """A top-level call: one unit of work, committed on success, rolled back on any error."""
+    spec = get_action(name)
+    with services.db.unit_of_work(write=not spec.read_only) as session:
+        ctx = ActionContext(session=session, actor=actor, services=services, now=utcnow())
+        result = dispatch(ctx, name, dict(data or {}))
+    for callback in ctx.after_commit_callbacks:
+        callback()
+    return result
+
+
+_loaded = False
+
+
+def load_actions() -> None:
+    """Import every domain's actions module explicitly (no scanning of public functions)."""
+    global _loaded
+    if _loaded:
+        return
+    _loaded = True
+    from catalog import action_modules  # noqa: F401

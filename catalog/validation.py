@@ -1,0 +1,219 @@
+"""Loads schemas/*.json, coerces query-string values, validates, and turns errors into CKAN messages.
+
+Schema extensions (all prefixed `x-`):
+- `x-messages`: {keyword: message or [messages]} — CKAN's text for a failing keyword; `{value}` is the input.
+- `x-flatten-errors`: on an array, its items' messages become one flat list of strings (CKAN's tags).
+- `x-integrity`: on an object item schema, a wrong type is CKAN's 400 Integrity Error, not a 409.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema import ValidationError as SchemaError
+from referencing import Registry, Resource
+
+from catalog.errors import IntegrityError, ValidationError
+
+SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
+TRUE_STRINGS = {"true", "yes", "t", "y", "1", "on"}
+FALSE_STRINGS = {"false", "no", "f", "n", "0", "off", ""}
+
+DEFAULT_MESSAGES = {
+    "required": "Missing value",
+    "integer": "Invalid integer",
+    "number": "Invalid number",
+    "boolean": "Invalid boolean",
+    "string": "Must be a string",
+    "object": "Must be a dict",
+    "array": "Must be a list",
+    "minimum": "Must be a natural number",
+}
+
+
+@cache
+def _registry() -> Registry:
+    resources = []
+    for path in sorted((SCHEMA_DIR / "defs").glob("*.json")):
+        contents = json.loads(path.read_text())
+        resources.append((f"defs/{path.name}", Resource.from_contents(contents)))
+    return Registry().with_resources(resources)
+
+
+@cache
+def load_schema(name: str) -> dict[str, Any] | None:
+    path = SCHEMA_DIR / f"{name}.json"
+    if not path.exists():
+        return None
+    return json.loads(path.read_text())
+
+
+@cache
+def _validator(name: str) -> Draft202012Validator | None:
+    schema = load_schema(name)
+    if schema is None:
+        return None
+    return Draft202012Validator(schema, registry=_registry())
+
+
+def validate_input(name: str, data: dict[str, Any], *, phase: str) -> dict[str, Any]:
+    """phase="coerce": turn query-string strings into the types the schema asks for.
+    phase="validate": raise ValidationError with CKAN-shaped field errors."""
+    schema = load_schema(name)
+    if schema is None:
+        return data
+    if phase == "coerce":
+        return _coerce_object(data, schema)
+    validator = _validator(name)
+    assert validator is not None
+    errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+    if errors:
+        raise ValidationError(_ckan_errors(errors, schema or {}))
+    return data
+
+
+def _resolve(schema: dict[str, Any]) -> dict[str, Any]:
+    ref = schema.get("$ref")
+    if not ref:
+        return schema
+    resolved = _registry().resolver().lookup(ref).contents
+    return {**resolved, **{k: v for k, v in schema.items() if k != "$ref"}}
+
+
+def _schema_types(schema: dict[str, Any]) -> set[str]:
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        return set(kind)
+    return {kind} if isinstance(kind, str) else set()
+
+
+def _coerce_object(data: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    properties = _resolve(schema).get("properties", {})
+    out = dict(data)
+    for key, value in data.items():
+        prop = properties.get(key)
+        if prop is not None:
+            out[key] = coerce_value(value, _resolve(prop))
+    return out
+
+
+def coerce_value(value: Any, schema: dict[str, Any]) -> Any:
+    """Query strings carry only strings; convert the way CKAN's validators do."""
+    if not isinstance(value, str):
+        return value
+    types = _schema_types(schema)
+    if "string" in types:
+        return value
+    text = value.strip()
+    if "integer" in types:
+        try:
+            return int(text)
+        except ValueError:
+            return value
+    if "number" in types:
+        try:
+            return float(text)
+        except ValueError:
+            return value
+    if "boolean" in types:
+        if text.lower() in TRUE_STRINGS:
+            return True
+        if text.lower() in FALSE_STRINGS:
+            return False
+        return value
+    if types & {"array", "object"}:
+        try:
+            return json.loads(text)
+        except ValueError:
+            if "array" in types and schema.get("x-comma-list"):
+                return [part.strip() for part in text.split(",") if part.strip()]
+            return value
+    return value
+
+
+def _message_for(error: SchemaError) -> list[str]:
+    custom = error.schema.get("x-messages", {}) if isinstance(error.schema, dict) else {}
+    key = error.validator
+    if key == "required":
+        # The message belongs to the missing property's schema, if it has one.
+        missing = error.message.split("'")[1] if "'" in error.message else ""
+        prop = _resolve(error.schema.get("properties", {}).get(missing, {}))
+        texts = prop.get("x-messages", {}).get("required", DEFAULT_MESSAGES["required"])
+        return texts if isinstance(texts, list) else [texts]
+    text = custom.get(key)
+    if text is None and key == "type":
+        wanted = error.validator_value
+        wanted = wanted[0] if isinstance(wanted, list) else wanted
+        text = DEFAULT_MESSAGES.get(wanted, error.message)
+    if text is None:
+        text = DEFAULT_MESSAGES.get(key, error.message)
+    texts = text if isinstance(text, list) else [text]
+    shown = error.instance if isinstance(error.instance, str | int | float) else ""
+    return [t.replace("{value}", str(shown)) for t in texts]
+
+
+def _ckan_errors(errors: list[SchemaError], schema: dict[str, Any]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for error in errors:
+        if error.validator == "type" and isinstance(error.schema, dict) and error.schema.get("x-integrity"):
+            path = tuple(str(p) for p in error.absolute_path if not isinstance(p, int))
+            raise IntegrityError(
+                f"Only lists of dicts can be placed against subschema {path!r}, not {type(error.instance)!r}"
+            )
+        path = list(error.absolute_path)
+        if error.validator == "required":
+            missing = error.message.split("'")[1] if "'" in error.message else "message"
+            path = [*path, missing]
+        elif error.validator == "additionalProperties" and not path:
+            for extra in sorted(set(error.instance) - set(error.schema.get("properties", {}))):
+                _insert(result, ["__junk"], [f"The input field {extra} was not expected."])
+            continue
+        _insert(result, path or ["message"], _message_for(error), flatten=_flatten_root(error, schema))
+    return result
+
+
+def _flatten_root(error: SchemaError, schema: dict[str, Any]) -> int | None:
+    """Index in the path of an array whose item errors CKAN flattens to strings (tags)."""
+    node: Any = _resolve(schema)
+    for depth, step in enumerate(error.absolute_path):
+        if not isinstance(node, dict):
+            return None
+        node = _resolve(node)
+        if isinstance(step, int):
+            node = _resolve(node.get("items", {}))
+            continue
+        node = _resolve(node.get("properties", {}).get(step, {}))
+        if node.get("x-flatten-errors"):
+            return depth
+    return None
+
+
+def _insert(result: dict[str, Any], path: list[Any], messages: list[str], flatten: int | None = None) -> None:
+    if flatten is not None:
+        key = str(path[flatten])
+        existing = result.setdefault(key, [])
+        existing.extend(m for m in messages if m not in existing)
+        return
+    node: Any = result
+    for i, step in enumerate(path):
+        last = i == len(path) - 1
+        if isinstance(step, int):
+            while len(node) <= step:
+                node.append({})
+            if last:
+                node[step] = messages
+                return
+            node = node[step]
+            continue
+        key = str(step)
+        if last:
+            existing = node.setdefault(key, []) if isinstance(node, dict) else []
+            if isinstance(existing, list):
+                existing.extend(m for m in messages if m not in existing)
+            return
+        nxt = path[i + 1]
+        node = node.setdefault(key, [] if isinstance(nxt, int) else {})

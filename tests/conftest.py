@@ -1,0 +1,149 @@
+"""Shared fixtures: every catalog test runs on SQLite and on PostgreSQL (MOISSON_TEST_DATABASES narrows).
+
+A pytest session gets its own SQLite file and its own PostgreSQL database (created from the server at
+MOISSON_TEST_PG_URL, dropped at the end), migrated once with Alembic; tables are emptied after each test.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from catalog.app import Services, build_services, create_app
+from catalog.context import ANONYMOUS, Actor
+from catalog.db import Base
+from catalog.migrate import upgrade
+from catalog.registry import call_action
+from catalog.settings import Settings
+
+PG_SERVER_URL = os.environ.get("MOISSON_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+ALL_DATABASES = ("sqlite", "postgresql")
+SELECTED = [d for d in os.environ.get("MOISSON_TEST_DATABASES", ",".join(ALL_DATABASES)).split(",") if d]
+# Tables outside Base.metadata (search index, datastore) that must be emptied between tests.
+EXTRA_TABLES_TO_CLEAR: list[str] = []
+
+
+def _pg_admin_url() -> str:
+    return PG_SERVER_URL.replace("postgresql://", "postgresql+psycopg://", 1)
+
+
+def create_pg_database(prefix: str = "moisson_test") -> str:
+    """A fresh PostgreSQL database; returns its URL. The caller drops it with drop_pg_database."""
+    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    engine = create_engine(_pg_admin_url(), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return PG_SERVER_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+def drop_pg_database(url: str) -> None:
+    name = url.rsplit("/", 1)[1]
+    engine = create_engine(_pg_admin_url(), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session", params=SELECTED)
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'moisson.db'}"
+        return
+    url = create_pg_database()
+    try:
+        yield url
+    finally:
+        drop_pg_database(url)
+
+
+@pytest.fixture(scope="session")
+def _migrated_services(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
+    settings = Settings(
+        database_url=database_url,
+        site_url="http://test.moisson.local",
+        secret_key="test-secret",
+        storage_path=str(tmp_path_factory.mktemp("storage")),
+    )
+    services = build_services(settings)
+    upgrade(services.db)
+    yield services
+    services.db.dispose()
+
+
+def clear_tables(services: Services) -> None:
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)] + EXTRA_TABLES_TO_CLEAR
+    with services.db.engine.begin() as conn:
+        if services.db.is_sqlite:
+            for name in tables:
+                conn.execute(text(f'DELETE FROM "{name}"'))
+        else:
+            quoted = ", ".join(f'"{name}"' for name in tables)
+            conn.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def services(_migrated_services: Services) -> Iterator[Services]:
+    yield _migrated_services
+    clear_tables(_migrated_services)
+
+
+@pytest.fixture
+def app(services: Services) -> Any:
+    flask_app = create_app(services.settings, check_schema=False)
+    # Share the session-scoped services so tests and requests see one engine.
+    flask_app.extensions["moisson"] = services
+    flask_app.config["TESTING"] = True
+    return flask_app
+
+
+@pytest.fixture
+def client(app: Any) -> Any:
+    return app.test_client()
+
+
+class Caller:
+    """Calls actions through the real dispatcher, auth on: `call("package_show", actor, id=...)`."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    def __call__(self, name: str, actor: Actor = ANONYMOUS, **data: Any) -> Any:
+        return call_action(self.services, name, data, actor=actor)
+
+
+@pytest.fixture
+def call(services: Services) -> Caller:
+    return Caller(services)
+
+
+@pytest.fixture
+def sysadmin(call: Caller) -> Actor:
+    from catalog.context import SYSTEM
+
+    user = call("user_create", SYSTEM, name="admin", email="admin@example.org", password="correct-horse",
+                sysadmin=True)
+    return Actor(user_id=user["id"], name=user["name"], is_sysadmin=True)
+
+
+def make_user(call: Caller, name: str) -> Actor:
+    from catalog.context import SYSTEM
+
+    user = call("user_create", SYSTEM, name=name, email=f"{name}@example.org", password="correct-horse")
+    return Actor(user_id=user["id"], name=user["name"], is_sysadmin=False)
+
+
+@pytest.fixture
+def org(call: Caller, sysadmin: Actor) -> dict[str, Any]:
+    return call("organization_create", sysadmin, name="cnaf", title="Caisse nationale des allocations familiales")
+
+
+@pytest.fixture
+def repo_root() -> Path:
+    return Path(__file__).resolve().parent.parent
