@@ -1,0 +1,10 @@
+"""Every module that registers actions, imported explicitly (no scanning by name). Add yours here."""
+
+# ruff: noqa: F401
+import catalog.site.actions
+import catalog.dataset.actions
+import catalog.resource.actions
+import catalog.organization.actions
+import catalog.user.actions
+import catalog.activity.actions
+import catalog.vocab.actions
