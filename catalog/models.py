@@ -5,6 +5,7 @@ from catalog.dataset.models import Package, PackageCollaborator, PackageExtra, P
 from catalog.db import Base
 from catalog.organization.models import Group, Member
 from catalog.user.models import ApiToken, User
+from harvest.models import HarvestJob, HarvestLog, HarvestObject, HarvestSource  # noqa: F401
 
 __all__ = [
     "Activity",
