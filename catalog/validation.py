@@ -84,6 +84,16 @@ def _resolve(schema: dict[str, Any]) -> dict[str, Any]:
     return {**resolved, **{k: v for k, v in schema.items() if k != "$ref"}}
 
 
+def properties_of(schema: dict[str, Any]) -> dict[str, Any]:
+    """Properties of a schema, including those reached through $ref and allOf."""
+    schema = _resolve(schema)
+    merged: dict[str, Any] = {}
+    for part in schema.get("allOf", []):
+        merged.update(properties_of(part))
+    merged.update(schema.get("properties", {}))
+    return merged
+
+
 def _schema_types(schema: dict[str, Any]) -> set[str]:
     kind = schema.get("type")
     if isinstance(kind, list):
@@ -92,7 +102,7 @@ def _schema_types(schema: dict[str, Any]) -> set[str]:
 
 
 def _coerce_object(data: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
-    properties = _resolve(schema).get("properties", {})
+    properties = properties_of(schema)
     out = dict(data)
     for key, value in data.items():
         prop = properties.get(key)
@@ -141,7 +151,7 @@ def _message_for(error: SchemaError) -> list[str]:
     if key == "required":
         # The message belongs to the missing property's schema, if it has one.
         missing = error.message.split("'")[1] if "'" in error.message else ""
-        prop = _resolve(error.schema.get("properties", {}).get(missing, {}))
+        prop = _resolve(properties_of(error.schema).get(missing, {}))
         texts = prop.get("x-messages", {}).get("required", DEFAULT_MESSAGES["required"])
         return texts if isinstance(texts, list) else [texts]
     text = custom.get(key)
@@ -156,9 +166,18 @@ def _message_for(error: SchemaError) -> list[str]:
     return [t.replace("{value}", str(shown)) for t in texts]
 
 
+# CKAN's validators stop at the first failure of a value: a length or type error hides the pattern one.
+SHADOWING_KEYWORDS = {"type", "minLength", "maxLength"}
+
+
+def _first_failures(errors: list[SchemaError]) -> list[SchemaError]:
+    shadowed = {tuple(e.absolute_path) for e in errors if e.validator in SHADOWING_KEYWORDS}
+    return [e for e in errors if not (e.validator == "pattern" and tuple(e.absolute_path) in shadowed)]
+
+
 def _ckan_errors(errors: list[SchemaError], schema: dict[str, Any]) -> dict[str, Any]:
     result: dict[str, Any] = {}
-    for error in errors:
+    for error in _first_failures(errors):
         if error.validator == "type" and isinstance(error.schema, dict) and error.schema.get("x-integrity"):
             path = tuple(str(p) for p in error.absolute_path if not isinstance(p, int))
             raise IntegrityError(
@@ -186,7 +205,7 @@ def _flatten_root(error: SchemaError, schema: dict[str, Any]) -> int | None:
         if isinstance(step, int):
             node = _resolve(node.get("items", {}))
             continue
-        node = _resolve(node.get("properties", {}).get(step, {}))
+        node = _resolve(properties_of(node).get(step, {}))
         if node.get("x-flatten-errors"):
             return depth
     return None

@@ -72,7 +72,9 @@ class PackageTag(Base):
     __tablename__ = "package_tag"
 
     package_id: Mapped[str] = mapped_column(ForeignKey("package.id", ondelete="CASCADE"), primary_key=True)
-    tag_id: Mapped[str] = mapped_column(ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True, index=True)
+    tag_id: Mapped[str] = mapped_column(
+        ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
     state: Mapped[str] = mapped_column(String(20), default="active")
 
     tag: Mapped[Tag] = relationship(lazy="joined")
@@ -108,6 +110,8 @@ class PackageCollaborator(Base):
     __tablename__ = "package_collaborator"
 
     package_id: Mapped[str] = mapped_column(ForeignKey("package.id", ondelete="CASCADE"), primary_key=True)
-    user_id: Mapped[str] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True, index=True)
+    user_id: Mapped[str] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
     capacity: Mapped[str] = mapped_column(String(20))
     modified: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,56 @@
+"""package_show and package_list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from catalog.context import ActionContext
+from catalog.dataset import auth
+from catalog.dataset.dictize import package_dictize
+from catalog.dataset.models import Package
+from catalog.dataset.queries import get_package
+from catalog.errors import NotFound
+from catalog.registry import action
+
+
+@action(auth=auth.package_show, read_only=True)
+def package_show(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
+    """Return the metadata of a dataset (package) and its resources.
+
+    :param id: the id or name of the dataset
+    :type id: string
+    :param include_plugin_data: sysadmins only: include the dataset's plugin_data
+    :type include_plugin_data: bool
+    :rtype: dictionary
+    """
+    package = get_package(ctx.session, data.get("id") or data.get("name_or_id"))
+    if package is None:
+        raise NotFound()
+    result = package_dictize(ctx.session, package, ctx.settings)
+    if data.get("include_plugin_data") and ctx.actor.is_sysadmin:
+        result["plugin_data"] = package.plugin_data
+    return result
+
+
+@action(auth=auth.package_list, read_only=True)
+def package_list(ctx: ActionContext, data: dict[str, Any]) -> list[str]:
+    """Return the names of the site's active public datasets, of every type, sorted by name.
+
+    :param limit: if given, the list of datasets will be broken into pages of at most ``limit`` datasets
+    :type limit: int
+    :param offset: when ``limit`` is given, the offset to start returning packages from
+    :type offset: int
+    :rtype: list of strings
+    """
+    query = (
+        select(Package.name)
+        .where(Package.state == "active", Package.private.is_(False))
+        .order_by(Package.name)
+    )
+    if data.get("limit") is not None:
+        query = query.limit(data["limit"])
+    if data.get("offset"):
+        query = query.offset(data["offset"])
+    return list(ctx.session.scalars(query))

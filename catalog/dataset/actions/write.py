@@ -1,0 +1,210 @@
+"""package_create, package_update, package_patch, package_delete, dataset_purge, package_owner_org_update."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete
+
+from catalog.activity.record import record_package_activity
+from catalog.context import ActionContext
+from catalog.dataset import auth, rules, save
+from catalog.dataset.dictize import package_dictize
+from catalog.dataset.models import Package, PackageCollaborator
+from catalog.dataset.queries import get_group, get_package
+from catalog.errors import NotFound, ValidationError
+from catalog.ids import new_id
+from catalog.registry import action
+
+
+def _comparable(package_dict: dict[str, Any]) -> dict[str, Any]:
+    """A dict without the timestamps an update sets, to tell a real change from a no-op."""
+    resources = [{**r, "metadata_modified": None} for r in package_dict["resources"]]
+    return {**package_dict, "metadata_modified": None, "resources": resources}
+
+
+def write_package(ctx: ActionContext, data: dict[str, Any], package: Package | None) -> dict[str, Any]:
+    """Validate with the database rules, save, and — when something changed — index and log an activity."""
+    is_create = package is None
+    errors: rules.Errors = {}
+    if is_create:
+        rules.id_is_acceptable(ctx, data, errors)
+    name = data.get("name") or (package.name if package else "")
+    rules.name_is_free(ctx, name, None if package is None else package.id, errors)
+    owner_org = package.owner_org if package else None
+    if data.get("owner_org") and (
+        package is None or data["owner_org"] not in (package.owner_org, _org_name(ctx, package))
+    ):
+        owner_org = rules.owner_org_accepts_actor(ctx, data["owner_org"], errors)
+    rules.private_needs_org({**({"private": package.private} if package else {}), **data}, owner_org, errors)
+    rules.extras_are_valid(data.get("extras") or [], errors)
+    rules.resource_ids_are_acceptable(
+        ctx, None if package is None else package.id, data.get("resources") or [], errors
+    )
+    if errors:
+        raise ValidationError(errors)
+
+    before: dict[str, Any] | None = None
+    if package is None:
+        save.rename_deleted_holder(ctx.session, name)
+        package = Package(
+            id=data.get("id") or new_id(),
+            name=name,
+            type=data.get("type") or "dataset",
+            creator_user_id=ctx.actor.user_id,
+            metadata_created=ctx.now,
+            metadata_modified=ctx.now,
+            state=(data.get("state") or "active") if ctx.actor.is_sysadmin else "active",
+            private=False,
+        )
+        ctx.session.add(package)
+        ctx.session.flush([package])
+    else:
+        before = package_dictize(ctx.session, package, ctx.settings)
+        package.name = name
+        if data.get("state"):
+            package.state = data["state"]
+    save.apply_core_fields(package, data)
+    package.owner_org = owner_org
+    if "plugin_data" in data and ctx.actor.is_sysadmin:
+        package.plugin_data = data["plugin_data"]
+    save.apply_extras(package, data.get("extras") or [])
+    save.apply_tags(ctx.session, package, save.tag_names(data))
+    if "groups" in data:
+        save.apply_groups(ctx, package, data["groups"] or [])
+    if "resources" in data:
+        save.apply_resources(ctx, package, data["resources"] or [])
+    ctx.session.flush()
+    ctx.session.expire(package, ["resources", "tags", "extras"])
+    after = package_dictize(ctx.session, package, ctx.settings)
+    if before is not None:
+        if _comparable(before) == _comparable(after):
+            return before  # CKAN 2.12: a no-op update changes nothing, not even metadata_modified
+        package.metadata_modified = ctx.now
+        save.touch_resources(
+            package,
+            {r["id"]: {**r, "metadata_modified": None} for r in before["resources"]},
+            after["resources"],
+            ctx.now,
+        )
+        ctx.session.flush()
+        after = package_dictize(ctx.session, package, ctx.settings)
+    ctx.search.index_package(ctx.session, after)
+    record_package_activity(ctx, "new package" if is_create else "changed package", after)
+    return after
+
+
+def _org_name(ctx: ActionContext, package: Package) -> str | None:
+    org = get_group(ctx.session, package.owner_org) if package.owner_org else None
+    return org.name if org else None
+
+
+@action(auth=auth.package_create)
+def package_create(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
+    """Create a new dataset (package) and return it as package_show does.
+
+    :param name: the name of the new dataset: 2-100 lowercase alphanumeric characters, ``-`` and ``_``
+    :param owner_org: the id or name of the organization the dataset belongs to
+    :param title, notes, author, author_email, maintainer, maintainer_email, license_id, url, version: text
+    :param private: whether only members of the organization can see it (default false)
+    :param tags: list of ``{"name": ...}`` dicts (or ``tag_string``: comma-separated names)
+    :param extras: list of ``{"key": ..., "value": ...}`` dicts
+    :param resources: list of resource dicts
+    :param groups: list of ``{"id"}`` or ``{"name"}`` dicts
+    :param id: sysadmins only: the UUID of the new dataset
+    :rtype: dictionary
+    """
+    return write_package(ctx, data, None)
+
+
+@action(auth=auth.package_update)
+def package_update(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
+    """Update a dataset with CKAN 2.12 semantics and return it as package_show does.
+
+    Omitted core text fields, tags and extras are cleared; omitted ``resources`` and ``groups`` are kept.
+    Resources with an existing ``id`` keep it; new ones get a new id. A call that changes nothing returns
+    the stored dataset without a new ``metadata_modified`` or activity.
+
+    :param id: the id or name of the dataset to update
+    :rtype: dictionary
+    """
+    if not data.get("id") and not data.get("name"):
+        raise ValidationError({"id": ["Missing value"]})
+    package = get_package(ctx.session, data.get("id") or data.get("name"), for_update=True)
+    if package is None:
+        raise NotFound("Package was not found.")
+    if data.get("id") and data["id"] not in (package.id, package.name):
+        raise NotFound("Package was not found.")
+    data = {k: v for k, v in data.items() if k not in ("id", "type")}
+    return write_package(ctx, data, package)
+
+
+@action(auth=auth.package_patch)
+def package_patch(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
+    """Update only the given fields of a dataset (package_show, merge, package_update).
+
+    A list given (``resources``, ``tags``, ``extras``, ``groups``) replaces the whole list.
+
+    :param id: the id or name of the dataset
+    :rtype: dictionary
+    """
+    current = ctx.call("package_show", {"id": data["id"]})
+    merged = {**current, **{k: v for k, v in data.items() if k != "id"}, "id": current["id"]}
+    return ctx.call("package_update", merged)
+
+
+@action(auth=auth.package_delete)
+def package_delete(ctx: ActionContext, data: dict[str, Any]) -> None:
+    """Delete a dataset: its state becomes ``deleted`` (recoverable; use dataset_purge to remove it).
+
+    :param id: the id or name of the dataset
+    """
+    package = get_package(ctx.session, data["id"], for_update=True)
+    if package is None:
+        raise NotFound("Package was not found.")
+    package.state = "deleted"
+    package.metadata_modified = ctx.now
+    save.remove_package_memberships(ctx.session, package.id)
+    ctx.session.execute(delete(PackageCollaborator).where(PackageCollaborator.package_id == package.id))
+    ctx.session.flush()
+    result = package_dictize(ctx.session, package, ctx.settings)
+    ctx.search.index_package(ctx.session, result)
+    record_package_activity(ctx, "deleted package", result)
+
+
+@action(auth=auth.dataset_purge)
+def dataset_purge(ctx: ActionContext, data: dict[str, Any]) -> None:
+    """Remove a dataset and its resources for good. Sysadmins only.
+
+    :param id: the id or name of the dataset
+    """
+    package = get_package(ctx.session, data["id"], for_update=True)
+    if package is None:
+        raise NotFound("Dataset was not found")
+    save.remove_package_memberships(ctx.session, package.id)
+    ctx.search.remove_package(ctx.session, package.id)
+    ctx.session.delete(package)
+
+
+@action(auth=auth.package_owner_org_update)
+def package_owner_org_update(ctx: ActionContext, data: dict[str, Any]) -> None:
+    """Move a dataset to another organization (empty ``organization_id``: no organization). Sysadmins only.
+
+    :param id: the id or name of the dataset
+    :param organization_id: the id or name of the organization
+    """
+    package = get_package(ctx.session, data["id"], for_update=True)
+    if package is None:
+        raise NotFound("Package was not found.")
+    target = data.get("organization_id")
+    org = get_group(ctx.session, target, is_organization=True) if target else None
+    if target and org is None:
+        raise NotFound("Organization was not found.")
+    package.owner_org = org.id if org else None
+    if org is None:
+        package.private = False
+    package.metadata_modified = ctx.now
+    ctx.session.flush()
+    result = package_dictize(ctx.session, package, ctx.settings)
+    ctx.search.index_package(ctx.session, result)
+    record_package_activity(ctx, "changed package", result)

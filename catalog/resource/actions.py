@@ -1,0 +1,124 @@
+"""resource_show/create/update/patch/delete: each is package_show + change + package_update (as CKAN)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from catalog.context import ActionContext
+from catalog.dataset.dictize import resource_dictize
+from catalog.dataset.models import Package
+from catalog.dataset.queries import get_resource
+from catalog.errors import NotFound, ValidationError
+from catalog.registry import action
+from catalog.resource import auth
+
+# Kept from the stored resource when resource_update omits them (CKAN's resource_update).
+KEPT_ON_UPDATE = (
+    "name",
+    "format",
+    "hash",
+    "size",
+    "last_modified",
+    "cache_url",
+    "created",
+    "datastore_active",
+    "url_type",
+)
+
+
+def _update_with(ctx: ActionContext, package: dict[str, Any], position: int) -> dict[str, Any]:
+    """package_update, reporting errors for the one resource at `position` only."""
+    try:
+        updated = ctx.call("package_update", package)
+    except ValidationError as error:
+        per_resource = error.errors.get("resources")
+        if isinstance(per_resource, list) and len(per_resource) > position and per_resource[position]:
+            raise ValidationError(per_resource[position]) from error
+        raise
+    return updated["resources"][position]
+
+
+def _stored_resource(ctx: ActionContext, resource_id: str) -> tuple[dict[str, Any], int]:
+    resource = get_resource(ctx.session, resource_id)
+    if resource is None or resource.state != "active":
+        raise NotFound("Resource was not found.")
+    package = ctx.call("package_show", {"id": resource.package_id})
+    for position, item in enumerate(package["resources"]):
+        if item["id"] == resource_id:
+            return package, position
+    raise NotFound("Resource was not found.")
+
+
+@action(auth=auth.resource_show, read_only=True)
+def resource_show(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
+    """Return a resource as it appears in its dataset.
+
+    :param id: the id of the resource
+    :rtype: dictionary
+    """
+    resource = get_resource(ctx.session, data["id"])
+    if resource is None or resource.state != "active":
+        raise NotFound()
+    package = ctx.session.get(Package, resource.package_id)
+    assert package is not None
+    return resource_dictize(resource, package, ctx.settings)
+
+
+@action(auth=auth.resource_create)
+def resource_create(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
+    """Add a resource to a dataset and return it.
+
+    :param package_id: the id or name of the dataset
+    :param url: the resource's URL (default ``""``)
+    :param name, description, format, hash, mimetype, mimetype_inner, resource_type, cache_url: text
+    :param size: size in bytes
+    :param created, last_modified: ISO dates
+    :param upload: a file (multipart/form-data)
+    Other keys are kept as resource extras.
+    :rtype: dictionary
+    """
+    package = ctx.call("package_show", {"id": data["package_id"]})
+    resource = {k: v for k, v in data.items() if k != "package_id"}
+    resource.setdefault("url", "")
+    package["resources"] = [*package["resources"], resource]
+    return _update_with(ctx, package, len(package["resources"]) - 1)
+
+
+@action(auth=auth.resource_update)
+def resource_update(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
+    """Replace a resource's fields; name, format, hash, size and dates are kept when omitted.
+
+    :param id: the id of the resource
+    :rtype: dictionary
+    """
+    package, position = _stored_resource(ctx, data["id"])
+    stored = package["resources"][position]
+    resource = {k: v for k, v in data.items() if k != "package_id"}
+    resource.setdefault("url", "")
+    for key in KEPT_ON_UPDATE:
+        if key not in resource:
+            resource[key] = stored.get(key)
+    package["resources"][position] = resource
+    return _update_with(ctx, package, position)
+
+
+@action(auth=auth.resource_patch)
+def resource_patch(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
+    """Update only the given fields of a resource (resource_show, merge, resource_update).
+
+    :param id: the id of the resource
+    :rtype: dictionary
+    """
+    current = ctx.call("resource_show", {"id": data["id"]})
+    return ctx.call("resource_update", {**current, **data})
+
+
+@action(auth=auth.resource_delete)
+def resource_delete(ctx: ActionContext, data: dict[str, Any]) -> None:
+    """Remove a resource from its dataset.
+
+    :param id: the id of the resource
+    """
+    package, position = _stored_resource(ctx, data["id"])
+    del package["resources"][position]
+    ctx.call("package_update", package)
