@@ -1,0 +1,122 @@
+"""The `moisson` command: each command builds services from the environment and calls actions."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from catalog.app import Services, build_services
+from catalog.context import SYSTEM
+from catalog.errors import ActionError
+from catalog.migrate import SchemaOutOfDateError, ensure_schema, upgrade
+from catalog.registry import call_action
+from catalog.settings import Settings
+
+
+def cli_services() -> Services:
+    """Services for a command; the embedded SQLite default is created and migrated on first use."""
+    settings = Settings.from_env()
+    services = build_services(settings)
+    try:
+        ensure_schema(services.db, create_if_embedded=settings.is_embedded_default)
+    except SchemaOutOfDateError as error:
+        raise click.ClickException(str(error)) from error
+    return services
+
+
+def run_action(services: Services, name: str, data: dict[str, Any]) -> Any:
+    try:
+        return call_action(services, name, data, actor=SYSTEM)
+    except ActionError as error:
+        raise click.ClickException(f"{name} failed: {error.error_body()}") from error
+
+
+@click.group()
+def main() -> None:
+    """Moisson: an open-data catalog that speaks the CKAN API and DCAT. Configure with MOISSON_* variables."""
+
+
+@main.group()
+def db() -> None:
+    """Database schema commands."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Migrate the database to the latest schema (safe to run again)."""
+    services = build_services(Settings.from_env())
+    upgrade(services.db)
+    click.echo("Database schema is up to date.")
+
+
+@main.group()
+def user() -> None:
+    """User accounts."""
+
+
+@user.command("add")
+@click.argument("name")
+@click.option("--email", required=True)
+@click.option("--password", required=True)
+@click.option("--sysadmin", is_flag=True, help="Give the user every right on the site.")
+def user_add(name: str, email: str, password: str, sysadmin: bool) -> None:
+    """Create a user account."""
+    result = run_action(cli_services(), "user_create",
+                        {"name": name, "email": email, "password": password, "sysadmin": sysadmin})
+    click.echo(f"Created user {result['name']} ({result['id']}){' as sysadmin' if sysadmin else ''}.")
+
+
+@main.group()
+def token() -> None:
+    """API tokens."""
+
+
+@token.command("create")
+@click.argument("name")
+@click.option("--token-name", default="cli", show_default=True, help="A label to recognise the token by.")
+def token_create(name: str, token_name: str) -> None:
+    """Create an API token for user NAME; the token is printed alone on the last line."""
+    result = run_action(cli_services(), "api_token_create", {"user": name, "name": token_name})
+    click.echo(f"API token for {name} ({token_name}); send it in the Authorization header:")
+    click.echo(result["token"])
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int, help="Worker processes.")
+@click.option("--threads", default=4, show_default=True, type=int, help="Threads per worker.")
+def serve(host: str, port: int, workers: int, threads: int) -> None:
+    """Serve the catalog with gunicorn (a production WSGI server)."""
+    from catalog.server import run_gunicorn
+
+    cli_services().db.dispose()  # creates/migrates the embedded default once, before workers fork
+    click.echo(f"Moisson is serving on http://{host}:{port}/ (CKAN API at /api/3/action/)", err=True)
+    run_gunicorn(host=host, port=port, workers=workers, threads=threads)
+
+
+@main.group()
+def demo() -> None:
+    """The demonstration catalog."""
+
+
+@demo.command("load")
+def demo_load() -> None:
+    """Load the demo catalog modelled on the family-benefits agency's portal (idempotent)."""
+    from catalog.demo.loader import load_demo
+
+    counts = load_demo(cli_services(), SYSTEM)
+    click.echo("Demo catalog loaded: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+
+
+# Commands of the other domains (search, DCAT, harvest, datastore) register below, one line each.
+
+
+def entry() -> None:
+    main(prog_name="moisson")
+
+
+if __name__ == "__main__":
+    sys.exit(entry())
