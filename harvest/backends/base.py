@@ -1,0 +1,104 @@
+"""The backend interface: gather pages of remote records, map one record to a CKAN package dict.
+
+Departure from the one-iterator sketch: `fetch_page(cursor)` returns one Page with the cursor of the next,
+so the runner can commit the cursor with each batch (resume after a crash) and the queue can hand whole
+pages to different workers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from harvest.fetch import FetchError
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """What a backend may know about its source (a plain copy, never a live ORM row)."""
+
+    id: str
+    name: str
+    url: str
+    title: str
+    type: str
+    owner_org: str | None
+    config: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RemoteRecord:
+    guid: str
+    content: dict[str, Any]
+    content_hash: str
+    remote_url: str | None = None
+    # Set when the record is deliberately not imported (e.g. a remote harvest source); counted `skipped`.
+    skip_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    records: list[RemoteRecord]
+    # Where the next page starts; None after the last page.
+    next_cursor: dict[str, Any] | None
+    # Total remote records when the remote says so (progress bars, parallel page plans).
+    total: int | None = None
+
+
+class Backend(Protocol):
+    name: str
+    title: str
+
+    def first_cursor(self) -> dict[str, Any]:
+        """The cursor of the first page."""
+
+    def fetch_page(self, cursor: dict[str, Any]) -> Page:
+        """Fetch and parse one page; raise FetchError (or GatherError) when the listing cannot be read."""
+
+    def to_package_dict(self, record: RemoteRecord) -> dict[str, Any]:
+        """Map a record to a package_create dict (without owner_org and provenance, which the runner adds)."""
+
+
+class GatherError(Exception):
+    """The remote answered, but not with a usable listing (bad JSON shape, paging broken...)."""
+
+
+def gather(backend: Backend, cursor: dict[str, Any] | None = None) -> Iterator[tuple[Page, dict[str, Any]]]:
+    """Every page from `cursor` on, each with the cursor it was fetched from. A cursor seen twice is a
+    paging loop: stop with an error rather than loop forever."""
+    seen: set[str] = set()
+    current: dict[str, Any] | None = cursor or backend.first_cursor()
+    while current is not None:
+        key = json.dumps(current, sort_keys=True)
+        if key in seen:
+            raise FetchError(f"Paging loop: the remote sent back to an already visited page {key}")
+        seen.add(key)
+        page = backend.fetch_page(current)
+        yield page, current
+        current = page.next_cursor
+
+
+def content_hash(content: Any, salt: str = "") -> str:
+    """A hash of the record that ignores list order (RDF graphs have none) and key order."""
+    digest = hashlib.sha256(salt.encode())
+    digest.update(_canonical(content).encode())
+    return digest.hexdigest()
+
+
+def _canonical(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{json.dumps(k)}:{_canonical(v)}" for k, v in sorted(value.items())) + "}"
+    if isinstance(value, list | tuple | set):
+        return "[" + ",".join(sorted(_canonical(v) for v in value)) + "]"
+    if isinstance(value, datetime):
+        return json.dumps(value.isoformat())
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+def config_salt(config: dict[str, Any]) -> str:
+    """A source config change must re-import everything: it is part of every record's hash."""
+    return json.dumps(config, sort_keys=True, default=str)

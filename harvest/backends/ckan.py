@@ -1,0 +1,185 @@
+"""CKAN Action API source: package_search pages sorted by id, incremental by metadata_modified, with a
+package_list + package_show fallback for remotes without search (reference/ckan-api.md §5.4, §6.2)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from harvest.backends.base import GatherError, Page, RemoteRecord, SourceInfo, config_salt, content_hash
+from harvest.fetch import Fetcher, FetchError
+
+PACKAGE_FIELDS = (
+    "name", "title", "notes", "author", "author_email", "maintainer", "maintainer_email",
+    "license_id", "url", "version",
+)
+RESOURCE_FIELDS = (
+    "url", "name", "description", "format", "mimetype", "mimetype_inner", "size", "hash", "resource_type",
+)
+# Incremental window overlap: remote clocks and in-flight writes (ckanext-harvest uses one hour).
+INCREMENTAL_MARGIN = timedelta(hours=1)
+
+
+class CkanBackend:
+    name = "ckan"
+    title = "CKAN Action API"
+
+    def __init__(self, source: SourceInfo, fetcher: Fetcher, since: datetime | None = None) -> None:
+        self.source = source
+        self.config = source.config
+        self.fetcher = fetcher
+        self.since = since
+        self.base = source.url.rstrip("/")
+        self.rows = max(1, min(int(self.config.get("rows", 100)), 1000))
+        self.salt = config_salt(self.config)
+        self._names: list[str] | None = None
+        self._previous_ids: list[str] | None = None
+
+    # -- listing -----------------------------------------------------------------------------------------
+    def first_cursor(self) -> dict[str, Any]:
+        return {"mode": "search", "start": 0}
+
+    def fetch_page(self, cursor: dict[str, Any]) -> Page:
+        if cursor.get("mode") == "list":
+            return self._list_page(int(cursor["offset"]))
+        start = int(cursor["start"])
+        try:
+            result = self._action("package_search", self._search_params(start))
+        except FetchError:
+            if start != 0:
+                raise
+            if not self._search_answered():
+                # No usable package_search on the remote: list names, then show each dataset.
+                return self._list_page(0)
+            if self.since is None:
+                raise
+            # The incremental filter was refused: list everything (the job stays non-deleting).
+            self.since = None
+            return self.fetch_page(cursor)
+        results = result.get("results")
+        if not isinstance(results, list):
+            raise GatherError(f"package_search result has no results list at start={start}")
+        ids = [r.get("id") for r in results if isinstance(r, dict)]
+        if results and ids == self._previous_ids:
+            raise GatherError("Remote paging doesn't seem to work: two consecutive pages are identical")
+        self._previous_ids = ids
+        total = result.get("count") if isinstance(result.get("count"), int) else None
+        records = [self._record(r) for r in results if isinstance(r, dict) and r.get("id")]
+        done = not results or (total is not None and start + len(results) >= total)
+        return Page(records, None if done else {"mode": "search", "start": start + len(results)}, total)
+
+    def page_cursors(self) -> list[dict[str, Any]]:
+        """Every page's cursor up front, so queue workers can fetch pages in parallel."""
+        total = self._action("package_search", {**self._search_params(0), "rows": 0}).get("count")
+        if not isinstance(total, int):
+            raise GatherError("package_search did not return a count")
+        return [{"mode": "search", "start": start} for start in range(0, total, self.rows)] or [
+            {"mode": "search", "start": 0}
+        ]
+
+    def _search_params(self, start: int) -> dict[str, Any]:
+        params: dict[str, Any] = {"rows": self.rows, "start": start, "sort": "id asc"}
+        terms = []
+        for field, key in (("organization", "organizations"), ("groups", "groups")):
+            include = self.config.get(f"{key}_filter_include") or []
+            exclude = self.config.get(f"{key}_filter_exclude") or []
+            if include:
+                terms.append("(" + " OR ".join(f"{field}:{name}" for name in include) + ")")
+            terms.extend(f"-{field}:{name}" for name in exclude)
+        if self.since is not None:
+            since = (self.since - INCREMENTAL_MARGIN).isoformat()
+            terms.append(f"metadata_modified:[{since}Z TO *]")
+        if terms:
+            params["fq"] = " ".join(terms)
+        return params
+
+    def _search_answered(self) -> bool:
+        """Whether package_search exists at all (with the simplest query) — else fall back to listing."""
+        try:
+            self._action("package_search", {"rows": 1})
+        except FetchError:
+            return False
+        return True
+
+    def _list_page(self, offset: int) -> Page:
+        if self._names is None:
+            names = self._action("package_list", {})
+            if not isinstance(names, list):
+                raise GatherError("package_list did not return a list")
+            self._names = [n for n in names if isinstance(n, str)]
+        chunk = self._names[offset : offset + self.rows]
+        records = []
+        for name in chunk:
+            package = self._action("package_show", {"id": name})
+            if isinstance(package, dict) and package.get("id"):
+                records.append(self._record(package))
+        end = offset + len(chunk)
+        following = {"mode": "list", "offset": end} if end < len(self._names) else None
+        return Page(records, following, len(self._names))
+
+    def _action(self, name: str, params: dict[str, Any]) -> Any:
+        response = self.fetcher.get(f"{self.base}/api/3/action/{name}", params=params, accept="application/json")
+        response.raise_for_status()
+        body = response.json()
+        if not isinstance(body, dict) or body.get("success") is not True or "result" not in body:
+            error = body.get("error") if isinstance(body, dict) else None
+            raise FetchError(f"{name} failed ({error!r})", response.url)
+        return body["result"]
+
+    def _record(self, package: dict[str, Any]) -> RemoteRecord:
+        skip = None
+        if package.get("type") == "harvest":
+            skip = "remote dataset of type harvest (a harvest source)"
+        return RemoteRecord(
+            guid=str(package["id"]),
+            content=package,
+            content_hash=content_hash(package, self.salt),
+            remote_url=f"{self.base}/dataset/{package.get('name') or package['id']}",
+            skip_reason=skip,
+        )
+
+    # -- mapping -----------------------------------------------------------------------------------------
+    def to_package_dict(self, record: RemoteRecord) -> dict[str, Any]:
+        remote = record.content
+        config = self.config
+        package: dict[str, Any] = {k: remote[k] for k in PACKAGE_FIELDS if remote.get(k) is not None}
+        tags = [{"name": t["name"]} for t in remote.get("tags") or [] if isinstance(t, dict) and t.get("name")]
+        for tag in config.get("default_tags") or []:
+            name = tag["name"] if isinstance(tag, dict) else str(tag)
+            if all(t["name"] != name for t in tags):
+                tags.append({"name": name})
+        package["tags"] = tags
+        extras = {
+            e["key"]: e["value"] if isinstance(e.get("value"), str) else _json(e.get("value"))
+            for e in remote.get("extras") or [] if isinstance(e, dict) and e.get("key")
+        }
+        for key, value in (config.get("default_extras") or {}).items():
+            if key not in extras or config.get("override_extras"):
+                extras[key] = value if isinstance(value, str) else _json(value)
+        package["extras"] = [{"key": k, "value": v} for k, v in extras.items()]
+        package["resources"] = [
+            {k: r[k] for k in RESOURCE_FIELDS if r.get(k) is not None}
+            for r in remote.get("resources") or [] if isinstance(r, dict)
+        ]
+        for resource in package["resources"]:
+            resource.setdefault("url", "")
+        # Groups and organizations are resolved locally by the runner (only_local / create).
+        package["groups"] = [
+            {"name": g["name"], "title": g.get("title"), "description": g.get("description")}
+            for g in remote.get("groups") or [] if isinstance(g, dict) and g.get("name")
+        ] if config.get("remote_groups") in ("only_local", "create") else []
+        for name in config.get("default_groups") or []:
+            if all(g["name"] != name for g in package["groups"]):
+                package["groups"].append({"name": name})
+        organization = remote.get("organization")
+        if config.get("remote_orgs") in ("only_local", "create") and isinstance(organization, dict):
+            package["__remote_org"] = {
+                k: organization.get(k) for k in ("name", "title", "description") if organization.get(k)
+            }
+        return package
+
+
+def _json(value: Any) -> str:
+    import json
+
+    return json.dumps(value, sort_keys=True)
