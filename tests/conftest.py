@@ -140,6 +140,11 @@ def make_user(call: Caller, name: str) -> Actor:
 
 
 @pytest.fixture
+def sysadmin_token(call: Caller, sysadmin: Actor) -> str:
+    return call("api_token_create", sysadmin, user=sysadmin.name, name="tests")["token"]
+
+
+@pytest.fixture
 def org(call: Caller, sysadmin: Actor) -> dict[str, Any]:
     return call("organization_create", sysadmin, name="cnaf", title="Caisse nationale des allocations familiales")
 
