@@ -36,7 +36,7 @@ DEFAULT_MESSAGES = {
 
 
 @cache
-def _registry() -> Registry:
+def schema_registry() -> Registry:
     resources = []
     for path in sorted((SCHEMA_DIR / "defs").glob("*.json")):
         contents = json.loads(path.read_text())
@@ -57,7 +57,7 @@ def _validator(name: str) -> Draft202012Validator | None:
     schema = load_schema(name)
     if schema is None:
         return None
-    return Draft202012Validator(schema, registry=_registry())
+    return Draft202012Validator(schema, registry=schema_registry())
 
 
 def validate_input(name: str, data: dict[str, Any], *, phase: str) -> dict[str, Any]:
@@ -80,7 +80,7 @@ def _resolve(schema: dict[str, Any]) -> dict[str, Any]:
     ref = schema.get("$ref")
     if not ref:
         return schema
-    resolved = _registry().resolver().lookup(ref).contents
+    resolved = schema_registry().resolver().lookup(ref).contents
     return {**resolved, **{k: v for k, v in schema.items() if k != "$ref"}}
 
 

@@ -46,6 +46,13 @@ def api_version(version: int) -> Response:
     return json_response({"version": version})
 
 
+@api.route("/api/3/openapi.json")
+def openapi() -> Response:
+    from catalog.api.openapi import openapi_document
+
+    return json_response(openapi_document(_services().settings.site_url))
+
+
 @api.route("/api/3/action/<name>", methods=["GET", "POST"])
 @api.route("/api/action/<name>", methods=["GET", "POST"])
 def action_endpoint(name: str) -> Response:
