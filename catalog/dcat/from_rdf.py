@@ -1,0 +1,276 @@
+"""DCAT graph -> CKAN package dicts: our own export back losslessly, other catalogs' DCAT sensibly.
+
+`datasets_from_graph(graph)` is what the DCAT harvester uses: one (uri, dict | DatasetReadError) per
+dcat:Dataset, so one bad dataset never stops a page. Literals where URIs are expected, blank nodes and several
+languages are accepted; the lossless store written by to_rdf.py (schema:additionalProperty) overrides last.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCAT, FOAF, OWL, RDF, RDFS, SKOS
+from rdflib.term import Node
+
+from catalog.dcat import codecs, vocab
+from catalog.dcat.vocab import ADMS, DCT, LOCN, SCHEMA, SPDX, VCARD
+
+PREFERRED_LANGUAGES = ("fr", "en")
+DATASET_CLASSES = (DCAT.Dataset, URIRef(str(DCAT) + "DatasetSeries"))
+DCAT_VERSION = URIRef(str(DCAT) + "version")
+
+
+class DatasetReadError(Exception):
+    """A dataset of the graph that cannot become a package dict; the message says why."""
+
+
+def datasets_from_graph(graph: Graph) -> Iterator[tuple[str, dict[str, Any] | DatasetReadError]]:
+    """Each dcat:Dataset of graph, in a stable order, as (uri, package dict) or (uri, DatasetReadError)."""
+    nodes = {node for cls in DATASET_CLASSES for node in graph.subjects(RDF.type, cls)}
+    for node in sorted(nodes, key=str):
+        try:
+            yield str(node), dataset_from_rdf(graph, node)
+        except DatasetReadError as error:
+            yield str(node), error
+        except Exception as error:  # a malformed remote graph must not stop the others
+            yield str(node), DatasetReadError(f"{type(error).__name__}: {error}")
+
+
+def best_literal(graph: Graph, node: Node, predicate: URIRef) -> tuple[str | None, dict[str, str]]:
+    """The value to use (untagged, then French, then English, then any) and every language's value."""
+    by_language: dict[str, str] = {}
+    untagged: str | None = None
+    for term in graph.objects(node, predicate):
+        text = codecs.text_value(term) if isinstance(term, Literal) else str(term)
+        language = term.language if isinstance(term, Literal) else None
+        if language:
+            by_language.setdefault(language.lower(), text)
+        elif untagged is None or text < untagged:
+            untagged = text
+    if untagged is not None:
+        return untagged, by_language
+    for language in PREFERRED_LANGUAGES:
+        if language in by_language:
+            return by_language[language], by_language
+    first = sorted(by_language)[0] if by_language else None
+    return (by_language[first] if first else None), by_language
+
+
+def dataset_from_rdf(graph: Graph, node: Node) -> dict[str, Any]:
+    title, titles = best_literal(graph, node, DCT.title)
+    if not title:
+        raise DatasetReadError("dataset has no dct:title")
+    notes, descriptions = best_literal(graph, node, DCT.description)
+    pkg: dict[str, Any] = {"title": title, "notes": notes}
+    extras: dict[str, Any] = {}
+    if len(titles) > 1:
+        extras["title_translated"] = json.dumps(titles, ensure_ascii=False, sort_keys=True)
+    if len(descriptions) > 1:
+        extras["notes_translated"] = json.dumps(descriptions, ensure_ascii=False, sort_keys=True)
+    keywords = sorted({codecs.text_value(k) for k in graph.objects(node, DCAT.keyword) if str(k).strip()})
+    pkg["tags"] = [{"name": keyword} for keyword in keywords]
+    if isinstance(node, URIRef):
+        extras["uri"] = str(node)
+    _plain(graph, node, DCT.identifier, extras, "identifier")
+    _plain(graph, node, DCT.issued, extras, "issued")
+    _plain(graph, node, DCT.modified, extras, "modified")
+    landing = graph.value(node, DCAT.landingPage)
+    if landing is not None:
+        pkg["url"] = str(landing)
+    version = graph.value(node, DCAT_VERSION) or graph.value(node, OWL.versionInfo)
+    if version is not None:
+        pkg["version"] = str(version)
+    _people_from_rdf(graph, node, pkg, extras)
+    _extras_from_rdf(graph, node, extras)
+    resources = [distribution_from_rdf(graph, d) for d in sorted(graph.objects(node, DCAT.distribution), key=str)]
+    pkg["resources"] = resources
+    pkg["license_id"] = _licence_id(graph, node, resources)
+    for kind, key, value in stored(graph, node):
+        if kind == "ckan:extra":
+            extras[key] = value
+        else:
+            pkg[key] = value
+    for resource in resources:
+        resource.pop("_license_id", None)
+    pkg["extras"] = [{"key": key, "value": extras[key]} for key in sorted(extras)]
+    return pkg
+
+
+def stored(graph: Graph, node: Node) -> Iterator[tuple[str, str, Any]]:
+    """The lossless store entries of a node: (propertyID, key, value)."""
+    for entry in graph.objects(node, SCHEMA.additionalProperty):
+        key = graph.value(entry, SCHEMA.name)
+        if key is None:
+            continue
+        kind = str(graph.value(entry, SCHEMA.propertyID) or "ckan:extra")
+        value = graph.value(entry, SCHEMA.value)
+        yield kind, str(key), codecs.literal_value(value) if isinstance(value, Literal) else value
+
+
+def _plain(graph: Graph, node: Node, predicate: URIRef, target: dict[str, Any], key: str) -> None:
+    value = graph.value(node, predicate)
+    if value is not None and str(value).strip():
+        target[key] = str(value).strip()
+
+
+def _people_from_rdf(graph: Graph, node: Node, pkg: dict[str, Any], extras: dict[str, Any]) -> None:
+    creator = graph.value(node, DCT.creator)
+    if creator is not None:
+        pkg["author"] = _agent_name(graph, creator)
+        mbox = graph.value(creator, FOAF.mbox) if not isinstance(creator, Literal) else None
+        if mbox is not None:
+            pkg["author_email"] = codecs.email_value(mbox)
+    contact = graph.value(node, DCAT.contactPoint)
+    if contact is not None:
+        if isinstance(contact, Literal):
+            extras["contact_name"] = str(contact)
+        else:
+            name = graph.value(contact, VCARD.fn) or graph.value(contact, VCARD["organization-name"])
+            if name is not None:
+                extras["contact_name"] = str(name)
+            email = graph.value(contact, VCARD.hasEmail)
+            if email is not None:
+                # vcard:hasEmail is sometimes a node with vcard:value.
+                if isinstance(email, BNode):
+                    email = graph.value(email, VCARD.value) or email
+                extras["contact_email"] = codecs.email_value(email)
+            if isinstance(contact, URIRef):
+                extras["contact_uri"] = str(contact)
+    publisher = graph.value(node, DCT.publisher)
+    if publisher is not None:
+        name = _agent_name(graph, publisher)
+        if name:
+            extras["publisher_name"] = name
+        if isinstance(publisher, URIRef):
+            extras["publisher_uri"] = str(publisher)
+        if not isinstance(publisher, Literal):
+            for key, predicate in (("publisher_email", FOAF.mbox), ("publisher_url", FOAF.homepage),
+                                   ("publisher_type", DCT.type)):
+                value = graph.value(publisher, predicate)
+                if value is not None:
+                    extras[key] = codecs.email_value(value) if key == "publisher_email" else str(value)
+
+
+def _agent_name(graph: Graph, agent: Node) -> str | None:
+    if isinstance(agent, Literal):
+        return str(agent)
+    for predicate in (FOAF.name, VCARD.fn, SKOS.prefLabel, RDFS.label):
+        name, _ = best_literal(graph, agent, predicate)
+        if name:
+            return name
+    return None
+
+
+def _extras_from_rdf(graph: Graph, node: Node, extras: dict[str, Any]) -> None:
+    frequency = graph.value(node, DCT.accrualPeriodicity)
+    if frequency is not None:
+        uri = vocab.frequency_uri(str(frequency))
+        extras["frequency"] = str(uri) if uri is not None else str(frequency)
+    period = graph.value(node, DCT.temporal)
+    if period is not None and not isinstance(period, Literal):
+        for key, predicates in (("temporal_start", (DCAT.startDate, SCHEMA.startDate)),
+                                ("temporal_end", (DCAT.endDate, SCHEMA.endDate))):
+            value = next((v for p in predicates for v in graph.objects(period, p)), None)
+            if value is not None:
+                extras[key] = str(value)
+    spatial = graph.value(node, DCT.spatial)
+    if spatial is not None:
+        extras["spatial"] = _spatial_value(graph, spatial)
+    languages = [vocab.language_code(str(v)) if isinstance(v, URIRef) else str(v)
+                 for v in graph.objects(node, DCT.language)]
+    themes = [str(v) for v in graph.objects(node, DCAT.theme)]
+    alternates = [str(graph.value(i, SKOS.notation) or i) for i in graph.objects(node, ADMS.identifier)]
+    for key, values in (("language", languages), ("theme", themes), ("alternate_identifier", alternates)):
+        value = codecs.multi_value(sorted(values))
+        if value is not None:
+            extras[key] = value
+
+
+def _spatial_value(graph: Graph, spatial: Node) -> str:
+    if not isinstance(spatial, BNode):
+        return str(spatial)
+    for predicate in (LOCN.geometry, DCAT.bbox, DCAT.centroid, SKOS.prefLabel, RDFS.label):
+        value = graph.value(spatial, predicate)
+        if value is not None:
+            return str(value)
+    return ""
+
+
+def _licence_id(graph: Graph, node: Node, resources: list[dict[str, Any]]) -> str | None:
+    for term in [*graph.objects(node, DCT.license), *graph.objects(node, DCT.rights)]:
+        found = licence_term_id(graph, term)
+        if found:
+            return found
+    return next((r["_license_id"] for r in resources if r.get("_license_id")), None)
+
+
+def licence_term_id(graph: Graph, term: Node) -> str | None:
+    """A licence id from a licence URI, a node with dct:identifier/label, or a literal title or URL."""
+    if isinstance(term, Literal):
+        return vocab.licence_id_for(str(term)) or str(term).strip() or None
+    identifier = graph.value(term, DCT.identifier)
+    if identifier is not None:
+        return str(identifier)
+    if isinstance(term, URIRef):
+        found = vocab.licence_id_for(str(term))
+        if found:
+            return found
+    for predicate in (RDFS.label, DCT.title, SKOS.prefLabel):
+        label = graph.value(term, predicate)
+        if label is not None:
+            return vocab.licence_id_for(str(label)) or str(label)
+    return str(term) if isinstance(term, URIRef) else None
+
+
+def distribution_from_rdf(graph: Graph, node: Node) -> dict[str, Any]:
+    resource: dict[str, Any] = {}
+    download = graph.value(node, DCAT.downloadURL)
+    access = graph.value(node, DCAT.accessURL)
+    if access == node:
+        access = None  # our placeholder for a resource without URL
+    url = download or access
+    if url is not None:
+        resource["url"] = str(url)
+    for key, predicate in (("name", DCT.title), ("description", DCT.description)):
+        value, _ = best_literal(graph, node, predicate)
+        if value:
+            resource[key] = value
+    fmt = graph.value(node, DCT.format)
+    if fmt is not None:
+        resource["format"] = _format_value(graph, fmt)
+    media = graph.value(node, DCAT.mediaType)
+    if media is not None:
+        resource["mimetype"] = vocab.media_type_from_term(str(media))
+    size = graph.value(node, DCAT.byteSize)
+    if size is not None:
+        try:
+            resource["size"] = int(float(str(size)))
+        except ValueError:
+            pass  # an unreadable size is dropped, the rest of the resource stays
+    checksum = graph.value(node, SPDX.checksum)
+    if checksum is not None:
+        value = graph.value(checksum, SPDX.checksumValue)
+        if value is not None:
+            resource["hash"] = str(value)
+    _plain(graph, node, DCT.issued, resource, "created")
+    _plain(graph, node, DCT.modified, resource, "last_modified")
+    licence = graph.value(node, DCT.license) or graph.value(node, DCT.rights)
+    if licence is not None:
+        resource["_license_id"] = licence_term_id(graph, licence)
+    for _kind, key, value in stored(graph, node):
+        resource[key] = value
+    return resource
+
+
+def _format_value(graph: Graph, term: Node) -> str:
+    if isinstance(term, BNode):
+        for predicate in (RDFS.label, SKOS.prefLabel, RDF.value):
+            value = graph.value(term, predicate)
+            if value is not None:
+                return vocab.format_label(str(value)) or str(value)
+        return ""
+    text = str(term)
+    return vocab.format_label(text) or (text.rstrip("/").rsplit("/", 1)[-1] if isinstance(term, URIRef) else text)

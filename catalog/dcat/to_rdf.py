@@ -1,0 +1,393 @@
+"""CKAN package dict -> DCAT-AP graph (3 or 2.1.1). The reverse is from_rdf.py; the two share codecs.py.
+
+Every field with a DCAT meaning goes to its DCAT-AP property. What DCAT cannot hold exactly (unmapped extras,
+CKAN's own fields, values DCAT-AP has no valid node for) is kept in a lossless store on the same node:
+`schema:additionalProperty [a schema:PropertyValue; schema:propertyID "ckan:field"|"ckan:extra";
+schema:name key; schema:value value]`. The DCAT-AP shapes ignore it; from_rdf.py lets it override.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCAT, FOAF, RDF, RDFS, SKOS
+
+from catalog.dcat import codecs, vocab
+from catalog.dcat.profiles import DEFAULT_PROFILE, Profile
+from catalog.dcat.vocab import ADMS, ADMS_LICENCE_TYPE, DCT, GSP, LOCN, SCHEMA, SPDX, VCARD
+
+FIELD = Literal("ckan:field")
+EXTRA = Literal("ckan:extra")
+# Extras the mapping writes as DCAT (the rest go to the store as they are).
+MAPPED_EXTRAS = {
+    "frequency", "temporal_start", "temporal_end", "spatial", "language", "theme", "contact_name",
+    "contact_email", "contact_uri", "publisher_name", "publisher_email", "publisher_url", "publisher_uri",
+    "publisher_type", "uri", "identifier", "alternate_identifier", "issued", "modified",
+}
+# Resource keys the catalog manages itself: not exported, not expected back.
+RESOURCE_MANAGED = {"package_id", "position", "state", "metadata_modified", "cache_url", "cache_last_updated",
+                    "datastore_active"}
+RESOURCE_MAPPED = {"url", "name", "description", "format", "mimetype", "size", "hash", "created", "last_modified"}
+
+
+def new_graph() -> Graph:
+    graph = Graph()
+    for prefix, namespace in vocab.PREFIXES.items():
+        graph.bind(prefix, namespace, override=True)
+    return graph
+
+
+def site_base(site_url: str) -> str:
+    return site_url.rstrip("/")
+
+
+def extras_of(pkg: dict[str, Any]) -> dict[str, Any]:
+    return {e["key"]: e.get("value") for e in pkg.get("extras") or [] if isinstance(e, dict) and "key" in e}
+
+
+def dataset_uri(pkg: dict[str, Any], site_url: str) -> URIRef:
+    uri = codecs.url_term(extras_of(pkg).get("uri"))
+    return uri or URIRef(f"{site_base(site_url)}/dataset/{pkg['id']}")
+
+
+def store(graph: Graph, node: URIRef | BNode, kind: Literal, key: str, value: Any) -> None:
+    entry = BNode()
+    graph.add((node, SCHEMA.additionalProperty, entry))
+    graph.add((entry, RDF.type, SCHEMA.PropertyValue))
+    graph.add((entry, SCHEMA.propertyID, kind))
+    graph.add((entry, SCHEMA.name, Literal(key)))
+    graph.add((entry, SCHEMA.value, Literal(value) if isinstance(value, str) else codecs.json_literal(value)))
+
+
+def dataset_to_rdf(graph: Graph, pkg: dict[str, Any], *, site_url: str,
+                   profile: Profile = DEFAULT_PROFILE) -> URIRef:
+    """Add one dcat:Dataset (with its distributions, publisher, contact point) to graph; return its URI."""
+    extras = extras_of(pkg)
+    node = dataset_uri(pkg, site_url)
+    add = graph.add
+    add((node, RDF.type, DCAT.Dataset))
+    for key in ("id", "name"):
+        if pkg.get(key) is not None:
+            store(graph, node, FIELD, key, pkg[key])
+    title = pkg.get("title") or pkg.get("name") or pkg["id"]
+    add((node, DCT.title, Literal(title)))
+    if pkg.get("title") != title:
+        store(graph, node, FIELD, "title", pkg.get("title"))
+    # dct:description is mandatory in DCAT-AP: an empty description falls back to the title.
+    notes = pkg.get("notes")
+    add((node, DCT.description, Literal(notes if notes else title)))
+    if not notes:
+        store(graph, node, FIELD, "notes", notes)
+    identifier = extras.get("identifier") or pkg["id"]
+    add((node, DCT.identifier, Literal(identifier)))
+    for tag in pkg.get("tags") or []:
+        add((node, DCAT.keyword, Literal(tag["name"] if isinstance(tag, dict) else str(tag))))
+    _dates_to_rdf(graph, node, pkg, extras)
+    url = codecs.url_term(pkg.get("url"))
+    if url is not None:
+        add((node, DCAT.landingPage, url))
+        add((url, RDF.type, FOAF.Document))
+    if pkg.get("url") and (url is None or str(url) != pkg["url"]):
+        store(graph, node, FIELD, "url", pkg["url"])
+    if pkg.get("version"):
+        add((node, profile.version_predicate, Literal(pkg["version"])))
+    licence = licence_to_rdf(graph, pkg.get("license_id"))
+    if licence is not None:
+        add((node, DCT.license, licence))
+    _people_to_rdf(graph, node, pkg, extras, site_url)
+    _extras_to_rdf(graph, node, extras)
+    for resource in pkg.get("resources") or []:
+        distribution = distribution_to_rdf(graph, resource, pkg, site_url=site_url, profile=profile,
+                                           licence=licence)
+        add((node, DCAT.distribution, distribution))
+    return node
+
+
+def _dates_to_rdf(graph: Graph, node: URIRef, pkg: dict[str, Any], extras: dict[str, Any]) -> None:
+    for predicate, extra_key, field in ((DCT.issued, "issued", "metadata_created"),
+                                        (DCT.modified, "modified", "metadata_modified")):
+        literal = codecs.date_literal(extras.get(extra_key)) or codecs.date_literal(pkg.get(field))
+        if literal is not None:
+            graph.add((node, predicate, literal))
+
+
+def _people_to_rdf(graph: Graph, node: URIRef, pkg: dict[str, Any], extras: dict[str, Any],
+                   site_url: str) -> None:
+    add = graph.add
+    if pkg.get("author") or pkg.get("author_email"):
+        creator = BNode()
+        add((node, DCT.creator, creator))
+        add((creator, RDF.type, FOAF.Agent))
+        if pkg.get("author"):
+            add((creator, FOAF.name, Literal(pkg["author"])))
+        _email(graph, creator, FOAF.mbox, pkg.get("author_email"), node, FIELD, "author_email")
+    for key in ("maintainer", "maintainer_email"):
+        if pkg.get(key):
+            store(graph, node, FIELD, key, pkg[key])
+    has_contact = any(extras.get(k) for k in ("contact_name", "contact_email", "contact_uri"))
+    name = extras.get("contact_name") if has_contact else pkg.get("maintainer")
+    email = extras.get("contact_email") if has_contact else pkg.get("maintainer_email")
+    if name or email:
+        contact = codecs.url_term(extras.get("contact_uri")) or BNode()
+        add((node, DCAT.contactPoint, contact))
+        add((contact, RDF.type, VCARD.Kind))
+        if name:
+            add((contact, VCARD.fn, Literal(name)))
+        _email(graph, contact, VCARD.hasEmail, email, node, EXTRA, None)
+    _publisher_to_rdf(graph, node, pkg, extras, site_url)
+
+
+def _email(graph: Graph, node: Any, predicate: URIRef, value: Any, owner: URIRef, kind: Literal,
+           key: str | None) -> None:
+    term = codecs.mailto(value)
+    if term is not None:
+        graph.add((node, predicate, term))
+    if key and value and (term is None or codecs.email_value(term) != value):
+        store(graph, owner, kind, key, value)
+
+
+def _publisher_to_rdf(graph: Graph, node: URIRef, pkg: dict[str, Any], extras: dict[str, Any],
+                      site_url: str) -> None:
+    """publisher_* extras win (ckanext-dcat); else the organization; else no publisher (optional)."""
+    add = graph.add
+    org = pkg.get("organization") or None
+    if any(extras.get(k) for k in ("publisher_name", "publisher_uri", "publisher_email", "publisher_url")):
+        publisher = codecs.url_term(extras.get("publisher_uri")) or BNode()
+        name = extras.get("publisher_name")
+    elif org:
+        publisher = URIRef(f"{site_base(site_url)}/organization/{org.get('name') or org.get('id')}")
+        name = org.get("title") or org.get("name")
+    else:
+        return
+    add((node, DCT.publisher, publisher))
+    add((publisher, RDF.type, FOAF.Agent))
+    if name:
+        add((publisher, FOAF.name, Literal(name)))
+    _email(graph, publisher, FOAF.mbox, extras.get("publisher_email"), node, EXTRA, None)
+    homepage = codecs.url_term(extras.get("publisher_url"))
+    if homepage is not None:
+        add((publisher, FOAF.homepage, homepage))
+        add((homepage, RDF.type, FOAF.Document))
+    kind = extras.get("publisher_type") or ""
+    if kind.startswith(vocab.ADMS_PUBLISHER_TYPE):
+        add((publisher, DCT.type, URIRef(kind)))
+
+
+def _extras_to_rdf(graph: Graph, node: URIRef, extras: dict[str, Any]) -> None:
+    add = graph.add
+    exact: set[str] = set()
+    frequency = vocab.frequency_uri(extras["frequency"]) if extras.get("frequency") else None
+    if frequency is not None:
+        add((node, DCT.accrualPeriodicity, frequency))
+        add((frequency, RDF.type, DCT.Frequency))
+        if str(frequency) == extras["frequency"]:
+            exact.add("frequency")
+    exact |= _temporal_to_rdf(graph, node, extras)
+    exact |= _spatial_to_rdf(graph, node, extras.get("spatial"))
+    for key, predicate, to_uri, rdf_type in (("language", DCT.language, vocab.language_uri, DCT.LinguisticSystem),
+                                             ("theme", DCAT.theme, vocab.theme_uri, None)):
+        if not extras.get(key):
+            continue
+        values = codecs.split_multi(str(extras[key]))
+        uris = [to_uri(v) for v in values]
+        for uri in uris:
+            if uri is not None:
+                add((node, predicate, uri))
+                if rdf_type is not None:
+                    add((uri, RDF.type, rdf_type))
+        read_back = [vocab.language_code(str(u)) if key == "language" else str(u) for u in uris if u is not None]
+        if None not in uris and codecs.multi_value(sorted(read_back)) == extras[key]:
+            exact.add(key)
+    if extras.get("alternate_identifier"):
+        values = codecs.split_multi(str(extras["alternate_identifier"]))
+        for value in values:
+            adms_identifier(graph, node, value)
+        if codecs.multi_value(values) == extras["alternate_identifier"]:
+            exact.add("alternate_identifier")
+    exact |= {"uri", "identifier", "issued", "modified", "contact_name", "publisher_name", "publisher_uri",
+              "publisher_url", "contact_uri", "contact_email", "publisher_email"}
+    for key, value in extras.items():
+        if key not in MAPPED_EXTRAS or key not in exact or not _is_exact_plain(key, value):
+            store(graph, node, EXTRA, key, value)
+
+
+def _is_exact_plain(key: str, value: Any) -> bool:
+    """Whether an extra written as plain DCAT (URIs, literals, dates) reads back identical."""
+    if key in ("uri", "contact_uri", "publisher_uri", "publisher_url"):
+        return codecs.is_url(value) and value.strip() == value
+    if key in ("issued", "modified"):
+        return codecs.date_literal(value) is not None and value.strip() == value
+    if key in ("contact_email", "publisher_email"):
+        term = codecs.mailto(value)
+        return term is not None and codecs.email_value(term) == value
+    if key == "identifier":
+        return bool(value)
+    return isinstance(value, str)
+
+
+def _temporal_to_rdf(graph: Graph, node: URIRef, extras: dict[str, Any]) -> set[str]:
+    start = codecs.date_literal(extras.get("temporal_start"))
+    end = codecs.date_literal(extras.get("temporal_end"))
+    if start is None and end is None:
+        return set()
+    period = BNode()
+    graph.add((node, DCT.temporal, period))
+    graph.add((period, RDF.type, DCT.PeriodOfTime))
+    exact = set()
+    for key, predicate, literal in (("temporal_start", DCAT.startDate, start),
+                                    ("temporal_end", DCAT.endDate, end)):
+        if literal is not None:
+            graph.add((period, predicate, literal))
+            if str(literal) == extras[key]:
+                exact.add(key)
+    return exact
+
+
+def _spatial_to_rdf(graph: Graph, node: URIRef, value: Any) -> set[str]:
+    """A URI (a place or country), a GeoJSON geometry or WKT literal, or a place name."""
+    if not isinstance(value, str) or not value.strip():
+        return set()
+    uri = codecs.url_term(value)
+    location = uri or BNode()
+    graph.add((node, DCT.spatial, location))
+    graph.add((location, RDF.type, DCT.Location))
+    if uri is None:
+        text = value.strip()
+        if text.startswith("{"):
+            graph.add((location, LOCN.geometry, Literal(value, datatype=GSP.geoJSONLiteral)))
+        elif text.upper().startswith(("POLYGON", "MULTIPOLYGON", "POINT", "LINESTRING", "ENVELOPE")):
+            graph.add((location, LOCN.geometry, Literal(value, datatype=GSP.wktLiteral)))
+        else:
+            graph.add((location, SKOS.prefLabel, Literal(value)))
+    return {"spatial"} if uri is None or str(uri) == value else set()
+
+
+def licence_to_rdf(graph: Graph, license_id: str | None) -> URIRef | BNode | None:
+    """A dct:LicenseDocument: the licence URL when known (Etalab 2.0 included), else a node with its id."""
+    if not license_id:
+        return None
+    entry = vocab.licence(license_id)
+    url = codecs.url_term(entry["url"]) if entry and entry.get("url") else None
+    node: URIRef | BNode = url or BNode()
+    graph.add((node, RDF.type, DCT.LicenseDocument))
+    if url is None:
+        graph.add((node, DCT.identifier, Literal(license_id)))
+    if entry:
+        graph.add((node, RDFS.label, Literal(entry["title"])))
+        if entry.get("adms_type"):
+            graph.add((node, DCT.type, ADMS_LICENCE_TYPE[entry["adms_type"]]))
+    return node
+
+
+def distribution_uri(resource: dict[str, Any], pkg: dict[str, Any], site_url: str) -> URIRef:
+    return URIRef(f"{site_base(site_url)}/dataset/{pkg['id']}/resource/{resource['id']}")
+
+
+def distribution_to_rdf(graph: Graph, resource: dict[str, Any], pkg: dict[str, Any], *, site_url: str,
+                        profile: Profile = DEFAULT_PROFILE, licence: URIRef | BNode | None = None) -> URIRef:
+    node = distribution_uri(resource, pkg, site_url) if resource.get("id") else BNode()
+    add = graph.add
+    add((node, RDF.type, DCAT.Distribution))
+    keep = {key: value for key, value in resource.items() if key not in RESOURCE_MANAGED}
+    kept: set[str] = set()
+    for key, predicate in (("name", DCT.title), ("description", DCT.description)):
+        if keep.get(key):
+            add((node, predicate, Literal(keep[key])))
+            kept.add(key)
+    # dcat:accessURL is mandatory: a resource without a usable URL points at its own page.
+    url = codecs.url_term(keep.get("url"))
+    add((node, DCAT.accessURL, url or node))
+    if url is not None:
+        if str(url) == keep["url"]:
+            kept.add("url")
+        if keep.get("url_type") == "upload" or vocab.format_label(keep.get("format") or "") is not None:
+            add((node, DCAT.downloadURL, url))
+    _format_to_rdf(graph, node, keep, kept)
+    size = keep.get("size")
+    if isinstance(size, int) and not isinstance(size, bool) and size >= 0:
+        add((node, DCAT.byteSize, Literal(str(size), datatype=profile.byte_size_datatype)))
+        kept.add("size")
+    _checksum_to_rdf(graph, node, keep.get("hash"), profile, kept)
+    for key, predicate in (("created", DCT.issued), ("last_modified", DCT.modified)):
+        literal = codecs.date_literal(keep.get(key))
+        if literal is not None:
+            add((node, predicate, literal))
+            if str(literal) == keep[key]:
+                kept.add(key)
+    if licence is not None:
+        add((node, DCT.license, licence))
+    for key, value in keep.items():
+        if key not in kept and value not in (None, ""):
+            store(graph, node, FIELD, key, value)
+    return node
+
+
+def _format_to_rdf(graph: Graph, node: Any, resource: dict[str, Any], kept: set[str]) -> None:
+    fmt = resource.get("format") or ""
+    file_type = vocab.file_type_uri(fmt) if fmt else None
+    if file_type is not None:
+        graph.add((node, DCT.format, file_type))
+        graph.add((file_type, RDF.type, DCT.MediaTypeOrExtent))
+        if vocab.format_label(fmt) == fmt:
+            kept.add("format")
+    media = vocab.media_type_uri(resource.get("mimetype") or "")
+    if media is not None:
+        graph.add((node, DCAT.mediaType, media))
+        graph.add((media, RDF.type, DCT.MediaType))
+        if vocab.media_type_from_term(str(media)) == resource["mimetype"]:
+            kept.add("mimetype")
+
+
+def _checksum_to_rdf(graph: Graph, node: Any, value: Any, profile: Profile, kept: set[str]) -> None:
+    if not isinstance(value, str) or not vocab.HEX.match(value):
+        return
+    algorithm = vocab.CHECKSUM_BY_LENGTH.get(len(value))
+    if algorithm not in profile.checksum_algorithms:
+        return
+    checksum = BNode()
+    algorithm_uri = URIRef(f"{profile.checksum_namespace}checksumAlgorithm_{algorithm}")
+    graph.add((node, SPDX.checksum, checksum))
+    graph.add((checksum, RDF.type, SPDX.Checksum))
+    graph.add((checksum, SPDX.algorithm, algorithm_uri))
+    graph.add((algorithm_uri, RDF.type, SPDX.ChecksumAlgorithm))
+    graph.add((checksum, SPDX.checksumValue, Literal(value, datatype=vocab.XSD.hexBinary)))
+    kept.add("hash")
+
+
+def catalog_to_rdf(graph: Graph, *, site_url: str, title: str, description: str | None = None,
+                   dataset_uris: Iterable[URIRef] = (), modified: str | None = None,
+                   language: str = "fr") -> URIRef:
+    """The dcat:Catalog node: the site, published by the site itself (DCAT-AP makes a publisher mandatory)."""
+    base = site_base(site_url)
+    node = URIRef(f"{base}/catalog")
+    add = graph.add
+    add((node, RDF.type, DCAT.Catalog))
+    add((node, DCT.title, Literal(title)))
+    add((node, DCT.description, Literal(description or f"Open data catalog of {title}")))
+    publisher = URIRef(f"{base}/#publisher")
+    add((node, DCT.publisher, publisher))
+    add((publisher, RDF.type, FOAF.Agent))
+    add((publisher, FOAF.name, Literal(title)))
+    homepage = URIRef(f"{base}/")
+    add((node, FOAF.homepage, homepage))
+    add((homepage, RDF.type, FOAF.Document))
+    lang = vocab.language_uri(language)
+    if lang is not None:
+        add((node, DCT.language, lang))
+        add((lang, RDF.type, DCT.LinguisticSystem))
+    literal = codecs.date_literal(modified)
+    if literal is not None:
+        add((node, DCT.modified, literal))
+    for uri in dataset_uris:
+        add((node, DCAT.dataset, uri))
+    return node
+
+
+def adms_identifier(graph: Graph, node: URIRef, notation: str) -> None:
+    """An adms:Identifier (a secondary identifier, e.g. the source's id of a harvested dataset)."""
+    identifier = BNode()
+    graph.add((node, ADMS.identifier, identifier))
+    graph.add((identifier, RDF.type, ADMS.Identifier))
+    graph.add((identifier, SKOS.notation, Literal(notation)))
