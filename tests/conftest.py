@@ -114,8 +114,9 @@ class Caller:
     def __init__(self, services: Services) -> None:
         self.services = services
 
-    def __call__(self, name: str, actor: Actor = ANONYMOUS, **data: Any) -> Any:
-        return call_action(self.services, name, data, actor=actor)
+    def __call__(self, action_name: str, actor: Actor = ANONYMOUS, /, **data: Any) -> Any:
+        # Positional-only, so that data may carry its own `name` (user_create, organization_create).
+        return call_action(self.services, action_name, data, actor=actor)
 
 
 @pytest.fixture

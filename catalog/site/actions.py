@@ -1,0 +1,56 @@
+"""site_read, status_show, help_show."""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+from catalog.context import ActionContext
+from catalog.errors import NotFound
+from catalog.registry import ACTIONS, action, load_actions
+from catalog.site import auth
+
+CKAN_VERSION = "2.12.0"  # the CKAN release whose Action API we answer like
+EXTENSIONS = ["activity", "datastore", "dcat", "harvest"]
+
+
+def moisson_version() -> str:
+    try:
+        return version("moisson")
+    except PackageNotFoundError:
+        return "0.1.0"
+
+
+@action(auth=auth.site_read, read_only=True)
+def site_read(ctx: ActionContext, data: dict[str, Any]) -> bool:
+    """Return true: the site may be read (CKAN 2.10; kept because clients still probe it)."""
+    return True
+
+
+@action(auth=auth.status_show, read_only=True)
+def status_show(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
+    """Return the site's title, description, URL, default locale, extensions and versions."""
+    settings = ctx.settings
+    return {
+        "site_title": settings.site_title,
+        "site_description": getattr(settings, "site_description", "") or "",
+        "site_url": settings.site_url,
+        "error_emails_to": getattr(settings, "error_emails_to", None),
+        "locale_default": "fr",
+        "extensions": EXTENSIONS,
+        "ckan_version": CKAN_VERSION,
+        "moisson_version": moisson_version(),
+    }
+
+
+@action(auth=auth.help_show, read_only=True)
+def help_show(ctx: ActionContext, data: dict[str, Any]) -> str | None:
+    """Return the help string of an action (its documentation).
+
+    :param name: the name of the action, e.g. package_show
+    """
+    load_actions()
+    spec = ACTIONS.get(data["name"])
+    if spec is None:
+        raise NotFound("Action function not found")
+    return spec.doc or None

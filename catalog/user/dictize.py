@@ -1,0 +1,61 @@
+"""User dicts as CKAN's user_show (§3.6): email and apikey only for the user themself or a sysadmin."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from sqlalchemy import func, select
+
+from catalog.authz import visible_packages
+from catalog.clock import iso
+from catalog.context import ActionContext
+from catalog.dataset.models import Package
+from catalog.user.models import User
+
+
+def is_self_or_sysadmin(ctx: ActionContext, user: User) -> bool:
+    return ctx.actor.is_sysadmin or (ctx.actor.user_id is not None and ctx.actor.user_id == user.id)
+
+
+def number_created_packages(ctx: ActionContext, user: User) -> int:
+    """Public active datasets; private and draft ones too when the user or a sysadmin asks (as CKAN)."""
+    if is_self_or_sysadmin(ctx, user):
+        query = visible_packages(ctx.as_system(), include_private=True, include_drafts=True)
+    else:
+        query = visible_packages(ctx, include_private=False)
+    query = query.where(Package.creator_user_id == user.id)
+    return ctx.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+
+def user_dictize(ctx: ActionContext, user: User, *, private_fields: bool | None = None) -> dict[str, Any]:
+    email = user.email or ""
+    result: dict[str, Any] = {
+        "about": user.about,
+        "activity_streams_email_notifications": False,
+        "created": iso(user.created),
+        "display_name": user.fullname or user.name,
+        "email_hash": hashlib.md5(email.strip().lower().encode("utf-8")).hexdigest(),
+        "fullname": user.fullname,
+        "id": user.id,
+        "image_display_url": user.image_url,
+        "image_url": user.image_url,
+        "last_active": iso(user.last_active),
+        "name": user.name,
+        "number_created_packages": number_created_packages(ctx, user),
+        "state": user.state,
+        "sysadmin": bool(user.sysadmin),
+    }
+    if private_fields is None:
+        private_fields = is_self_or_sysadmin(ctx, user)
+    if private_fields:
+        result["email"] = user.email
+        result["apikey"] = None  # legacy API keys are gone since CKAN 2.10; the key stays, null
+    return dict(sorted(result.items()))
+
+
+def member_user_dictize(ctx: ActionContext, user: User, capacity: str) -> dict[str, Any]:
+    """An organization/group `users` entry: never email or apikey, plus the capacity."""
+    result = user_dictize(ctx, user, private_fields=False)
+    result["capacity"] = capacity
+    return result

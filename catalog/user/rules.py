@@ -1,0 +1,46 @@
+"""User rules the JSON Schemas cannot express: lookups and uniqueness, with CKAN's messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from catalog.errors import NotFound, ValidationError
+from catalog.user.models import User
+
+
+def find_user(session: Session, id_or_name: Any) -> User | None:
+    if not isinstance(id_or_name, str) or not id_or_name:
+        return None
+    return session.scalar(select(User).where(or_(User.id == id_or_name, User.name == id_or_name)))
+
+
+def get_user(session: Session, id_or_name: Any, message: str = "User not found") -> User:
+    user = find_user(session, id_or_name)
+    if user is None:
+        raise NotFound(message)
+    return user
+
+
+def uniqueness_errors(session: Session, data: dict[str, Any], current: User | None = None) -> dict[str, list[str]]:
+    """Login name and e-mail address must be unique (e-mail among active users, case-insensitive)."""
+    errors: dict[str, list[str]] = {}
+    name = data.get("name")
+    if isinstance(name, str) and (current is None or name != current.name):
+        if session.scalar(select(User.id).where(User.name == name)) is not None:
+            errors["name"] = ["That login name is not available."]
+    email = data.get("email")
+    if isinstance(email, str) and email.strip():
+        query = select(User.id).where(func.lower(User.email) == email.strip().lower(), User.state == "active")
+        if current is not None:
+            query = query.where(User.id != current.id)
+        if session.scalar(query) is not None:
+            errors["email"] = [f"The email address '{email.strip()}' belongs to a registered user."]
+    return errors
+
+
+def raise_if(errors: dict[str, list[str]]) -> None:
+    if errors:
+        raise ValidationError(errors)
