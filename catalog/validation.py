@@ -63,7 +63,7 @@ def _validator(name: str) -> Draft202012Validator | None:
 def validate_input(name: str, data: dict[str, Any], *, phase: str) -> dict[str, Any]:
     """phase="coerce": turn query-string strings into the types the schema asks for.
     phase="validate": raise ValidationError with CKAN-shaped field errors."""
-    schema = load_schema(name)
+    schema = bundled_schema(name)
     if schema is None:
         return data
     if phase == "coerce":
@@ -76,12 +76,29 @@ def validate_input(name: str, data: dict[str, Any], *, phase: str) -> dict[str, 
     return data
 
 
-def _resolve(schema: dict[str, Any]) -> dict[str, Any]:
-    ref = schema.get("$ref")
+def inline_refs(node: Any, resolver: Any = None) -> Any:
+    """Replace every $ref by its target (relative to the document it sits in): a standalone schema."""
+    resolver = resolver or schema_registry().resolver()
+    if isinstance(node, list):
+        return [inline_refs(item, resolver) for item in node]
+    if not isinstance(node, dict):
+        return node
+    ref = node.get("$ref")
+    inner = {k: inline_refs(v, resolver) for k, v in node.items() if k not in ("$ref", "$defs", "$schema", "$id")}
     if not ref:
-        return schema
-    resolved = schema_registry().resolver().lookup(ref).contents
-    return {**resolved, **{k: v for k, v in schema.items() if k != "$ref"}}
+        return inner
+    resolved = resolver.lookup(ref)
+    return {**inline_refs(resolved.contents, resolved.resolver), **inner}
+
+
+@cache
+def bundled_schema(name: str) -> dict[str, Any] | None:
+    schema = load_schema(name)
+    return None if schema is None else inline_refs(schema)
+
+
+def _resolve(schema: dict[str, Any]) -> dict[str, Any]:
+    return inline_refs(schema) if "$ref" in schema else schema
 
 
 def properties_of(schema: dict[str, Any]) -> dict[str, Any]:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import copy
 from functools import cache
 from typing import Any
 
 from catalog.registry import ACTIONS, load_actions
-from catalog.validation import schema_registry, load_schema
+from catalog.validation import bundled_schema
 
 ENVELOPE_ERROR = {
     "type": "object",
@@ -27,28 +26,9 @@ ERROR_STATUSES = {
 }
 
 
-def inline_refs(node: Any, base: str = "") -> Any:
-    """Replace every $ref by its target, so each request schema stands alone (no recursion in schemas/)."""
-    if isinstance(node, list):
-        return [inline_refs(item, base) for item in node]
-    if not isinstance(node, dict):
-        return node
-    node = dict(node)
-    ref = node.pop("$ref", None)
-    resolved: dict[str, Any] = {}
-    if ref:
-        target = ref if not ref.startswith("#") else base + ref
-        document, _, pointer = target.partition("#")
-        contents = schema_registry().resolver().lookup(target).contents
-        resolved = inline_refs(copy.deepcopy(contents), document)
-        del pointer
-    inner = {k: inline_refs(v, base) for k, v in node.items() if k not in ("$defs", "$schema", "$id")}
-    return {**resolved, **inner} if resolved else inner
-
-
 def _operation(name: str, read_only: bool, doc: str) -> dict[str, Any]:
-    schema = load_schema(name) or {"type": "object"}
-    body_schema = inline_refs({k: v for k, v in schema.items() if k not in ("$schema", "title")})
+    schema = bundled_schema(name) or {"type": "object"}
+    body_schema = {k: v for k, v in schema.items() if k != "title"}
     summary = doc.strip().splitlines()[0] if doc.strip() else name
     responses = {
         "200": {"description": "Success envelope {help, success: true, result}",
