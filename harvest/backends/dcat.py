@@ -61,10 +61,17 @@ class DcatRdfBackend:
         except Exception as error:  # rdflib raises many unrelated types for bad input
             raise GatherError(f"Could not parse {url} as {fmt}: {error.__class__.__name__}: {error}") from error
         records = []
-        for dataset in datasets_from_graph(graph):
-            guid = dataset.get("uri") or dataset.get("identifier")
+        for uri, dataset in datasets_from_graph(graph):
+            if isinstance(dataset, Exception):
+                records.append(RemoteRecord(
+                    guid=uri, content={"uri": uri}, content_hash=content_hash(uri, self.salt),
+                    skip_reason=f"Could not read the dataset: {dataset}",
+                ))
+                continue
+            extras = {e["key"]: e["value"] for e in dataset.get("extras") or []}
+            # A blank node's id changes with every parse: only a real URI or dct:identifier is an identity.
+            guid = extras.get("uri") or extras.get("identifier")
             if not guid:
-                # No stable identity: skip with a reason rather than invent one from the title.
                 records.append(RemoteRecord(
                     guid=content_hash(dataset), content=dataset, content_hash=content_hash(dataset, self.salt),
                     skip_reason="dataset without URI or dct:identifier",
