@@ -5,6 +5,7 @@ import catalog.site.actions
 import catalog.dataset.actions
 import catalog.resource.actions
 import catalog.organization.actions
+import catalog.search.actions
 import catalog.user.actions
 import catalog.activity.actions
 import catalog.vocab.actions

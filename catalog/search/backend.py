@@ -3,11 +3,15 @@ same transaction as the dataset write, and compile one parsed query to their SQL
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy.orm import Session
 
 from catalog.db import Database
+
+if TYPE_CHECKING:
+    from catalog.search.index import Document
+    from catalog.search.sql import SearchRequest, SearchResult
 
 
 class SearchBackend(Protocol):
@@ -18,6 +22,15 @@ class SearchBackend(Protocol):
 
     def remove_package(self, session: Session, package_id: str) -> None:
         """Drop a dataset from the index (purge)."""
+
+    def search(self, session: Session, request: SearchRequest) -> SearchResult:
+        """Count, one page of stored dicts and facet counts for a compiled request."""
+
+    def clear(self, session: Session) -> None:
+        """Empty the index (rebuild)."""
+
+    def bulk_insert(self, session: Session, docs: list[Document]) -> None:
+        """Insert many new documents at once (rebuild, benchmarks)."""
 
 
 class NoIndexBackend:
@@ -33,4 +46,11 @@ class NoIndexBackend:
 
 
 def make_search_backend(db: Database) -> SearchBackend:
-    return NoIndexBackend()
+    """FTS5 on SQLite, tsvector + GIN on PostgreSQL: the index lives in the catalog's own database."""
+    if db.is_sqlite:
+        from catalog.search.fts5 import Fts5Backend
+
+        return Fts5Backend()
+    from catalog.search.postgres import PostgresBackend
+
+    return PostgresBackend()

@@ -1,0 +1,51 @@
+"""One text analyzer for both backends: unaccent, lowercase, split, stem (French then English).
+
+FTS5 has no French stemmer, and PostgreSQL's snowball configs each stem one language; doing it here
+means "allocataire" finds "Allocataires" and "logement" finds "Logements" identically on both databases.
+Each word gets exactly one stem (English applied to the French stem) so phrase positions stay intact.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import snowballstemmer
+
+_FRENCH = snowballstemmer.stemmer("french")
+_ENGLISH = snowballstemmer.stemmer("english")
+_WORD = re.compile(r"[a-z0-9]+")
+# Ligatures and letters NFKD does not decompose into base + accent.
+_FOLD = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss", "ø": "o", "đ": "d", "ł": "l", "’": "'"})
+
+
+def unaccent(text: str) -> str:
+    """Lowercase ASCII-ish form: accents stripped, ligatures expanded."""
+    folded = unicodedata.normalize("NFKD", text.lower().translate(_FOLD))
+    return "".join(ch for ch in folded if not unicodedata.combining(ch))
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """French then English snowball stem of an already unaccented lowercase word."""
+    if word.isdigit() or len(word) < 3:
+        return word
+    return _ENGLISH.stemWord(_FRENCH.stemWord(word))
+
+
+def words(text: str) -> list[str]:
+    """Unaccented lowercase words, unstemmed (for prefix queries)."""
+    return _WORD.findall(unaccent(text))
+
+
+def tokens(text: str | None) -> list[str]:
+    """The stemmed token stream of a text, in order."""
+    if not text:
+        return []
+    return [stem(w) for w in words(text)]
+
+
+def field_key(name: str) -> str:
+    """The key of a fielded text token: CKAN strips extras keys to [A-Za-z0-9_-]; we also lowercase."""
+    return re.sub(r"[^a-z0-9_-]", "", name.lower())

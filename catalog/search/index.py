@@ -1,0 +1,196 @@
+"""The index tables (shared by both backends) and the document built from a package_show dict.
+
+search_package: one flat row per dataset with what we filter, facet and sort on, plus the package_show
+dict as JSON text (CKAN's validated_data_dict) so a page of results is one query. search_value: the
+multi-valued exact-match fields (tags, groups, res_format, copied extras...). The full-text part lives
+in an FTS5 table (SQLite) or a tsvector column (PostgreSQL); see fts5.py and postgres.py.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    delete,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy.orm import Session
+
+from catalog.search.analysis import field_key, tokens
+
+search_metadata = MetaData()
+DocId = BigInteger().with_variant(Integer(), "sqlite")
+
+search_package = Table(
+    "search_package", search_metadata,
+    Column("doc_id", DocId, primary_key=True, autoincrement=True),
+    Column("package_id", String(36), nullable=False, unique=True),
+    Column("name", String(100), nullable=False),
+    Column("title_string", Text),
+    Column("state", String(20), nullable=False),
+    Column("type", String(100), nullable=False),
+    Column("private", Boolean, nullable=False),
+    Column("owner_org", String(36)),
+    Column("organization", String(100)),
+    Column("license_id", Text),
+    Column("creator_user_id", String(36)),
+    Column("url", Text),
+    Column("version", String(100)),
+    Column("metadata_created", DateTime),
+    Column("metadata_modified", DateTime),
+    Column("data_dict", Text, nullable=False),
+    Column("tsv", TSVECTOR),  # PostgreSQL only: the migration creates it there and nowhere else
+    Index("ix_search_package_modified", "metadata_modified", "package_id"),
+    Index("ix_search_package_created", "metadata_created", "package_id"),
+    Index("ix_search_package_name", "name"),
+    Index("ix_search_package_title_string", "title_string", "package_id"),
+    Index("ix_search_package_owner_org", "owner_org"),
+    Index("ix_search_package_organization", "organization"),
+    Index("ix_search_package_license_id", "license_id"),
+)
+
+search_value = Table(
+    "search_value", search_metadata,
+    Column("field", String(200), primary_key=True),
+    Column("value", Text, primary_key=True),
+    Column("doc_id", DocId, primary_key=True),
+    Index("ix_search_value_doc_id", "doc_id"),
+)
+
+# Exact-match fields stored as columns; anything else not tokenised is looked up in search_value.
+COLUMN_FIELDS = {
+    "id": "package_id", "name": "name", "title_string": "title_string", "state": "state", "type": "type",
+    "license_id": "license_id", "organization": "organization", "owner_org": "owner_org",
+    "creator_user_id": "creator_user_id", "url": "url", "version": "version",
+    "metadata_created": "metadata_created", "metadata_modified": "metadata_modified",
+}
+# Top-level names an extra may not shadow when it is copied to its own exact field.
+RESERVED = set(COLUMN_FIELDS) | {
+    "tags", "groups", "res_format", "res_url", "res_type", "license", "capacity", "text", "title", "notes",
+    "dataset_type", "entity_type", "site_id", "private", "author", "maintainer",
+}
+TEXT_SOURCES = ("title", "notes", "author", "maintainer", "author_email", "maintainer_email")
+MAX_POSITIONS = 256  # PostgreSQL keeps at most 256 positions per lexeme
+
+
+@dataclass
+class Document:
+    row: dict[str, Any]
+    values: list[tuple[str, str]]
+    hi: list[str] = field(default_factory=list)  # name, title (dismax boost 4)
+    mid: list[str] = field(default_factory=list)  # tags, groups, organization (boost 2)
+    low: list[str] = field(default_factory=list)  # the rest of CKAN's `text` catch-all
+    fielded: list[str] = field(default_factory=list)  # "<field>:<token>" for title:, notes:, extras_x: ...
+
+
+def _date(value: Any) -> datetime | None:
+    if not value:
+        return None
+    if isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value).replace("Z", ""))
+
+
+def build_document(pkg: dict[str, Any]) -> Document:
+    org = pkg.get("organization") or {}
+    resources = [r for r in pkg.get("resources") or [] if r.get("state", "active") == "active"]
+    extras = [(e.get("key") or "", e.get("value") or "") for e in pkg.get("extras") or []]
+    row = {
+        "package_id": pkg["id"], "name": pkg["name"], "title_string": pkg.get("title") or "",
+        "state": pkg.get("state") or "active", "type": pkg.get("type") or "dataset",
+        "private": bool(pkg.get("private")), "owner_org": pkg.get("owner_org"),
+        "organization": org.get("name") if org else None, "license_id": pkg.get("license_id"),
+        "creator_user_id": pkg.get("creator_user_id"), "url": pkg.get("url"), "version": pkg.get("version"),
+        "metadata_created": _date(pkg.get("metadata_created")),
+        "metadata_modified": _date(pkg.get("metadata_modified")),
+        "data_dict": json.dumps(pkg, ensure_ascii=False, separators=(",", ":")),
+    }
+    values: set[tuple[str, str]] = set()
+    for tag in pkg.get("tags") or []:
+        if tag.get("name"):
+            values.add(("tags", tag["name"]))
+    for group in pkg.get("groups") or []:
+        if group.get("name"):
+            values.add(("groups", group["name"]))
+    for res in resources:
+        for key, source in (("res_format", "format"), ("res_url", "url"), ("res_type", "resource_type")):
+            if res.get(source):
+                values.add((key, str(res[source])))
+    if pkg.get("license_title"):
+        values.add(("license", pkg["license_title"]))
+    for key, value in extras:
+        if key and key not in RESERVED and value:
+            values.add((key, value[:2000]))
+    doc = Document(row=row, values=sorted(values))
+    doc.hi = tokens(pkg["name"]) + tokens(pkg.get("title"))
+    doc.mid = [t for tag in pkg.get("tags") or [] for t in tokens(tag.get("name"))]
+    for group in [*(pkg.get("groups") or []), *([org] if org else [])]:
+        doc.mid += tokens(group.get("title")) + tokens(group.get("name"))
+    low_texts = [pkg.get("notes"), pkg.get("author"), pkg.get("maintainer"), pkg.get("license_title")]
+    low_texts += [r.get(k) for r in resources for k in ("name", "description")]
+    low_texts += [value for _, value in extras]
+    doc.low = [t for text in low_texts for t in tokens(text)]
+    sources = [(name, pkg.get(name)) for name in TEXT_SOURCES]
+    sources += [("res_name", r.get("name")) for r in resources]
+    sources += [("res_description", r.get("description")) for r in resources]
+    sources += [(f"extras_{key}", value) for key, value in extras]
+    for name, text in sources:
+        prefix = field_key(name)
+        doc.fielded += [f"{prefix}:{t}" for t in tokens(text)]
+    return doc
+
+
+class IndexWriter:
+    """Row-level writes shared by both backends; `_write_text` is the backend's full-text part."""
+
+    def _row_values(self, doc: Document) -> dict[str, Any]:
+        return doc.row
+
+    def _write_text(self, session: Session, doc_id: int, doc: Document) -> None:
+        raise NotImplementedError
+
+    def _delete_text(self, session: Session, doc_id: int) -> None:
+        raise NotImplementedError
+
+    def index_package(self, session: Session, package: dict[str, Any]) -> None:
+        """(Re)index one dataset from its package_show dict, inside the caller's transaction."""
+        doc = build_document(package)
+        row = self._row_values(doc)
+        doc_id = session.scalar(select(search_package.c.doc_id).where(search_package.c.package_id == row["package_id"]))
+        if doc_id is None:
+            doc_id = session.execute(insert(search_package).values(row).returning(search_package.c.doc_id)).scalar_one()
+        else:
+            session.execute(update(search_package).where(search_package.c.doc_id == doc_id).values(row))
+            session.execute(delete(search_value).where(search_value.c.doc_id == doc_id))
+        if doc.values:
+            session.execute(insert(search_value), [{"field": f, "value": v, "doc_id": doc_id} for f, v in doc.values])
+        self._write_text(session, doc_id, doc)
+
+    def remove_package(self, session: Session, package_id: str) -> None:
+        """Drop a dataset from the index (purge)."""
+        doc_id = session.scalar(select(search_package.c.doc_id).where(search_package.c.package_id == package_id))
+        if doc_id is None:
+            return
+        self._delete_text(session, doc_id)
+        session.execute(delete(search_value).where(search_value.c.doc_id == doc_id))
+        session.execute(delete(search_package).where(search_package.c.doc_id == doc_id))
+
+    def clear(self, session: Session) -> None:
+        """Empty the whole index (before a rebuild)."""
+        raise NotImplementedError

@@ -1,0 +1,91 @@
+"""PostgreSQL: a tsvector column on search_package with a GIN index, filled from the shared analyser
+(literal lexemes, so both databases stem and unaccent identically). Weights: A name/title, B tags/groups/
+organization, D the rest of the catch-all, C fielded tokens ("<field>:<token>"); ts_rank scores."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, cast, delete, func
+from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
+from sqlalchemy.orm import Session
+
+from catalog.search.index import MAX_POSITIONS, Document, IndexWriter, search_package, search_value
+from catalog.search.query import And, Node, Not, Or, Text
+from catalog.search.sql import SqlSearch
+
+MAX_POSITION = 16383
+TSV = search_package.c.tsv
+
+
+def tsvector_literal(doc: Document) -> str:
+    positions: dict[str, list[str]] = defaultdict(list)
+    pos = 0
+    for weight, toks in (("A", doc.hi), ("B", doc.mid), ("D", doc.low), ("C", doc.fielded)):
+        pos += 1  # a gap so phrases do not run across sections
+        for token in toks:
+            pos += 1
+            slots = positions[token]
+            if len(slots) < MAX_POSITIONS:
+                slots.append(f"{min(pos, MAX_POSITION)}{weight}")
+    return " ".join(f"'{lexeme}':{','.join(slots)}" for lexeme, slots in positions.items())
+
+
+def tsquery_literal(node: Node) -> str | None:
+    """A tsquery in its literal syntax (lexemes quoted, no re-parsing), or None if SQL is needed."""
+    if isinstance(node, Text):
+        toks = node.tokens if node.field is None else tuple(f"{node.field}:{t}" for t in node.tokens)
+        quoted = [f"'{t}'" for t in toks]
+        if node.prefix:
+            quoted[-1] += ":*"
+        return quoted[0] if len(quoted) == 1 else "(" + " <-> ".join(quoted) + ")"
+    if isinstance(node, And):
+        positives = [tsquery_literal(i) for i in node.items if not isinstance(i, Not)]
+        negatives = [tsquery_literal(i.item) for i in node.items if isinstance(i, Not)]
+        if not positives or None in positives or None in negatives:
+            return None
+        return "(" + " & ".join([*positives, *[f"!{n}" for n in negatives]]) + ")"  # type: ignore[list-item]
+    if isinstance(node, Or):
+        parts = [tsquery_literal(i) for i in node.items]
+        return None if None in parts else "(" + " | ".join(parts) + ")"  # type: ignore[arg-type]
+    return None
+
+
+class PostgresBackend(IndexWriter, SqlSearch):
+    name = "postgresql-tsvector"
+
+    def _row_values(self, doc: Document) -> dict[str, Any]:
+        return {**doc.row, "tsv": cast(tsvector_literal(doc), TSVECTOR)}
+
+    def _write_text(self, session: Session, doc_id: int, doc: Document) -> None:
+        return None  # the tsvector is written with the row
+
+    def _delete_text(self, session: Session, doc_id: int) -> None:
+        return None
+
+    def bulk_insert(self, session: Session, docs: list[Document]) -> None:
+        rows = [{**doc.row, "tsv": tsvector_literal(doc)} for doc in docs]
+        ids = session.execute(search_package.insert().returning(search_package.c.doc_id, sort_by_parameter_order=True),
+                              rows).scalars().all()
+        values = [{"field": f, "value": v, "doc_id": i} for i, doc in zip(ids, docs, strict=True) for f, v in doc.values]
+        if values:
+            session.execute(search_value.insert(), values)
+
+    def clear(self, session: Session) -> None:
+        session.execute(delete(search_value))
+        session.execute(delete(search_package))
+
+    def text_query(self, node: Node) -> str | None:
+        return tsquery_literal(node)
+
+    def text_clause(self, query: str) -> ColumnElement[bool]:
+        return TSV.op("@@")(cast(query, TSQUERY))
+
+    def score_order(self, stmt: Select[Any], query: str) -> tuple[Select[Any], ColumnElement[Any]]:
+        return stmt, func.ts_rank(TSV, cast(query, TSQUERY)).desc()
+
+    def pattern_clause(self, target: ColumnElement[Any], pattern: str) -> ColumnElement[bool]:
+        escaped = pattern.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        return target.like(escaped.replace("*", "%").replace("?", "_"), escape="\\")
+

@@ -1,0 +1,266 @@
+"""The Solr/Lucene subset CKAN clients send, parsed once (luqum) into a small AST that each backend compiles.
+
+Supported: free text, field:value, "quoted phrases", AND/OR/NOT, +/-, parentheses, trailing * (prefix)
+and * or ? wildcards on exact fields, field:* (exists), *:*, ranges [a TO b] / {a TO b} with * ends and
+Solr date math (NOW, NOW-1DAY, NOW/DAY). Boosts (^) and fuzziness (~) are accepted and ignored.
+Anything else is a SearchQueryError (HTTP 400) naming the position, never a 500.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Union
+
+from luqum import tree
+from luqum.exceptions import ParseError
+from luqum.parser import parser
+
+from catalog.clock import utcnow
+from catalog.errors import SearchQueryError
+from catalog.search.analysis import field_key, stem, tokens, words
+
+# Tokenised fields (Solr text types); `text` is the catch-all default field.
+TEXT_FIELDS = {
+    "text", "title", "notes", "res_name", "res_description", "author", "maintainer",
+    "author_email", "maintainer_email", "urls", "name_ngram", "title_ngram", "tags_text",
+}
+DATE_FIELDS = {"metadata_modified", "metadata_created"}
+FIELD_ALIASES = {"dataset_type": "type", "entity_type": "entity_type"}
+
+
+@dataclass(frozen=True)
+class MatchAll:
+    pass
+
+
+@dataclass(frozen=True)
+class And:
+    items: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Or:
+    items: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    item: Node
+
+
+@dataclass(frozen=True)
+class Text:
+    """Stemmed tokens in a text field (None = catch-all). Several tokens = a phrase; prefix = the last
+    token is an unstemmed prefix."""
+
+    field: str | None
+    tokens: tuple[str, ...]
+    prefix: bool = False
+
+
+@dataclass(frozen=True)
+class Exact:
+    field: str
+    value: str
+    pattern: bool = False  # value holds * / ? wildcards
+
+
+@dataclass(frozen=True)
+class Exists:
+    field: str
+
+
+@dataclass(frozen=True)
+class Range:
+    field: str
+    low: str | datetime | None
+    high: str | datetime | None
+    include_low: bool = True
+    include_high: bool = True
+
+
+Node = Union[MatchAll, And, Or, Not, Text, Exact, Exists, Range]  # noqa: UP007
+_DROPPED = None  # a term with no tokens after analysis (Solr drops it)
+_lock = threading.Lock()  # ply's lexer is shared state
+
+
+def is_text_field(field: str | None) -> bool:
+    return field is None or field in TEXT_FIELDS or field.startswith(("extras_", "res_extras_"))
+
+
+def text_field_key(field: str | None) -> str | None:
+    """None for the catch-all, else the prefix used for fielded tokens in the index."""
+    if field is None or field == "text":
+        return None
+    return field_key(field)
+
+
+def parse(query: str | None) -> Node:
+    """Parse q/fq text; empty means everything."""
+    if query is None or not query.strip() or query.strip() in ('""', "''"):
+        return MatchAll()
+    try:
+        with _lock:
+            parsed = parser.parse(query)
+    except ParseError as error:
+        raise SearchQueryError(f"Cannot parse '{query}': {error}") from None
+    except RecursionError:
+        raise SearchQueryError(f"Cannot parse '{query}': too deeply nested") from None
+    return _convert(parsed, None, query) or MatchAll()
+
+
+def _combine(kind: type[And] | type[Or], children: list[Node | None]) -> Node | None:
+    kept = [c for c in children if c is not None]
+    if not kept:
+        return _DROPPED
+    if kind is And:
+        kept = [c for c in kept if not isinstance(c, MatchAll)] or [MatchAll()]
+    elif any(isinstance(c, MatchAll) for c in kept):
+        return MatchAll()
+    return kept[0] if len(kept) == 1 else kind(tuple(kept))
+
+
+def _convert(node: tree.Item, field: str | None, query: str) -> Node | None:
+    if isinstance(node, tree.SearchField):
+        if field is not None:
+            raise SearchQueryError(f"Cannot parse '{query}': nested field '{node.name}' at position {node.pos}")
+        name = FIELD_ALIASES.get(node.name, node.name)
+        if name == "*":
+            if isinstance(node.expr, tree.Word) and node.expr.value == "*":
+                return MatchAll()
+            raise SearchQueryError(f"Cannot parse '{query}': '*' used as a field at position {node.pos}")
+        return _convert(node.expr, name, query)
+    if isinstance(node, tree.Group | tree.FieldGroup):
+        return _convert(node.expr, field, query)
+    if isinstance(node, tree.AndOperation | tree.UnknownOperation):
+        return _combine(And, [_convert(c, field, query) for c in node.children])
+    if isinstance(node, tree.OrOperation):
+        return _combine(Or, [_convert(c, field, query) for c in node.children])
+    if isinstance(node, tree.Not | tree.Prohibit):
+        inner = _convert(node.a, field, query)
+        return None if inner is None else Not(inner)
+    if isinstance(node, tree.Plus):
+        return _convert(node.a, field, query)
+    if isinstance(node, tree.Boost):
+        return _convert(node.expr, field, query)
+    if isinstance(node, tree.Fuzzy | tree.Proximity):
+        return _convert(node.term, field, query)
+    if isinstance(node, tree.Word):
+        return _word(_unescape(node.value), field, query, node.pos)
+    if isinstance(node, tree.Phrase):
+        return _phrase(_unescape(node.value[1:-1]), field)
+    if isinstance(node, tree.Range):
+        return _range(node, field, query)
+    raise SearchQueryError(
+        f"Cannot parse '{query}': unsupported syntax '{node}' at position {getattr(node, 'pos', '?')}"
+    )
+
+
+def _unescape(value: str) -> str:
+    return re.sub(r"\\(.)", r"\1", value)
+
+
+def _word(value: str, field: str | None, query: str, pos: int | None) -> Node | None:
+    if value == "*":
+        return MatchAll() if field is None or field == "text" else Exists(field)
+    if field in DATE_FIELDS:
+        when = parse_date(value, query)
+        return Range(field, when, when)
+    if not is_text_field(field):
+        assert field is not None
+        return Exact(field, value, pattern="*" in value or "?" in value)
+    if "*" in value or "?" in value:
+        stripped = value.rstrip("*")
+        if "*" in stripped or "?" in stripped or not stripped:
+            raise SearchQueryError(
+                f"Cannot parse '{query}': only trailing * wildcards are supported in text fields "
+                f"('{value}' at position {pos})"
+            )
+        parts = words(stripped)
+        if not parts:
+            return _DROPPED
+        return Text(text_field_key(field), (*[stem(p) for p in parts[:-1]], parts[-1]), prefix=True)
+    found = tokens(value)
+    return Text(text_field_key(field), tuple(found)) if found else _DROPPED
+
+
+def _phrase(value: str, field: str | None) -> Node | None:
+    if field in DATE_FIELDS:
+        when = parse_date(value, value)
+        return Range(field, when, when)
+    if not is_text_field(field):
+        assert field is not None
+        return Exact(field, value)
+    found = tokens(value)
+    return Text(text_field_key(field), tuple(found)) if found else _DROPPED
+
+
+def _range(node: tree.Range, field: str | None, query: str) -> Node:
+    if field is None or is_text_field(field):
+        raise SearchQueryError(f"Cannot parse '{query}': a range needs an exact or date field "
+                               f"(position {node.pos})")
+    bounds: list[str | datetime | None] = []
+    for end in (node.low, node.high):
+        raw = _unescape(str(end.value if isinstance(end, tree.Word) else end)).strip('"')
+        if raw == "*":
+            bounds.append(None)
+        elif field in DATE_FIELDS:
+            bounds.append(parse_date(raw, query))
+        else:
+            bounds.append(raw)
+    return Range(field, bounds[0], bounds[1], node.include_low, node.include_high)
+
+
+_MATH = re.compile(r"([+-])(\d+)(YEARS?|MONTHS?|DAYS?|HOURS?|MINUTES?|SECONDS?)|/(YEAR|MONTH|DAY|HOUR|MINUTE)")
+_UNIT = {"YEAR": timedelta(days=365), "MONTH": timedelta(days=30), "DAY": timedelta(days=1),
+         "HOUR": timedelta(hours=1), "MINUTE": timedelta(minutes=1), "SECOND": timedelta(seconds=1)}
+
+
+def parse_date(value: str, query: str) -> datetime:
+    """An ISO date (Z optional, microseconds allowed) or Solr date math from NOW."""
+    text = value.strip()
+    if text.startswith("NOW"):
+        when = utcnow()
+        rest = text[3:]
+        while rest:
+            match = _MATH.match(rest)
+            if not match:
+                raise SearchQueryError(f"Cannot parse '{query}': invalid date math '{value}'")
+            if match.group(4):
+                when = _round(when, match.group(4))
+            else:
+                delta = _UNIT[match.group(3).rstrip("S")] * int(match.group(2))
+                when = when + delta if match.group(1) == "+" else when - delta
+            rest = rest[match.end():]
+        return when
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise SearchQueryError(f"Cannot parse '{query}': invalid date '{value}'") from None
+    if parsed.tzinfo is not None:
+        parsed = (parsed - parsed.utcoffset()).replace(tzinfo=None)  # type: ignore[operator]
+    return parsed
+
+
+def _round(when: datetime, unit: str) -> datetime:
+    if unit == "YEAR":
+        return when.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
+    if unit == "MONTH":
+        return when.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    if unit == "DAY":
+        return when.replace(hour=0, minute=0, second=0, microsecond=0)
+    if unit == "HOUR":
+        return when.replace(minute=0, second=0, microsecond=0)
+    return when.replace(second=0, microsecond=0)
+
+
+def positive_text(node: Node) -> list[Text]:
+    """Text terms that count towards the score (not under a NOT)."""
+    if isinstance(node, Text):
+        return [node]
+    if isinstance(node, And | Or):
+        return [t for item in node.items for t in positive_text(item)]
+    return []

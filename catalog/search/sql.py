@@ -1,0 +1,235 @@
+"""Compiles the parsed query to SQL over the index tables and runs package_search's queries.
+
+Shared by both backends; each supplies only its full-text pieces (`text_query`, `text_clause`,
+`score_order`, `pattern_clause`). Exact fields, ranges, visibility, sort, paging and facets are here.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    false,
+    func,
+    not_,
+    or_,
+    select,
+    true,
+)
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.visitors import replacement_traverse
+
+from catalog.dataset.models import Package
+from catalog.errors import SearchQueryError
+from catalog.search.index import COLUMN_FIELDS, search_package, search_value
+from catalog.search.query import And, Exact, Exists, MatchAll, Node, Not, Or, Range, Text, positive_text
+
+SP = search_package.c
+SORTABLE = {"score", *COLUMN_FIELDS, "dataset_type"}
+DEFAULT_SORT = "score desc, metadata_modified desc"
+
+
+@dataclass
+class SearchRequest:
+    q: Node
+    filters: list[Node]
+    sort: list[tuple[str, str]]
+    rows: int = 10
+    start: int = 0
+    states: tuple[str, ...] = ("active",)
+    include_private: bool = False
+    visibility: ColumnElement[bool] = field(default_factory=true)
+    facet_fields: list[str] = field(default_factory=list)
+    facet_limit: int = 50
+    facet_mincount: int = 1
+
+
+@dataclass
+class SearchResult:
+    count: int
+    results: list[dict[str, Any]]
+    facets: dict[str, list[tuple[str, int]]]
+
+
+def parse_sort(sort: str | None) -> list[tuple[str, str]]:
+    """CKAN's sort string -> [(field, asc|desc)]; an unknown field or direction is a 400."""
+    text = (sort or "").strip()
+    if not text or text == "rank":
+        text = DEFAULT_SORT
+    out = []
+    for part in text.split(","):
+        bits = part.split()
+        if len(bits) == 1:
+            bits.append("asc")
+        if len(bits) != 2 or bits[1].lower() not in ("asc", "desc") or bits[0] not in SORTABLE:
+            raise SearchQueryError('Invalid "sort" parameter')
+        name = "type" if bits[0] == "dataset_type" else bits[0]
+        out.append((name, bits[1].lower()))
+    return out
+
+
+def index_visibility(clause: ColumnElement[bool]) -> ColumnElement[bool]:
+    """catalog.authz's visibility clause, with Package's columns swapped for the index's mirror columns,
+    so the privacy rule is written once."""
+    mapping = {
+        Package.__table__.c.id: SP.package_id, Package.__table__.c.state: SP.state,
+        Package.__table__.c.private: SP.private, Package.__table__.c.owner_org: SP.owner_org,
+        Package.__table__.c.creator_user_id: SP.creator_user_id, Package.__table__.c.type: SP.type,
+        Package.__table__.c.name: SP.name,
+    }
+
+    def swap(element: Any, **_: Any) -> Any:
+        return mapping.get(element)
+
+    return replacement_traverse(clause, {}, swap)
+
+
+class SqlSearch:
+    """The backend-independent half of a search backend."""
+
+    def text_query(self, node: Node) -> str | None:
+        """The backend's full-text query string for a pure-text subtree, or None if not expressible."""
+        raise NotImplementedError
+
+    def text_clause(self, query: str) -> ColumnElement[bool]:
+        raise NotImplementedError
+
+    def score_order(self, stmt: Select[Any], query: str) -> tuple[Select[Any], ColumnElement[Any]]:
+        """Join what the score needs and return an ORDER BY expression (best first)."""
+        raise NotImplementedError
+
+    def pattern_clause(self, target: ColumnElement[Any], pattern: str) -> ColumnElement[bool]:
+        raise NotImplementedError
+
+    # -- compiling -------------------------------------------------------------------------------
+    def where(self, node: Node) -> ColumnElement[bool]:
+        if isinstance(node, MatchAll):
+            return true()
+        if isinstance(node, Text | And | Or):
+            query = self.text_query(node)
+            if query is not None:
+                return self.text_clause(query)
+        if isinstance(node, And):
+            # One full-text query for all text parts of an AND, the rest as SQL.
+            texts = [i for i in node.items if self.text_query(i.item if isinstance(i, Not) else i) is not None]
+            grouped = self.text_query(And(tuple(texts))) if len(texts) > 1 else None
+            if grouped is not None:
+                rest = [i for i in node.items if i not in texts]
+                return and_(self.text_clause(grouped), *[self.where(item) for item in rest])
+            return and_(*[self.where(item) for item in node.items])
+        if isinstance(node, Or):
+            return or_(*[self.where(item) for item in node.items])
+        if isinstance(node, Not):
+            return not_(self.where(node.item))
+        if isinstance(node, Exact | Exists | Range):
+            return self._field_clause(node)
+        raise SearchQueryError(f"Unsupported query part {node}")
+
+    def _field_clause(self, node: Exact | Exists | Range) -> ColumnElement[bool]:
+        name = node.field
+        if name == "capacity" or name == "private":
+            return self._capacity(node)
+        if name in ("entity_type", "site_id"):
+            return true() if isinstance(node, Exists) or getattr(node, "value", "") in ("package", "*") else false()
+        if name in COLUMN_FIELDS:
+            return self._compare(SP[COLUMN_FIELDS[name]], node, nullable=True)
+        values = select(search_value.c.doc_id).where(search_value.c.field == name)
+        if not isinstance(node, Exists):
+            values = values.where(self._compare(search_value.c.value, node, nullable=False))
+        return SP.doc_id.in_(values)
+
+    def _compare(self, target: Any, node: Exact | Exists | Range, *, nullable: bool) -> ColumnElement[bool]:
+        if isinstance(node, Exists):
+            return and_(target.is_not(None), target != "")
+        if isinstance(node, Exact):
+            return self.pattern_clause(target, node.value) if node.pattern else target == node.value
+        if isinstance(node.low, datetime) or isinstance(node.high, datetime):
+            if target.key not in ("metadata_created", "metadata_modified"):
+                raise SearchQueryError(f"Invalid date range on {node.field}")
+        parts = []
+        if node.low is not None:
+            parts.append(target >= node.low if node.include_low else target > node.low)
+        if node.high is not None:
+            parts.append(target <= node.high if node.include_high else target < node.high)
+        return and_(target.is_not(None), *parts) if nullable else and_(true(), *parts)
+
+    def _capacity(self, node: Exact | Exists | Range) -> ColumnElement[bool]:
+        if isinstance(node, Exists):
+            return true()
+        value = getattr(node, "value", "")
+        if node.field == "private":
+            return SP.private.is_(value.lower() == "true")
+        return {"public": SP.private.is_(False), "private": SP.private.is_(True)}.get(value, false())
+
+    # -- running ---------------------------------------------------------------------------------
+    def full_where(self, request: SearchRequest) -> ColumnElement[bool]:
+        clauses = [SP.state.in_(request.states), request.visibility, self.where(request.q)]
+        if not request.include_private:
+            clauses.append(SP.private.is_(False))
+        clauses += [self.where(f) for f in request.filters]
+        return and_(*clauses)
+
+    def search(self, session: Session, request: SearchRequest) -> SearchResult:
+        where = self.full_where(request)
+        count = session.scalar(select(func.count()).select_from(search_package).where(where)) or 0
+        results: list[dict[str, Any]] = []
+        if request.rows > 0 and request.start < count:
+            results = self._page(session, request, where)
+        facets = {name: self.facet(session, where, name, request.facet_limit, request.facet_mincount)
+                  for name in request.facet_fields}
+        return SearchResult(count=count, results=results, facets=facets)
+
+    def _page(self, session: Session, request: SearchRequest, where: ColumnElement[bool]) -> list[dict[str, Any]]:
+        # Page over narrow index rows first, then fetch the stored dicts of just that page.
+        stmt = select(SP.doc_id).where(where)
+        order: list[Any] = []
+        last_dir = "asc"
+        positives = positive_text(request.q)
+        for name, direction in request.sort:
+            if name == "score":
+                query = self.text_query(Or(tuple(positives))) if positives else None
+                if query is not None:
+                    stmt, expr = self.score_order(stmt, query)
+                    order.append(expr)
+                continue
+            col = SP[COLUMN_FIELDS[name]]
+            order.append(col.desc() if direction == "desc" else col.asc())
+            last_dir = direction
+        if not any(name == "id" for name, _ in request.sort):
+            order.append(SP.package_id.desc() if last_dir == "desc" else SP.package_id.asc())
+        ids = list(session.scalars(stmt.order_by(*order).limit(request.rows).offset(request.start)))
+        if not ids:
+            return []
+        dicts = {doc_id: data for doc_id, data in session.execute(select(SP.doc_id, SP.data_dict).where(SP.doc_id.in_(ids)))}
+        return [json.loads(dicts[i]) for i in ids]
+
+    def facet(self, session: Session, where: ColumnElement[bool], name: str, limit: int,
+              mincount: int) -> list[tuple[str, int]]:
+        """(value, count) in Solr's order: count desc, then value; limit < 0 = all."""
+        target: Any
+        if name == "capacity":
+            return self._capacity_facet(session, where, mincount)
+        if name in COLUMN_FIELDS:
+            target = SP[COLUMN_FIELDS[name]]
+            stmt = select(target, func.count()).where(where, target.is_not(None), target != "").group_by(target)
+        else:
+            matches = select(SP.doc_id).where(where)
+            target = search_value.c.value
+            stmt = (select(target, func.count()).where(search_value.c.field == name,
+                                                       search_value.c.doc_id.in_(matches)).group_by(target))
+        count = func.count()
+        stmt = stmt.having(count >= max(mincount, 1)).order_by(count.desc(), target)
+        if limit >= 0:
+            stmt = stmt.limit(limit)
+        return [(str(value), int(n)) for value, n in session.execute(stmt)]
+
+    def _capacity_facet(self, session: Session, where: ColumnElement[bool], mincount: int) -> list[tuple[str, int]]:
+        rows = session.execute(select(SP.private, func.count()).where(where).group_by(SP.private))
+        counts = [("private" if private else "public", int(n)) for private, n in rows if n >= max(mincount, 1)]
+        return sorted(counts, key=lambda item: (-item[1], item[0]))
