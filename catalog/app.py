@@ -51,7 +51,8 @@ def create_app(settings: Settings | None = None, *, check_schema: bool = True) -
 def _optional_blueprints() -> list[Any]:
     """Blueprints of later domains (DCAT, web pages, datastore downloads), registered when present."""
     registrars = []
-    for module_name in ("catalog.dcat.views", "catalog.web", "catalog.storage.views", "harvest.views"):
+    for module_name in ("catalog.dcat.views", "catalog.web", "catalog.storage.views", "harvest.views",
+                        "catalog.demo.views"):
         try:
             module = __import__(module_name, fromlist=["init_app"])
         except ModuleNotFoundError as error:
