@@ -112,7 +112,7 @@ def get_or_create_tag(session: Session, name: str, vocabulary_id: str | None) ->
     if tag is None:
         tag = Tag(id=new_id(), name=name, vocabulary_id=vocabulary_id)
         session.add(tag)
-        session.flush([tag])
+        session.flush()
     return tag
 
 
@@ -235,7 +235,7 @@ def rename_deleted_holder(session: Session, name: str) -> None:
     old = session.scalar(select(Package).where(Package.name == name, Package.state == "deleted"))
     if old is not None:
         old.name = old.id
-        session.flush([old])
+        session.flush()
 
 
 def remove_package_memberships(session: Session, package_id: str) -> None:

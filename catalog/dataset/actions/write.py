@@ -58,7 +58,7 @@ def write_package(ctx: ActionContext, data: dict[str, Any], package: Package | N
             private=False,
         )
         ctx.session.add(package)
-        ctx.session.flush([package])
+        ctx.session.flush()
     else:
         before = package_dictize(ctx.session, package, ctx.settings)
         package.name = name
