@@ -7,9 +7,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy.exc import IntegrityError as DatabaseIntegrityError
+
 from catalog.clock import utcnow
 from catalog.context import ActionContext, Actor
-from catalog.errors import BadRequest
+from catalog.errors import BadRequest, ValidationError
 from catalog.validation import validate_input
 
 if TYPE_CHECKING:
@@ -33,6 +35,7 @@ class ActionSpec:
 
 
 ACTIONS: dict[str, ActionSpec] = {}
+CONFLICT_MESSAGE = "The change conflicts with another one made at the same time (e.g. the name was just taken); retry."
 
 
 def action(
@@ -72,9 +75,13 @@ def dispatch(ctx: ActionContext, name: str, data: dict[str, Any]) -> Any:
 def call_action(services: Services, name: str, data: dict[str, Any] | None = None, *, actor: Actor) -> Any:
     """A top-level call: one unit of work, committed on success, rolled back on any error."""
     spec = get_action(name)
-    with services.db.unit_of_work(write=not spec.read_only) as session:
-        ctx = ActionContext(session=session, actor=actor, services=services, now=utcnow())
-        result = dispatch(ctx, name, dict(data or {}))
+    try:
+        with services.db.unit_of_work(write=not spec.read_only) as session:
+            ctx = ActionContext(session=session, actor=actor, services=services, now=utcnow())
+            result = dispatch(ctx, name, dict(data or {}))
+    except DatabaseIntegrityError as error:
+        # Two writers passed the same check at once (e.g. one name taken twice): the loser gets a 409.
+        raise ValidationError({"message": CONFLICT_MESSAGE}) from error
     for callback in ctx.after_commit_callbacks:
         callback()
     return result

@@ -99,7 +99,21 @@ def _session_actor(services: Services) -> Actor:
     user = web_session.get("user") if current_app.secret_key else None
     if not user:
         return ANONYMOUS
+    if request.method == "POST" and not _csrf_header_is_valid():
+        # A cookie-authenticated write needs the CSRF token (CKAN: X-CSRFToken); without it, anonymous.
+        return ANONYMOUS
     return Actor(user_id=user["id"], name=user["name"], is_sysadmin=bool(user.get("sysadmin")))
+
+
+def _csrf_header_is_valid() -> bool:
+    from flask_wtf.csrf import CSRFError, validate_csrf
+    from wtforms import ValidationError as FormValidationError
+
+    try:
+        validate_csrf(request.headers.get("X-CSRFToken", ""))
+    except (CSRFError, FormValidationError):
+        return False
+    return True
 
 
 def request_data(read_only: bool) -> dict[str, Any]:
