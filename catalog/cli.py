@@ -112,6 +112,9 @@ def demo_load() -> None:
 
 
 # Commands of the other domains (search, DCAT, harvest, datastore) register below, one line each.
+from catalog.dcat.cli import export as dcat_export  # noqa: E402
+
+main.add_command(dcat_export)
 
 
 def entry() -> None:

@@ -1,0 +1,133 @@
+"""Which datasets a DCAT page or dump holds: keyset paging by id over visible_packages, and the streaming dump.
+
+Order is by dataset id, which never changes, so a harvester following `next` links sees each dataset once
+even while others are edited. Next links carry the last id seen (`after`), so following them costs one index
+range scan per page whatever the catalog size; a bare `page=N` (random access) falls back to OFFSET.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import IO, TYPE_CHECKING, Any
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import DCAT
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from catalog.authz import visible_packages
+from catalog.clock import iso, utcnow
+from catalog.context import ANONYMOUS, ActionContext
+from catalog.dataset.dictize import package_dictize
+from catalog.dataset.models import Package
+from catalog.dcat.profiles import DEFAULT_PROFILE, Profile
+from catalog.dcat.to_rdf import catalog_to_rdf, dataset_to_rdf, new_graph
+
+if TYPE_CHECKING:
+    from catalog.app import Services
+
+DUMP_BATCH = 200
+STREAMABLE_FORMATS = {"nt": "nt", "ttl": "turtle"}
+
+
+@dataclass(frozen=True)
+class CatalogFilter:
+    modified_since: datetime | None = None
+
+
+def public_packages(ctx: ActionContext, where: CatalogFilter) -> Select[tuple[Package]]:
+    """Public, active datasets only (never private, never draft), whoever asks: the DCAT export is public."""
+    anonymous = ActionContext(session=ctx.session, actor=ANONYMOUS, services=ctx.services, now=ctx.now)
+    query = visible_packages(anonymous, include_private=False)
+    if where.modified_since is not None:
+        query = query.where(Package.metadata_modified >= where.modified_since)
+    return query
+
+
+def page_of_packages(ctx: ActionContext, where: CatalogFilter, *, page: int, per_page: int,
+                     after: str | None) -> list[Package]:
+    query = public_packages(ctx, where).order_by(Package.id).limit(per_page)
+    if after is not None:
+        query = query.where(Package.id > after)
+    elif page > 1:
+        query = query.offset((page - 1) * per_page)
+    return list(ctx.session.scalars(query))
+
+
+class CountCache:
+    """totalItems of recent filters for a short time: counting a million rows for every page is not free."""
+
+    def __init__(self, ttl_seconds: float = 30.0) -> None:
+        self.ttl = ttl_seconds
+        self._entries: dict[Any, tuple[float, int]] = {}
+        self._lock = threading.Lock()
+
+    def count(self, session: Session, query: Select[Any], key: Any) -> int:
+        now = time.monotonic()
+        with self._lock:
+            hit = self._entries.get(key)
+            if hit and now - hit[0] < self.ttl:
+                return hit[1]
+        total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+        with self._lock:
+            if len(self._entries) > 256:
+                self._entries.clear()
+            self._entries[key] = (now, total)
+        return total
+
+
+def last_modified(ctx: ActionContext) -> str | None:
+    """Catalog dct:modified: the newest public dataset change (one index lookup)."""
+    newest = ctx.session.scalar(public_packages(ctx, CatalogFilter()).with_only_columns(
+        func.max(Package.metadata_modified)))
+    return iso(newest) if newest else None
+
+
+def iter_public_packages(session: Session, services: Services, where: CatalogFilter,
+                         batch_size: int = DUMP_BATCH) -> Iterator[list[dict[str, Any]]]:
+    """Batches of package dicts, keyset-paged by id; the session forgets each batch (flat memory)."""
+    ctx = ActionContext(session=session, actor=ANONYMOUS, services=services, now=utcnow())
+    after: str | None = None
+    while True:
+        packages = page_of_packages(ctx, where, page=1, per_page=batch_size, after=after)
+        if not packages:
+            return
+        after = packages[-1].id
+        batch = [package_dictize(session, package, services.settings) for package in packages]
+        session.expunge_all()
+        yield batch
+
+
+def dump(services: Services, out: IO[bytes], *, fmt: str = "nt", profile: Profile = DEFAULT_PROFILE,
+         where: CatalogFilter | None = None, batch_size: int = DUMP_BATCH) -> int:
+    """Write the whole public catalog to out as N-Triples or Turtle, one small graph per batch.
+
+    Concatenated N-Triples are N-Triples; concatenated Turtle documents are Turtle (prefixes may be
+    declared again). Returns the number of datasets written.
+    """
+    rdf_format = STREAMABLE_FORMATS[fmt]
+    settings = services.settings
+    count = 0
+    with services.db.unit_of_work(write=False) as session:
+        ctx = ActionContext(session=session, actor=ANONYMOUS, services=services, now=utcnow())
+        graph = new_graph()
+        catalog_to_rdf(graph, site_url=settings.site_url, title=settings.site_title, modified=last_modified(ctx))
+        graph.serialize(destination=out, format=rdf_format, encoding="utf-8")
+        for batch in iter_public_packages(session, services, where or CatalogFilter(), batch_size):
+            graph = new_graph()
+            uris = [dataset_to_rdf(graph, pkg, site_url=settings.site_url, profile=profile) for pkg in batch]
+            catalog_to_rdf_links(graph, settings.site_url, uris)
+            graph.serialize(destination=out, format=rdf_format, encoding="utf-8")
+            count += len(batch)
+    return count
+
+
+def catalog_to_rdf_links(graph: Graph, site_url: str, dataset_uris: list[URIRef]) -> None:
+    """Only the dcat:dataset links of the catalog (its other triples were written once, first)."""
+    catalog = URIRef(f"{site_url.rstrip('/')}/catalog")
+    for uri in dataset_uris:
+        graph.add((catalog, DCAT.dataset, uri))
