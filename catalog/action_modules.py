@@ -9,3 +9,4 @@ import catalog.search.actions
 import catalog.user.actions
 import catalog.activity.actions
 import catalog.vocab.actions
+import harvest.actions
