@@ -55,7 +55,13 @@ def variable_rows(spec: DemoDataset, columns: list[str], labels: dict[str, tuple
     return [(name, known[name][0], upper_plain(known[name][1])) for name in columns]
 
 
+ZONES = {"commune": "Commune", "gironde": "Commune (Gironde)", "epci": "EPCI", "caf": "Caf",
+         "departement": "Département", "national": "France", "etablissement": "Établissement"}
+
+
 def remarks(spec: DemoDataset) -> list[str]:
+    if spec.kind != "generic":
+        return [*spec.remarks, DEMO_NOTICE]
     items = [CAFDATA_SECRECY if spec.style == "cafdata" else CKAN_SECRECY]
     if spec.level == "commune" and spec.style == "ckan" and not spec.multi_period:
         items.append("Depuis 2014, les deux premières lignes correspondent aux allocataires résidant à "
@@ -95,7 +101,7 @@ def render(spec: DemoDataset, columns: list[str], labels: dict[str, tuple[str, s
         "Granularité temporelle : Mois",
         f"Unité : {spec.unit}",
         "Champ : France, régime général + régime agricole dans les Dom",
-        f"Zone géographique : {spec.level.capitalize()}",
+        f"Zone géographique : {ZONES[spec.level]}",
         "",
         "***LIENS***",
         spec.source_url or "https://data.caf.fr/",

@@ -215,6 +215,7 @@ DATASETS += [
         "prestations familiales et sociales gérées par la branche Famille, tous régimes confondus.",
         prestation=FAMILY_TEXT, tags=("bénéficiaires", "prestations", "national", "tous régimes"),
         files=("BenTR2014.csv", "BenTR2015.csv"), periods=years(2014, 2015), readme="DescriptiffichierbenTR.txt",
+        remarks=("Bénéficiaires au 31 décembre, tous régimes (régime général, régime agricole, fonction publique).", "Evolution_pct : évolution sur un an en %, avec une virgule décimale."),
         encoding="cp1252", names="title", unit="Bénéficiaires", **OLD),
     DemoDataset(
         title="Les dépenses tous régimes de prestations familiales et sociales", level="national",
@@ -222,6 +223,7 @@ DATASETS += [
         "familiales et sociales versés, tous régimes (millions d'euros, virgule décimale).",
         prestation=FAMILY_TEXT, tags=("dépenses", "montants", "prestations", "national", "tous régimes"),
         files=("DepTR2014.csv", "DepTR2015.csv"), periods=years(2014, 2015), readme="DescriptiffichierdepTR.txt",
+        remarks=("Montants annuels en millions d'euros, avec une virgule décimale.", "Part_pct : part de la prestation dans le total, en %."),
         encoding="cp1252", names="title", unit="Millions d'euros", **OLD),
 ]
 
@@ -291,7 +293,8 @@ DATASETS += [
         "de 3 ans, avec les taux de l'EPCI et du département sur chaque ligne.", prestation=EAJE_TEXT,
         tags=("petite enfance", "taux de couverture", "accueil du jeune enfant", "commune"),
         groups=("petite-enfance",), files=("TXCOUVGLO2014.csv",), periods=years(2014, 2014),
-        readme="lisezmoiTXCOUVGLO2014.txt", encoding="cp1252", names="upper_accents", unit="Pourcentage"),
+        readme="lisezmoiTXCOUVGLO2014.txt",
+        remarks=("Taux en %, avec un point décimal ; cellule vide : taux non calculé (commune sans offre recensée).", "Le code département est écrit sans zéro initial (1 pour l'Ain).", "NUMEPCI vide : commune non rattachée à un EPCI de la liste."), encoding="cp1252", names="upper_accents", unit="Pourcentage"),
     cafdata("Taux de couverture de l'accueil du jeune enfant - par Département", "txcouv_pe_dep.csv",
             "departement", TXCOUV, periods=years(2020, 2021), date_column="annee", unit="Pourcentage",
             summary="Taux de couverture des enfants de moins de 3 ans par les modes d'accueil formels, par "
