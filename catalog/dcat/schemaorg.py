@@ -13,7 +13,7 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import DCAT, FOAF
 
 from catalog.dcat.to_rdf import dataset_to_rdf, new_graph, site_base
-from catalog.dcat.vocab import DCT, LOCN, media_type_from_term
+from catalog.dcat.vocab import DCT, LOCN, language_code, media_type_from_term
 
 
 def dataset_to_schemaorg(pkg: dict[str, Any], *, site_url: str, catalog_title: str) -> dict[str, Any]:
@@ -49,7 +49,7 @@ def dataset_to_schemaorg(pkg: dict[str, Any], *, site_url: str, catalog_title: s
         doc["spatialCoverage"] = _place(graph, spatial)
     languages = sorted(str(v) for v in graph.objects(node, DCT.language))
     if languages:
-        doc["inLanguage"] = [v.rsplit("/", 1)[-1] for v in languages]
+        doc["inLanguage"] = [language_code(v) for v in languages]
     distributions = [_download(graph, d) for d in sorted(graph.objects(node, DCAT.distribution), key=str)]
     if distributions:
         doc["distribution"] = distributions

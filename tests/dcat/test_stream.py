@@ -1,0 +1,72 @@
+"""The streaming dump (`moisson export dcat`) and schema.org JSON-LD, on a real database."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Graph
+from rdflib.namespace import DCAT, RDF
+
+from catalog.dcat.from_rdf import datasets_from_graph
+from catalog.dcat.profiles import DCAT_AP_2
+from catalog.dcat.schemaorg import dataset_jsonld_script, dataset_to_schemaorg
+from catalog.dcat.stream import dump
+from tests.dcat import shacl
+from tests.dcat.samples import SITE, package
+from tests.dcat.test_views import make_dataset
+
+
+@pytest.mark.parametrize("fmt,parser", [("nt", "nt"), ("ttl", "turtle")])
+def test_dump_writes_every_public_dataset_in_batches(services, call, sysadmin, org, fmt, parser):
+    names = [make_dataset(call, sysadmin, org["id"], f"ds-{i}")["name"] for i in range(5)]
+    make_dataset(call, sysadmin, org["id"], "hidden", private=True)
+    make_dataset(call, sysadmin, org["id"], "unfinished", state="draft")
+    out = io.BytesIO()
+    assert dump(services, out, fmt=fmt, batch_size=2) == 5
+    graph = Graph().parse(data=out.getvalue(), format=parser)
+    assert sorted(pkg["name"] for _, pkg in datasets_from_graph(graph)) == names
+    catalog = next(graph.subjects(RDF.type, DCAT.Catalog))
+    assert len(list(graph.objects(catalog, DCAT.dataset))) == 5
+
+
+def test_dump_conforms_to_dcat_ap_2(services, call, sysadmin, org):
+    make_dataset(call, sysadmin, org["id"], "rsa", version="1.0",
+                 resources=[{"url": "http://example.org/a.csv", "format": "csv", "size": 10}])
+    out = io.BytesIO()
+    dump(services, out, fmt="ttl", profile=DCAT_AP_2)
+    conforms, report = shacl.validate(Graph().parse(data=out.getvalue(), format="turtle"), "2.1.1")
+    assert conforms, report
+
+
+def test_export_dcat_command(services, call, sysadmin, org, tmp_path, monkeypatch):
+    from catalog.cli import main
+
+    make_dataset(call, sysadmin, org["id"], "from-cli")
+    monkeypatch.setenv("MOISSON_DATABASE_URL", services.settings.database_url)
+    monkeypatch.setenv("MOISSON_SITE_URL", SITE)
+    target = tmp_path / "catalog.nt"
+    result = CliRunner().invoke(main, ["export", "dcat", "--format", "nt", "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    assert "Exported 1 datasets" in result.output
+    graph = Graph().parse(target, format="nt")
+    assert [pkg["name"] for _, pkg in datasets_from_graph(graph)] == ["from-cli"]
+    result = CliRunner().invoke(main, ["export", "dcat", "--format", "xml"])
+    assert result.exit_code == 2 and "nt" in result.output
+
+
+def test_schemaorg_dataset_from_the_same_mapping():
+    doc = dataset_to_schemaorg(package(), site_url=SITE, catalog_title="Moisson")
+    assert doc["@type"] == "Dataset" and doc["name"].startswith("Foyers allocataires")
+    assert doc["license"] == "https://www.etalab.gouv.fr/licence-ouverte-open-licence"
+    assert doc["temporalCoverage"] == "2009-12-31/2023-12-31"
+    assert doc["publisher"]["name"] == "Caisse nationale des allocations familiales"
+    assert doc["inLanguage"] == ["fr"]
+    assert doc["distribution"][0] == {
+        "@type": "DataDownload", "contentUrl": "https://data.caf.fr/files/RSACom2010.csv",
+        "name": "RSACom2010.csv", "description": "Fichier CSV, séparateur point-virgule",
+        "encodingFormat": "text/csv", "contentSize": "123456 B"}
+    script = dataset_jsonld_script(package(notes="</script><script>alert(1)"), site_url=SITE, catalog_title="M")
+    assert "</script>" not in script and json.loads(script)["description"] == "</script><script>alert(1)"
