@@ -82,9 +82,8 @@ def tag_show(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
         from catalog.dataset.dictize import package_dictize
 
         tagged = select(PackageTag.package_id).where(PackageTag.tag_id == tag.id, PackageTag.state == "active")
-        packages = ctx.session.scalars(
-            visible_packages(ctx, include_private=False).where(Package.id.in_(tagged)).order_by(Package.name).limit(1000)
-        )
+        query = visible_packages(ctx, include_private=False).where(Package.id.in_(tagged))
+        packages = ctx.session.scalars(query.order_by(Package.name).limit(1000))
         result["packages"] = [package_dictize(ctx.session, package, ctx.settings) for package in packages]
     return result
 
