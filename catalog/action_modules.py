@@ -1,12 +1,13 @@
 """Every module that registers actions, imported explicitly (no scanning by name). Add yours here."""
 
 # ruff: noqa: F401
-import catalog.site.actions
-import catalog.dataset.actions
-import catalog.resource.actions
-import catalog.organization.actions
-import catalog.search.actions
-import catalog.user.actions
 import catalog.activity.actions
+import catalog.dataset.actions
+import catalog.datastore.actions
+import catalog.organization.actions
+import catalog.resource.actions
+import catalog.search.actions
+import catalog.site.actions
+import catalog.user.actions
 import catalog.vocab.actions
 import harvest.actions

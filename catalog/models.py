@@ -2,6 +2,7 @@
 
 from catalog.activity.models import Activity
 from catalog.dataset.models import Package, PackageCollaborator, PackageExtra, PackageTag, Resource, Tag
+from catalog.datastore.models import DatastoreLoad, DatastoreTable  # noqa: F401
 from catalog.db import Base
 from catalog.organization.models import Group, Member
 from catalog.user.models import ApiToken, User

@@ -30,6 +30,8 @@ class Settings:
     site_title: str = "Moisson"
     # Largest accepted request body in bytes (larger bodies get a 413).
     max_body_bytes: int = 10 * 1024 * 1024
+    # Largest resource file stored from an upload or fetched from a URL for the DataStore.
+    max_resource_bytes: int = 100 * 1024 * 1024
     # Redis URL for background work (harvest, datastore); empty means in-process.
     redis_url: str = ""
     # Whether dataset collaborators may be added (CKAN: ckan.auth.allow_dataset_collaborators).

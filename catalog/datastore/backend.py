@@ -1,0 +1,117 @@
+"""The DataStore backend interface, the column types both databases share, and the backend factory.
+
+Each resource's rows live in one table named after the resource id, kept apart from the catalog:
+on PostgreSQL in the schema `datastore` of the catalog database, on SQLite in a separate database file
+next to the catalog file (so `datastore_search_sql` cannot even name a catalog table).
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+from catalog.errors import ValidationError
+
+if TYPE_CHECKING:
+    from catalog.app import Services
+    from catalog.datastore.load import CsvPlan
+
+# CKAN type names accepted by datastore_create -> our canonical type.
+TYPE_ALIASES = {
+    "text": "text", "varchar": "text", "string": "text", "name": "text",
+    "int": "int", "int4": "int", "int8": "int", "integer": "int", "bigint": "int", "smallint": "int",
+    "numeric": "numeric", "decimal": "numeric", "number": "numeric",
+    "float": "float", "float8": "float", "float4": "float", "double precision": "float", "real": "float",
+    "bool": "bool", "boolean": "bool",
+    "date": "date", "time": "time", "timestamp": "timestamp", "timestamptz": "timestamp",
+    "json": "json", "jsonb": "json",
+}  # fmt: skip
+
+
+def canonical_type(name: str) -> str:
+    canonical = TYPE_ALIASES.get(str(name).strip().lower())
+    if canonical is None:
+        raise ValidationError({"fields": [f'"{name}" is not a valid field type']})
+    return canonical
+
+
+def quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+@dataclass
+class Column:
+    id: str
+    type: str
+
+
+@dataclass
+class SearchSpec:
+    """A validated datastore_search: every name here was checked against the table's columns."""
+
+    fields: list[str]
+    filters: list[tuple[str, list[Any]]] = field(default_factory=list)
+    q: str | dict[str, str] | None = None
+    plain: bool = True
+    language: str = "english"
+    sort: list[tuple[str, str, str | None]] = field(default_factory=list)  # (column, asc|desc, nulls)
+    distinct: bool = False
+    limit: int = 100
+    offset: int = 0
+    include_total: bool = True
+
+
+class DatastoreBackend(Protocol):
+    name: str
+
+    def table_exists(self, resource_id: str) -> bool: ...
+
+    def columns(self, resource_id: str) -> list[Column] | None:
+        """The table's columns without `_id`, in order; None when there is no table."""
+
+    def bulk_load(self, resource_id: str, plan: CsvPlan, progress: Callable[[int], None]) -> int:
+        """Load a whole file into a new table, then swap it in; a failure leaves the old table as it was."""
+
+    def create_table(self, resource_id: str, columns: Sequence[Column], primary_key: Sequence[str]) -> None:
+        """Create the table, or add the columns it lacks."""
+
+    def write_records(
+        self, resource_id: str, records: list[dict[str, Any]], method: str, primary_key: Sequence[str]
+    ) -> None: ...
+
+    def delete_rows(self, resource_id: str, filters: list[tuple[str, list[Any]]]) -> int: ...
+
+    def drop_table(self, resource_id: str) -> None: ...
+
+    def search(self, resource_id: str, spec: SearchSpec) -> tuple[list[str], list[tuple[Any, ...]], int | None]:
+        """(column ids, rows, total or None)."""
+
+    def search_sql(
+        self, sql: str, tables: set[str], timeout_ms: int, max_rows: int
+    ) -> tuple[list[Column], list[tuple[Any, ...]], bool]:
+        """Run one read-only SELECT over the given datastore tables: (columns, rows, truncated)."""
+
+    def table_stats(self, resource_id: str) -> dict[str, Any]: ...
+
+    def table_names(self) -> list[str]: ...
+
+
+_backends: weakref.WeakKeyDictionary[Any, DatastoreBackend] = weakref.WeakKeyDictionary()
+
+
+def get_backend(services: Services) -> DatastoreBackend:
+    """One backend per catalog Database (engines are per process)."""
+    backend = _backends.get(services.db)
+    if backend is None:
+        if services.db.is_sqlite:
+            from catalog.datastore.sqlite import SqliteDatastore
+
+            backend = SqliteDatastore.for_catalog(services.settings)
+        else:
+            from catalog.datastore.postgres import PostgresDatastore
+
+            backend = PostgresDatastore(services.db.engine)
+        _backends[services.db] = backend
+    return backend

@@ -1,0 +1,216 @@
+"""Background DataStore loads: after an upload or a URL change, the file is loaded into the resource's
+table on an RQ worker (when settings.redis_url is set: `rq worker moisson-datastore`) or a thread.
+
+The status row (datastore_load) is written pending in the triggering transaction, then running,
+complete or error by the job, with rows loaded as it goes (datastore_load_status reads it).
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from catalog.context import ActionContext
+from catalog.dataset.models import Resource
+from catalog.datastore.backend import get_backend
+from catalog.datastore.load import LoadError, analyse
+from catalog.datastore.models import DatastoreLoad, DatastoreTable
+
+log = logging.getLogger(__name__)
+QUEUE = "moisson-datastore"
+TABULAR_FORMATS = {"csv", "tsv", "txt", "tab", "text/csv", "text/plain", "text/tab-separated-values"}
+TABULAR_EXTENSIONS = (".csv", ".tsv", ".txt", ".tab")
+PROGRESS_EVERY_S = 1.0
+FETCH_TIMEOUT = (10, 60)
+_locks: dict[str, threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
+def is_tabular(resource: Resource) -> bool:
+    fmt = (resource.format or "").strip().lower()
+    if fmt:
+        return fmt in TABULAR_FORMATS
+    return (resource.url or "").lower().split("?")[0].endswith(TABULAR_EXTENSIONS)
+
+
+def schedule_load(ctx: ActionContext, resource_id: str, *, force: bool = False) -> bool:
+    """Queue a load of the resource's file, started once the current transaction commits.
+
+    Call it after the resource row is saved (flushed). Returns False (and queues nothing) for
+    resources that are not tabular files, unless `force`.
+    """
+    ctx.session.flush()
+    resource = ctx.session.get(Resource, resource_id)
+    if resource is None or resource.state != "active" or not resource.url:
+        return False
+    if resource.url_type not in ("upload", None, "") or not (force or is_tabular(resource)):
+        return False
+    row = ctx.session.get(DatastoreLoad, resource_id)
+    if row is None:
+        row = DatastoreLoad(resource_id=resource_id, created=ctx.now)
+        ctx.session.add(row)
+    job_id = uuid.uuid4().hex
+    row.status, row.job_id, row.rows_loaded, row.rows_total = "pending", job_id, 0, None
+    row.error, row.source, row.last_updated = None, resource.url, ctx.now
+    services = ctx.services
+    ctx.after_commit(lambda: enqueue(services, resource_id, job_id))
+    return True
+
+
+def enqueue(services: Any, resource_id: str, job_id: str) -> None:
+    settings = services.settings
+    if settings.redis_url:
+        from redis import Redis
+        from rq import Queue
+
+        queue = Queue(QUEUE, connection=Redis.from_url(settings.redis_url))
+        queue.enqueue(rq_load, resource_id, job_id, settings.database_url, settings.storage_path,
+                      job_id=job_id, job_timeout=3600)
+        return
+    thread = threading.Thread(target=run_load, args=(services, resource_id, job_id), daemon=True,
+                              name=f"datastore-load-{resource_id}")
+    thread.start()
+
+
+def rq_load(resource_id: str, job_id: str, database_url: str, storage_path: str) -> None:
+    """The RQ entry point: a worker process builds its own services (other settings from MOISSON_*)."""
+    from catalog.app import build_services
+    from catalog.settings import Settings
+
+    services = build_services(Settings.from_env(database_url=database_url, storage_path=storage_path))
+    try:
+        run_load(services, resource_id, job_id)
+    finally:
+        services.db.dispose()
+
+
+def _lock_for(resource_id: str) -> threading.Lock:
+    with _locks_guard:
+        return _locks.setdefault(resource_id, threading.Lock())
+
+
+def run_load(services: Any, resource_id: str, job_id: str | None = None) -> None:
+    """Load the resource's current file; a newer job for the same resource makes this one step aside."""
+    with _lock_for(resource_id):
+        source = _start(services, resource_id, job_id)
+        if source is None:
+            return
+        url, url_type = source
+        temporary: Path | None = None
+        try:
+            if url_type == "upload":
+                from catalog.storage import storage_of
+
+                path = storage_of(services).path(resource_id)
+                if path is None:
+                    raise LoadError("The uploaded file is missing from storage.")
+            else:
+                temporary = path = _fetch(url, services.settings.max_resource_bytes)
+            plan = analyse(path)
+            _update(services, resource_id, job_id, rows_total=plan.rows)
+            progress = _Progress(services, resource_id, job_id)
+            rows = get_backend(services).bulk_load(resource_id, plan, progress)
+            _finish(services, resource_id, job_id, rows, {c.id: c.info for c in plan.columns})
+        except LoadError as error:
+            _update(services, resource_id, job_id, status="error", error=str(error))
+        except Exception as error:  # noqa: BLE001 - a failed job must end in "error", never stay "running"
+            log.exception("datastore load of %s failed", resource_id)
+            _update(services, resource_id, job_id, status="error", error=f"Load failed: {error}")
+        finally:
+            if temporary is not None:
+                temporary.unlink(missing_ok=True)
+
+
+def _start(services: Any, resource_id: str, job_id: str | None) -> tuple[str, str | None] | None:
+    from catalog.clock import utcnow
+
+    with services.db.unit_of_work(write=True) as session:
+        resource = session.get(Resource, resource_id)
+        row = session.get(DatastoreLoad, resource_id)
+        if row is None:
+            row = DatastoreLoad(resource_id=resource_id, job_id=job_id, created=utcnow())
+            session.add(row)
+        if job_id is not None and row.job_id != job_id:
+            return None  # superseded by a newer submission
+        if resource is None or resource.state != "active":
+            row.status, row.error, row.last_updated = "error", "The resource no longer exists.", utcnow()
+            return None
+        row.status, row.last_updated, row.source = "running", utcnow(), resource.url
+        return resource.url, resource.url_type
+
+
+def _update(services: Any, resource_id: str, job_id: str | None, **values: Any) -> None:
+    from catalog.clock import utcnow
+
+    with services.db.unit_of_work(write=True) as session:
+        row = session.get(DatastoreLoad, resource_id)
+        if row is None or (job_id is not None and row.job_id != job_id):
+            return
+        for key, value in values.items():
+            setattr(row, key, value)
+        row.last_updated = utcnow()
+
+
+def _finish(services: Any, resource_id: str, job_id: str | None, rows: int, info: dict[str, Any]) -> None:
+    from catalog.clock import utcnow
+
+    now = utcnow()
+    with services.db.unit_of_work(write=True) as session:
+        meta = session.get(DatastoreTable, resource_id)
+        if meta is None:
+            session.add(DatastoreTable(resource_id=resource_id, info=info, primary_key=[], created=now, modified=now))
+        else:
+            meta.info, meta.primary_key, meta.modified = info, [], now
+        resource = session.get(Resource, resource_id)
+        if resource is not None and not resource.datastore_active:
+            resource.datastore_active = True
+            resource.metadata_modified = now
+        row = session.get(DatastoreLoad, resource_id)
+        if row is not None and (job_id is None or row.job_id == job_id):
+            row.status, row.rows_loaded, row.rows_total, row.error, row.last_updated = "complete", rows, rows, None, now
+
+
+class _Progress:
+    """Writes rows_loaded at most once a second (each write is a catalog transaction)."""
+
+    def __init__(self, services: Any, resource_id: str, job_id: str | None) -> None:
+        self.services, self.resource_id, self.job_id = services, resource_id, job_id
+        self.last = 0.0
+
+    def __call__(self, rows: int) -> None:
+        now = time.monotonic()
+        if now - self.last >= PROGRESS_EVERY_S:
+            self.last = now
+            _update(self.services, self.resource_id, self.job_id, rows_loaded=rows)
+
+
+def _fetch(url: str, max_bytes: int) -> Path:
+    """Download a remote file to a temporary file, refusing non-HTTP URLs and files over max_bytes."""
+    if not url.lower().startswith(("http://", "https://")):
+        raise LoadError(f"Only http(s) URLs can be loaded, not {url!r}.")
+    handle = tempfile.NamedTemporaryFile(prefix="moisson-datastore-", suffix=".csv", delete=False)
+    path = Path(handle.name)
+    try:
+        with handle, requests.get(url, stream=True, timeout=FETCH_TIMEOUT) as response:
+            if response.status_code != 200:
+                raise LoadError(f"Fetching {url} failed: HTTP {response.status_code}.")
+            size = 0
+            for block in response.iter_content(1 << 20):
+                size += len(block)
+                if size > max_bytes:
+                    raise LoadError(f"The file at {url} is larger than the {max_bytes}-byte limit.")
+                handle.write(block)
+    except requests.RequestException as error:
+        path.unlink(missing_ok=True)
+        raise LoadError(f"Fetching {url} failed: {error}") from None
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return path

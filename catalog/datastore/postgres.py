@@ -1,0 +1,282 @@
+"""DataStore on PostgreSQL: schema `datastore` of the catalog database, one table per resource.
+
+Files are loaded with COPY (the raw bytes when PostgreSQL can parse them itself, converted rows
+otherwise) into a new table that replaces the old one in the same transaction. datastore_search_sql
+runs in a READ ONLY transaction, with search_path=datastore, a statement_timeout, and as the
+`moisson_datastore_ro` role (SELECT on datastore tables only) when the migration could create it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from secrets import token_hex
+from typing import Any
+
+import psycopg
+from psycopg import errors as pg_errors
+from psycopg import sql as pg_sql
+from psycopg.types.json import Jsonb
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+
+from catalog.datastore.backend import Column, SearchSpec, quote_ident
+from catalog.datastore.load import CsvPlan, row_chunks
+from catalog.datastore.search import build_select
+from catalog.errors import NotAuthorized, ValidationError
+
+SCHEMA = "datastore"
+READ_ROLE = "moisson_datastore_ro"
+SEARCH_TIMEOUT_MS = 30_000
+PG_TYPES = {
+    "text": "text", "int": "bigint", "numeric": "numeric", "float": "double precision", "bool": "boolean",
+    "date": "date", "time": "time", "timestamp": "timestamp", "json": "jsonb",
+}  # fmt: skip
+FROM_PG = {
+    "bigint": "int", "integer": "int", "smallint": "int", "numeric": "numeric", "double precision": "float",
+    "real": "float", "text": "text", "character varying": "text", "boolean": "bool", "date": "date",
+    "time without time zone": "time", "timestamp without time zone": "timestamp",
+    "timestamp with time zone": "timestamp", "jsonb": "json", "json": "json",
+}  # fmt: skip
+# type oid -> CKAN type name, for datastore_search_sql results
+OID_TYPES = {
+    16: "bool", 20: "int", 21: "int", 23: "int", 25: "text", 114: "json", 700: "float", 701: "float",
+    1043: "text", 1082: "date", 1083: "time", 1114: "timestamp", 1184: "timestamp", 1700: "numeric",
+    3802: "json",
+}  # fmt: skip
+
+
+def table_ref(resource_id: str) -> str:
+    return f"{SCHEMA}.{quote_ident(resource_id)}"
+
+
+class PostgresDatastore:
+    name = "postgresql"
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._read_role: bool | None = None
+
+    @contextmanager
+    def _raw(self) -> Iterator[psycopg.Connection[Any]]:
+        pooled = self.engine.raw_connection()
+        conn: psycopg.Connection[Any] = pooled.driver_connection  # type: ignore[assignment]
+        try:
+            yield conn
+            conn.commit()
+        except BaseException:
+            conn.rollback()
+            raise
+        finally:
+            pooled.close()
+
+    def read_role(self) -> bool:
+        """Whether this connection's user may SET ROLE to the read-only role."""
+        if self._read_role is None:
+            with self._raw() as conn:
+                row = conn.execute(
+                    "SELECT pg_has_role(current_user, oid, 'MEMBER') FROM pg_roles WHERE rolname = %s", (READ_ROLE,)
+                ).fetchone()
+            self._read_role = bool(row and row[0])
+        return self._read_role
+
+    def _grant(self, cur: psycopg.Cursor[Any], resource_id: str) -> None:
+        if self.read_role():
+            cur.execute(f"GRANT SELECT ON {table_ref(resource_id)} TO {READ_ROLE}")
+
+    def table_exists(self, resource_id: str) -> bool:
+        return self.columns(resource_id) is not None
+
+    def columns(self, resource_id: str) -> list[Column] | None:
+        with self._raw() as conn:
+            oid = conn.execute("SELECT to_regclass(%s)::oid", (table_ref(resource_id),)).fetchone()[0]
+            if oid is None:
+                return None
+            rows = conn.execute(
+                "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute "
+                "WHERE attrelid = %s AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
+                (oid,),
+            ).fetchall()
+        return [Column(name, FROM_PG.get(kind.split("(")[0], "text")) for name, kind in rows if name != "_id"]
+
+    def table_names(self) -> list[str]:
+        with self._raw() as conn:
+            rows = conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s", (SCHEMA,)).fetchall()
+        return [name for (name,) in rows]
+
+    def bulk_load(self, resource_id: str, plan: CsvPlan, progress: Callable[[int], None]) -> int:
+        work = f"{resource_id}_{token_hex(4)}"
+        names = pg_sql.SQL(", ").join(pg_sql.Identifier(c.id) for c in plan.columns)
+        definitions = ", ".join(f"{quote_ident(c.id)} {PG_TYPES[c.type]}" for c in plan.columns)
+        loaded = 0
+        # One transaction: create, fill, swap. A failure anywhere rolls everything back.
+        with self._raw() as conn, conn.cursor() as cur:
+            cur.execute(
+                f"CREATE TABLE {table_ref(work)} "
+                f'("_id" bigint GENERATED BY DEFAULT AS IDENTITY, {definitions})'
+            )
+            if not plan.needs_conversion and plan.copy_encoding:
+                # PostgreSQL parses the file itself: the fastest path, byte for byte.
+                options = pg_sql.SQL(
+                    "FORMAT csv, HEADER true, DELIMITER {}, ENCODING {}, FORCE_NULL ({})"
+                ).format(pg_sql.Literal(plan.delimiter), pg_sql.Literal(plan.copy_encoding), names)
+                statement = pg_sql.SQL("COPY {}.{} ({}) FROM STDIN WITH ({})").format(
+                    pg_sql.Identifier(SCHEMA), pg_sql.Identifier(work), names, options
+                )
+                total = plan.path.stat().st_size or 1
+                sent = 0
+                with cur.copy(statement) as copy, plan.path.open("rb") as handle:
+                    if plan.bom:
+                        handle.read(3)
+                    while block := handle.read(1 << 20):
+                        copy.write(block)
+                        sent += len(block)
+                        progress(int(plan.rows * sent / total))
+                loaded = plan.rows
+            else:
+                statement = pg_sql.SQL("COPY {}.{} ({}) FROM STDIN WITH (FORMAT csv, FORCE_NULL ({}))").format(
+                    pg_sql.Identifier(SCHEMA), pg_sql.Identifier(work), names, names
+                )
+                with cur.copy(statement) as copy:
+                    for chunk in row_chunks(plan):
+                        buffer = io.StringIO()
+                        csv.writer(buffer).writerows(chunk)
+                        copy.write(buffer.getvalue())
+                        loaded += len(chunk)
+                        progress(loaded)
+            cur.execute(f'ALTER TABLE {table_ref(work)} ADD PRIMARY KEY ("_id")')
+            cur.execute(f"DROP TABLE IF EXISTS {table_ref(resource_id)}")
+            cur.execute(f"ALTER TABLE {table_ref(work)} RENAME TO {quote_ident(resource_id)}")
+            self._grant(cur, resource_id)
+        return loaded
+
+    def create_table(self, resource_id: str, columns: Sequence[Column], primary_key: Sequence[str]) -> None:
+        table = table_ref(resource_id)
+        existing = {c.id for c in self.columns(resource_id) or []}
+        exists = self.table_exists(resource_id)
+        with self._raw() as conn, conn.cursor() as cur:
+            if not exists:
+                definitions = "".join(f", {quote_ident(c.id)} {PG_TYPES[c.type]}" for c in columns)
+                cur.execute(f'CREATE TABLE {table} ("_id" bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY'
+                            f"{definitions})")
+                self._grant(cur, resource_id)
+            for column in columns:
+                if exists and column.id not in existing:
+                    cur.execute(f"ALTER TABLE {table} ADD COLUMN {quote_ident(column.id)} {PG_TYPES[column.type]}")
+            if primary_key:
+                index = quote_ident(f"{resource_id}_pk")
+                cur.execute(f"DROP INDEX IF EXISTS {SCHEMA}.{index}")
+                keys = ", ".join(quote_ident(k) for k in primary_key)
+                try:
+                    cur.execute(f"CREATE UNIQUE INDEX {index} ON {table} ({keys})")
+                except pg_errors.UniqueViolation:
+                    raise ValidationError({"primary_key": ["The existing rows are not unique on this key"]}) from None
+
+    def write_records(
+        self, resource_id: str, records: list[dict[str, Any]], method: str, primary_key: Sequence[str]
+    ) -> None:
+        from catalog.datastore.writes import record_statement
+
+        with self._raw() as conn, conn.cursor() as cur:
+            for index, record in enumerate(records):
+                statement, values, must_match = record_statement(
+                    table_ref(resource_id), record, method, primary_key, "%s"
+                )
+                values = [Jsonb(v) if isinstance(v, dict | list) else v for v in values]
+                try:
+                    with conn.transaction():
+                        cur.execute(statement, values)
+                except (pg_errors.IntegrityError, pg_errors.DataError) as error:
+                    message = str(error).splitlines()[0]
+                    raise ValidationError({"records": [f"row {index + 1}: {message}"]}) from None
+                if must_match and cur.rowcount == 0:
+                    keys = ", ".join(str(record.get(k)) for k in (primary_key or ["_id"]))
+                    raise ValidationError({"key": [f'key "({keys})" not found']})
+            # Rows given an explicit _id must not collide with later generated ones.
+            cur.execute(
+                f"SELECT setval(pg_get_serial_sequence(%s, '_id'), GREATEST(coalesce(max(\"_id\"), 0), 1)) "
+                f"FROM {table_ref(resource_id)}",
+                (table_ref(resource_id),),
+            )
+
+    def delete_rows(self, resource_id: str, filters: list[tuple[str, list[Any]]]) -> int:
+        where, values = [], []
+        for name, options in filters:
+            where.append(f"{quote_ident(name)} = ANY(%s)")
+            values.append(options)
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        with self._raw() as conn:
+            return conn.execute(f"DELETE FROM {table_ref(resource_id)}{clause}", values).rowcount
+
+    def drop_table(self, resource_id: str) -> None:
+        with self._raw() as conn:
+            conn.execute(f"DROP TABLE IF EXISTS {table_ref(resource_id)}")
+
+    def search(self, resource_id: str, spec: SearchSpec) -> tuple[list[str], list[tuple[Any, ...]], int | None]:
+        columns = self.columns(resource_id) or []
+        rows_sql, count_sql, params = build_select(table_ref(resource_id), columns, spec, _fts)
+        try:
+            with self.engine.connect() as conn, conn.begin():
+                conn.execute(text(f"SET LOCAL statement_timeout = {SEARCH_TIMEOUT_MS}"))
+                rows = [tuple(r) for r in conn.execute(text(rows_sql), params)]
+                total = conn.execute(text(count_sql), params).scalar_one() if count_sql else None
+        except Exception as error:  # noqa: BLE001 - database errors on user input are 409s, not 500s
+            cause = getattr(error, "orig", error)
+            if isinstance(cause, pg_errors.QueryCanceled):
+                raise ValidationError({"query": ["Search took too long"]}) from None
+            if isinstance(cause, psycopg.Error):
+                raise ValidationError({"query": [str(cause).splitlines()[0]]}) from None
+            raise
+        return spec.fields, rows, total
+
+    def search_sql(
+        self, sql: str, tables: set[str], timeout_ms: int, max_rows: int
+    ) -> tuple[list[Column], list[tuple[Any, ...]], bool]:
+        use_role = self.read_role()
+        pooled = self.engine.raw_connection()
+        conn: psycopg.Connection[Any] = pooled.driver_connection  # type: ignore[assignment]
+        try:
+            with conn.cursor() as cur:
+                cur.execute("SET TRANSACTION READ ONLY")
+                cur.execute(f"SET LOCAL statement_timeout = {int(timeout_ms)}")
+                cur.execute(f"SET LOCAL search_path = {SCHEMA}")
+                if use_role:
+                    cur.execute(f"SET LOCAL ROLE {READ_ROLE}")
+                cur.execute(sql.encode())
+                rows = cur.fetchmany(max_rows + 1)
+                described = [(d.name, OID_TYPES.get(d.type_code, "text")) for d in cur.description or []]
+        except pg_errors.QueryCanceled:
+            raise ValidationError({"query": ["Search took too long"]}) from None
+        except (pg_errors.InsufficientPrivilege, pg_errors.ReadOnlySqlTransaction) as error:
+            raise NotAuthorized(str(error).splitlines()[0]) from None
+        except psycopg.Error as error:
+            raise ValidationError({"query": [str(error).splitlines()[0]]}) from None
+        finally:
+            conn.rollback()
+            pooled.close()
+        truncated = len(rows) > max_rows
+        return [Column(n, t) for n, t in described], [tuple(r) for r in rows[:max_rows]], truncated
+
+    def table_stats(self, resource_id: str) -> dict[str, Any]:
+        ref = table_ref(resource_id)
+        with self._raw() as conn:
+            count = conn.execute(f"SELECT count(*) FROM {ref}").fetchone()[0]
+            size, idx, db_size = conn.execute(
+                "SELECT pg_table_size(%s), pg_indexes_size(%s), pg_database_size(current_database())",
+                (ref, ref),
+            ).fetchone()
+        return {"count": count, "size": size, "idx_size": idx, "db_size": db_size}
+
+
+def _fts(columns: list[str], q: str, plain: bool, language: str, params: dict[str, Any]) -> str:
+    key = f"q{len(params)}"
+    params[key] = q
+    params["fts_lang"] = language
+    document = " || ' ' || ".join(f"coalesce(CAST({quote_ident(c)} AS text), '')" for c in columns) or "''"
+    query = "plainto_tsquery" if plain else "to_tsquery"
+    return (
+        f"to_tsvector(CAST(:fts_lang AS regconfig), {document}) "
+        f"@@ {query}(CAST(:fts_lang AS regconfig), :{key})"
+    )

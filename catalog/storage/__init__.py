@@ -1,0 +1,82 @@
+"""Uploaded resource files: stored under settings.storage_path, served at CKAN's download URL.
+
+Integration for resource writes: `store_upload(ctx, package_id, resource_id, file_storage)` returns the
+resource fields to save (url = file name, url_type "upload", size, hash, mimetype, last_modified); the
+file becomes visible once the action's transaction commits.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import os
+import re
+import unicodedata
+from typing import Any
+from urllib.parse import quote
+
+from catalog.context import ActionContext
+from catalog.errors import ValidationError
+from catalog.settings import Settings
+from catalog.storage.backend import FileStorage, FileTooLarge
+from catalog.storage.local import LocalFileStorage
+
+# CKAN's munge_filename limits.
+MIN_FILENAME_LENGTH = 3
+MAX_FILENAME_LENGTH = 100
+MAX_EXTENSION_LENGTH = 21
+MIMETYPE_OVERRIDES = {".csv": "text/csv", ".tsv": "text/tab-separated-values", ".geojson": "application/geo+json"}
+
+
+def storage_of(services: Any) -> FileStorage:
+    if services.storage is None:
+        services.storage = LocalFileStorage(services.settings.storage_path)
+    return services.storage
+
+
+def munge_filename(filename: str) -> str:
+    """CKAN's munge_filename: last path part, lower case, ASCII, [a-z0-9_.-], length 3..100."""
+    name = os.path.basename(filename.replace("\\", "/")).lower().strip()
+    name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    name = re.sub(r"[^a-z0-9_. -]", "", name).replace(" ", "-")
+    name = re.sub(r"-+", "-", name)
+    stem, ext = os.path.splitext(name)
+    ext = ext[:MAX_EXTENSION_LENGTH]
+    low, high = max(1, MIN_FILENAME_LENGTH - len(ext)), MAX_FILENAME_LENGTH - len(ext)
+    stem = (stem + "_" * low)[: max(low, len(stem))][:high]
+    return stem + ext
+
+
+def guess_mimetype(filename: str, declared: str | None = None) -> str | None:
+    ext = os.path.splitext(filename)[1].lower()
+    guessed = MIMETYPE_OVERRIDES.get(ext) or mimetypes.guess_type(filename)[0]
+    if guessed:
+        return guessed
+    return declared if declared and declared != "application/octet-stream" else None
+
+
+def store_upload(ctx: ActionContext, package_id: str, resource_id: str, file_storage: Any) -> dict[str, Any]:
+    """Stage an uploaded werkzeug FileStorage for the resource; it replaces the old file on commit.
+
+    Returns the fields to save on the resource. Too large -> 409 {"upload": ["File upload too large"]}.
+    """
+    storage = storage_of(ctx.services)
+    filename = munge_filename(getattr(file_storage, "filename", None) or "upload")
+    try:
+        staged = storage.stage(resource_id, file_storage.stream, ctx.settings.max_resource_bytes)
+    except FileTooLarge:
+        raise ValidationError({"upload": ["File upload too large"]}) from None
+    ctx.after_commit(lambda: storage.commit(staged))
+    return {
+        "url": filename,
+        "url_type": "upload",
+        "size": staged.size,
+        "hash": staged.sha256,
+        "mimetype": guess_mimetype(filename, getattr(file_storage, "mimetype", None)),
+        "last_modified": ctx.now.isoformat(),
+    }
+
+
+def upload_url(settings: Settings, package_id: str, resource_id: str, filename: str) -> str:
+    """The public URL of an uploaded file, as CKAN shows it in resource dicts."""
+    base = settings.site_url.rstrip("/")
+    return f"{base}/dataset/{package_id}/resource/{resource_id}/download/{quote(filename)}"

@@ -1,0 +1,59 @@
+"""Uploaded files on the local disk under settings.storage_path, laid out as CKAN does:
+resources/<first 3 chars of id>/<next 3>/<rest of id> (the file name only lives in the URL)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+from typing import BinaryIO
+
+from catalog.storage.backend import FileTooLarge, StagedFile
+
+BLOCK = 1 << 20
+
+
+class LocalFileStorage:
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root)
+
+    def _final(self, resource_id: str) -> Path:
+        if not resource_id or "/" in resource_id or "\\" in resource_id or resource_id.startswith("."):
+            raise ValueError(f"not a resource id: {resource_id!r}")
+        return self.root / "resources" / resource_id[:3] / resource_id[3:6] / resource_id[6:]
+
+    def stage(self, resource_id: str, stream: BinaryIO, max_bytes: int) -> StagedFile:
+        final = self._final(resource_id)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        # Staged beside the final path so the commit is a same-filesystem rename.
+        handle = tempfile.NamedTemporaryFile(dir=final.parent, prefix=".upload-", delete=False)
+        digest, size = hashlib.sha256(), 0
+        try:
+            with handle:
+                while block := stream.read(BLOCK):
+                    size += len(block)
+                    if size > max_bytes:
+                        raise FileTooLarge(f"larger than {max_bytes} bytes")
+                    digest.update(block)
+                    handle.write(block)
+        except BaseException:
+            os.unlink(handle.name)
+            raise
+        return StagedFile(resource_id, Path(handle.name), size, digest.hexdigest())
+
+    def commit(self, staged: StagedFile) -> None:
+        os.replace(staged.staging_path, self._final(staged.resource_id))
+
+    def discard(self, staged: StagedFile) -> None:
+        staged.staging_path.unlink(missing_ok=True)
+
+    def path(self, resource_id: str) -> Path | None:
+        try:
+            final = self._final(resource_id)
+        except ValueError:
+            return None
+        return final if final.is_file() else None
+
+    def delete(self, resource_id: str) -> None:
+        self._final(resource_id).unlink(missing_ok=True)

@@ -1,0 +1,217 @@
+"""Loading awkward real-world files into the DataStore, on both databases, through the real job."""
+
+from __future__ import annotations
+
+import codecs
+import os
+from pathlib import Path
+
+import pytest
+
+from catalog.datastore.backend import get_backend
+from catalog.datastore.jobs import run_load
+from catalog.datastore.load import LoadError, analyse
+from tests.datastore.conftest import upload, wait_for_load
+
+CAF_SEMICOLON = (
+    "Communes;Codes_Insee;NB_allocataires;Taux_couverture;DTREF\r\n"
+    "Ambérieu-en-Bugey;01004;1 200;41,7;31/12/2021\r\n"
+    "Ajaccio;2A004;<5;38,2;31/12/2021\r\n"
+    "Bastia;2B033;;40;31/12/2021\r\n"
+    "Paris;75056;210000;35,5;31/12/2021\r\n"
+)
+
+
+def rows(call, actor, resource_id: str, **params) -> list[dict]:
+    return call("datastore_search", actor, resource_id=resource_id, **params)["records"]
+
+
+def fields(call, actor, resource_id: str) -> dict[str, str]:
+    result = call("datastore_search", actor, resource_id=resource_id, limit=0)
+    return {f["id"]: f["type"] for f in result["fields"]}
+
+
+def write(path: Path, text: str, encoding: str = "utf-8", bom: bool = False) -> Path:
+    path.write_bytes((codecs.BOM_UTF8 if bom else b"") + text.encode(encoding))
+    return path
+
+
+@pytest.mark.parametrize(("encoding", "bom"), [("utf-8", True), ("utf-8", False), ("cp1252", False)])
+def test_french_semicolon_file_in_each_encoding(call, sysadmin, file_resource, tmp_path, encoding, bom):
+    text = CAF_SEMICOLON.replace("1 200", "1200")
+    resource_id, status = file_resource(write(tmp_path / "RSACom2021.csv", text, encoding, bom))
+    assert status["status"] == "complete", status
+    assert status["rows_loaded"] == 4 and status["error"] is None
+    assert fields(call, sysadmin, resource_id) == {
+        "_id": "int", "Communes": "text", "Codes_Insee": "text", "NB_allocataires": "int",
+        "Taux_couverture": "numeric", "DTREF": "date",
+    }
+    records = rows(call, sysadmin, resource_id)
+    assert records[0] == {"_id": 1, "Communes": "Ambérieu-en-Bugey", "Codes_Insee": "01004", "NB_allocataires": 1200,
+                          "Taux_couverture": 41.7, "DTREF": "2021-12-31"}
+    # "<5" (statistical secrecy) and the blank cell are empty values of an integer column.
+    assert [r["NB_allocataires"] for r in records] == [1200, None, None, 210000]
+    assert records[1]["Codes_Insee"] == "2A004" and records[2]["Taux_couverture"] == 40
+    info = call("datastore_info", sysadmin, id=resource_id)
+    by_id = {f["id"]: f for f in info["fields"]}
+    assert by_id["NB_allocataires"]["info"]["label"] == "NB_allocataires"
+    assert "<5" in by_id["NB_allocataires"]["info"]["notes"]
+    assert info["meta"]["count"] == 4
+    assert call("resource_show", sysadmin, id=resource_id)["datastore_active"] is True
+
+
+def test_a_thousands_separator_keeps_the_column_text(call, sysadmin, file_resource, tmp_path):
+    resource_id, status = file_resource(write(tmp_path / "a.csv", CAF_SEMICOLON))
+    assert status["status"] == "complete"
+    assert fields(call, sysadmin, resource_id)["NB_allocataires"] == "text"
+    assert rows(call, sysadmin, resource_id)[0]["NB_allocataires"] == "1 200"
+
+
+def test_tab_separated_txt_with_quoted_newlines_and_delimiters(call, sysadmin, file_resource, tmp_path):
+    text = 'code\tlibelle\tmontant\n"01001"\t"Ligne un\nligne deux"\t12.5\n01002\t"a\tb ; c, d"\t-3\n'
+    resource_id, status = file_resource(write(tmp_path / "export.txt", text), fmt="TXT")
+    assert status["status"] == "complete", status
+    records = rows(call, sysadmin, resource_id)
+    assert [r["libelle"] for r in records] == ["Ligne un\nligne deux", "a\tb ; c, d"]
+    assert [r["code"] for r in records] == ["01001", "01002"]
+    assert fields(call, sysadmin, resource_id)["montant"] == "numeric"
+    assert [r["montant"] for r in records] == [12.5, -3]
+
+
+def test_ragged_rows_blank_lines_and_odd_headers(call, sysadmin, file_resource, tmp_path):
+    text = ("id,name,,name,_id\n"
+            "1,a,x,b,c\n"
+            "\n"
+            "2,short\n"
+            "3,long,y,z,w,extra-cell\n"
+            ",,,,\n")
+    resource_id, status = file_resource(write(tmp_path / "ragged.csv", text))
+    assert status["status"] == "complete", status
+    names = list(fields(call, sysadmin, resource_id))
+    assert names == ["_id", "id", "name", "column_3", "name_2", "id_2", "column_6"]
+    records = rows(call, sysadmin, resource_id)
+    assert len(records) == 3  # the blank line and the all-empty row are not rows
+    assert records[1]["name"] == "short" and records[1]["column_6"] is None
+    assert records[2]["column_6"] == "extra-cell"
+
+
+def test_masked_and_blank_only_columns(tmp_path):
+    plan = analyse(write(tmp_path / "m.csv", "a;b;c;d\n<5;;s;2\n12;;nd;n.d.\n"))
+    kinds = {c.id: (c.type, sorted(c.masks)) for c in plan.columns}
+    assert kinds == {"a": ("int", ["<5"]), "b": ("text", []), "c": ("text", []), "d": ("int", ["n.d."])}
+
+
+def test_dates_that_are_not_dates_stay_text(tmp_path):
+    plan = analyse(write(tmp_path / "d.csv", "a,b,c\n31/12/2021,2021-02-30,2021-01-01\n01/13/2021,2021-03-01,bientôt\n"))
+    assert [c.type for c in plan.columns] == ["text", "text", "text"]
+
+
+def test_a_zero_byte_file_is_a_clear_error_and_loads_nothing(call, sysadmin, file_resource, tmp_path):
+    empty = tmp_path / "vide.csv"
+    empty.write_bytes(b"")
+    resource_id, status = file_resource(empty)
+    assert status["status"] == "error"
+    assert "empty" in status["error"]["message"]
+    assert not get_backend(call.services).table_exists(resource_id)
+    assert call("resource_show", sysadmin, id=resource_id)["datastore_active"] is False
+
+
+@pytest.mark.parametrize("content", [
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 8,
+    b"PK\x03\x04" + os.urandom(4096),
+    bytes(b % 32 for b in range(4096)).replace(b"\x00", b"\x01"),
+])
+def test_a_binary_file_named_csv_is_a_clear_error(call, sysadmin, file_resource, tmp_path, content):
+    path = tmp_path / "donnees.csv"
+    path.write_bytes(content)
+    resource_id, status = file_resource(path)
+    assert status["status"] == "error"
+    assert "not a text file" in status["error"]["message"] or "decoded" in status["error"]["message"]
+    assert not get_backend(call.services).table_exists(resource_id)
+
+
+def test_a_failed_reload_leaves_the_previous_table_untouched(call, sysadmin, file_resource, tmp_path):
+    resource_id, status = file_resource(write(tmp_path / "ok.csv", "a,b\n1,x\n2,y\n"))
+    assert status["status"] == "complete"
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"\x00\x01\x02binary")
+    upload(call.services, sysadmin, resource_id, bad)
+    status = wait_for_load(call, sysadmin, resource_id)
+    assert status["status"] == "error"
+    assert [r["b"] for r in rows(call, sysadmin, resource_id)] == ["x", "y"]
+    assert call("resource_show", sysadmin, id=resource_id)["datastore_active"] is True
+
+
+def test_a_load_failing_midway_rolls_back_entirely(call, sysadmin, file_resource, tmp_path, services):
+    resource_id, _ = file_resource(write(tmp_path / "ok.csv", "a,b\n1,x\n"))
+    backend = get_backend(services)
+    tables_before = sorted(backend.table_names())
+    big = write(tmp_path / "big.csv", "a,b\n" + "".join(f"{i},v{i}\n" for i in range(50_000)))
+
+    def fail_after_first_chunk(rows_done: int) -> None:
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        backend.bulk_load(resource_id, analyse(big), fail_after_first_chunk)
+    assert sorted(backend.table_names()) == tables_before  # no half-filled work table left behind
+    assert rows(call, sysadmin, resource_id) == [{"_id": 1, "a": 1, "b": "x"}]
+
+
+def test_reloading_replaces_rows_and_types(call, sysadmin, file_resource, tmp_path):
+    resource_id, _ = file_resource(write(tmp_path / "v1.csv", "a\n1\n2\n"))
+    upload(call.services, sysadmin, resource_id, write(tmp_path / "v2.csv", "a;b\nx;1,5\n"))
+    assert wait_for_load(call, sysadmin, resource_id)["status"] == "complete"
+    assert rows(call, sysadmin, resource_id) == [{"_id": 1, "a": "x", "b": 1.5}]
+
+
+def test_url_resource_is_fetched_and_loaded(call, sysadmin, dataset, http_files, services):
+    base, folder = http_files
+    write(folder / "RSACom2014.csv", CAF_SEMICOLON, "cp1252")
+    created = call("resource_create", sysadmin, package_id=dataset["id"], url=f"{base}/RSACom2014.csv",
+                   format="CSV")
+    assert call("datastore_submit", sysadmin, resource_id=created["id"]) is True
+    status = wait_for_load(call, sysadmin, created["id"])
+    assert status["status"] == "complete", status
+    assert rows(call, sysadmin, created["id"])[0]["Communes"] == "Ambérieu-en-Bugey"
+    assert call("resource_show", sysadmin, id=created["id"])["url"] == f"{base}/RSACom2014.csv"
+
+
+def test_url_that_fails_is_reported(call, sysadmin, dataset, http_files):
+    base, _ = http_files
+    created = call("resource_create", sysadmin, package_id=dataset["id"], url=f"{base}/missing.csv", format="CSV")
+    call("datastore_submit", sysadmin, resource_id=created["id"])
+    status = wait_for_load(call, sysadmin, created["id"])
+    assert status["status"] == "error" and "404" in status["error"]["message"]
+
+
+def test_status_goes_pending_then_complete_and_is_public_for_public_datasets(
+    call, sysadmin, dataset, tmp_path, services
+):
+    created = call("resource_create", sysadmin, package_id=dataset["id"], url="", format="CSV")
+    assert call("datastore_load_status", sysadmin, resource_id=created["id"])["status"] == "unknown"
+    result = upload(services, sysadmin, created["id"], write(tmp_path / "x.csv", "a\n1\n"))
+    assert result["scheduled"] is True
+    status = wait_for_load(call, sysadmin, created["id"])
+    assert set(status) >= {"status", "last_updated", "rows_loaded", "error"}
+    assert status["status"] == "complete" and status["rows_loaded"] == 1
+    assert call("datastore_load_status", resource_id=created["id"])["status"] == "complete"
+
+
+def test_non_tabular_uploads_are_not_scheduled(call, sysadmin, dataset, tmp_path, services):
+    created = call("resource_create", sysadmin, package_id=dataset["id"], url="", format="PDF")
+    pdf = tmp_path / "notice.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n")
+    assert upload(services, sysadmin, created["id"], pdf)["scheduled"] is False
+
+
+def test_run_load_synchronously_without_a_job(call, sysadmin, dataset, tmp_path, services):
+    created = call("resource_create", sysadmin, package_id=dataset["id"], url="", format="CSV")
+    upload(services, sysadmin, created["id"], write(tmp_path / "x.csv", "a\n1\n"))
+    wait_for_load(call, sysadmin, created["id"])
+    run_load(services, created["id"])
+    assert call("datastore_load_status", sysadmin, resource_id=created["id"])["rows_loaded"] == 1
+
+
+def test_load_error_is_a_load_error(tmp_path):
+    with pytest.raises(LoadError, match="no header"):
+        analyse(write(tmp_path / "blank.csv", "\n\n  \n"))
