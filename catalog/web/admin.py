@@ -1,0 +1,282 @@
+"""Forms for administrators: organizations, datasets and resources (with upload), and harvest sources.
+
+Each form posts to the same action the API runs, with the logged-in Actor; the action's ValidationError is
+mapped back onto the form's fields so messages appear beside them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import FileStorage
+from werkzeug.wrappers import Response
+
+from catalog.errors import ValidationError
+from catalog.web.blueprint import web
+from catalog.web.calls import act, can, current_user, has_action
+from catalog.web.forms import DatasetForm, OrganizationForm, ResourceForm
+
+DATASET_FIELDS = ("title", "name", "notes", "owner_org", "license_id", "url", "version", "author", "maintainer",
+                  "maintainer_email")
+EXTRA_FIELDS = ("temporal_start", "temporal_end", "spatial_text")
+
+
+def _login_first() -> Response | None:
+    if current_user() is None:
+        return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
+    return None
+
+
+def _require(auth_action: str, **data: Any) -> None:
+    """Refuse the form itself (not just its submission) to visitors the action would refuse."""
+    if not can(auth_action, **data):
+        abort(403)
+
+
+def _messages(value: Any) -> list[str]:
+    """CKAN's error values: a list of strings, or nested dicts/lists for tags, extras and resources."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [m for key, inner in value.items() for m in _messages(inner) if key != "__type"]
+    if isinstance(value, list):
+        return [m for inner in value for m in _messages(inner)]
+    return [str(value)]
+
+
+def show_errors(form: FlaskForm, error: ValidationError, aliases: dict[str, str] | None = None) -> list[str]:
+    """Put each field's messages beside it; return the rest (fields the form does not have) for the top."""
+    leftover = []
+    for key, value in error.errors.items():
+        if key == "__type":
+            continue
+        target = (aliases or {}).get(key, key)
+        field = getattr(form, target, None) if target in form._fields else None
+        if field is not None:
+            field.errors = list(field.errors or []) + _messages(value)
+        else:
+            leftover += [f"{key}: {message}" for message in _messages(value)]
+    return leftover
+
+
+# Organizations -------------------------------------------------------------------------------------------
+
+
+@web.route("/organization/new", methods=["GET", "POST"])
+def organization_new() -> str | Response:
+    if (redirect_to := _login_first()) is not None:
+        return redirect_to
+    form = OrganizationForm()
+    problems: list[str] = []
+    if form.validate_on_submit():
+        try:
+            org = act("organization_create", **_values(form, ("title", "name", "description", "image_url")))
+        except ValidationError as error:
+            problems = show_errors(form, error)
+        else:
+            flash(_("Organization created."), "success")
+            return redirect(url_for("web.organization_read", id=org["name"]))
+    return render_template("admin/organization_form.html", form=form, problems=problems, org=None)
+
+
+@web.route("/organization/edit/<id>", methods=["GET", "POST"])
+def organization_edit(id: str) -> str | Response:
+    if (redirect_to := _login_first()) is not None:
+        return redirect_to
+    org = act("organization_show", id=id, include_datasets=False)
+    _require("organization_update", id=org["id"])
+    form = OrganizationForm(data=None if request.method == "POST" else org)
+    problems: list[str] = []
+    if form.validate_on_submit():
+        try:
+            org = act("organization_patch", id=org["id"],
+                      **_values(form, ("title", "name", "description", "image_url"), keep_empty=True))
+        except ValidationError as error:
+            problems = show_errors(form, error)
+        else:
+            flash(_("Organization saved."), "success")
+            return redirect(url_for("web.organization_read", id=org["name"]))
+    return render_template("admin/organization_form.html", form=form, problems=problems, org=org)
+
+
+# Datasets ------------------------------------------------------------------------------------------------
+
+
+def _values(form: FlaskForm, names: tuple[str, ...], *, keep_empty: bool = False) -> dict[str, Any]:
+    out = {}
+    for name in names:
+        value = form[name].data
+        if isinstance(value, str):
+            value = value.strip()
+        if value not in (None, "") or keep_empty:
+            out[name] = value if value is not None else ""
+    return out
+
+
+def _dataset_choices(form: DatasetForm, current_org: str | None = None) -> None:
+    orgs = act("organization_list_for_user", permission="create_dataset")
+    choices = [(o["id"], o.get("title") or o["name"]) for o in orgs]
+    if current_org and current_org not in {c[0] for c in choices}:
+        choices.append((current_org, current_org))
+    form.owner_org.choices = choices
+    licences = act("license_list") if has_action("license_list") else []
+    form.license_id.choices = [("", _("No licence"))] + [(lic["id"], lic["title"]) for lic in licences]
+
+
+def _dataset_data(form: DatasetForm, existing_extras: list[dict[str, str]], *, keep_empty: bool) -> dict[str, Any]:
+    data = _values(form, DATASET_FIELDS, keep_empty=keep_empty)
+    data["private"] = bool(form.private.data)
+    data["tags"] = [{"name": t.strip()} for t in (form.tags.data or "").split(",") if t.strip()]
+    extras = {e["key"]: e["value"] for e in existing_extras if e["key"] not in EXTRA_FIELDS}
+    for key in EXTRA_FIELDS:
+        value = form[key].data
+        if isinstance(value, date):
+            value = value.isoformat()
+        if value:
+            extras[key] = str(value).strip()
+    data["extras"] = [{"key": k, "value": v} for k, v in extras.items()]
+    return data
+
+
+@web.route("/dataset/new", methods=["GET", "POST"])
+def dataset_new() -> str | Response:
+    if (redirect_to := _login_first()) is not None:
+        return redirect_to
+    form = DatasetForm()
+    if request.method == "GET" and request.args.get("owner_org"):
+        form.owner_org.data = request.args["owner_org"]
+    _dataset_choices(form)
+    if not form.owner_org.choices:
+        abort(403, _("You are not a member of an organization that can publish datasets."))
+    problems: list[str] = []
+    if form.validate_on_submit():
+        try:
+            pkg = act("package_create", **_dataset_data(form, [], keep_empty=False))
+        except ValidationError as error:
+            problems = show_errors(form, error)
+        else:
+            flash(_("Dataset created. Now add its data: upload a file or give a link."), "success")
+            return redirect(url_for("web.resource_new", id=pkg["name"]))
+    return render_template("admin/dataset_form.html", form=form, problems=problems, pkg=None)
+
+
+@web.route("/dataset/edit/<id>", methods=["GET", "POST"])
+def dataset_edit(id: str) -> str | Response:
+    if (redirect_to := _login_first()) is not None:
+        return redirect_to
+    pkg = act("package_show", id=id)
+    _require("package_update", id=pkg["id"])
+    extras = {e["key"]: e["value"] for e in pkg.get("extras") or []}
+    initial = None
+    if request.method == "GET":
+        initial = {**pkg, "tags": ", ".join(t["name"] for t in pkg.get("tags") or []),
+                   **{k: _as_date(extras.get(k)) for k in ("temporal_start", "temporal_end")},
+                   "spatial_text": extras.get("spatial_text", "")}
+    form = DatasetForm(data=initial)
+    _dataset_choices(form, pkg.get("owner_org"))
+    problems: list[str] = []
+    if form.validate_on_submit():
+        try:
+            pkg = act("package_patch", id=pkg["id"], **_dataset_data(form, pkg.get("extras") or [], keep_empty=True))
+        except ValidationError as error:
+            problems = show_errors(form, error)
+        else:
+            flash(_("Dataset saved."), "success")
+            return redirect(url_for("web.dataset_read", id=pkg["name"]))
+    return render_template("admin/dataset_form.html", form=form, problems=problems, pkg=pkg)
+
+
+def _as_date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value[:10]) if value else None
+    except ValueError:
+        return None
+
+
+# Resources -----------------------------------------------------------------------------------------------
+
+
+def _resource_data(form: ResourceForm, *, keep_empty: bool) -> dict[str, Any]:
+    data = _values(form, ("name", "description", "format", "url"), keep_empty=keep_empty)
+    upload = form.upload.data
+    if isinstance(upload, FileStorage) and upload.filename:
+        data["upload"] = upload
+        data.pop("url", None)
+        if not data.get("name"):
+            data["name"] = upload.filename
+    return data
+
+
+@web.route("/dataset/<id>/resource/new", methods=["GET", "POST"])
+def resource_new(id: str) -> str | Response:
+    if (redirect_to := _login_first()) is not None:
+        return redirect_to
+    pkg = act("package_show", id=id)
+    _require("resource_create", package_id=pkg["id"])
+    form = ResourceForm()
+    problems: list[str] = []
+    if form.validate_on_submit():
+        data = _resource_data(form, keep_empty=False)
+        if "upload" not in data and not data.get("url"):
+            form.upload.errors = [_("Upload a file or give a link to one.")]
+        else:
+            try:
+                res = act("resource_create", package_id=pkg["id"], **data)
+            except ValidationError as error:
+                problems = show_errors(form, error)
+            else:
+                flash(_("Resource added."), "success")
+                return redirect(url_for("web.resource_read", id=pkg["name"], resource_id=res["id"]))
+    return render_template("admin/resource_form.html", form=form, problems=problems, pkg=pkg, res=None)
+
+
+@web.route("/dataset/<id>/resource/<resource_id>/edit", methods=["GET", "POST"])
+def resource_edit(id: str, resource_id: str) -> str | Response:
+    if (redirect_to := _login_first()) is not None:
+        return redirect_to
+    pkg = act("package_show", id=id)
+    _require("package_update", id=pkg["id"])
+    res = next((r for r in pkg["resources"] if r["id"] == resource_id), None)
+    if res is None:
+        abort(404)
+    form = ResourceForm(data=None if request.method == "POST" else res)
+    problems: list[str] = []
+    if form.validate_on_submit():
+        data = _resource_data(form, keep_empty=True)
+        if res.get("url_type") == "upload" and "upload" not in data:
+            data.pop("url", None)  # keep the stored file unless a new one is sent
+        try:
+            res = act("resource_patch", id=res["id"], **data)
+        except ValidationError as error:
+            problems = show_errors(form, error)
+        else:
+            flash(_("Resource saved."), "success")
+            return redirect(url_for("web.resource_read", id=pkg["name"], resource_id=res["id"]))
+    return render_template("admin/resource_form.html", form=form, problems=problems, pkg=pkg, res=res)
+
+
+# Harvest sources (shown only once the harvester registers its actions) ------------------------------------
+
+
+@web.route("/harvest")
+def harvest_list() -> str | Response:
+    if not has_action("harvest_source_list"):
+        abort(404)
+    if (redirect_to := _login_first()) is not None:
+        return redirect_to
+    return render_template("admin/harvest_list.html", sources=act("harvest_source_list"))
+
+
+@web.route("/harvest/<id>")
+def harvest_read(id: str) -> str | Response:
+    if not has_action("harvest_source_list") or not has_action("harvest_job_list"):
+        abort(404)
+    if (redirect_to := _login_first()) is not None:
+        return redirect_to
+    source = act("harvest_source_show", id=id) if has_action("harvest_source_show") else {"id": id, "name": id}
+    jobs = act("harvest_job_list", source_id=source["id"])
+    return render_template("admin/harvest_read.html", source=source, jobs=jobs)

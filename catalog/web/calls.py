@@ -1,0 +1,62 @@
+"""How pages reach the catalog: every read and write goes through the actions with the logged-in Actor,
+so the privacy and permission rules are the API's, written once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, session
+
+from catalog.app import Services
+from catalog.clock import utcnow
+from catalog.context import ANONYMOUS, ActionContext, Actor
+from catalog.errors import ActionError
+from catalog.registry import ACTIONS, call_action, get_action, load_actions
+
+
+def services() -> Services:
+    return current_app.extensions["moisson"]
+
+
+def current_user() -> dict[str, Any] | None:
+    """The {"id", "name", "sysadmin"} the login stored (the API layer reads the same key)."""
+    user = session.get("user")
+    return user if isinstance(user, dict) and user.get("id") else None
+
+
+def current_actor() -> Actor:
+    user = current_user()
+    if user is None:
+        return ANONYMOUS
+    return Actor(user_id=user["id"], name=user["name"], is_sysadmin=bool(user.get("sysadmin")))
+
+
+def act(action_name: str, /, **data: Any) -> Any:
+    """Call one action as the visitor; ActionErrors propagate to the HTML error handlers.
+    (Positional-only, so that data may carry its own `name`.)"""
+    return call_action(services(), action_name, data, actor=current_actor())
+
+
+def has_action(name: str) -> bool:
+    """Whether another domain's action is registered yet (harvest, datastore, activity)."""
+    load_actions()
+    return name in ACTIONS
+
+
+def can(auth_action: str, /, **data: Any) -> bool:
+    """Whether to offer a link (edit, add): ask the auth function the action itself would run."""
+    actor = current_actor()
+    if actor.is_anonymous:
+        return False
+    if actor.is_sysadmin:
+        return True
+    spec = get_action(auth_action)
+    if spec.auth is None:
+        return True
+    with services().db.unit_of_work(write=False) as session:
+        ctx = ActionContext(session=session, actor=actor, services=services(), now=utcnow())
+        try:
+            spec.auth(ctx, data)
+        except ActionError:
+            return False
+    return True

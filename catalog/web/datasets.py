@@ -1,0 +1,117 @@
+"""Home, dataset search (facets, sort, paging) and the dataset page, all through package_search/_show."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import render_template, request
+from flask_babel import lazy_gettext as _l
+
+from catalog.dcat.schemaorg import dataset_to_schemaorg
+from catalog.errors import ActionError, SearchQueryError
+from catalog.web.blueprint import web
+from catalog.web.calls import act, can, has_action, services
+from catalog.web.paging import Pager, int_arg, url_with
+
+FACETS = {
+    "organization": _l("Organizations"),
+    "groups": _l("Groups"),
+    "tags": _l("Tags"),
+    "res_format": _l("Formats"),
+    "license_id": _l("Licences"),
+}
+SORTS = {
+    "score desc, metadata_modified desc": _l("Relevance"),
+    "title_string asc": _l("Name (A to Z)"),
+    "title_string desc": _l("Name (Z to A)"),
+    "metadata_modified desc": _l("Last modified"),
+    "metadata_created desc": _l("Newest"),
+}
+PER_PAGE = 20
+
+
+def quoted(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def facet_filters(fields: dict[str, Any] = FACETS) -> dict[str, list[str]]:
+    return {field: request.args.getlist(field) for field in fields if request.args.getlist(field)}
+
+
+def search_datasets(*, extra_fq: list[str] | None = None, facets: dict[str, Any] = FACETS) -> dict[str, Any]:
+    """Run package_search from the page's query string; a malformed query becomes a message, not an error."""
+    chosen = facet_filters(facets)
+    fq_list = list(extra_fq or []) + [f"{field}:{quoted(value)}" for field, values in chosen.items()
+                                      for value in values]
+    sort = request.args.get("sort") or ""
+    if sort not in SORTS:
+        sort = next(iter(SORTS))
+    q = request.args.get("q", "").strip()
+    page = int_arg("page", 1, highest=10_000)
+    data = {"q": q, "fq_list": fq_list, "sort": sort, "rows": PER_PAGE, "start": (page - 1) * PER_PAGE,
+            "facet.field": list(facets), "facet.limit": 10, "include_private": True}
+    error = ""
+    try:
+        found = act("package_search", **data)
+    except SearchQueryError:
+        error = str(_l("Your search could not be understood. Try simpler words."))
+        found = {"count": 0, "results": [], "search_facets": {}}
+    return {"q": q, "sort": sort, "sorts": SORTS, "facet_titles": facets, "chosen": chosen,
+            "results": found["results"], "search_facets": found.get("search_facets", {}),
+            "pager": Pager(page, PER_PAGE, found["count"]), "count": found["count"], "error": error,
+            "url_with": url_with, "toggle_facet": toggle_facet}
+
+
+def toggle_facet(field: str, value: str) -> str:
+    """The current search URL with one facet value added or removed (and back to page 1)."""
+    args = request.args.to_dict(flat=False)
+    values = args.get(field, [])
+    args[field] = [v for v in values if v != value] if value in values else values + [value]
+    args.pop("page", None)
+    query = urlencode(args, doseq=True)
+    return request.path + ("?" + query if query else "")
+
+
+@web.route("/")
+def home() -> str:
+    found = act("package_search", q="", rows=6, sort="metadata_modified desc", include_private=True,
+                **{"facet.field": ["organization", "groups", "res_format"], "facet.limit": 8})
+    organizations = act("organization_list", all_fields=True)
+    groups = act("group_list", all_fields=True)
+    return render_template("home.html", recent=found["results"], dataset_count=found["count"],
+                           organization_count=len(organizations), group_count=len(groups),
+                           groups=groups, formats=found.get("search_facets", {}).get("res_format", {}))
+
+
+@web.route("/dataset/")
+@web.route("/dataset")
+def dataset_search() -> str:
+    return render_template("dataset_search.html", **search_datasets())
+
+
+def extras_of(pkg: dict[str, Any]) -> dict[str, str]:
+    return {e["key"]: e["value"] for e in pkg.get("extras") or []}
+
+
+# Extras shown in their own rows of the dataset page rather than the "additional information" table.
+COVERAGE_KEYS = ("temporal_start", "temporal_end", "spatial", "spatial_text", "frequency")
+
+
+@web.route("/dataset/<id>")
+def dataset_read(id: str) -> str:
+    pkg = act("package_show", id=id)
+    settings = services().settings
+    extras = extras_of(pkg)
+    activity: list[dict[str, Any]] = []
+    if has_action("package_activity_list"):
+        try:
+            activity = act("package_activity_list", id=pkg["id"], limit=10)
+        except ActionError:
+            activity = []  # activity visibility is the activity action's call; the page still renders
+    return render_template(
+        "dataset_read.html", pkg=pkg, extras=extras,
+        other_extras=[(k, v) for k, v in extras.items() if k not in COVERAGE_KEYS],
+        activity=activity, jsonld=dataset_to_schemaorg(pkg, site_url=settings.site_url, catalog_title=settings.site_title),
+        can_edit=can("package_update", id=pkg["id"]),
+    )

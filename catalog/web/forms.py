@@ -1,0 +1,60 @@
+"""Flask-WTF forms of the portal. Validation proper is the actions' (their ValidationError is mapped back
+onto these fields by admin.py); the forms only check what a browser can get wrong before sending."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.validators import URL, DataRequired, Length, Optional
+
+SLUG_HELP = _l("Lower-case letters, digits, - and _ only, 2 to 100 characters; used in the address.")
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("Username or email"), validators=[DataRequired()],
+                           render_kw={"autocomplete": "username"})
+    password = PasswordField(_l("Password"), validators=[DataRequired()],
+                             render_kw={"autocomplete": "current-password"})
+
+
+class LogoutForm(FlaskForm):
+    """Logging out is a POST with a CSRF token, so another site cannot log a visitor out."""
+
+
+class OrganizationForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Name (address)"), validators=[DataRequired(), Length(min=2, max=100)],
+                       description=SLUG_HELP)
+    description = TextAreaField(_l("Description"), validators=[Optional()])
+    image_url = StringField(_l("Image URL"), validators=[Optional(), URL()])
+
+
+class DatasetForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
+    name = StringField(_l("Name (address)"), validators=[DataRequired(), Length(min=2, max=100)],
+                       description=SLUG_HELP)
+    notes = TextAreaField(_l("Description"), validators=[Optional()])
+    owner_org = SelectField(_l("Organization"), validators=[DataRequired()], choices=[])
+    private = BooleanField(_l("Private (only members of the organization can see it)"))
+    license_id = SelectField(_l("Licence"), choices=[], validators=[Optional()])
+    tags = StringField(_l("Tags"), validators=[Optional()], description=_l("Separated by commas."))
+    url = StringField(_l("Source"), validators=[Optional(), URL()])
+    version = StringField(_l("Version"), validators=[Optional(), Length(max=100)])
+    author = StringField(_l("Author"), validators=[Optional()])
+    maintainer = StringField(_l("Maintainer"), validators=[Optional()])
+    maintainer_email = EmailField(_l("Maintainer email"), validators=[Optional()])
+    temporal_start = DateField(_l("Temporal coverage: start"), validators=[Optional()])
+    temporal_end = DateField(_l("Temporal coverage: end"), validators=[Optional()])
+    spatial_text = StringField(_l("Geographic coverage"), validators=[Optional()],
+                               description=_l("A place name, e.g. France or Gironde."))
+
+
+class ResourceForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[Optional(), Length(max=300)])
+    description = TextAreaField(_l("Description"), validators=[Optional()])
+    format = StringField(_l("Format"), validators=[Optional(), Length(max=100)],
+                         description=_l("Guessed from the file when left empty, e.g. CSV."))
+    upload = FileField(_l("File to upload"))
+    url = StringField(_l("Or a link to the file"), validators=[Optional(), URL()])

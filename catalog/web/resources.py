@@ -1,0 +1,90 @@
+"""The resource page: metadata, download link and a preview table read straight from datastore_search."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import render_template, request
+
+from catalog.errors import NotFound, ValidationError
+from catalog.web.blueprint import web
+from catalog.web.calls import act, can, has_action
+from catalog.web.paging import Pager, int_arg, url_with
+
+PAGE_SIZES = (10, 25, 50, 100)
+# Load-status actions, XLoader's name first; whichever the DataStore registers is used.
+STATUS_ACTIONS = ("xloader_status", "datastore_load_status")
+
+
+def _sort_item(column: str, direction: str) -> str:
+    return '"' + column.replace('"', '""') + '" ' + direction
+
+
+def _preview(resource: dict[str, Any]) -> dict[str, Any]:
+    """Everything the preview needs; `state` says which message to show when there is no table."""
+    if not has_action("datastore_search"):
+        return {"state": "unavailable"}
+    if not resource.get("datastore_active"):
+        return {"state": "loading" if _load_status(resource["id"]) in ("pending", "running", "submitting")
+                else "none"}
+    per_page = int_arg("per_page", 25, highest=max(PAGE_SIZES))
+    if per_page not in PAGE_SIZES:
+        per_page = 25
+    page = int_arg("page", 1)
+    sort_column = request.args.get("sort", "")
+    direction = "desc" if request.args.get("dir") == "desc" else "asc"
+    q = request.args.get("q", "").strip()
+    filter_column = request.args.get("column", "")
+    filter_value = request.args.get("value", "")
+    data: dict[str, Any] = {"resource_id": resource["id"], "limit": per_page, "offset": (page - 1) * per_page,
+                            "include_total": True}
+    if sort_column:
+        data["sort"] = [_sort_item(sort_column, direction)]
+    if q:
+        data["q"] = q
+    if filter_column and filter_value != "":
+        data["filters"] = {filter_column: filter_value}
+    error = ""
+    try:
+        found = act("datastore_search", **data)
+    except ValidationError as problem:
+        error = "; ".join(f"{key}: {', '.join(map(str, msgs)) if isinstance(msgs, list) else msgs}"
+                          for key, msgs in problem.errors.items() if key != "__type")
+        found = act("datastore_search", resource_id=resource["id"], limit=per_page, include_total=True)
+        page, q, sort_column, filter_column, filter_value = 1, "", "", "", ""
+    except NotFound:
+        return {"state": "none"}
+    fields = [f for f in found["fields"] if f["id"] != "_id"]
+    return {
+        "state": "ready", "fields": fields, "records": found["records"], "error": error,
+        "pager": Pager(page, per_page, int(found.get("total") or 0)), "per_page": per_page,
+        "page_sizes": PAGE_SIZES, "sort": sort_column, "dir": direction, "q": q,
+        "filter_column": filter_column, "filter_value": filter_value,
+    }
+
+
+def _load_status(resource_id: str) -> str:
+    for name in STATUS_ACTIONS:
+        if has_action(name):
+            try:
+                return str(act(name, resource_id=resource_id).get("status") or "")
+            except (NotFound, ValidationError):
+                return ""
+    return ""
+
+
+def column_label(field: dict[str, Any]) -> str:
+    """The original header when the DataStore kept it, else the column id."""
+    info = field.get("info") or {}
+    return str(info.get("label") or field["id"])
+
+
+@web.route("/dataset/<id>/resource/<resource_id>")
+def resource_read(id: str, resource_id: str) -> str:
+    pkg = act("package_show", id=id)
+    resource = next((r for r in pkg["resources"] if r["id"] == resource_id), None)
+    if resource is None:
+        raise NotFound("Resource was not found.")
+    return render_template("resource_read.html", pkg=pkg, res=resource, preview=_preview(resource),
+                           url_with=url_with, column_label=column_label,
+                           can_edit=can("package_update", id=pkg["id"]))

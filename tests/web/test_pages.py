@@ -1,0 +1,139 @@
+"""Every page renders, in French and English, through the actions (privacy included)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.web.conftest import log_in
+
+
+@pytest.fixture
+def catalog(call: Any, sysadmin: Any, org: dict[str, Any]) -> dict[str, Any]:
+    call("group_create", sysadmin, name="logement", title="Logement")
+    public = call("package_create", sysadmin, name="aides-logement", title="Aides au logement", owner_org=org["id"],
+                  notes="Nombre de foyers allocataires.", license_id="odc-odbl",
+                  tags=[{"name": "logement"}], groups=[{"name": "logement"}],
+                  extras=[{"key": "temporal_start", "value": "2015-01-01"},
+                          {"key": "temporal_end", "value": "2023-12-31"},
+                          {"key": "spatial_text", "value": "Gironde"}],
+                  resources=[{"name": "Données 2023", "url": "https://example.org/data.csv", "format": "CSV"}])
+    private = call("package_create", sysadmin, name="secret-stats", title="Statistiques secrètes",
+                   owner_org=org["id"], private=True, tags=[{"name": "logement"}],
+                   resources=[{"name": "Fichier secret", "url": "https://example.org/secret.csv", "format": "CSV"}])
+    return {"public": public, "private": private, "org": org}
+
+
+PAGES = ["/", "/dataset", "/dataset/aides-logement", "/organization", "/organization/cnaf", "/group",
+         "/group/logement", "/user/login"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_pages_render_in_english_and_french(page: Any, catalog: dict[str, Any], path: str) -> None:
+    status_en, english = page(path, "en")
+    status_fr, french = page(path, "fr-FR,fr;q=0.9")
+    assert (status_en, status_fr) == (200, 200)
+    assert '<html lang="en">' in english and '<html lang="fr">' in french
+    assert "Datasets" in english and "Organizations" in english
+    assert "Jeux de données" in french and "Organisations" in french
+    assert "Datasets" not in french
+
+
+def test_language_switch_is_remembered_in_the_session(client: Any, catalog: dict[str, Any]) -> None:
+    english = client.get("/dataset", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "?lang=fr" in english
+    switched = client.get("/dataset?lang=fr", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<html lang="fr">' in switched
+    later = client.get("/organization", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<html lang="fr">' in later
+
+
+def test_dataset_page_shows_metadata_coverage_resources_and_jsonld(page: Any, catalog: dict[str, Any]) -> None:
+    status, html = page("/dataset/aides-logement")
+    assert status == 200
+    assert "Aides au logement" in html and "Nombre de foyers allocataires." in html
+    assert "2015-01-01" in html and "2023-12-31" in html and "Gironde" in html
+    assert "Données 2023" in html and "https://example.org/data.csv" in html
+    assert "Caisse nationale des allocations familiales" in html
+    assert '<script type="application/ld+json">' in html and '"@type": "Dataset"' in html
+    assert '"temporalCoverage": "2015-01-01/2023-12-31"' in html
+
+
+def test_search_filters_by_facet_and_sorts(page: Any, call: Any, sysadmin: Any, catalog: dict[str, Any]) -> None:
+    call("package_create", sysadmin, name="petite-enfance", title="Accueil du jeune enfant",
+         owner_org=catalog["org"]["id"], tags=[{"name": "enfance"}])
+    _, everything = page("/dataset")
+    assert "Aides au logement" in everything and "Accueil du jeune enfant" in everything
+    assert "2 datasets found" in everything
+    _, filtered = page("/dataset?tags=enfance")
+    assert "Accueil du jeune enfant" in filtered and "Aides au logement" not in filtered
+    assert "1 dataset found" in filtered
+    _, by_name = page("/dataset?sort=title_string+asc")
+    assert by_name.index("Accueil du jeune enfant") < by_name.index("Aides au logement")
+    _, reverse = page("/dataset?sort=title_string+desc")
+    assert reverse.index("Aides au logement") < reverse.index("Accueil du jeune enfant")
+
+
+def test_search_pages_through_results(page: Any, call: Any, sysadmin: Any, org: dict[str, Any]) -> None:
+    for number in range(25):
+        call("package_create", sysadmin, name=f"jeu-{number:02d}", title=f"Jeu {number:02d}", owner_org=org["id"])
+    _, first = page("/dataset?sort=title_string+asc")
+    _, second = page("/dataset?sort=title_string+asc&page=2")
+    assert "Jeu 00" in first and "Jeu 19" in first and "Jeu 20" not in first
+    assert "Jeu 20" in second and "Jeu 24" in second and "Jeu 00" not in second
+    assert 'rel="next"' in first and 'rel="prev"' in second
+
+
+def test_malformed_query_is_a_message_not_an_error(page: Any, catalog: dict[str, Any]) -> None:
+    status, html = page('/dataset?q=title:"unclosed')
+    assert status == 200
+
+
+def test_private_dataset_is_never_shown_to_anonymous_visitors(page: Any, catalog: dict[str, Any]) -> None:
+    for path in ["/", "/dataset", "/dataset?tags=logement", "/dataset?q=secr%C3%A8tes", "/organization/cnaf",
+                 "/organization", "/group/logement"]:
+        status, html = page(path)
+        assert status == 200, path
+        assert "Statistiques secrètes" not in html and "secret-stats" not in html, path
+    private_id = catalog["private"]["id"]
+    resource_id = catalog["private"]["resources"][0]["id"]
+    for path in ["/dataset/secret-stats", f"/dataset/{private_id}", f"/dataset/{private_id}/resource/{resource_id}"]:
+        status, html = page(path)
+        assert status in (403, 404), path
+        assert "Statistiques secrètes" not in html and "Fichier secret" not in html and "Traceback" not in html
+
+
+def test_private_dataset_is_shown_to_the_organization_member(client: Any, page: Any, call: Any, sysadmin: Any,
+                                                             catalog: dict[str, Any]) -> None:
+    from tests.conftest import make_user
+
+    editor = make_user(call, "editrice")
+    call("organization_member_create", sysadmin, id=catalog["org"]["id"], username="editrice", role="editor")
+    log_in(client, editor)
+    _, listing = page("/dataset")
+    assert "Statistiques secrètes" in listing
+    status, html = page("/dataset/secret-stats")
+    assert status == 200 and "Statistiques secrètes" in html
+
+
+def test_missing_pages_are_html_404s(page: Any, catalog: dict[str, Any]) -> None:
+    for path in ["/dataset/nope", "/organization/nope", "/group/nope", "/no/such/page",
+                 f"/dataset/aides-logement/resource/{'0' * 8}"]:
+        status, html = page(path)
+        assert status == 404, path
+        assert "<html" in html and "Page not found" in html and "Traceback" not in html
+
+
+def test_resource_page_shows_download_and_preview_state(page: Any, catalog: dict[str, Any]) -> None:
+    resource = catalog["public"]["resources"][0]
+    status, html = page(f"/dataset/aides-logement/resource/{resource['id']}")
+    assert status == 200
+    assert "https://example.org/data.csv" in html and "Download" in html
+    assert "No preview for this resource" in html or "Preview not available yet" in html
+
+
+def test_api_errors_stay_json(client: Any, catalog: dict[str, Any]) -> None:
+    response = client.get("/api/3/action/package_show?id=nope")
+    assert response.status_code == 404
+    assert response.get_json()["success"] is False
