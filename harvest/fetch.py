@@ -94,6 +94,8 @@ class Fetcher:
         except requests.Timeout as error:
             raise FetchError(f"Timed out after retries ({error.__class__.__name__})", url) from error
         except requests.RequestException as error:
+            if _timed_out(error):
+                raise FetchError("Timed out after retries", url) from error
             raise FetchError(f"Request failed ({error.__class__.__name__}: {error})", url) from error
         with response:
             check_url(response.url)
@@ -122,6 +124,17 @@ class Fetcher:
         except requests.RequestException as error:
             raise FetchError(f"Response interrupted ({error.__class__.__name__})", url) from error
         return b"".join(chunks)
+
+
+def _timed_out(error: Exception) -> bool:
+    """requests reports exhausted read-timeout retries as a ConnectionError wrapping MaxRetryError."""
+    from urllib3.exceptions import MaxRetryError, NewConnectionError
+    from urllib3.exceptions import TimeoutError as Urllib3Timeout
+
+    reason = error.args[0] if error.args else None
+    if not isinstance(reason, MaxRetryError) or isinstance(reason.reason, NewConnectionError):
+        return False  # a refused connection subclasses urllib3's timeout error
+    return isinstance(reason.reason, Urllib3Timeout)
 
 
 @dataclass(frozen=True)
