@@ -63,6 +63,8 @@ def _validator(name: str) -> Draft202012Validator | None:
 def validate_input(name: str, data: dict[str, Any], *, phase: str) -> dict[str, Any]:
     """phase="coerce": turn query-string strings into the types the schema asks for.
     phase="validate": raise ValidationError with CKAN-shaped field errors."""
+    if phase == "coerce":
+        reject_nul_characters(data)
     schema = bundled_schema(name)
     if schema is None:
         return data
@@ -74,6 +76,26 @@ def validate_input(name: str, data: dict[str, Any], *, phase: str) -> dict[str, 
     if errors:
         raise ValidationError(_ckan_errors(errors, schema or {}))
     return data
+
+
+NUL_MESSAGE = "Must not contain NUL (U+0000) characters"
+
+
+def reject_nul_characters(data: dict[str, Any]) -> None:
+    """PostgreSQL text cannot hold U+0000 (SQLite can): refuse it on both, as a 409 on the field, not a 500."""
+    errors = {str(key): [NUL_MESSAGE] for key, value in data.items() if _has_nul(key) or _has_nul(value)}
+    if errors:
+        raise ValidationError(errors)
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(item) for item in value)
+    return False
 
 
 def inline_refs(node: Any, resolver: Any = None) -> Any:
