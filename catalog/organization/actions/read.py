@@ -58,13 +58,14 @@ def _list(ctx: ActionContext, data: dict[str, Any], *, is_org: bool) -> list[Any
     with_counts = field == "package_count" or (all_fields and data.get("include_dataset_count", True))
     counts = package_counts(ctx, groups) if with_counts else {}
 
-    def key(group: Group) -> tuple[Any, ...]:
+    def key(group: Group) -> Any:
         if field == "package_count":
-            return (counts[group.id], group.name)
+            return counts[group.id]
         if field == "name":
-            return (group.name,)
-        return ((group.title or "").casefold(), group.name)
+            return group.name
+        return (group.title or "").casefold()
 
+    groups.sort(key=lambda group: group.name)  # ties stay in name order (stable sort, even reversed)
     groups.sort(key=key, reverse=descending)
     page = groups[offset:offset + limit]
     if not all_fields:

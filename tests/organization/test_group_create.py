@@ -1,0 +1,40 @@
+"""group_create: groups are not organizations; packages and parents; creator is admin."""
+
+from __future__ import annotations
+
+import pytest
+
+from catalog.context import ANONYMOUS
+from catalog.errors import NotAuthorized, ValidationError
+from tests.conftest import make_user
+
+
+def test_group_create_returns_group_show(call, sysadmin, org):
+    parent = call("group_create", sysadmin, name="social")
+    jane = make_user(call, "jane")
+    group = call("group_create", jane, name="famille", title="Famille", groups=[{"name": "social"}])
+    assert group["type"] == "group" and group["is_organization"] is False
+    assert group["groups"] == [{"name": "social", "capacity": "parent"}]
+    assert parent["package_count"] == 0
+    users = call("group_show", ANONYMOUS, id="famille", include_users=True)["users"]
+    assert [(u["name"], u["capacity"]) for u in users] == [("jane", "admin")]
+    assert "famille" not in call("organization_list", ANONYMOUS)
+
+
+def test_group_create_rules(call, sysadmin):
+    with pytest.raises(NotAuthorized) as error:
+        call("group_create", ANONYMOUS, name="famille")
+    assert error.value.message == "Action group_create requires an authenticated user"
+    call("group_create", sysadmin, name="famille")
+    with pytest.raises(ValidationError) as error:
+        call("group_create", sysadmin, name="famille")
+    assert error.value.errors == {"name": ["Group name already exists in database"]}
+    with pytest.raises(ValidationError) as error:
+        call("group_create", sysadmin, name="edit")
+    assert error.value.errors == {"name": ["That name cannot be used"]}
+    jane = make_user(call, "jane")
+    with pytest.raises(ValidationError) as error:
+        call("group_create", jane, name="with-id", id="0b8b5d1e-8a4e-4b3c-9d7e-1a2b3c4d5e6f")
+    assert error.value.errors == {"id": ["The input field id was not expected."]}
+    fixed = "0b8b5d1e-8a4e-4b3c-9d7e-1a2b3c4d5e6f"
+    assert call("group_create", sysadmin, name="with-id", id=fixed)["id"] == fixed
