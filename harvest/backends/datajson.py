@@ -83,7 +83,7 @@ class DataJsonBackend:
             if isinstance(email, str) and email:
                 package["maintainer_email"] = email.removeprefix("mailto:")
         extras: dict[str, str] = {}
-        for key, extra in (("issued", "dcat_issued"), ("modified", "dcat_modified"), ("license", "license_url"),
+        for key, extra in (("issued", "dcat_issued"), ("modified", "dcat_modified"), ("license", "license_uri"),
                            ("accrualPeriodicity", "frequency"), ("accessLevel", "access_level"),
                            ("temporal", "temporal"), ("spatial", "spatial_text")):
             if isinstance(item.get(key), str) and item[key]:
@@ -93,6 +93,9 @@ class DataJsonBackend:
         if isinstance(publisher, dict) and publisher.get("name"):
             extras["publisher_name"] = _text(publisher["name"])
         package["extras"] = [{"key": k, "value": v} for k, v in extras.items()]
+        license_id = _license_id(item.get("license"))
+        if license_id:
+            package["license_id"] = license_id
         package["resources"] = [
             _resource(d) for d in item.get("distribution") or [] if isinstance(d, dict)
         ]
@@ -111,6 +114,19 @@ def _resource(distribution: dict[str, Any]) -> dict[str, Any]:
     elif isinstance(distribution.get("mediaType"), str):
         resource["format"] = distribution["mediaType"].rsplit("/", 1)[-1].upper()
     return resource
+
+
+def _license_id(url: Any) -> str | None:
+    """The register's id for a licence URL (http/https and trailing slash ignored), else None."""
+    from catalog.vocab.licenses import license_list
+
+    if not isinstance(url, str) or not url:
+        return None
+    wanted = url.split("://", 1)[-1].rstrip("/")
+    for entry in license_list():
+        if entry.get("url") and entry["url"].split("://", 1)[-1].rstrip("/") == wanted:
+            return entry["id"]
+    return None
 
 
 def _text(value: Any) -> str:

@@ -16,6 +16,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# Fixture files name this host for absolute links; add_file rewrites it to the running server.
+FIXTURE_BASE = "http://fixture.invalid"
 
 
 @dataclass
@@ -103,8 +105,8 @@ class RemoteServer:
         self.routes[path] = lambda _q: Reply(status, data, content_type)
 
     def add_file(self, path: str, name: str, content_type: str) -> None:
-        """Serve a fixture file; `{base}` in it becomes this server's base URL (for absolute next links)."""
-        text = (FIXTURES / name).read_text().replace("{base}", self.base)
+        """Serve a fixture file; FIXTURE_BASE in it becomes this server's base URL (absolute next links)."""
+        text = (FIXTURES / name).read_text().replace(FIXTURE_BASE, self.base)
         self.add(path, text, content_type)
 
     def inject(self, path: str, *replies: Reply) -> None:
