@@ -194,12 +194,13 @@ class PostgresDatastore:
                 if must_match and cur.rowcount == 0:
                     keys = ", ".join(str(record.get(k)) for k in (primary_key or ["_id"]))
                     raise ValidationError({"key": [f'key "({keys})" not found']})
-            # Rows given an explicit _id must not collide with later generated ones.
-            cur.execute(
-                f"SELECT setval(pg_get_serial_sequence(%s, '_id'), GREATEST(coalesce(max(\"_id\"), 0), 1)) "
-                f"FROM {table_ref(resource_id)}",
-                (table_ref(resource_id),),
-            )
+            if any("_id" in record for record in records):
+                # Rows given an explicit _id must not collide with later generated ones.
+                cur.execute(
+                    "SELECT setval(pg_get_serial_sequence(%s, '_id'), coalesce(max(\"_id\"), 0) + 1, false) "
+                    f"FROM {table_ref(resource_id)}",
+                    (table_ref(resource_id),),
+                )
 
     def delete_rows(self, resource_id: str, filters: list[tuple[str, list[Any]]]) -> int:
         where, values = [], []

@@ -191,7 +191,7 @@ class SqliteDatastore:
         def authorize(action: int, arg1: str | None, arg2: str | None, db: str | None, _src: str | None) -> int:
             if action in (sqlite3.SQLITE_SELECT, sqlite3.SQLITE_RECURSIVE):
                 return sqlite3.SQLITE_OK
-            if action == sqlite3.SQLITE_READ and db == "main" and (arg1 or "").lower() in allowed:
+            if action == sqlite3.SQLITE_READ and db in ("main", None) and (arg1 or "").lower() in allowed:
                 return sqlite3.SQLITE_OK
             if action == sqlite3.SQLITE_FUNCTION and (arg2 or "").lower() in ALLOWED_FUNCTIONS:
                 return sqlite3.SQLITE_OK
