@@ -1,0 +1,59 @@
+"""House-style checks on the code base itself (STYLE.md): actions documented, guarded and schema'd; short
+modules; ruff clean."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from catalog.registry import ACTIONS, load_actions
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMAS = ROOT / "schemas"
+MAX_MODULE_LINES = 500
+# Actions that may run without a schemas/<name>.json: keep this list short, each entry a conscious decision.
+ALLOWED_MISSING_SCHEMAS: set[str] = set()
+
+
+def registered() -> dict:
+    load_actions()
+    return dict(ACTIONS)
+
+
+def test_every_action_has_a_docstring_and_a_guard():
+    actions = registered()
+    assert len(actions) > 50
+    undocumented = sorted(name for name, spec in actions.items() if not spec.doc.strip())
+    unguarded = sorted(name for name, spec in actions.items() if spec.auth is None and not spec.is_public)
+    assert undocumented == [] and unguarded == []
+
+
+def test_every_action_has_a_schema_file():
+    missing = sorted(name for name in registered() if not (SCHEMAS / f"{name}.json").is_file())
+    assert sorted(set(missing) - ALLOWED_MISSING_SCHEMAS) == [], "actions without schemas/<name>.json"
+    stale = sorted(ALLOWED_MISSING_SCHEMAS - set(missing))
+    assert stale == [], "ALLOWED_MISSING_SCHEMAS lists actions that now have a schema (or no longer exist)"
+
+
+def test_every_schema_file_belongs_to_an_action():
+    orphans = sorted(path.stem for path in SCHEMAS.glob("*.json") if path.stem not in registered())
+    assert orphans == [], "schema files named after no registered action (a typo never validates anything)"
+
+
+def test_modules_stay_short():
+    too_long = {}
+    for package in ("catalog", "harvest"):
+        for path in sorted((ROOT / package).rglob("*.py")):
+            lines = len(path.read_text(encoding="utf-8").splitlines())
+            if lines > MAX_MODULE_LINES:
+                too_long[str(path.relative_to(ROOT))] = lines
+    assert too_long == {}, f"modules over {MAX_MODULE_LINES} lines"
+
+
+def test_ruff_is_clean():
+    command = [shutil.which("ruff")] if shutil.which("ruff") else [sys.executable, "-m", "ruff"]
+    result = subprocess.run([*command, "check", "--no-cache", str(ROOT)], capture_output=True, text=True,
+                            cwd=ROOT, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
