@@ -35,7 +35,7 @@ def resource_download(id: str, resource_id: str, filename: str | None) -> Respon
             abort(403)
         url_type, url, mimetype = resource.url_type, resource.url or "", resource.mimetype
     if url_type != "upload":
-        if not url:
+        if not url.lower().startswith(("http://", "https://", "ftp://")):
             abort(404)
         return redirect(url, code=302)
     path = storage_of(services).path(resource_id)

@@ -215,3 +215,32 @@ def test_run_load_synchronously_without_a_job(call, sysadmin, dataset, tmp_path,
 def test_load_error_is_a_load_error(tmp_path):
     with pytest.raises(LoadError, match="no header"):
         analyse(write(tmp_path / "blank.csv", "\n\n  \n"))
+
+
+def test_rq_worker_runs_the_load_when_redis_is_configured(call, sysadmin, dataset, tmp_path, services):
+    """With settings.redis_url the job goes to the `moisson-datastore` queue; a real RQ worker (burst) runs it."""
+    import dataclasses
+
+    from redis import Redis
+    from rq import Queue, SimpleWorker
+
+    from catalog.datastore.jobs import QUEUE
+
+    redis = Redis.from_url("redis://127.0.0.1:6379/0")
+    try:
+        redis.ping()
+    except Exception:  # noqa: BLE001
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    created = call("resource_create", sysadmin, package_id=dataset["id"], url="", format="CSV")
+    original = services.settings
+    services.settings = dataclasses.replace(original, redis_url="redis://127.0.0.1:6379/0")
+    try:
+        upload(services, sysadmin, created["id"], write(tmp_path / "rq.csv", "a;b\n1;2,5\n"))
+    finally:
+        services.settings = original
+    assert call("datastore_load_status", sysadmin, resource_id=created["id"])["status"] == "pending"
+    queue = Queue(QUEUE, connection=redis)
+    SimpleWorker([queue], connection=redis).work(burst=True)
+    status = call("datastore_load_status", sysadmin, resource_id=created["id"])
+    assert status["status"] == "complete", status
+    assert rows(call, sysadmin, created["id"]) == [{"_id": 1, "a": 1, "b": 2.5}]
