@@ -100,7 +100,7 @@ def _template_globals() -> dict[str, Any]:
         "current_user": current_user(),
         "lang": str(locale.language) if locale else DEFAULT_LANGUAGE,
         "switch_url": switch_url,
-        "harvest_enabled": has_action("harvest_source_list"),
+        "harvest_enabled": has_action("harvest_source_list") and has_action("harvest_job_show"),
     }
 
 
@@ -121,7 +121,7 @@ def _href(value: Any) -> str:
 
 
 def init_app(app: Flask) -> None:
-    from catalog.web import admin, auth, datasets, organizations, resources  # noqa: F401 - routes
+    from catalog.web import admin, auth, datasets, harvest, organizations, resources  # noqa: F401 - routes
 
     app.config.setdefault("SITE_TITLE", app.extensions["moisson"].settings.site_title)
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)

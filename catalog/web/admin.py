@@ -1,4 +1,4 @@
-"""Forms for administrators: organizations, datasets and resources (with upload), and harvest sources.
+"""Forms for administrators: organizations, datasets and resources (with upload).
 
 Each form posts to the same action the API runs, with the logged-in Actor; the action's ValidationError is
 mapped back onto the form's fields so messages appear beside them.
@@ -25,7 +25,7 @@ DATASET_FIELDS = ("title", "name", "notes", "owner_org", "license_id", "url", "v
 EXTRA_FIELDS = ("temporal_start", "temporal_end", "spatial_text")
 
 
-def _login_first() -> Response | None:
+def login_first() -> Response | None:
     if current_user() is None:
         return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
     return None
@@ -68,7 +68,7 @@ def show_errors(form: FlaskForm, error: ValidationError, aliases: dict[str, str]
 
 @web.route("/organization/new", methods=["GET", "POST"])
 def organization_new() -> str | Response:
-    if (redirect_to := _login_first()) is not None:
+    if (redirect_to := login_first()) is not None:
         return redirect_to
     form = OrganizationForm()
     problems: list[str] = []
@@ -85,7 +85,7 @@ def organization_new() -> str | Response:
 
 @web.route("/organization/edit/<id>", methods=["GET", "POST"])
 def organization_edit(id: str) -> str | Response:
-    if (redirect_to := _login_first()) is not None:
+    if (redirect_to := login_first()) is not None:
         return redirect_to
     org = act("organization_show", id=id, include_datasets=False)
     _require("organization_update", id=org["id"])
@@ -144,7 +144,7 @@ def _dataset_data(form: DatasetForm, existing_extras: list[dict[str, str]], *, k
 
 @web.route("/dataset/new", methods=["GET", "POST"])
 def dataset_new() -> str | Response:
-    if (redirect_to := _login_first()) is not None:
+    if (redirect_to := login_first()) is not None:
         return redirect_to
     form = DatasetForm()
     if request.method == "GET" and request.args.get("owner_org"):
@@ -166,7 +166,7 @@ def dataset_new() -> str | Response:
 
 @web.route("/dataset/edit/<id>", methods=["GET", "POST"])
 def dataset_edit(id: str) -> str | Response:
-    if (redirect_to := _login_first()) is not None:
+    if (redirect_to := login_first()) is not None:
         return redirect_to
     pkg = act("package_show", id=id)
     _require("package_update", id=pkg["id"])
@@ -213,7 +213,7 @@ def _resource_data(form: ResourceForm, *, keep_empty: bool) -> dict[str, Any]:
 
 @web.route("/dataset/<id>/resource/new", methods=["GET", "POST"])
 def resource_new(id: str) -> str | Response:
-    if (redirect_to := _login_first()) is not None:
+    if (redirect_to := login_first()) is not None:
         return redirect_to
     pkg = act("package_show", id=id)
     _require("resource_create", package_id=pkg["id"])
@@ -236,7 +236,7 @@ def resource_new(id: str) -> str | Response:
 
 @web.route("/dataset/<id>/resource/<resource_id>/edit", methods=["GET", "POST"])
 def resource_edit(id: str, resource_id: str) -> str | Response:
-    if (redirect_to := _login_first()) is not None:
+    if (redirect_to := login_first()) is not None:
         return redirect_to
     pkg = act("package_show", id=id)
     _require("package_update", id=pkg["id"])
@@ -257,26 +257,3 @@ def resource_edit(id: str, resource_id: str) -> str | Response:
             flash(_("Resource saved."), "success")
             return redirect(url_for("web.resource_read", id=pkg["name"], resource_id=res["id"]))
     return render_template("admin/resource_form.html", form=form, problems=problems, pkg=pkg, res=res)
-
-
-# Harvest sources (shown only once the harvester registers its actions) ------------------------------------
-
-
-@web.route("/harvest")
-def harvest_list() -> str | Response:
-    if not has_action("harvest_source_list"):
-        abort(404)
-    if (redirect_to := _login_first()) is not None:
-        return redirect_to
-    return render_template("admin/harvest_list.html", sources=act("harvest_source_list"))
-
-
-@web.route("/harvest/<id>")
-def harvest_read(id: str) -> str | Response:
-    if not has_action("harvest_source_list") or not has_action("harvest_job_list"):
-        abort(404)
-    if (redirect_to := _login_first()) is not None:
-        return redirect_to
-    source = act("harvest_source_show", id=id) if has_action("harvest_source_show") else {"id": id, "name": id}
-    jobs = act("harvest_job_list", source_id=source["id"])
-    return render_template("admin/harvest_read.html", source=source, jobs=jobs)

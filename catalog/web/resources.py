@@ -12,8 +12,8 @@ from catalog.web.calls import act, can, has_action
 from catalog.web.paging import Pager, int_arg, url_with
 
 PAGE_SIZES = (10, 25, 50, 100)
-# Load-status actions, XLoader's name first; whichever the DataStore registers is used.
-STATUS_ACTIONS = ("xloader_status", "datastore_load_status")
+# The DataStore's load status (XLoader's xloader_status under Moisson's name).
+STATUS_ACTIONS = ("datastore_load_status",)
 
 
 def _sort_item(column: str, direction: str) -> str:
@@ -25,8 +25,12 @@ def _preview(resource: dict[str, Any]) -> dict[str, Any]:
     if not has_action("datastore_search"):
         return {"state": "unavailable"}
     if not resource.get("datastore_active"):
-        return {"state": "loading" if _load_status(resource["id"]) in ("pending", "running", "submitting")
-                else "none"}
+        status = _load_status(resource["id"])
+        if status.get("status") in ("pending", "running", "submitting"):
+            return {"state": "loading", "rows_loaded": status.get("rows_loaded") or 0}
+        if status.get("status") == "error":
+            return {"state": "error", "message": (status.get("error") or {}).get("message") or ""}
+        return {"state": "none"}
     per_page = int_arg("per_page", 25, highest=max(PAGE_SIZES))
     if per_page not in PAGE_SIZES:
         per_page = 25
@@ -63,14 +67,14 @@ def _preview(resource: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _load_status(resource_id: str) -> str:
+def _load_status(resource_id: str) -> dict[str, Any]:
     for name in STATUS_ACTIONS:
         if has_action(name):
             try:
-                return str(act(name, resource_id=resource_id).get("status") or "")
+                return act(name, resource_id=resource_id)
             except (NotFound, ValidationError):
-                return ""
-    return ""
+                return {}
+    return {}
 
 
 def column_label(field: dict[str, Any]) -> str:

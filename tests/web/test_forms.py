@@ -126,6 +126,7 @@ def test_admin_creates_and_edits_a_dataset_then_adds_an_uploaded_resource(
     pkg = call("package_show", sysadmin, id="allocataires")
     resource = pkg["resources"][0]
     assert resource["name"] == "allocataires.csv"
+    assert resource["url_type"] == "upload" and resource["url"].endswith("/download/allocataires.csv")
     assert upload.headers["Location"] == f"/dataset/allocataires/resource/{resource['id']}"
     page = client.get(upload.headers["Location"])
     assert page.status_code == 200
