@@ -34,6 +34,9 @@ class Settings:
     max_resource_bytes: int = 100 * 1024 * 1024
     # Redis URL for background work (harvest, datastore); empty means in-process.
     redis_url: str = ""
+    # Whether resources given by URL (not uploaded) are fetched and loaded into the DataStore when their
+    # URL changes (XLoader's behaviour); uploads are always loaded.
+    datastore_load_urls: bool = True
     # Whether dataset collaborators may be added (CKAN: ckan.auth.allow_dataset_collaborators).
     allow_dataset_collaborators: bool = True
     # Whether any logged-in user may create organizations (CKAN: ckan.auth.user_create_organizations).

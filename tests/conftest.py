@@ -70,6 +70,7 @@ def _migrated_services(database_url: str, tmp_path_factory: pytest.TempPathFacto
         site_url="http://test.moisson.local",
         secret_key="test-secret",
         storage_path=str(tmp_path_factory.mktemp("storage")),
+        datastore_load_urls=False,  # tests never fetch remote URLs; DataStore tests turn it on explicitly
     )
     services = build_services(settings)
     upgrade(services.db)

@@ -174,9 +174,11 @@ def apply_groups(ctx: ActionContext, package: Package, groups: list[dict[str, An
             session.add(Member(group_id=gid, table_name="package", table_id=package.id, capacity="public"))
 
 
-def apply_resources(ctx: ActionContext, package: Package, resources: list[dict[str, Any]]) -> None:
+def apply_resources(ctx: ActionContext, package: Package, resources: list[dict[str, Any]]) -> list[str]:
+    """Sync the resource list; returns the ids whose file is new (upload or URL change), to load in the DataStore."""
     by_id = {r.id: r for r in package.resources}
     kept: set[str] = set()
+    new_files: list[str] = []
     for position, data in enumerate(resources):
         resource = by_id.get(data.get("id") or "")
         if resource is None:
@@ -187,13 +189,24 @@ def apply_resources(ctx: ActionContext, package: Package, resources: list[dict[s
                 metadata_modified=ctx.now,
             )
             package.resources.append(resource)
+        upload = data.get("upload")
+        if hasattr(upload, "stream"):  # a multipart file (werkzeug FileStorage)
+            from catalog.storage import store_upload
+
+            data = {**data, **store_upload(ctx, package.id, resource.id, upload)}
+            new_files.append(resource.id)
+        old_url = resource.url
         apply_resource_fields(resource, data, is_new=resource.id not in by_id)
+        url_changed = resource.url and resource.url != old_url
+        if resource.id not in new_files and url_changed and ctx.settings.datastore_load_urls:
+            new_files.append(resource.id)
         resource.position = position
         resource.state = "active"
         kept.add(resource.id)
     for resource in list(package.resources):
         if resource.id not in kept:
             package.resources.remove(resource)
+    return new_files
 
 
 def apply_resource_fields(resource: Resource, data: dict[str, Any], *, is_new: bool) -> None:

@@ -12,6 +12,7 @@ from catalog.dataset import auth, rules, save
 from catalog.dataset.dictize import package_dictize
 from catalog.dataset.models import Package, PackageCollaborator
 from catalog.dataset.queries import get_group, get_package
+from catalog.datastore.jobs import schedule_load
 from catalog.errors import NotFound, ValidationError
 from catalog.ids import new_id
 from catalog.registry import action
@@ -72,8 +73,9 @@ def write_package(ctx: ActionContext, data: dict[str, Any], package: Package | N
     save.apply_tags(ctx.session, package, save.tag_names(data))
     if "groups" in data:
         save.apply_groups(ctx, package, data["groups"] or [])
+    new_files: list[str] = []
     if "resources" in data:
-        save.apply_resources(ctx, package, data["resources"] or [])
+        new_files = save.apply_resources(ctx, package, data["resources"] or [])
     ctx.session.flush()
     ctx.session.expire(package, ["resources", "tags", "extras"])
     after = package_dictize(ctx.session, package, ctx.settings)
@@ -91,6 +93,8 @@ def write_package(ctx: ActionContext, data: dict[str, Any], package: Package | N
         after = package_dictize(ctx.session, package, ctx.settings)
     ctx.search.index_package(ctx.session, after)
     record_package_activity(ctx, "new package" if is_create else "changed package", after)
+    for resource_id in new_files:
+        schedule_load(ctx, resource_id)
     return after
 
 
