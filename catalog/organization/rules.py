@@ -84,9 +84,12 @@ def replace_users(ctx: ActionContext, group: Group, users: list[dict[str, Any]])
     """`users` given: exactly these members (unknown names are skipped, as CKAN)."""
     wanted: dict[str, str] = {}
     for item in users:
+        capacity = item.get("capacity") or "member"
+        if capacity not in ROLES:  # authz ranks only these three; anything else would grant nothing, or crash
+            raise ValidationError({"users": ["role does not exist."]})
         user = find_user(ctx.session, item.get("name") or item.get("id"))
         if user is not None:
-            wanted[user.id] = item.get("capacity") or "member"
+            wanted[user.id] = capacity
     _replace(ctx, group, "user", wanted)
 
 

@@ -158,7 +158,7 @@ def user_list(ctx: ActionContext, data: dict[str, Any]) -> list[Any]:
     if order_by == "edits":
         raise ValidationError({"message": "order_by=edits is no longer supported"})
     if order_by not in USER_ORDER_FIELDS:
-        raise ValidationError({"order_by": [f"Cannot sort by field `{order_by}`"]})
+        order_by = "display_name"  # CKAN falls back too; columns such as email are no sort oracle here
     query = select(User).where(User.state != "deleted")
     if data.get("q"):
         pattern = f"%{data['q'].lower()}%"

@@ -78,6 +78,12 @@ def test_member_create_and_list(call, sysadmin, org, people):
         call("member_create", sysadmin, id="famille", object="nope", object_type="package", capacity="public")
     assert error.value.message == "Package was not found."
     with pytest.raises(ValidationError) as error:
+        call("member_create", sysadmin, id="famille", object="outsider", object_type="user", capacity="boss")
+    assert error.value.errors == {"capacity": ["role does not exist."]}
+    with pytest.raises(ValidationError) as error:
+        call("organization_update", sysadmin, id="cnaf", users=[{"name": "outsider", "capacity": "boss"}])
+    assert error.value.errors == {"users": ["role does not exist."]}
+    with pytest.raises(ValidationError) as error:
         call("member_create", sysadmin, id="famille")
     assert error.value.errors == {"object": ["Missing value"], "object_type": ["Missing value"],
                                   "capacity": ["Missing value"]}

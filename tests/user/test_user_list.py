@@ -37,10 +37,11 @@ def test_user_list_filters(call, users):
 
 
 def test_user_list_bad_order(call, users):
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as error:
         call("user_list", ANONYMOUS, order_by="edits")
-    with pytest.raises(ValidationError):
-        call("user_list", ANONYMOUS, order_by="password_hash")
+    assert error.value.errors == {"message": "order_by=edits is no longer supported"}
+    by_hash = call("user_list", ANONYMOUS, order_by="password_hash", all_fields=False)
+    assert by_hash == call("user_list", ANONYMOUS, all_fields=False)  # falls back to display_name
 
 
 def test_user_autocomplete(call, users):

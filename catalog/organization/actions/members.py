@@ -116,6 +116,8 @@ def member_create(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
     if group is None:
         raise NotFound("Group was not found.")
     object_id = _object_id(ctx, data["object_type"], data["object"])
+    if data["object_type"] == "user" and data["capacity"] not in ROLES:
+        raise ValidationError({"capacity": ["role does not exist."]})
     return member_dictize(set_member(ctx, group, data["object_type"], object_id, data["capacity"]))
 
 
