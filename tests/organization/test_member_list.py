@@ -1,0 +1,36 @@
+"""member_list and member_delete."""
+
+from __future__ import annotations
+
+import pytest
+
+from catalog.context import ANONYMOUS
+from catalog.errors import NotAuthorized, NotFound
+
+
+def test_member_list_triples_with_role_labels(call, sysadmin, org, people):
+    listed = call("member_list", ANONYMOUS, id="cnaf", object_type="user")
+    by_id = {m[0]: m for m in listed}
+    assert by_id[people["editor"].user_id] == [people["editor"].user_id, "user", "Editor"]
+    assert by_id[people["boss"].user_id][2] == "Admin"
+    assert [m[0] for m in call("member_list", ANONYMOUS, id="cnaf", capacity="member")] == [
+        people["member"].user_id]
+    with pytest.raises(NotFound):
+        call("member_list", ANONYMOUS, id="nope")
+
+
+def test_member_list_hides_private_datasets_from_outsiders(call, sysadmin, org, people):
+    call("package_create", people["editor"], name="private-one", owner_org=org["id"], private=True)
+    call("group_create", sysadmin, name="famille", packages=[{"name": "private-one"}])
+    assert call("member_list", people["outsider"], id="famille", object_type="package") == []
+    assert len(call("member_list", people["member"], id="famille", object_type="package")) == 1
+
+
+def test_member_delete_needs_update_permission(call, sysadmin, org, people):
+    with pytest.raises(NotAuthorized):
+        call("member_delete", people["editor"], id="cnaf", object="member", object_type="user")
+    assert call("member_delete", people["boss"], id="cnaf", object="member", object_type="user") is None
+    assert people["member"].user_id not in [m[0] for m in call("member_list", ANONYMOUS, id="cnaf")]
+    with pytest.raises(NotFound) as error:
+        call("member_delete", people["boss"], id="cnaf", object="nobody", object_type="user")
+    assert error.value.message == "User was not found."
