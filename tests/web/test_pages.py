@@ -66,6 +66,8 @@ def test_search_filters_by_facet_and_sorts(page: Any, call: Any, sysadmin: Any, 
     _, everything = page("/dataset")
     assert "Aides au logement" in everything and "Accueil du jeune enfant" in everything
     assert "2 datasets found" in everything
+    _, french = page("/dataset", "fr")
+    assert "2 jeux de données trouvés" in french  # French has three CLDR plural forms; 2 takes the last
     _, filtered = page("/dataset?tags=enfance")
     assert "Accueil du jeune enfant" in filtered and "Aides au logement" not in filtered
     assert "1 dataset found" in filtered
