@@ -105,16 +105,47 @@ def demo() -> None:
 @demo.command("load")
 def demo_load() -> None:
     """Load the demo catalog modelled on the family-benefits agency's portal (idempotent)."""
-    from catalog.demo.loader import load_demo
+    from tqdm import tqdm
 
-    counts = load_demo(cli_services(), SYSTEM)
+    from catalog.demo.loader import demo_catalog, load_demo
+
+    services = cli_services()
+    with tqdm(total=len(demo_catalog()["datasets"]), desc="datasets", unit="dataset") as bar:
+        counts = load_demo(services, SYSTEM, progress=bar.update)
     click.echo("Demo catalog loaded: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    wait_for_datastore_loads(services)
+
+
+def wait_for_datastore_loads(services: Services) -> None:
+    """Show the DataStore loads started by this command until they end (they run in this process)."""
+    from tqdm import tqdm
+
+    from catalog.datastore.jobs import pending_loads, wait_for_loads
+
+    total = pending_loads(services)
+    if not total:
+        return
+    with tqdm(total=total, desc="previews (DataStore loads)", unit="file") as bar:
+
+        def show(left: int) -> None:
+            bar.n = total - left
+            bar.refresh()
+
+        left = wait_for_loads(services, timeout=3600, on_progress=show)
+        show(left)
 
 
 # Commands of the other domains (search, DCAT, harvest, datastore) register below, one line each.
 from catalog.dcat.cli import export as dcat_export  # noqa: E402
 
 main.add_command(dcat_export)
+from harvest.cli import harvest_group, worker  # noqa: E402
+
+main.add_command(harvest_group)
+main.add_command(worker)
+from catalog.search.cli import search_index  # noqa: E402
+
+main.add_command(search_index)
 
 
 def entry() -> None:

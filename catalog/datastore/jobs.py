@@ -12,6 +12,8 @@ import tempfile
 import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +22,7 @@ import requests
 from catalog.context import ActionContext
 from catalog.dataset.models import Resource
 from catalog.datastore.backend import get_backend
-from catalog.datastore.load import LoadError, analyse
+from catalog.datastore.load import LoadError
 from catalog.datastore.models import DatastoreLoad, DatastoreTable
 
 log = logging.getLogger(__name__)
@@ -28,6 +30,7 @@ QUEUE = "moisson-datastore"
 TABULAR_FORMATS = {"csv", "tsv", "txt", "tab", "text/csv", "text/plain", "text/tab-separated-values"}
 TABULAR_EXTENSIONS = (".csv", ".tsv", ".txt", ".tab")
 PROGRESS_EVERY_S = 1.0
+IN_PROCESS_WORKERS = 2
 FETCH_TIMEOUT = (10, 60)
 _locks: dict[str, threading.Lock] = {}
 _locks_guard = threading.Lock()
@@ -74,9 +77,14 @@ def enqueue(services: Any, resource_id: str, job_id: str) -> None:
         queue.enqueue(rq_load, resource_id, job_id, settings.database_url, settings.storage_path,
                       job_id=job_id, job_timeout=3600)
         return
-    thread = threading.Thread(target=run_load, args=(services, resource_id, job_id), daemon=True,
-                              name=f"datastore-load-{resource_id}")
-    thread.start()
+    # In-process: a small bounded pool (many uploads at once must not mean many concurrent writers).
+    # Its threads are joined at interpreter exit, so a CLI command finishes the loads it started.
+    _in_process_pool().submit(run_load, services, resource_id, job_id)
+
+
+@cache
+def _in_process_pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=IN_PROCESS_WORKERS, thread_name_prefix="datastore-load")
 
 
 def rq_load(resource_id: str, job_id: str, database_url: str, storage_path: str) -> None:
@@ -96,6 +104,26 @@ def _lock_for(resource_id: str) -> threading.Lock:
         return _locks.setdefault(resource_id, threading.Lock())
 
 
+def pending_loads(services: Any) -> int:
+    """How many loads are queued or running (for progress bars and for waiting on them)."""
+    from sqlalchemy import func, select
+
+    with services.db.unit_of_work(write=False) as session:
+        return session.scalar(
+            select(func.count()).where(DatastoreLoad.status.in_(("pending", "running")))
+        ) or 0
+
+
+def wait_for_loads(services: Any, timeout: float = 300.0, on_progress: Any = None) -> int:
+    """Block until no load is pending or running (or the timeout passes); returns how many are left."""
+    deadline = time.monotonic() + timeout
+    while (left := pending_loads(services)) and time.monotonic() < deadline:
+        if on_progress is not None:
+            on_progress(left)
+        time.sleep(0.2)
+    return left
+
+
 def run_load(services: Any, resource_id: str, job_id: str | None = None) -> None:
     """Load the resource's current file; a newer job for the same resource makes this one step aside."""
     with _lock_for(resource_id):
@@ -113,11 +141,9 @@ def run_load(services: Any, resource_id: str, job_id: str | None = None) -> None
                     raise LoadError("The uploaded file is missing from storage.")
             else:
                 temporary = path = _fetch(url, services.settings.max_resource_bytes)
-            plan = analyse(path)
-            _update(services, resource_id, job_id, rows_total=plan.rows)
             progress = _Progress(services, resource_id, job_id)
-            rows = get_backend(services).bulk_load(resource_id, plan, progress)
-            _finish(services, resource_id, job_id, rows, {c.id: c.info for c in plan.columns})
+            plan = get_backend(services).bulk_load(resource_id, path, progress)
+            _finish(services, resource_id, job_id, plan.rows, {c.id: c.info for c in plan.columns})
         except LoadError as error:
             _update(services, resource_id, job_id, status="error", error=str(error))
         except Exception as error:  # noqa: BLE001 - a failed job must end in "error", never stay "running"

@@ -1,15 +1,19 @@
 """Load the demo catalogue (data/catalog.json) through the real actions. Idempotent: existing names are kept.
 
-Resources point at the files served by catalog.demo.views (/demo-files/<file>); `resource_url` is the one
-place to change when the files become real uploads.
+Resource files are uploaded (as a portal administrator would), so they are served at CKAN's download URL
+and loaded into the DataStore for preview. catalog.demo.views also serves them at /demo-files/<file>.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from contextlib import ExitStack
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from werkzeug.datastructures import FileStorage
 
 from catalog.context import Actor
 from catalog.errors import NotFound
@@ -42,18 +46,26 @@ def _exists(services: Services, show_action: str, name: str, actor: Actor) -> bo
     return True
 
 
-def package_dict(services: Services, dataset: dict[str, Any]) -> dict[str, Any]:
-    """The package_create payload of one catalog.json dataset."""
+def package_dict(services: Services, dataset: dict[str, Any], files: ExitStack | None = None) -> dict[str, Any]:
+    """The package_create payload of one catalog.json dataset; with `files`, each resource uploads its file."""
     payload = dict(dataset)
-    payload["resources"] = [
-        {key: value for key, value in resource.items() if key not in FILE_KEYS}
-        | {"url": resource_url(services, resource["file"])}
-        for resource in dataset["resources"]
-    ]
+    resources = []
+    for resource in dataset["resources"]:
+        entry = {key: value for key, value in resource.items() if key not in FILE_KEYS}
+        if files is None:
+            entry["url"] = resource_url(services, resource["file"])
+        else:
+            stream = files.enter_context((FILES_DIR / resource["file"]).open("rb"))
+            entry["url"] = ""
+            entry["upload"] = FileStorage(stream=stream, filename=resource["file"])
+        resources.append(entry)
+    payload["resources"] = resources
     return payload
 
 
-def load_demo(services: Services, actor: Actor) -> dict[str, int]:
+def load_demo(
+    services: Services, actor: Actor, progress: Callable[[int], None] | None = None
+) -> dict[str, int]:
     """Create the demo organizations, groups and datasets that do not exist yet; return what the demo holds.
 
     `organizations`, `groups`, `datasets` and `resources` count the demo objects present after the call;
@@ -66,9 +78,12 @@ def load_demo(services: Services, actor: Actor) -> dict[str, int]:
                 call_action(services, f"{action}_create", dict(entry), actor=actor)
     created = 0
     for dataset in catalog["datasets"]:
+        if progress is not None:
+            progress(1)
         if _exists(services, "package_show", dataset["name"], actor):
             continue
-        call_action(services, "package_create", package_dict(services, dataset), actor=actor)
+        with ExitStack() as files:
+            call_action(services, "package_create", package_dict(services, dataset, files), actor=actor)
         created += 1
     return {
         "organizations": len(catalog["organizations"]),
