@@ -134,6 +134,7 @@ def run_job(services: Services, job_id: str, options: RunOptions | None = None) 
         job.status = "running"
         job.started = job.started or utcnow()
         job.heartbeat = utcnow()
+        job.pages_total = None  # in-process runs track a resume cursor, not queue pages
         cursor, since = job.cursor, job.since
         log(session, job, "Job resumed" if cursor else f"Job started ({'incremental' if since else 'full'})")
     backend = make_backend(info, make_fetcher(info.config), since)
@@ -147,7 +148,7 @@ def run_job(services: Services, job_id: str, options: RunOptions | None = None) 
             if options.progress:
                 options.progress(done, page.total)
     except (FetchError, GatherError) as error:
-        _gather_failed(services, job_id, str(error))
+        record_gather_error(services, job_id, str(error))
     except Exception as error:
         _job_failed(services, job_id, error)
         raise
@@ -206,7 +207,7 @@ def _add(stats: dict[str, Any], counts: Counter[str]) -> dict[str, Any]:
     return merged
 
 
-def _gather_failed(services: Services, job_id: str, message: str) -> None:
+def record_gather_error(services: Services, job_id: str, message: str) -> None:
     with services.db.unit_of_work(write=True) as session:
         job = session.scalars(select(HarvestJob).where(HarvestJob.id == job_id).with_for_update()).one()
         job.gather_errors = [*(job.gather_errors or []), {"message": message, "created": utcnow().isoformat()}]

@@ -8,7 +8,7 @@ import re
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -117,10 +117,16 @@ class RemoteServer:
         self.server.server_close()
 
 
-def huge_body(megabytes: int) -> Iterable[bytes]:
-    chunk = b"x" * (1024 * 1024)
-    for _ in range(megabytes):
-        yield chunk
+class huge_body:  # noqa: N801 - reads as a function call at the use site
+    """A streamed body of N MiB without Content-Length; iterable again for every request."""
+
+    def __init__(self, megabytes: int) -> None:
+        self.megabytes = megabytes
+
+    def __iter__(self) -> Iterator[bytes]:
+        chunk = b"x" * (1024 * 1024)
+        for _ in range(self.megabytes):
+            yield chunk
 
 
 class FakeCkan:

@@ -1,0 +1,167 @@
+"""Harvesting at scale: jobs and per-page work on an RQ queue in Redis, consumed by `moisson worker`
+processes that may run on several machines against one PostgreSQL.
+
+A CKAN job is split into one task per page (`page_cursors`); the worker that completes the last page
+claims the finish with a conditional UPDATE, so exactly one worker decides deletions. Other backends page
+by `next` links and run as one task. A worker killed mid-task leaves a stale heartbeat: the next
+`harvest run`/`schedule` resumes that job in-process, skipping records the job already handled.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from redis import Redis
+from rq import Queue, Worker
+from sqlalchemy import select, update
+
+from catalog.app import Services, build_services
+from catalog.clock import utcnow
+from catalog.settings import Settings
+from harvest.backends import make_backend
+from harvest.backends.base import GatherError
+from harvest.fetch import FetchError
+from harvest.models import HarvestJob, HarvestSource
+from harvest.runner import (
+    RunOptions,
+    create_job,
+    finish_job,
+    log,
+    make_fetcher,
+    record_gather_error,
+    run_job,
+    run_page,
+    source_info,
+)
+
+QUEUE_NAME = "moisson-harvest"
+JOB_TIMEOUT = 24 * 3600
+PAGE_TIMEOUT = 3600
+NEXT_RUN = {
+    "HOURLY": timedelta(hours=1), "DAILY": timedelta(days=1), "WEEKLY": timedelta(weeks=1),
+    "BIWEEKLY": timedelta(weeks=2), "MONTHLY": timedelta(days=30),
+}
+
+_services: Services | None = None
+
+
+def worker_services() -> Services:
+    """One Services per worker process, from the MOISSON_* environment."""
+    global _services
+    if _services is None:
+        _services = build_services(Settings.from_env())
+    return _services
+
+
+def get_queue(redis_url: str, name: str = QUEUE_NAME) -> Queue:
+    return Queue(name, connection=Redis.from_url(redis_url))
+
+
+def enqueue_job(redis_url: str, job_id: str, queue_name: str = QUEUE_NAME) -> None:
+    get_queue(redis_url, queue_name).enqueue(
+        job_task, job_id, queue_name, job_timeout=JOB_TIMEOUT, job_id=f"harvest-job-{job_id}"
+    )
+
+
+def job_task(job_id: str, queue_name: str = QUEUE_NAME) -> None:
+    """Plan a job: CKAN sources fan out one task per page; the others run here, page after page."""
+    services = worker_services()
+    with services.db.unit_of_work(write=True) as session:
+        job = session.get(HarvestJob, job_id)
+        if job is None or job.status != "new":
+            return
+        info = source_info(session.get(HarvestSource, job.source_id))
+        since = job.since
+    backend = make_backend(info, make_fetcher(info.config), since)
+    if not hasattr(backend, "page_cursors") or not services.settings.redis_url:
+        run_job(services, job_id)
+        return
+    try:
+        cursors = backend.page_cursors()
+    except (FetchError, GatherError) as error:
+        _start(services, job_id, pages=0)
+        record_gather_error(services, job_id, str(error))
+        _claim_and_finish(services, job_id)
+        return
+    _start(services, job_id, pages=len(cursors))
+    queue = get_queue(services.settings.redis_url, queue_name)
+    for cursor in cursors:
+        queue.enqueue(page_task, job_id, cursor, job_timeout=PAGE_TIMEOUT)
+
+
+def _start(services: Services, job_id: str, pages: int) -> None:
+    with services.db.unit_of_work(write=True) as session:
+        job = session.get(HarvestJob, job_id)
+        job.status, job.started, job.heartbeat, job.pages_total = "running", utcnow(), utcnow(), pages
+        log(session, job, f"Job started on the queue: {pages} page task(s)")
+
+
+def page_task(job_id: str, cursor: dict[str, Any]) -> None:
+    services = worker_services()
+    with services.db.unit_of_work(write=False) as session:
+        job = session.get(HarvestJob, job_id)
+        if job is None or job.status != "running":
+            return
+        info = source_info(session.get(HarvestSource, job.source_id))
+        since = job.since
+    backend = make_backend(info, make_fetcher(info.config), since)
+    try:
+        page = backend.fetch_page(cursor)
+    except (FetchError, GatherError) as error:
+        record_gather_error(services, job_id, str(error))
+        with services.db.unit_of_work(write=True) as session:
+            session.execute(update(HarvestJob).where(HarvestJob.id == job_id)
+                            .values(pages_done=HarvestJob.pages_done + 1))
+    else:
+        if run_page(services, job_id, info, backend, page, cursor, RunOptions()) is None:
+            return  # aborted
+    _claim_and_finish(services, job_id)
+
+
+def _claim_and_finish(services: Services, job_id: str) -> None:
+    """Exactly one worker gets to finish: the one whose UPDATE flips gather_finished from NULL."""
+    with services.db.unit_of_work(write=True) as session:
+        claimed = session.execute(
+            update(HarvestJob)
+            .where(HarvestJob.id == job_id, HarvestJob.gather_finished.is_(None),
+                   HarvestJob.pages_done >= HarvestJob.pages_total)
+            .values(gather_finished=utcnow())
+        ).rowcount
+        if claimed:
+            job = session.get(HarvestJob, job_id)
+            job.gather_complete = not job.gather_errors
+    if claimed:
+        finish_job(services, job_id)
+
+
+def schedule_due(services: Services, *, enqueue: bool) -> list[str]:
+    """Create jobs for active, validated sources whose frequency says they are due; returns job ids.
+    Interrupted jobs (stale heartbeat) are picked up again instead of a new job."""
+    now = utcnow()
+    job_ids = []
+    with services.db.unit_of_work(write=True) as session:
+        sources = session.scalars(select(HarvestSource).where(
+            HarvestSource.active.is_(True), HarvestSource.validation_state == "accepted",
+            HarvestSource.frequency != "MANUAL",
+        ).order_by(HarvestSource.name))
+        for source in sources:
+            if source.next_run is not None and source.next_run > now:
+                continue
+            try:
+                job = create_job(session, source, now=now)
+            except Exception as error:  # a live job or a refused source: skip it, say why
+                log(session, None, f"Not scheduled: {error}", "INFO", source_id=source.id)
+                continue
+            source.next_run = now + NEXT_RUN.get(source.frequency, timedelta(days=1))
+            job_ids.append(job.id)
+    if enqueue and services.settings.redis_url:
+        for job_id in job_ids:
+            enqueue_job(services.settings.redis_url, job_id)
+    return job_ids
+
+
+def work(redis_url: str, queue_name: str = QUEUE_NAME, burst: bool = False) -> None:
+    """Consume harvest tasks until stopped (or, with burst, until the queue is empty)."""
+    connection = Redis.from_url(redis_url)
+    Worker([Queue(queue_name, connection=connection)], connection=connection).work(burst=burst)
