@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import delete, func, or_, select
+from sqlalchemy.exc import IntegrityError as DatabaseIntegrityError
 
 from catalog.activity.record import record_user_activity
 from catalog.context import ActionContext
@@ -85,7 +86,10 @@ def user_create(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
     user.password_hash = data.get("password_hash") if data.get("password_hash") and ctx.actor.is_sysadmin \
         else hash_password(data["password"])
     ctx.session.add(user)
-    ctx.session.flush()
+    try:
+        ctx.session.flush()
+    except DatabaseIntegrityError as error:  # a concurrent creation of the same name won the race
+        raise ValidationError({"name": ["That login name is not available."]}) from error
     record_user_activity(ctx, "new user", user.id)
     result = user_dictize(ctx, user, private_fields=True)
     if data.get("with_apitoken"):

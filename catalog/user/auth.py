@@ -69,14 +69,17 @@ def api_token_list(ctx: ActionContext, data: dict[str, Any]) -> None:
 
 
 def api_token_revoke(ctx: ActionContext, data: dict[str, Any]) -> None:
-    """Only the owner of the token (unknown tokens reach the action, which answers 404)."""
+    """Only the owner. As CKAN, an unknown token and someone else's get the same bare 403, so that
+    revoking cannot be used to discover which token ids exist."""
     require_user(ctx, "api_token_revoke")
     from catalog.user.tokens import find_token
 
+    if not data.get("jti") and not data.get("token"):
+        return  # the action reports the missing parameter
     token: ApiToken | None = None
     if isinstance(data.get("jti"), str):
         token = ctx.session.get(ApiToken, data["jti"])
     elif isinstance(data.get("token"), str):
-        token = find_token(ctx.session, data["token"])
-    if token is not None and token.user_id != ctx.actor.user_id:
-        raise NotAuthorized(f"User {ctx.actor.name} not authorized to revoke this API token")
+        token = find_token(ctx.session, data["token"].strip())
+    if token is None or token.user_id != ctx.actor.user_id:
+        raise NotAuthorized("")

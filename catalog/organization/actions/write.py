@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import delete, or_, update
+from sqlalchemy.exc import IntegrityError as DatabaseIntegrityError
 
 from catalog.activity.record import record_group_activity
 from catalog.context import ActionContext
@@ -48,7 +49,10 @@ def _create(ctx: ActionContext, data: dict[str, Any], *, is_org: bool) -> dict[s
     if data.get("state") and ctx.actor.is_sysadmin:
         group.state = data["state"]
     ctx.session.add(group)
-    ctx.session.flush()
+    try:
+        ctx.session.flush()
+    except DatabaseIntegrityError as error:  # a concurrent creation of the same name won the race
+        raise ValidationError({"name": ["Group name already exists in database"]}) from error
     if data.get("users"):
         replace_users(ctx, group, data["users"])
     if data.get("groups"):
