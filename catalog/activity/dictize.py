@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, true
+from sqlalchemy import ColumnElement, and_, or_, select, true
 
 from catalog.activity.models import Activity
-from catalog.authz import org_capacities
+from catalog.authz import org_capacities, visible_packages
 from catalog.clock import iso
 from catalog.context import ActionContext
+from catalog.dataset.models import Package
 
 PACKAGE_TYPES = ("new package", "changed package", "deleted package")
 
@@ -25,7 +26,9 @@ def permission_labels(activity: Activity) -> list[str]:
 
 def readable_clause(ctx: ActionContext) -> ColumnElement[bool]:
     """Restricted activities (private or draft datasets) only for sysadmins, members of the dataset's
-    organization, and the dataset's creator. Everything else is public."""
+    organization, and the dataset's creator. Everything else is public, except that the activities of a
+    dataset the caller cannot see today (a public dataset made private) are hidden too: stricter than
+    CKAN's labels fixed at write time, so that a dataset's past never outlives its privacy."""
     actor = ctx.actor
     if actor.is_sysadmin:
         return true()
@@ -35,7 +38,13 @@ def readable_clause(ctx: ActionContext) -> ColumnElement[bool]:
         if orgs:
             clauses.append(Activity.owner_org.in_(orgs))
         clauses.append(Activity.creator_user_id == actor.user_id)
-    return or_(*clauses)
+    visible = visible_packages(ctx, include_private=True, include_drafts=True, include_deleted=True)
+    readable_now = or_(
+        Activity.activity_type.not_in(PACKAGE_TYPES),
+        Activity.object_id.in_(visible.with_only_columns(Package.id)),
+        Activity.object_id.not_in(select(Package.id)),  # purged datasets: only the labels decide
+    )
+    return and_(or_(*clauses), readable_now)
 
 
 def can_read_activity(ctx: ActionContext, activity: Activity) -> bool:

@@ -36,3 +36,14 @@ def test_recently_changed_packages_activity_list_limit_is_clamped(call, people, 
         call("package_patch", people["editor"], id="allocations-publiques", title=f"v{i}")
     assert len(call("recently_changed_packages_activity_list", ANONYMOUS, limit=1000)) == 4
     assert len(call("recently_changed_packages_activity_list", ANONYMOUS, limit=2)) == 2
+
+
+def test_recently_changed_packages_activity_list_forgets_a_dataset_made_private(call, people, datasets):
+    """Activities written while a dataset was public disappear for outsiders once it is private."""
+    call("package_patch", people["editor"], id="allocations-publiques", private=True)
+    for actor in (ANONYMOUS, people["outsider"]):
+        assert call("recently_changed_packages_activity_list", actor) == []
+        assert call("organization_activity_list", actor, id="cnaf")[0]["activity_type"] == "new organization"
+        assert call("user_activity_list", actor, id="editor")[0]["activity_type"] == "new user"
+    member_view = call("recently_changed_packages_activity_list", people["member"])
+    assert len(member_view) == 3
