@@ -15,12 +15,19 @@ from catalog.app import Services
 from catalog.clock import utcnow
 from catalog.context import ANONYMOUS, Actor
 from catalog.errors import ActionError, BadRequest, PayloadTooLarge
-from catalog.registry import call_action, get_action
+from catalog.registry import call_action, get_action, load_actions
 from catalog.user.models import ApiToken
 from catalog.user.tokens import actor_for_token, needs_last_access_update
 
 log = logging.getLogger(__name__)
 api = Blueprint("api", __name__)
+
+
+@api.record_once
+def _import_actions(_state: Any) -> None:
+    # Before any request: registry.load_actions() marks itself done before its import finishes, so threads
+    # of a fresh worker racing on the first requests could see a half-filled registry ("Action name not known").
+    load_actions()
 
 
 def _services() -> Services:

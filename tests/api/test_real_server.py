@@ -264,3 +264,14 @@ def test_serve_refuses_an_out_of_date_postgresql_schema():
         assert "Traceback" not in log, log
     finally:
         server.stop()
+
+
+def test_a_fresh_server_answers_concurrent_first_requests():
+    # Each worker's first requests race to import the action modules: none may see a half-filled registry.
+    with ServerProcess(SELECTED[0], workers=2, threads=8, create_admin=False) as server:
+        def first(_: int) -> int:
+            return requests.get(server.action_url("package_list"), timeout=60).status_code
+
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            statuses = list(pool.map(first, range(64)))
+    assert statuses == [200] * 64, statuses
