@@ -86,6 +86,11 @@ def dataset_from_rdf(graph: Graph, node: Node) -> dict[str, Any]:
     _people_from_rdf(graph, node, pkg, extras)
     _extras_from_rdf(graph, node, extras)
     resources = [distribution_from_rdf(graph, d) for d in sorted(graph.objects(node, DCAT.distribution), key=str)]
+    # Our position when stored, else by URL: blank-node labels change from one parse to the next.
+    resources.sort(key=lambda r: (r["position"] if isinstance(r.get("position"), int) else float("inf"),
+                                  r.get("url") or "", r.get("name") or ""))
+    for resource in resources:
+        resource.pop("position", None)
     pkg["resources"] = resources
     pkg["license_id"] = _licence_id(graph, node, resources)
     for kind, key, value in stored(graph, node):

@@ -291,6 +291,8 @@ def distribution_to_rdf(graph: Graph, resource: dict[str, Any], pkg: dict[str, A
     add = graph.add
     add((node, RDF.type, DCAT.Distribution))
     keep = {key: value for key, value in resource.items() if key not in RESOURCE_MANAGED}
+    if isinstance(resource.get("position"), int):
+        store(graph, node, FIELD, "position", resource["position"])  # DCAT has no order of distributions
     kept: set[str] = set()
     for key, predicate in (("name", DCT.title), ("description", DCT.description)):
         if keep.get(key):
