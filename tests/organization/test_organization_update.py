@@ -82,3 +82,11 @@ def test_group_update_keeps_packages_unless_given(call, sysadmin, org):
     assert call("group_show", ANONYMOUS, id="famille")["package_count"] == 0
     with pytest.raises(NotFound):
         call("group_update", sysadmin, id="cnaf", title="x")
+
+
+def test_organization_update_null_lists_count_as_omitted(call, sysadmin, org, people):
+    before = _members(call, sysadmin)
+    call("organization_update", sysadmin, id="cnaf", users=None, groups=None, extras=None)
+    assert _members(call, sysadmin) == before
+    call("organization_update", sysadmin, id="cnaf", users=[])
+    assert _members(call, sysadmin) == set()

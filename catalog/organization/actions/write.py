@@ -82,13 +82,13 @@ def _update(ctx: ActionContext, data: dict[str, Any], *, is_org: bool) -> dict[s
     extras = extras_from(data)
     if extras is not None:
         group.extras = extras
-    # 2.12: users, parent groups and packages are only touched when given.
-    if "users" in data:
-        replace_users(ctx, group, data["users"] or [])
-    if "groups" in data:
-        replace_parents(ctx, group, data["groups"] or [])
-    if not is_org and "packages" in data:
-        replace_packages(ctx, group, data["packages"] or [])
+    # 2.12: users, parent groups and packages are only touched when given (null counts as omitted).
+    if data.get("users") is not None:
+        replace_users(ctx, group, data["users"])
+    if data.get("groups") is not None:
+        replace_parents(ctx, group, data["groups"])
+    if not is_org and data.get("packages") is not None:
+        replace_packages(ctx, group, data["packages"])
     ctx.session.flush()
     record_group_activity(ctx, f"changed {_kind(is_org)}", group_base_dict(group))
     result = group_dictize(ctx, group, include_users=True, include_datasets=True, include_followers=False)
