@@ -34,3 +34,15 @@ def test_member_delete_needs_update_permission(call, sysadmin, org, people):
     with pytest.raises(NotFound) as error:
         call("member_delete", people["boss"], id="cnaf", object="nobody", object_type="user")
     assert error.value.message == "User was not found."
+
+
+def test_member_create_cannot_reach_a_private_dataset_of_another_organization(call, sysadmin, org, people):
+    call("package_create", people["editor"], name="private-one", owner_org=org["id"], private=True)
+    group = call("group_create", people["outsider"], name="famille")
+    with pytest.raises(NotFound) as error:
+        call("member_create", people["outsider"], id="famille", object="private-one", object_type="package",
+             capacity="public")
+    assert error.value.message == "Package was not found."
+    call("member_create", sysadmin, id=group["id"], object="private-one",
+         object_type="package", capacity="public")
+    assert call("member_list", people["outsider"], id="famille", object_type="package") == []

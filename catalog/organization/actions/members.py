@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import delete, or_, select
 
+from catalog.authz import visible_packages
 from catalog.context import ActionContext
 from catalog.dataset.models import Package
 from catalog.errors import NotAuthorized, NotFound, ValidationError
@@ -96,7 +97,10 @@ def group_member_delete(ctx: ActionContext, data: dict[str, Any]) -> None:
 def _object_id(ctx: ActionContext, object_type: str, ref: str) -> str:
     model: Any = {"user": User, "package": Package, "group": Group}.get(object_type)
     found = None
-    if model is not None:
+    if model is Package:  # a dataset the caller may not see is "not found" (its existence stays private)
+        found = ctx.session.scalar(visible_packages(ctx, include_drafts=True, include_deleted=True)
+                                   .where(or_(Package.id == ref, Package.name == ref)).with_only_columns(Package.id))
+    elif model is not None:
         found = ctx.session.scalar(select(model.id).where(or_(model.id == ref, model.name == ref)))
     if found is None:
         raise NotFound(f"{object_type.title()} was not found.")
