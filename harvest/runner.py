@@ -91,7 +91,7 @@ def create_job(session: Any, source: HarvestSource, *, force_all: bool = False, 
     if pending is not None:
         stale_after = timedelta(seconds=float(source.config.get("stale_after_seconds", DEFAULT_STALE_SECONDS)))
         beat = pending.heartbeat or pending.started or pending.created
-        if pending.status == "new" or (resume_stale and now - beat >= stale_after):
+        if resume_stale and (pending.status == "new" or now - beat >= stale_after):
             if pending.status == "running":
                 log(session, pending, f"Resuming job interrupted since {beat.isoformat()}", "WARNING")
             return pending
