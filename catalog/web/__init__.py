@@ -50,8 +50,9 @@ def check_csrf() -> None:
         csrf.protect()
 
 
-def _is_api_path() -> bool:
-    return request.path.startswith("/api")
+def _not_ours() -> bool:
+    """Errors of other blueprints (API, DCAT, downloads) keep their own rendering; unmatched URLs get ours."""
+    return request.blueprint not in (None, "web") or request.path.startswith("/api")
 
 
 def _error_page(status: int, message: str) -> tuple[str, int]:
@@ -61,19 +62,21 @@ def _error_page(status: int, message: str) -> tuple[str, int]:
 
 
 def _http_error(error: HTTPException) -> Any:
-    if _is_api_path():
+    if _not_ours():
         return error
     status = error.code or 500
     return _error_page(status, error.description if status in (400, 413) else "")
 
 
 def _csrf_error(error: CSRFError) -> Any:
-    if _is_api_path():
+    if _not_ours():
         return error
     return _error_page(400, _("The form has expired or was not sent from this site. Please try again."))
 
 
 def _action_error(error: ActionError) -> Any:
+    if _not_ours():
+        raise error
     if isinstance(error, NotFound):
         return _error_page(404, "")
     if isinstance(error, NotAuthorized):
@@ -83,7 +86,7 @@ def _action_error(error: ActionError) -> Any:
 
 
 def _unexpected_error(error: Exception) -> Any:
-    if _is_api_path() or isinstance(error, HTTPException):
+    if _not_ours() or isinstance(error, HTTPException):
         raise error
     log.exception("page %s failed", request.path)
     return _error_page(500, "")

@@ -17,7 +17,8 @@ STATUS_ACTIONS = ("datastore_load_status",)
 
 
 def _sort_item(column: str, direction: str) -> str:
-    return '"' + column.replace('"', '""') + '" ' + direction
+    # Blank (masked) cells last both ways, the same on SQLite and PostgreSQL.
+    return '"' + column.replace('"', '""') + '" ' + direction + " nulls last"
 
 
 def _preview(resource: dict[str, Any]) -> dict[str, Any]:
