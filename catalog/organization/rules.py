@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from catalog.authz import visible_packages
 from catalog.context import ActionContext
 from catalog.dataset.models import Package
 from catalog.errors import ValidationError
@@ -111,19 +112,22 @@ def replace_parents(ctx: ActionContext, group: Group, parents: list[dict[str, An
 
 
 def replace_packages(ctx: ActionContext, group: Group, packages: list[dict[str, Any]]) -> None:
+    """Datasets the caller cannot see are neither added (unknown refs are skipped, as CKAN) nor removed."""
+    visible = visible_packages(ctx, include_drafts=True).with_only_columns(Package.id)
     wanted: dict[str, str] = {}
     for item in packages:
         ref = item.get("id") or item.get("name")
-        package_id = ctx.session.scalar(select(Package.id).where((Package.id == ref) | (Package.name == ref)))
+        package_id = ctx.session.scalar(visible.where((Package.id == ref) | (Package.name == ref)))
         if package_id is not None:
             wanted[package_id] = "public"
-    _replace(ctx, group, "package", wanted)
+    _replace(ctx, group, "package", wanted, removable=set(ctx.session.scalars(visible)))
 
 
-def _replace(ctx: ActionContext, group: Group, table_name: str, wanted: dict[str, str]) -> None:
+def _replace(ctx: ActionContext, group: Group, table_name: str, wanted: dict[str, str],
+             removable: set[str] | None = None) -> None:
     existing = ctx.session.scalars(select(Member).where(Member.group_id == group.id, Member.table_name == table_name))
     for member in existing:
-        if member.table_id not in wanted:
+        if member.table_id not in wanted and (removable is None or member.table_id in removable):
             ctx.session.delete(member)
     ctx.session.flush()
     for table_id, capacity in wanted.items():

@@ -46,3 +46,13 @@ def test_member_create_cannot_reach_a_private_dataset_of_another_organization(ca
     call("member_create", sysadmin, id=group["id"], object="private-one",
          object_type="package", capacity="public")
     assert call("member_list", people["outsider"], id="famille", object_type="package") == []
+
+
+def test_group_update_keeps_datasets_the_caller_cannot_see(call, sysadmin, org, people):
+    call("package_create", people["editor"], name="private-one", owner_org=org["id"], private=True)
+    call("package_create", people["editor"], name="public-one", owner_org=org["id"])
+    call("group_create", people["outsider"], name="famille", packages=[{"name": "private-one"}])
+    assert call("member_list", sysadmin, id="famille", object_type="package") == []  # not added: unseen
+    call("member_create", sysadmin, id="famille", object="private-one", object_type="package", capacity="public")
+    call("group_update", people["outsider"], id="famille", packages=[{"name": "public-one"}])
+    assert len(call("member_list", sysadmin, id="famille", object_type="package")) == 2
