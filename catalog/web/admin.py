@@ -19,6 +19,7 @@ from catalog.errors import ValidationError
 from catalog.web.blueprint import web
 from catalog.web.calls import act, can, current_user, has_action
 from catalog.web.forms import DatasetForm, OrganizationForm, ResourceForm
+from catalog.web.messages import translate_error
 
 DATASET_FIELDS = ("title", "name", "notes", "owner_org", "license_id", "url", "version", "author", "maintainer",
                   "maintainer_email")
@@ -56,10 +57,11 @@ def show_errors(form: FlaskForm, error: ValidationError, aliases: dict[str, str]
             continue
         target = (aliases or {}).get(key, key)
         field = getattr(form, target, None) if target in form._fields else None
+        messages = [translate_error(message) for message in _messages(value)]
         if field is not None:
-            field.errors = list(field.errors or []) + _messages(value)
+            field.errors = list(field.errors or []) + messages
         else:
-            leftover += [f"{key}: {message}" for message in _messages(value)]
+            leftover += [f"{key}: {message}" for message in messages]
     return leftover
 
 

@@ -87,7 +87,7 @@ def home() -> str:
 @web.route("/dataset/")
 @web.route("/dataset")
 def dataset_search() -> str:
-    return render_template("dataset_search.html", **search_datasets())
+    return render_template("dataset_search.html", can_create=can("package_create"), **search_datasets())
 
 
 def extras_of(pkg: dict[str, Any]) -> dict[str, str]:
@@ -96,6 +96,12 @@ def extras_of(pkg: dict[str, Any]) -> dict[str, str]:
 
 # Extras shown in their own rows of the dataset page rather than the "additional information" table.
 COVERAGE_KEYS = ("temporal_start", "temporal_end", "spatial", "spatial_text", "frequency")
+# The EU frequency vocabulary's common codes (the last part of the URI DCAT-AP uses).
+FREQUENCIES = {
+    "DAILY": _l("daily"), "WEEKLY": _l("weekly"), "MONTHLY": _l("monthly"), "QUARTERLY": _l("quarterly"),
+    "ANNUAL": _l("annual"), "ANNUAL_2": _l("twice a year"), "BIENNIAL": _l("every two years"),
+    "IRREG": _l("irregular"), "CONT": _l("continuous"), "NEVER": _l("never"), "UNKNOWN": _l("unknown"),
+}
 
 
 @web.route("/dataset/<id>")
@@ -112,6 +118,11 @@ def dataset_read(id: str) -> str:
     return render_template(
         "dataset_read.html", pkg=pkg, extras=extras,
         other_extras=[(k, v) for k, v in extras.items() if k not in COVERAGE_KEYS],
-        activity=activity, jsonld=dataset_to_schemaorg(pkg, site_url=settings.site_url, catalog_title=settings.site_title),
+        frequency=_frequency(extras.get("frequency")), activity=activity, jsonld=dataset_to_schemaorg(pkg, site_url=settings.site_url, catalog_title=settings.site_title),
         can_edit=can("package_update", id=pkg["id"]),
     )
+
+
+def _frequency(value: str | None) -> str:
+    code = (value or "").rstrip("/").rsplit("/", 1)[-1]
+    return str(FREQUENCIES.get(code.upper(), code))

@@ -98,8 +98,15 @@ def test_admin_creates_and_edits_a_dataset_then_adds_an_uploaded_resource(
     taken = call("package_create", sysadmin, name="pris", owner_org=org["id"])
     clash = client.post("/dataset/new", data={**base, "name": taken["name"]}, headers={"Accept-Language": "en"})
     html = clash.get_data(as_text=True)
-    assert clash.status_code == 200 and "That URL is already in use." in html
-    assert html.index("That URL is already in use.") > html.index('id="name"')
+    message = "That address is already used by another dataset."  # CKAN's "That URL is already in use."
+    assert clash.status_code == 200 and message in html
+    assert html.index(message) > html.index('id="name"')
+    french = client.post("/dataset/new", data={**base, "name": taken["name"]},
+                         headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert "Cette adresse est déjà utilisée par un autre jeu de données." in french
+    bad_email = client.post("/dataset/new", data={**base, "name": "autre", "maintainer_email": "nope"},
+                            headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert "nope n&#39;est pas une adresse électronique valide." in bad_email
     created = client.post("/dataset/new", data={**base, "name": "allocataires"})
     assert created.status_code == 302 and created.headers["Location"] == "/dataset/allocataires/resource/new"
     pkg = call("package_show", sysadmin, id="allocataires")

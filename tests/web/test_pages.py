@@ -17,7 +17,8 @@ def catalog(call: Any, sysadmin: Any, org: dict[str, Any]) -> dict[str, Any]:
                   tags=[{"name": "logement"}], groups=[{"name": "logement"}],
                   extras=[{"key": "temporal_start", "value": "2015-01-01"},
                           {"key": "temporal_end", "value": "2023-12-31"},
-                          {"key": "spatial_text", "value": "Gironde"}],
+                          {"key": "spatial_text", "value": "Gironde"},
+                          {"key": "frequency", "value": "http://publications.europa.eu/resource/authority/frequency/ANNUAL"}],
                   resources=[{"name": "Données 2023", "url": "https://example.org/data.csv", "format": "CSV"}])
     private = call("package_create", sysadmin, name="secret-stats", title="Statistiques secrètes",
                    owner_org=org["id"], private=True, tags=[{"name": "logement"}],
@@ -58,6 +59,9 @@ def test_dataset_page_shows_metadata_coverage_resources_and_jsonld(page: Any, ca
     assert "Caisse nationale des allocations familiales" in html
     assert '<script type="application/ld+json">' in html and '"@type": "Dataset"' in html
     assert '"temporalCoverage": "2015-01-01/2023-12-31"' in html
+    assert "annual" in html
+    _, french = page("/dataset/aides-logement", "fr")
+    assert "du 2015-01-01 au 2023-12-31" in french and "annuelle" in french
 
 
 def test_search_filters_by_facet_and_sorts(page: Any, call: Any, sysadmin: Any, catalog: dict[str, Any]) -> None:
