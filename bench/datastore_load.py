@@ -27,7 +27,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from catalog.datastore.load import analyse  # noqa: E402
 
 HEADER = ["Communes", "Codes_Insee", "NB_allocataires", "taux", "montant", "DTREF"]
 TYPES_PG = ["text", "text", "bigint", "numeric", "numeric", "date"]
@@ -81,7 +80,7 @@ def bench_sqlite(clean: Path, french: Path, directory: Path, runs: int) -> dict:
     store = SqliteDatastore(directory / "datastore.db")
 
     def ours(path: Path) -> None:
-        store.bulk_load(str(uuid.uuid4()), analyse(path), lambda n: None)
+        store.bulk_load(str(uuid.uuid4()), path, lambda n: None)
 
     return _measure(baseline, lambda: ours(clean), lambda: ours(french), runs)
 
@@ -118,7 +117,7 @@ def bench_postgres(clean: Path, french: Path, runs: int) -> dict:
             pooled.close()
 
         def ours(path: Path) -> None:
-            store.bulk_load(str(uuid.uuid4()), analyse(path), lambda n: None)
+            store.bulk_load(str(uuid.uuid4()), path, lambda n: None)
 
         return _measure(baseline, lambda: ours(clean), lambda: ours(french), runs)
     finally:

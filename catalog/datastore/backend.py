@@ -10,6 +10,7 @@ from __future__ import annotations
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from catalog.errors import ValidationError
@@ -71,8 +72,9 @@ class DatastoreBackend(Protocol):
     def columns(self, resource_id: str) -> list[Column] | None:
         """The table's columns without `_id`, in order; None when there is no table."""
 
-    def bulk_load(self, resource_id: str, plan: CsvPlan, progress: Callable[[int], None]) -> int:
-        """Load a whole file into a new table, then swap it in; a failure leaves the old table as it was."""
+    def bulk_load(self, resource_id: str, path: Path, progress: Callable[[int], None]) -> CsvPlan:
+        """Analyse and load a whole file into a new table, then swap it in; a failure (LoadError for a
+        file that cannot be loaded) leaves the old table as it was. Returns the file's plan."""
 
     def create_table(self, resource_id: str, columns: Sequence[Column], primary_key: Sequence[str]) -> None:
         """Create the table, or add the columns it lacks."""

@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -80,11 +81,6 @@ class CsvPlan:
     rows: int
     # Every data row has exactly one cell per column and there are no blank rows.
     regular: bool
-
-    @property
-    def needs_conversion(self) -> bool:
-        """False when the database can read the raw bytes itself (PostgreSQL COPY)."""
-        return not self.regular or any(c.transform or c.masks for c in self.columns)
 
     @property
     def copy_encoding(self) -> str:
@@ -204,22 +200,34 @@ def _normalise(rows: list[list[str]], width: int) -> list[list[str]]:
     return out
 
 
-def analyse(path: Path) -> CsvPlan:
-    """First pass: everything needed to create the table and convert the rows."""
-    encoding, bom = detect_encoding(path)
-    with path.open(encoding=encoding, newline="") as handle:
-        sample = handle.read(SAMPLE_BYTES)
-    if _looks_binary(sample):
-        raise LoadError("The file is not a text file (it contains binary data); only CSV/TSV text can be loaded.")
-    delimiter = sniff_delimiter(sample)
+def analyse(path: Path, max_rows: int | None = None, like: CsvPlan | None = None) -> CsvPlan:
+    """First pass: everything needed to create the table and convert the rows. `max_rows` reads only
+    the first rows (a guess to start loading early); `like` reuses a guess's encoding and delimiter."""
+    if like is not None:
+        encoding, bom, delimiter = like.encoding, like.bom, like.delimiter
+    else:
+        encoding, bom = detect_encoding(path)
+        with path.open(encoding=encoding, newline="") as handle:
+            sample = handle.read(SAMPLE_BYTES)
+        if _looks_binary(sample):
+            raise LoadError("The file is not a text file (it contains binary data); only CSV/TSV text can be loaded.")
+        delimiter = sniff_delimiter(sample)
     with _open_reader(path, encoding, delimiter) as reader:
         try:
-            return _scan(reader, CsvPlan(path, encoding, bom, delimiter, [], 0, True))
+            return _scan(reader, CsvPlan(path, encoding, bom, delimiter, [], 0, True), max_rows)
         except csv.Error as error:
             raise LoadError(f"The file is not valid CSV: {error}") from None
 
 
-def _scan(reader: Any, plan: CsvPlan) -> CsvPlan:
+def same_layout(guess: CsvPlan, plan: CsvPlan) -> bool:
+    """Whether rows loaded following `guess` are exactly what `plan` (the whole file) asks for."""
+    def layout(p: CsvPlan) -> list[tuple[str, str, str | None, frozenset[str]]]:
+        return [(c.id, c.type, c.transform, frozenset(c.masks)) for c in p.columns]
+
+    return plan.regular and guess.regular and layout(guess) == layout(plan)
+
+
+def _scan(reader: Any, plan: CsvPlan, max_rows: int | None = None) -> CsvPlan:
     header: list[str] = []
     for header in reader:
         if any(cell.strip() for cell in header):
@@ -232,7 +240,11 @@ def _scan(reader: Any, plan: CsvPlan) -> CsvPlan:
         width -= 1  # a trailing delimiter on the header line is not a column
     kinds: list[set[str]] = [set() for _ in range(width)]
     masks: list[set[str]] = [set() for _ in range(width)]
-    while chunk := list(itertools.islice(reader, CHUNK_ROWS)):
+    while True:
+        size = CHUNK_ROWS if max_rows is None else min(CHUNK_ROWS, max_rows - plan.rows)
+        chunk = list(itertools.islice(reader, size)) if size > 0 else []
+        if not chunk:
+            break
         lengths = set(map(len, chunk))
         if lengths != {width}:
             plan.regular = False
@@ -245,9 +257,9 @@ def _scan(reader: Any, plan: CsvPlan) -> CsvPlan:
                 width = longest
             chunk = _normalise(chunk, width)
         plan.rows += len(chunk)
-        for index, values in enumerate(zip(*chunk, strict=True)):
-            if "other" not in kinds[index]:
-                _classify(set(values), kinds[index], masks[index])
+        for index in range(width):
+            if "other" not in kinds[index]:  # a text column is settled: no need to look at it again
+                _classify(set(map(itemgetter(index), chunk)), kinds[index], masks[index])
     plan.columns = column_ids(header[:width])
     for column, column_kinds, column_masks in zip(plan.columns, kinds, masks, strict=True):
         _decide(column, column_kinds, column_masks, plan.delimiter)
@@ -305,10 +317,10 @@ def _decide(column: Column, kinds: set[str], masks: set[str], delimiter: str) ->
     column.masks = masks
 
 
-def row_chunks(plan: CsvPlan, size: int = CHUNK_ROWS) -> Iterator[list[tuple[str | None, ...]]]:
-    """Second pass: rows as tuples of strings in the database's input format, None for empty cells."""
+def row_chunks(plan: CsvPlan, size: int = CHUNK_ROWS) -> Iterator[list[list[str]]]:
+    """Second pass: the data rows as read, one cell per column. Conversions (empty -> NULL, masks,
+    decimal commas, DD/MM/YYYY) are SQL expressions in the backends, so they run in the database."""
     width = len(plan.columns)
-    converters = [_converter(c) for c in plan.columns]
     with _open_reader(plan.path, plan.encoding, plan.delimiter) as reader:
         next(r for r in reader if any(cell.strip() for cell in r))
         while chunk := list(itertools.islice(reader, size)):
@@ -316,16 +328,8 @@ def row_chunks(plan: CsvPlan, size: int = CHUNK_ROWS) -> Iterator[list[tuple[str
                 chunk = _normalise(chunk, width)
                 if not chunk:
                     continue
-            columns = [convert(values) for convert, values in zip(converters, zip(*chunk, strict=True), strict=True)]
-            yield list(zip(*columns, strict=True))
+            yield chunk
 
 
-def _converter(column: Column):  # noqa: ANN202 - a small closure per column
-    masks = column.masks
-    if column.transform == "comma":
-        return lambda values: [v.replace(",", ".") if v and v not in masks else None for v in values]
-    if column.transform == "dmy":
-        return lambda values: [f"{v[6:10]}-{v[3:5]}-{v[:2]}" if v and v not in masks else None for v in values]
-    if masks:
-        return lambda values: [v if v and v not in masks else None for v in values]
-    return lambda values: [v or None for v in values]
+def sql_literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"

@@ -152,7 +152,7 @@ def test_a_load_failing_midway_rolls_back_entirely(call, sysadmin, file_resource
         raise RuntimeError("disk full")
 
     with pytest.raises(RuntimeError):
-        backend.bulk_load(resource_id, analyse(big), fail_after_first_chunk)
+        backend.bulk_load(resource_id, big, fail_after_first_chunk)
     assert sorted(backend.table_names()) == tables_before  # no half-filled work table left behind
     assert rows(call, sysadmin, resource_id) == [{"_id": 1, "a": 1, "b": "x"}]
 
@@ -244,3 +244,34 @@ def test_rq_worker_runs_the_load_when_redis_is_configured(call, sysadmin, datase
     status = call("datastore_load_status", sysadmin, resource_id=created["id"])
     assert status["status"] == "complete", status
     assert rows(call, sysadmin, created["id"]) == [{"_id": 1, "a": 1, "b": 2.5}]
+
+
+@pytest.mark.parametrize(("late_value", "kind", "expected"), [
+    ("01001", "text", "01001"),  # PostgreSQL would read it as 1001: the guess must be thrown away
+    ("abc", "text", "abc"),  # COPY fails on it
+    ("<5", "int", None),  # a mask first seen late
+    ("12,5", "text", "12,5"),  # a decimal comma among integers with a comma delimiter (quoted)
+])
+def test_a_late_surprise_after_the_first_rows_is_honoured(call, sysadmin, file_resource, tmp_path, late_value,
+                                                          kind, expected):
+    body = "".join(f"{i},v{i}\n" for i in range(1, 5001))
+    path = write(tmp_path / "late.csv", f'code,label\n{body}"{late_value}",last\n')
+    resource_id, status = file_resource(path)
+    assert status["status"] == "complete", status
+    assert status["rows_loaded"] == 5001
+    assert fields(call, sysadmin, resource_id)["code"] == kind
+    last = rows(call, sysadmin, resource_id, sort="_id desc", limit=1)[0]
+    assert last["code"] == expected and last["label"] == "last"
+    first = rows(call, sysadmin, resource_id, limit=1)[0]
+    assert first["code"] == (1 if kind == "int" else "1")
+
+
+def test_late_masks_in_converted_columns(call, sysadmin, file_resource, tmp_path):
+    body = "".join(f"{i};{i},5;31/12/2020\n" for i in range(1, 3001))
+    path = write(tmp_path / "late-masks.csv", f"n;taux;date\n{body}<5;<5;<5\n")
+    resource_id, status = file_resource(path)
+    assert status["status"] == "complete", status
+    assert fields(call, sysadmin, resource_id) == {"_id": "int", "n": "int", "taux": "numeric", "date": "date"}
+    last = rows(call, sysadmin, resource_id, sort="_id desc", limit=1)[0]
+    assert last == {"_id": 3001, "n": None, "taux": None, "date": None}
+    assert rows(call, sysadmin, resource_id, limit=1)[0] == {"_id": 1, "n": 1, "taux": 1.5, "date": "2020-12-31"}
