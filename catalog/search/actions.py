@@ -233,3 +233,22 @@ def resource_search(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
     for result in results:
         result.pop("datastore_active", None)
     return {"count": count, "results": results}
+
+
+@action(public=True, read_only=True)
+def format_autocomplete(ctx: ActionContext, data: dict[str, Any]) -> list[str]:
+    """Return resource formats containing the given string (case-insensitive), most used first.
+
+    :param q: the string to look for (required)
+    :param limit: the maximum number of formats to return (default 5)
+    :rtype: list of lowercased format strings
+    """
+    q = data.get("q")
+    if not isinstance(q, str) or not q.strip():
+        raise ValidationError({"q": ["Missing value"]})
+    needle = q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    fmt = func.lower(Resource.format)
+    uses = func.count(Resource.id)
+    stmt = (select(fmt).where(Resource.state == "active", fmt.like(f"%{needle}%", escape="\\"))
+            .group_by(fmt).order_by(uses.desc(), fmt).limit(_natural(data, "limit", 5)))
+    return list(ctx.session.scalars(stmt))

@@ -49,3 +49,26 @@ def tokens(text: str | None) -> list[str]:
 def field_key(name: str) -> str:
     """The key of a fielded text token: CKAN strips extras keys to [A-Za-z0-9_-]; we also lowercase."""
     return re.sub(r"[^a-z0-9_-]", "", name.lower())
+
+
+# Endings snowball strips (French and English), used to complete a prefix into words it may start.
+_ENDINGS = (
+    "e", "es", "s", "x", "ement", "ements", "ment", "ments", "ation", "ations", "ateur", "ateurs", "atrice",
+    "er", "ers", "eur", "eurs", "euse", "euses", "ique", "iques", "ite", "ites", "aire", "aires", "ion", "ions",
+    "al", "ale", "ales", "aux", "if", "ive", "ives", "ifs", "ant", "ante", "ants", "ance", "ances", "ence",
+    "ences", "isme", "iste", "istes", "able", "ables", "ing", "ings", "ed", "ly", "ness", "ies", "ity", "ical",
+    "ics", "ied", "ful", "ous", "ize", "ized", "ise", "ised",
+)
+
+
+@lru_cache(maxsize=10_000)
+def stem_prefixes(prefix: str) -> tuple[str, ...]:
+    """Stems shorter than `prefix` that words starting with it are indexed under ("logem*" must find
+    "logement", indexed as "log"): complete the prefix with common endings and stem the results."""
+    found = {stem(prefix)} - {prefix}
+    for ending in _ENDINGS:
+        for cut in range(len(ending)):
+            if prefix.endswith(ending[:cut]) and len(ending) - cut > 1:
+                stemmed = stem(prefix + ending[cut:])
+                found.add(stemmed)
+    return tuple(sorted(s for s in found if not s.startswith(prefix) and len(s) >= 3))

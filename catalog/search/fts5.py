@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, bindparam, column, delete, func, literal_column, select, table, text
 from sqlalchemy.orm import Session
 
+from catalog.search.analysis import stem_prefixes
 from catalog.search.index import Document, IndexWriter, search_package, search_value
 from catalog.search.query import And, Node, Not, Or, Text
 from catalog.search.sql import SqlSearch
@@ -25,6 +26,9 @@ def fts5_query(node: Node) -> str | None:
             cols, toks = "{hi mid low}", node.tokens
         else:
             cols, toks = "fld", tuple(f"{node.field}:{t}" for t in node.tokens)
+        if node.prefix and len(toks) == 1:
+            alternatives = " OR ".join([f'"{toks[0]}" *', *[f'"{p}"' for p in stem_prefixes(toks[0])]])
+            return f"({cols} : ({alternatives}))"
         return f'({cols} : "{" ".join(toks)}"{" *" if node.prefix else ""})'
     if isinstance(node, And):
         positives = [fts5_query(i) for i in node.items if not isinstance(i, Not)]

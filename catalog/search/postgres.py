@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, Select, cast, delete, func
 from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
 from sqlalchemy.orm import Session
 
+from catalog.search.analysis import stem_prefixes
 from catalog.search.index import MAX_POSITIONS, Document, IndexWriter, search_package, search_value
 from catalog.search.query import And, Node, Not, Or, Text
 from catalog.search.sql import SqlSearch
@@ -37,6 +38,8 @@ def tsquery_literal(node: Node) -> str | None:
     if isinstance(node, Text):
         toks = node.tokens if node.field is None else tuple(f"{node.field}:{t}" for t in node.tokens)
         quoted = [f"'{t}'" for t in toks]
+        if node.prefix and len(toks) == 1:
+            return "(" + " | ".join([f"'{toks[0]}':*", *[f"'{p}'" for p in stem_prefixes(toks[0])]]) + ")"
         if node.prefix:
             quoted[-1] += ":*"
         return quoted[0] if len(quoted) == 1 else "(" + " <-> ".join(quoted) + ")"

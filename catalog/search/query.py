@@ -105,11 +105,11 @@ def parse(query: str | None) -> Node:
     try:
         with _lock:
             parsed = parser.parse(query)
+        return _convert(parsed, None, query) or MatchAll()
     except ParseError as error:
         raise SearchQueryError(f"Cannot parse '{query}': {error}") from None
     except RecursionError:
-        raise SearchQueryError(f"Cannot parse '{query}': too deeply nested") from None
-    return _convert(parsed, None, query) or MatchAll()
+        raise SearchQueryError(f"Cannot parse '{query[:100]}': too deeply nested") from None
 
 
 def _combine(kind: type[And] | type[Or], children: list[Node | None]) -> Node | None:

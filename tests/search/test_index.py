@@ -1,0 +1,54 @@
+"""The index follows dataset writes in the same transaction, and `search-index rebuild` restores it."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+from sqlalchemy import text
+
+from catalog.errors import ValidationError
+from catalog.search.cli import rebuild
+from tests.search.conftest import names
+
+
+def test_updates_deletes_and_purges_are_searchable_at_once(call, sysadmin, catalog):
+    call("package_patch", sysadmin, id="naissances", title="Births in France", notes="Civil registry")
+    assert names(call("package_search", q="births")) == {"naissances"}
+    assert names(call("package_search", q="title:naissances")) == set()
+    call("package_patch", sysadmin, id="naissances", tags=[{"name": "births"}])
+    assert names(call("package_search", q="tags:births")) == {"naissances"}
+    assert call("package_search", q="tags:démographie")["count"] == 0
+    call("package_delete", sysadmin, id="naissances")
+    assert call("package_search", q="births")["count"] == 0
+    call("dataset_purge", sysadmin, id="naissances")
+    assert call("package_search", q="births", include_deleted=True)["count"] == 0
+
+
+def test_a_failed_write_leaves_the_index_untouched(call, sysadmin, catalog):
+    try:
+        call("package_create", sysadmin, name="aides-logement", title="Doublon introuvable")
+    except ValidationError:
+        pass
+    assert call("package_search", q="introuvable")["count"] == 0
+
+
+def test_rebuild_restores_a_cleared_index(call, services, catalog):
+    before = call("package_search", rows=100, include_private=True, **{"facet.field": ["tags"]})
+    with services.db.unit_of_work(write=True) as session:
+        services.search.clear(session)
+    assert call("package_search")["count"] == 0
+    assert rebuild(services, progress=False) == 5
+    after = call("package_search", rows=100, include_private=True, **{"facet.field": ["tags"]})
+    assert after["count"] == before["count"] and after["facets"] == before["facets"]
+    assert names(call("package_search", q="allocataire")) == {"allocataires-caf"}
+    if services.db.is_sqlite:
+        with services.db.engine.connect() as conn:  # no orphan full-text rows after clear + refill
+            assert conn.execute(text("SELECT count(*) FROM search_fts")).scalar() == 5
+
+
+def test_rebuild_command(services, catalog, monkeypatch):
+    from catalog import cli
+
+    monkeypatch.setattr(cli, "cli_services", lambda: services)
+    result = CliRunner().invoke(cli.main, ["search-index", "rebuild", "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert "Indexed 5 datasets." in result.output
