@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -23,6 +25,9 @@ class MoissonServer(BaseApplication):
 
 
 def run_gunicorn(*, host: str, port: int, workers: int, threads: int) -> None:
+    # One secret for every worker: each builds its own Settings, and a per-process random secret would make
+    # sessions and CSRF tokens signed by one worker invalid on the next.
+    os.environ.setdefault("MOISSON_SECRET_KEY", secrets.token_hex(32))
     MoissonServer({
         "bind": f"{host}:{port}",
         "workers": workers,

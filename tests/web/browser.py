@@ -82,26 +82,30 @@ def _cli(env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
-def start_server(workdir: Path, repo_root: Path) -> Server:
+def start_server(workdir: Path, repo_root: Path, *, workers: int = 1, secret: bool = True,
+                 demo: bool = True) -> Server:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {**os.environ,
            "MOISSON_DATABASE_URL": f"sqlite:///{workdir / 'moisson.db'}",
            "MOISSON_STORAGE_PATH": str(workdir / "storage"),
-           "MOISSON_SECRET_KEY": "browser-test-secret",
            "MOISSON_SITE_URL": url,
            "MOISSON_REDIS_URL": "",
            "PYTHONPATH": str(repo_root)}
+    env.pop("MOISSON_SECRET_KEY", None)
+    if secret:
+        env["MOISSON_SECRET_KEY"] = "browser-test-secret"
     _cli(env, "db", "upgrade")
     _cli(env, "user", "add", "admin", "--email", "admin@example.org", "--password", ADMIN_PASSWORD, "--sysadmin")
     token = _cli(env, "token", "create", "admin").strip().splitlines()[-1]
-    if (repo_root / "catalog" / "demo" / "loader.py").exists():
+    with_demo = demo and (repo_root / "catalog" / "demo" / "loader.py").exists()
+    if with_demo:
         _cli(env, "demo", "load")
     log = workdir / "server.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "catalog.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
-             "--workers", "1", "--threads", "4"],
+             "--workers", str(workers), "--threads", "4"],
             env=env, stdout=out, stderr=subprocess.STDOUT, cwd=workdir, start_new_session=True)
     server = Server(url=url, env=env, process=process, token=token, log=log)
     deadline = time.monotonic() + 60
@@ -116,7 +120,7 @@ def start_server(workdir: Path, repo_root: Path) -> Server:
     else:
         stop_server(server)
         raise AssertionError(f"moisson serve did not answer:\n{log.read_text()}")
-    if not (repo_root / "catalog" / "demo" / "loader.py").exists():
+    if not with_demo:
         _seed(server)
     return server
 
