@@ -32,6 +32,7 @@ NOT_COPIED = frozenset({
     "creator_user_id", "num_resources", "num_tags", "isopen", "license_title", "license_url",
     "relationships_as_object", "relationships_as_subject", "revision_id",
 })
+DEFAULT_MAX_ITEMS = 1000
 RECORD_ERRORS = (ActionError, KeyError, TypeError, ValueError, AttributeError)
 
 
@@ -118,6 +119,7 @@ def _import_record(
     try:
         with session.begin_nested():
             package = backend.to_package_dict(record)
+            _check_size(source.config, package)
             prepared = _prepare(ctx, source, package, record, object_id, job_id)
             existing = _owned_package(session, source, previous)
             if existing is not None:
@@ -153,6 +155,14 @@ def _import_record(
         if previous is not None:
             previous.last_seen_job_id = job_id  # seen upstream: never "missing", whatever its import did
         return "errored", None, [message]
+
+
+def _check_size(config: dict[str, Any], package: dict[str, Any]) -> None:
+    """Huge records (8,327 distributions, 34,866 keywords: GSA/data.gov#4583, #4965) fail alone."""
+    for key, limit_key in (("resources", "max_resources_per_record"), ("tags", "max_tags_per_record")):
+        limit = int(config.get(limit_key, DEFAULT_MAX_ITEMS))
+        if len(package.get(key) or []) > limit:
+            raise ValidationError({key: [f"The record has {len(package[key])} {key}, more than {limit_key}={limit}"]})
 
 
 def _error_message(error: Exception) -> str:

@@ -218,3 +218,13 @@ def test_package_list_fallback_when_search_is_missing(fake_ckan: FakeCkan, make_
     fake_ckan.search_enabled = False
     job = run(make_source(fake_ckan.url, rows=2))
     assert job["stats"]["added"] == 5 and job["gather_complete"]
+
+
+def test_oversized_record_fails_alone(fake_ckan: FakeCkan, make_source: Any, run: Any, call: Any) -> None:
+    fake_ckan.put(ckan_package(1))
+    many = [{"url": f"https://remote.example.org/{n}.csv", "format": "CSV"} for n in range(5)]
+    fake_ckan.put(ckan_package(2, resources=many))
+    job = run(make_source(fake_ckan.url, max_resources_per_record=3))
+    assert (job["stats"]["added"], job["stats"]["errored"]) == (1, 1)
+    [error] = call("harvest_job_show", SYSTEM, id=job["id"])["object_errors"]
+    assert "more than max_resources_per_record=3" in error["errors"][0]
