@@ -151,11 +151,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp)
         clean, french = generate(directory, args.rows)
-        result: dict = {"rows": args.rows, "runs": args.runs, "file_bytes": clean.stat().st_size}
+        result: dict = {"rows": args.rows, "runs": args.runs, "file_bytes": clean.stat().st_size,
+                        "cpus": os.cpu_count(), "load_average_before": [round(x, 2) for x in os.getloadavg()]}
         if args.db in ("sqlite", "both"):
             result["sqlite"] = bench_sqlite(clean, french, directory, args.runs)
         if args.db in ("postgresql", "both"):
             result["postgresql"] = bench_postgres(clean, french, args.runs)
+    result["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(result, indent=2))
 
 

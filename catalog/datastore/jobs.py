@@ -67,6 +67,16 @@ def schedule_load(ctx: ActionContext, resource_id: str, *, force: bool = False) 
     return True
 
 
+def forget_resource(ctx: ActionContext, resource_id: str) -> None:
+    """For resource_delete and dataset_purge: the DataStore table goes once the deletion commits."""
+    for model in (DatastoreTable, DatastoreLoad):
+        row = ctx.session.get(model, resource_id)
+        if row is not None:
+            ctx.session.delete(row)
+    services = ctx.services
+    ctx.after_commit(lambda: get_backend(services).drop_table(resource_id))
+
+
 def enqueue(services: Any, resource_id: str, job_id: str) -> None:
     settings = services.settings
     if settings.redis_url:

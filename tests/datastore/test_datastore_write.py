@@ -111,3 +111,23 @@ def test_writes_need_edit_rights(call, resource):
             with pytest.raises(NotAuthorized):
                 call(name, actor, resource_id=resource["id"], **params)
     assert call("datastore_info", ANONYMOUS, id=resource["id"])["meta"]["count"] == 6
+
+
+def test_forget_resource_drops_the_table_after_commit(call, sysadmin, resource, services):
+    from catalog.clock import utcnow
+    from catalog.context import ActionContext
+    from catalog.datastore.backend import get_backend
+    from catalog.datastore.jobs import forget_resource
+
+    backend = get_backend(services)
+    with pytest.raises(RuntimeError), services.db.unit_of_work(write=True) as session:
+        ctx = ActionContext(session=session, actor=sysadmin, services=services, now=utcnow())
+        forget_resource(ctx, resource["id"])
+        raise RuntimeError("the deletion failed")
+    assert backend.table_exists(resource["id"])  # nothing happens when the deletion rolls back
+    with services.db.unit_of_work(write=True) as session:
+        ctx = ActionContext(session=session, actor=sysadmin, services=services, now=utcnow())
+        forget_resource(ctx, resource["id"])
+    for callback in ctx.after_commit_callbacks:
+        callback()
+    assert not backend.table_exists(resource["id"])
