@@ -69,12 +69,14 @@ def job_task(job_id: str, queue_name: str = QUEUE_NAME) -> None:
     services = worker_services()
     with services.db.unit_of_work(write=True) as session:
         job = session.get(HarvestJob, job_id)
-        if job is None or job.status != "new":
+        if job is None or job.status not in ("new", "running"):
             return
+        # A running job handed out again was interrupted (stale heartbeat): resume it here, in order.
+        resume = job.status == "running"
         info = source_info(session.get(HarvestSource, job.source_id))
         since = job.since
     backend = make_backend(info, make_fetcher(info.config), since)
-    if not hasattr(backend, "page_cursors") or not services.settings.redis_url:
+    if resume or not hasattr(backend, "page_cursors") or not services.settings.redis_url:
         run_job(services, job_id)
         return
     try:
