@@ -6,12 +6,14 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import time
 from pathlib import Path
 from typing import BinaryIO
 
 from catalog.storage.backend import FileTooLarge, StagedFile
 
 BLOCK = 1 << 20
+STALE_AFTER_S = 3600
 
 
 class LocalFileStorage:
@@ -26,6 +28,7 @@ class LocalFileStorage:
     def stage(self, resource_id: str, stream: BinaryIO, max_bytes: int) -> StagedFile:
         final = self._final(resource_id)
         final.parent.mkdir(parents=True, exist_ok=True)
+        self._sweep(final.parent)
         # Staged beside the final path so the commit is a same-filesystem rename.
         handle = tempfile.NamedTemporaryFile(dir=final.parent, prefix=".upload-", delete=False)
         digest, size = hashlib.sha256(), 0
@@ -41,6 +44,17 @@ class LocalFileStorage:
             os.unlink(handle.name)
             raise
         return StagedFile(resource_id, Path(handle.name), size, digest.hexdigest())
+
+    @staticmethod
+    def _sweep(folder: Path) -> None:
+        """Staged files of writes that rolled back (there is no rollback hook) go after an hour."""
+        cutoff = time.time() - STALE_AFTER_S
+        for stale in folder.glob(".upload-*"):
+            try:
+                if stale.stat().st_mtime < cutoff:
+                    stale.unlink()
+            except FileNotFoundError:
+                pass
 
     def commit(self, staged: StagedFile) -> None:
         os.replace(staged.staging_path, self._final(staged.resource_id))
