@@ -106,3 +106,29 @@ def test_two_workers_share_the_pages_of_one_job(
     assert (again.stats["unchanged"], again.stats["updated"], again.stats["deleted"]) == (195, 1, 4)
     with services.db.unit_of_work(write=False) as session:
         assert session.scalar(select(func.count()).select_from(Package).where(Package.state == "active")) == 196
+
+
+def test_a_job_left_running_by_a_dead_worker_is_resumed_by_a_worker(
+    workers: Any, fake_ckan: FakeCkan, make_source: Any, services: Any
+) -> None:
+    queue_name, _logs = workers
+    for number in range(40):
+        fake_ckan.put(ckan_package(number))
+    source = make_source(fake_ckan.url, rows=10, stale_after_seconds=0)
+    with services.db.unit_of_work(write=True) as session:
+        # What a worker killed after 2 of 4 pages leaves: running, pages half done, heartbeat stale.
+        job = create_job(session, session.get(HarvestSource, source["id"]))
+        job.status, job.pages_total, job.pages_done = "running", 4, 2
+        job.started = job.heartbeat = job.created
+        job_id = job.id
+    with services.db.unit_of_work(write=True) as session:
+        assert create_job(session, session.get(HarvestSource, source["id"])).id == job_id  # stale: resumed
+    enqueue_job(REDIS_URL, job_id, queue_name)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with services.db.unit_of_work(write=False) as session:
+            job = session.get(HarvestJob, job_id)
+            if job.status == "finished":
+                break
+        time.sleep(0.2)
+    assert job.status == "finished" and job.stats["added"] == 40 and job.gather_complete
