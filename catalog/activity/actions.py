@@ -21,13 +21,23 @@ DEFAULT_LIMIT = 31  # ckan.activity_list_limit
 MAX_LIMIT = 100  # ckan.activity_list_limit_max: larger limits are clamped
 
 
-def _naive_utc(value: Any) -> datetime:
-    return datetime.fromtimestamp(float(value), UTC).replace(tzinfo=None)
+def _naive_utc(value: Any, field: str) -> datetime:
+    try:
+        return datetime.fromtimestamp(float(value), UTC).replace(tzinfo=None)
+    except (OverflowError, OSError, ValueError) as error:  # e.g. a year beyond 9999
+        raise ValidationError({field: ["Invalid number"]}) from error
+
+
+def _type_list(value: Any) -> list[str] | None:
+    """activity_types from a query string arrive as one string: a comma-separated list."""
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
 
 
 def _stream(ctx: ActionContext, where: Any, data: dict[str, Any]) -> list[dict[str, Any]]:
     """Filter, window and order one stream the CKAN way (after only: the window right after, newest first)."""
-    types, excluded = data.get("activity_types"), data.get("exclude_activity_types")
+    types, excluded = _type_list(data.get("activity_types")), _type_list(data.get("exclude_activity_types"))
     if types is not None and excluded is not None:
         raise ValidationError({"activity_types": ["Cannot be used together with `exclude_activity_types"]})
     query: Select[tuple[Activity]] = select(Activity).where(where, readable_clause(ctx))
@@ -39,9 +49,9 @@ def _stream(ctx: ActionContext, where: Any, data: dict[str, Any]) -> list[dict[s
         query = query.where(Activity.activity_type.not_in(excluded))
     after, before = data.get("after"), data.get("before")
     if after is not None:
-        query = query.where(Activity.timestamp > _naive_utc(after))
+        query = query.where(Activity.timestamp > _naive_utc(after, "after"))
     if before is not None:
-        query = query.where(Activity.timestamp < _naive_utc(before))
+        query = query.where(Activity.timestamp < _naive_utc(before, "before"))
     limit = min(data.get("limit", DEFAULT_LIMIT), MAX_LIMIT)
     offset = data.get("offset") or 0
     ascending = after is not None and before is None

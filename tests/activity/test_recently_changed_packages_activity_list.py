@@ -47,3 +47,15 @@ def test_recently_changed_packages_activity_list_forgets_a_dataset_made_private(
         assert call("user_activity_list", actor, id="editor")[0]["activity_type"] == "new user"
     member_view = call("recently_changed_packages_activity_list", people["member"])
     assert len(member_view) == 3
+
+
+def test_recently_changed_packages_activity_list_query_string_values(client, call, people, datasets):
+    body = client.get("/api/3/action/recently_changed_packages_activity_list?exclude_activity_types=4").get_json()
+    assert body["success"] is True and len(body["result"]) == 1
+    url = "/api/3/action/recently_changed_packages_activity_list?activity_types=changed%20package,deleted%20package"
+    assert client.get(url).get_json()["result"] == []
+    response = client.get("/api/3/action/recently_changed_packages_activity_list?after=99999999999999999999")
+    assert response.status_code == 409
+    assert response.get_json()["error"] == {"__type": "Validation Error", "after": ["Invalid number"]}
+    response = client.get("/api/3/action/recently_changed_packages_activity_list?before=yesterday")
+    assert response.status_code == 409
