@@ -39,7 +39,7 @@ def select_locale() -> str:
 
 @web.before_app_request
 def remember_language() -> None:
-    if request.args.get("lang") in LANGUAGES:
+    if request.args.get("lang") in LANGUAGES and not request.path.startswith("/api"):
         session["lang"] = request.args["lang"]
 
 

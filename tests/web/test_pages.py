@@ -60,6 +60,7 @@ def test_dataset_page_shows_metadata_coverage_resources_and_jsonld(page: Any, ca
     assert '<script type="application/ld+json">' in html and '"@type": "Dataset"' in html
     assert '"temporalCoverage": "2015-01-01/2023-12-31"' in html
     assert "annual" in html
+    assert "<h2>Activity</h2>" in html and "dataset created" in html
     _, french = page("/dataset/aides-logement", "fr")
     assert "du 2015-01-01 au 2023-12-31" in french and "annuelle" in french
 
@@ -143,3 +144,14 @@ def test_api_errors_stay_json(client: Any, catalog: dict[str, Any]) -> None:
     response = client.get("/api/3/action/package_show?id=nope")
     assert response.status_code == 404
     assert response.get_json()["success"] is False
+
+
+def test_an_unexpected_error_is_an_html_500_without_traceback(app: Any, client: Any) -> None:
+    def boom() -> str:
+        raise RuntimeError("secret internals")
+
+    app.add_url_rule("/boom", "boom", boom)
+    response = client.get("/boom", headers={"Accept-Language": "en"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert "Something went wrong" in html and "secret internals" not in html and "Traceback" not in html
