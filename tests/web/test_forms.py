@@ -85,6 +85,13 @@ def test_admin_creates_an_organization_with_errors_shown_beside_fields(client: A
                                                   "name": "caf-gironde"})
     assert good.status_code == 302 and good.headers["Location"] == "/organization/caf-gironde"
     assert call("organization_show", ANONYMOUS, id="caf-gironde")["title"] == "Caf de la Gironde"
+    edit = client.get("/organization/edit/caf-gironde").get_data(as_text=True)
+    assert 'value="Caf de la Gironde"' in edit
+    saved = client.post("/organization/edit/caf-gironde", data={
+        "csrf_token": csrf_token(edit), "title": "Caf 33", "name": "caf-gironde", "description": "Bordeaux"})
+    assert saved.status_code == 302
+    shown = call("organization_show", ANONYMOUS, id="caf-gironde")
+    assert (shown["title"], shown["description"]) == ("Caf 33", "Bordeaux")
 
 
 def test_admin_creates_and_edits_a_dataset_then_adds_an_uploaded_resource(
@@ -137,6 +144,14 @@ def test_admin_creates_and_edits_a_dataset_then_adds_an_uploaded_resource(
     assert upload.headers["Location"] == f"/dataset/allocataires/resource/{resource['id']}"
     page = client.get(upload.headers["Location"])
     assert page.status_code == 200
+    edit_path = f"/dataset/allocataires/resource/{resource['id']}/edit"
+    assert 'enctype="multipart/form-data"' in client.get(edit_path).get_data(as_text=True)
+    renamed = client.post(edit_path, content_type="multipart/form-data", data={
+        "csrf_token": token, "name": "Allocataires 2023", "format": "CSV", "url": "", "description": "Par commune"})
+    assert renamed.status_code == 302
+    after = call("resource_show", sysadmin, id=resource["id"])
+    assert (after["name"], after["description"]) == ("Allocataires 2023", "Par commune")
+    assert after["url_type"] == "upload" and after["url"] == resource["url"]  # the stored file is kept
 
 
 def test_non_members_cannot_use_the_forms(client: Any, call: Any, sysadmin: Any, org: dict[str, Any]) -> None:
