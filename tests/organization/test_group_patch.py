@@ -48,3 +48,11 @@ def test_group_autocomplete_matches_name_and_title(call, group):
     assert [g["name"] for g in call("group_autocomplete", ANONYMOUS, q="AIDES")] == ["logement"]
     assert [g["name"] for g in call("group_autocomplete", ANONYMOUS, q="e", limit=1)] == ["logement"]
     assert call("group_autocomplete", ANONYMOUS, q="zzz") == []
+
+
+def test_group_autocomplete_limit_beyond_sql_integers_is_409(client):
+    """The shared `natural` definition refuses a limit past BIGINT instead of crashing the database."""
+    response = client.get("/api/3/action/group_autocomplete?q=a&limit=99999999999999999999999")
+    assert response.status_code == 409
+    assert response.get_json()["error"] == {"__type": "Validation Error", "limit": ["Invalid integer"]}
+    assert client.get("/api/3/action/group_autocomplete?q=a&limit=9223372036854775807").status_code == 200

@@ -37,3 +37,4 @@ def test_help_show(call, client):
     response = client.get("/api/3/action/help_show")
     assert response.status_code == 409
     assert response.get_json()["error"] == {"__type": "Validation Error", "name": ["Missing value"]}
+

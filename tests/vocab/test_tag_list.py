@@ -52,3 +52,9 @@ def test_tag_autocomplete(call, tagged, client):
     assert call("tag_autocomplete", tagged, query="e", limit=2, offset=1) == ["logement", "secret-plan"]
     body = client.get("/api/3/action/tag_autocomplete?q=sec").get_json()
     assert body["result"] == []
+
+
+def test_tag_autocomplete_offset_beyond_sql_integers_is_409(client):
+    response = client.get("/api/3/action/tag_autocomplete?q=a&offset=99999999999999999999999")
+    assert response.status_code == 409
+    assert response.get_json()["error"] == {"__type": "Validation Error", "offset": ["Invalid integer"]}
