@@ -15,7 +15,9 @@ from catalog.settings import Settings
 RESOURCE_EXTRA_EXCLUDED = {"upload", "clear_upload"}
 
 
-def package_dictize(session: Session, package: Package, settings: Settings) -> dict[str, Any]:
+def package_dictize(session: Session, package: Package, settings: Settings, *,
+                    groups: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """`groups`: the package's groups when the caller fetched them for a whole batch (groups_by_package)."""
     from catalog.vocab.licenses import license_for
 
     license = license_for(package.license_id) if package.license_id else None
@@ -46,7 +48,7 @@ def package_dictize(session: Session, package: Package, settings: Settings) -> d
         "url": package.url,
         "version": package.version,
         "extras": [{"key": e.key, "value": e.value} for e in sorted(package.extras, key=lambda e: e.key)],
-        "groups": package_groups(session, package.id),
+        "groups": package_groups(session, package.id) if groups is None else groups,
         "resources": [resource_dictize(r, package, settings) for r in active_resources],
         "tags": [
             {
@@ -88,19 +90,24 @@ def organization_summary(session: Session, org_id: str | None) -> dict[str, Any]
 
 
 def package_groups(session: Session, package_id: str) -> list[dict[str, Any]]:
-    rows = session.scalars(
-        select(Group)
+    return groups_by_package(session, [package_id])[package_id]
+
+
+def groups_by_package(session: Session, package_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """Active groups (not organizations) of several datasets in one query, sorted by display name."""
+    rows = session.execute(
+        select(Member.table_id, Group)
         .join(Member, Member.group_id == Group.id)
         .where(
             Member.table_name == "package",
-            Member.table_id == package_id,
+            Member.table_id.in_(package_ids),
             Member.state == "active",
             Group.is_organization.is_(False),
             Group.state == "active",
         )
     ).all()
-    groups = []
-    for group in rows:
+    found: dict[str, list[dict[str, Any]]] = {package_id: [] for package_id in package_ids}
+    for package_id, group in rows:
         entry = {
             "description": group.description,
             "display_name": group.title or group.name,
@@ -109,8 +116,10 @@ def package_groups(session: Session, package_id: str) -> list[dict[str, Any]]:
             "name": group.name,
             "title": group.title,
         }
-        groups.append({k: v for k, v in entry.items() if v is not None})
-    return sorted(groups, key=lambda g: g["display_name"])
+        found[package_id].append({k: v for k, v in entry.items() if v is not None})
+    for groups in found.values():
+        groups.sort(key=lambda g: g["display_name"])
+    return found
 
 
 def resource_url(resource: Resource, package: Package, settings: Settings) -> str:

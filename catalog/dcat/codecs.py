@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from rdflib import BNode, Literal, URIRef
@@ -23,9 +24,11 @@ EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+$")
 
 def date_literal(value: Any) -> Literal | None:
     """xsd:date or xsd:dateTime with the lexical form kept as given; None when it is neither."""
-    if not isinstance(value, str):
-        return None
-    text = value.strip()
+    return _date_literal(value.strip()) if isinstance(value, str) else None
+
+
+@lru_cache(maxsize=4096)
+def _date_literal(text: str) -> Literal | None:
     try:
         if DATE.match(text):
             date.fromisoformat(text.lstrip("-"))

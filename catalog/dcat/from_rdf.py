@@ -12,11 +12,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCAT, FOAF, OWL, RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from catalog.dcat import codecs, vocab
-from catalog.dcat.vocab import ADMS, DCT, LOCN, SCHEMA, SPDX, VCARD
+from catalog.dcat.vocab import ADMS, DCAT, DCT, FOAF, LOCN, OWL, RDF, RDFS, SCHEMA, SKOS, SPDX, VCARD
 
 PREFERRED_LANGUAGES = ("fr", "en")
 DATASET_CLASSES = (DCAT.Dataset, URIRef(str(DCAT) + "DatasetSeries"))
@@ -94,7 +93,7 @@ def dataset_from_rdf(graph: Graph, node: Node) -> dict[str, Any]:
     pkg["resources"] = resources
     pkg["license_id"] = _licence_id(graph, node, resources)
     for kind, key, value in stored(graph, node):
-        if kind == "ckan:extra":
+        if kind == "extra":
             extras[key] = value
         else:
             pkg[key] = value
@@ -105,14 +104,18 @@ def dataset_from_rdf(graph: Graph, node: Node) -> dict[str, Any]:
 
 
 def stored(graph: Graph, node: Node) -> Iterator[tuple[str, str, Any]]:
-    """The lossless store entries of a node: (propertyID, key, value)."""
+    """The lossless store entries of a node (written by to_rdf.Kept): (kind "field"|"extra", key, value)."""
     for entry in graph.objects(node, SCHEMA.additionalProperty):
-        key = graph.value(entry, SCHEMA.name)
-        if key is None:
+        if str(graph.value(entry, SCHEMA.propertyID)) != "ckan":
             continue
-        kind = str(graph.value(entry, SCHEMA.propertyID) or "ckan:extra")
         value = graph.value(entry, SCHEMA.value)
-        yield kind, str(key), codecs.literal_value(value) if isinstance(value, Literal) else value
+        content = codecs.literal_value(value) if isinstance(value, Literal) else None
+        if not isinstance(content, dict):
+            continue
+        for kind, section in (("field", "fields"), ("extra", "extras")):
+            if isinstance(content.get(section), dict):
+                for key, item in content[section].items():
+                    yield kind, key, item
 
 
 def _plain(graph: Graph, node: Node, predicate: URIRef, target: dict[str, Any], key: str) -> None:

@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rdflib import URIRef
-from rdflib.namespace import DCAT, OWL, XSD
 
-from catalog.dcat.vocab import SPDX, SPDX_HTTPS
+from catalog.dcat.vocab import DCAT, OWL, SPDX, SPDX_HTTPS, XSD
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,9 @@ import json
 from typing import Any
 
 from rdflib import BNode, Graph, URIRef
-from rdflib.namespace import DCAT, FOAF
 
 from catalog.dcat.to_rdf import dataset_to_rdf, new_graph, site_base
-from catalog.dcat.vocab import DCT, LOCN, language_code, media_type_from_term
+from catalog.dcat.vocab import DCAT, DCT, FOAF, LOCN, language_code, media_type_from_term
 
 
 def dataset_to_schemaorg(pkg: dict[str, Any], *, site_url: str, catalog_title: str) -> dict[str, Any]:

@@ -2,24 +2,41 @@
 
 Every field with a DCAT meaning goes to its DCAT-AP property. What DCAT cannot hold exactly (unmapped extras,
 CKAN's own fields, values DCAT-AP has no valid node for) is kept in a lossless store on the same node:
-`schema:additionalProperty [a schema:PropertyValue; schema:propertyID "ckan:field"|"ckan:extra";
-schema:name key; schema:value value]`. The DCAT-AP shapes ignore it; from_rdf.py lets it override.
+`schema:additionalProperty [schema:propertyID "ckan"; schema:value "{"fields": {..}, "extras": {..}}"^^rdf:JSON]`
+(one entry per node: a triple per key would double the cost of the export). The DCAT-AP shapes ignore it;
+from_rdf.py lets it override what it read from DCAT.
 """
 
 from __future__ import annotations
 
+import itertools
+import uuid
 from collections.abc import Iterable
 from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCAT, FOAF, RDF, RDFS, SKOS
 
 from catalog.dcat import codecs, vocab
 from catalog.dcat.profiles import DEFAULT_PROFILE, Profile
-from catalog.dcat.vocab import ADMS, ADMS_LICENCE_TYPE, DCT, GSP, LOCN, SCHEMA, SPDX, VCARD
+from catalog.dcat.vocab import (
+    ADMS,
+    ADMS_LICENCE_TYPE,
+    DCAT,
+    DCT,
+    FOAF,
+    GSP,
+    LOCN,
+    RDF,
+    RDFS,
+    SCHEMA,
+    SKOS,
+    SPDX,
+    VCARD,
+)
 
-FIELD = Literal("ckan:field")
-EXTRA = Literal("ckan:extra")
+_NODE_PREFIX = "m" + uuid.uuid4().hex[:12]
+_NODE_IDS = itertools.count()
+STORE_ID = Literal("ckan")
 # Extras the mapping writes as DCAT (the rest go to the store as they are).
 MAPPED_EXTRAS = {
     "frequency", "temporal_start", "temporal_end", "spatial", "language", "theme", "contact_name",
@@ -33,10 +50,16 @@ RESOURCE_MAPPED = {"url", "name", "description", "format", "mimetype", "size", "
 
 
 def new_graph() -> Graph:
-    graph = Graph()
+    """An export graph. SimpleMemory (no named-graph bookkeeping) adds triples about a third faster."""
+    graph = Graph(store="SimpleMemory")
     for prefix, namespace in vocab.PREFIXES.items():
-        graph.bind(prefix, namespace, override=True)
+        graph.bind(prefix, namespace, override=True, replace=True)
     return graph
+
+
+def new_node() -> BNode:
+    """A blank node; counter-based ids are unique per process and much cheaper than rdflib's uuid4."""
+    return BNode(f"{_NODE_PREFIX}{next(_NODE_IDS)}")
 
 
 def site_base(site_url: str) -> str:
@@ -52,13 +75,22 @@ def dataset_uri(pkg: dict[str, Any], site_url: str) -> URIRef:
     return uri or URIRef(f"{site_base(site_url)}/dataset/{pkg['id']}")
 
 
-def store(graph: Graph, node: URIRef | BNode, kind: Literal, key: str, value: Any) -> None:
-    entry = BNode()
-    graph.add((node, SCHEMA.additionalProperty, entry))
-    graph.add((entry, RDF.type, SCHEMA.PropertyValue))
-    graph.add((entry, SCHEMA.propertyID, kind))
-    graph.add((entry, SCHEMA.name, Literal(key)))
-    graph.add((entry, SCHEMA.value, Literal(value) if isinstance(value, str) else codecs.json_literal(value)))
+class Kept:
+    """What a node's DCAT cannot hold exactly; written as one store entry (one JSON literal) per node."""
+
+    __slots__ = ("fields", "extras")
+
+    def __init__(self) -> None:
+        self.fields: dict[str, Any] = {}
+        self.extras: dict[str, Any] = {}
+
+    def write(self, graph: Graph, node: URIRef | BNode) -> None:
+        if not self.fields and not self.extras:
+            return
+        entry = new_node()
+        graph.add((node, SCHEMA.additionalProperty, entry))
+        graph.add((entry, SCHEMA.propertyID, STORE_ID))
+        graph.add((entry, SCHEMA.value, codecs.json_literal({"fields": self.fields, "extras": self.extras})))
 
 
 def dataset_to_rdf(graph: Graph, pkg: dict[str, Any], *, site_url: str,
@@ -67,19 +99,20 @@ def dataset_to_rdf(graph: Graph, pkg: dict[str, Any], *, site_url: str,
     extras = extras_of(pkg)
     node = dataset_uri(pkg, site_url)
     add = graph.add
+    kept = Kept()
     add((node, RDF.type, DCAT.Dataset))
     for key in ("id", "name"):
         if pkg.get(key) is not None:
-            store(graph, node, FIELD, key, pkg[key])
+            kept.fields[key] = pkg[key]
     title = pkg.get("title") or pkg.get("name") or pkg["id"]
     add((node, DCT.title, Literal(title)))
     if pkg.get("title") != title:
-        store(graph, node, FIELD, "title", pkg.get("title"))
+        kept.fields["title"] = pkg.get("title")
     # dct:description is mandatory in DCAT-AP: an empty description falls back to the title.
     notes = pkg.get("notes")
     add((node, DCT.description, Literal(notes if notes else title)))
     if not notes:
-        store(graph, node, FIELD, "notes", notes)
+        kept.fields["notes"] = notes
     identifier = extras.get("identifier") or pkg["id"]
     add((node, DCT.identifier, Literal(identifier)))
     for tag in pkg.get("tags") or []:
@@ -90,14 +123,15 @@ def dataset_to_rdf(graph: Graph, pkg: dict[str, Any], *, site_url: str,
         add((node, DCAT.landingPage, url))
         add((url, RDF.type, FOAF.Document))
     if pkg.get("url") and (url is None or str(url) != pkg["url"]):
-        store(graph, node, FIELD, "url", pkg["url"])
+        kept.fields["url"] = pkg["url"]
     if pkg.get("version"):
         add((node, profile.version_predicate, Literal(pkg["version"])))
     licence = licence_to_rdf(graph, pkg.get("license_id"))
     if licence is not None:
         add((node, DCT.license, licence))
-    _people_to_rdf(graph, node, pkg, extras, site_url)
-    _extras_to_rdf(graph, node, extras)
+    _people_to_rdf(graph, node, pkg, extras, site_url, kept)
+    _extras_to_rdf(graph, node, extras, kept)
+    kept.write(graph, node)
     for resource in pkg.get("resources") or []:
         distribution = distribution_to_rdf(graph, resource, pkg, site_url=site_url, profile=profile,
                                            licence=licence)
@@ -114,38 +148,38 @@ def _dates_to_rdf(graph: Graph, node: URIRef, pkg: dict[str, Any], extras: dict[
 
 
 def _people_to_rdf(graph: Graph, node: URIRef, pkg: dict[str, Any], extras: dict[str, Any],
-                   site_url: str) -> None:
+                   site_url: str, kept: Kept) -> None:
     add = graph.add
     if pkg.get("author") or pkg.get("author_email"):
-        creator = BNode()
+        creator = new_node()
         add((node, DCT.creator, creator))
         add((creator, RDF.type, FOAF.Agent))
         if pkg.get("author"):
             add((creator, FOAF.name, Literal(pkg["author"])))
-        _email(graph, creator, FOAF.mbox, pkg.get("author_email"), node, FIELD, "author_email")
+        if not _email(graph, creator, FOAF.mbox, pkg.get("author_email")):
+            kept.fields["author_email"] = pkg["author_email"]
     for key in ("maintainer", "maintainer_email"):
         if pkg.get(key):
-            store(graph, node, FIELD, key, pkg[key])
+            kept.fields[key] = pkg[key]
     has_contact = any(extras.get(k) for k in ("contact_name", "contact_email", "contact_uri"))
     name = extras.get("contact_name") if has_contact else pkg.get("maintainer")
     email = extras.get("contact_email") if has_contact else pkg.get("maintainer_email")
     if name or email:
-        contact = codecs.url_term(extras.get("contact_uri")) or BNode()
+        contact = codecs.url_term(extras.get("contact_uri")) or new_node()
         add((node, DCAT.contactPoint, contact))
         add((contact, RDF.type, VCARD.Kind))
         if name:
             add((contact, VCARD.fn, Literal(name)))
-        _email(graph, contact, VCARD.hasEmail, email, node, EXTRA, None)
+        _email(graph, contact, VCARD.hasEmail, email)
     _publisher_to_rdf(graph, node, pkg, extras, site_url)
 
 
-def _email(graph: Graph, node: Any, predicate: URIRef, value: Any, owner: URIRef, kind: Literal,
-           key: str | None) -> None:
+def _email(graph: Graph, node: Any, predicate: URIRef, value: Any) -> bool:
+    """Add a mailto: URI; True when the value reads back identical (or there was none)."""
     term = codecs.mailto(value)
     if term is not None:
         graph.add((node, predicate, term))
-    if key and value and (term is None or codecs.email_value(term) != value):
-        store(graph, owner, kind, key, value)
+    return not value or (term is not None and codecs.email_value(term) == value)
 
 
 def _publisher_to_rdf(graph: Graph, node: URIRef, pkg: dict[str, Any], extras: dict[str, Any],
@@ -154,7 +188,7 @@ def _publisher_to_rdf(graph: Graph, node: URIRef, pkg: dict[str, Any], extras: d
     add = graph.add
     org = pkg.get("organization") or None
     if any(extras.get(k) for k in ("publisher_name", "publisher_uri", "publisher_email", "publisher_url")):
-        publisher = codecs.url_term(extras.get("publisher_uri")) or BNode()
+        publisher = codecs.url_term(extras.get("publisher_uri")) or new_node()
         name = extras.get("publisher_name")
     elif org:
         publisher = URIRef(f"{site_base(site_url)}/organization/{org.get('name') or org.get('id')}")
@@ -165,7 +199,7 @@ def _publisher_to_rdf(graph: Graph, node: URIRef, pkg: dict[str, Any], extras: d
     add((publisher, RDF.type, FOAF.Agent))
     if name:
         add((publisher, FOAF.name, Literal(name)))
-    _email(graph, publisher, FOAF.mbox, extras.get("publisher_email"), node, EXTRA, None)
+    _email(graph, publisher, FOAF.mbox, extras.get("publisher_email"))
     homepage = codecs.url_term(extras.get("publisher_url"))
     if homepage is not None:
         add((publisher, FOAF.homepage, homepage))
@@ -175,7 +209,7 @@ def _publisher_to_rdf(graph: Graph, node: URIRef, pkg: dict[str, Any], extras: d
         add((publisher, DCT.type, URIRef(kind)))
 
 
-def _extras_to_rdf(graph: Graph, node: URIRef, extras: dict[str, Any]) -> None:
+def _extras_to_rdf(graph: Graph, node: URIRef, extras: dict[str, Any], kept: Kept) -> None:
     add = graph.add
     exact: set[str] = set()
     frequency = vocab.frequency_uri(extras["frequency"]) if extras.get("frequency") else None
@@ -210,7 +244,7 @@ def _extras_to_rdf(graph: Graph, node: URIRef, extras: dict[str, Any]) -> None:
               "publisher_url", "contact_uri", "contact_email", "publisher_email"}
     for key, value in extras.items():
         if key not in MAPPED_EXTRAS or key not in exact or not _is_exact_plain(key, value):
-            store(graph, node, EXTRA, key, value)
+            kept.extras[key] = value
 
 
 def _is_exact_plain(key: str, value: Any) -> bool:
@@ -232,7 +266,7 @@ def _temporal_to_rdf(graph: Graph, node: URIRef, extras: dict[str, Any]) -> set[
     end = codecs.date_literal(extras.get("temporal_end"))
     if start is None and end is None:
         return set()
-    period = BNode()
+    period = new_node()
     graph.add((node, DCT.temporal, period))
     graph.add((period, RDF.type, DCT.PeriodOfTime))
     exact = set()
@@ -250,7 +284,7 @@ def _spatial_to_rdf(graph: Graph, node: URIRef, value: Any) -> set[str]:
     if not isinstance(value, str) or not value.strip():
         return set()
     uri = codecs.url_term(value)
-    location = uri or BNode()
+    location = uri or new_node()
     graph.add((node, DCT.spatial, location))
     graph.add((location, RDF.type, DCT.Location))
     if uri is None:
@@ -270,7 +304,7 @@ def licence_to_rdf(graph: Graph, license_id: str | None) -> URIRef | BNode | Non
         return None
     entry = vocab.licence(license_id)
     url = codecs.url_term(entry["url"]) if entry and entry.get("url") else None
-    node: URIRef | BNode = url or BNode()
+    node: URIRef | BNode = url or new_node()
     graph.add((node, RDF.type, DCT.LicenseDocument))
     if url is None:
         graph.add((node, DCT.identifier, Literal(license_id)))
@@ -287,12 +321,13 @@ def distribution_uri(resource: dict[str, Any], pkg: dict[str, Any], site_url: st
 
 def distribution_to_rdf(graph: Graph, resource: dict[str, Any], pkg: dict[str, Any], *, site_url: str,
                         profile: Profile = DEFAULT_PROFILE, licence: URIRef | BNode | None = None) -> URIRef:
-    node = distribution_uri(resource, pkg, site_url) if resource.get("id") else BNode()
+    node = distribution_uri(resource, pkg, site_url) if resource.get("id") else new_node()
     add = graph.add
     add((node, RDF.type, DCAT.Distribution))
     keep = {key: value for key, value in resource.items() if key not in RESOURCE_MANAGED}
+    stored = Kept()
     if isinstance(resource.get("position"), int):
-        store(graph, node, FIELD, "position", resource["position"])  # DCAT has no order of distributions
+        stored.fields["position"] = resource["position"]  # DCAT has no order of distributions
     kept: set[str] = set()
     for key, predicate in (("name", DCT.title), ("description", DCT.description)):
         if keep.get(key):
@@ -322,7 +357,8 @@ def distribution_to_rdf(graph: Graph, resource: dict[str, Any], pkg: dict[str, A
         add((node, DCT.license, licence))
     for key, value in keep.items():
         if key not in kept and value not in (None, ""):
-            store(graph, node, FIELD, key, value)
+            stored.fields[key] = value
+    stored.write(graph, node)
     return node
 
 
@@ -348,7 +384,7 @@ def _checksum_to_rdf(graph: Graph, node: Any, value: Any, profile: Profile, kept
     algorithm = vocab.CHECKSUM_BY_LENGTH.get(len(value))
     if algorithm not in profile.checksum_algorithms:
         return
-    checksum = BNode()
+    checksum = new_node()
     algorithm_uri = URIRef(f"{profile.checksum_namespace}checksumAlgorithm_{algorithm}")
     graph.add((node, SPDX.checksum, checksum))
     graph.add((checksum, RDF.type, SPDX.Checksum))
@@ -389,7 +425,7 @@ def catalog_to_rdf(graph: Graph, *, site_url: str, title: str, description: str 
 
 def adms_identifier(graph: Graph, node: URIRef, notation: str) -> None:
     """An adms:Identifier (a secondary identifier, e.g. the source's id of a harvested dataset)."""
-    identifier = BNode()
+    identifier = new_node()
     graph.add((node, ADMS.identifier, identifier))
     graph.add((identifier, RDF.type, ADMS.Identifier))
     graph.add((identifier, SKOS.notation, Literal(notation)))

@@ -13,7 +13,6 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Flask, Response, current_app, request
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, XSD
 
 from catalog.app import services_of
 from catalog.clock import utcnow
@@ -21,9 +20,16 @@ from catalog.context import ANONYMOUS, ActionContext
 from catalog.dataset.dictize import package_dictize
 from catalog.dataset.models import Package
 from catalog.dcat.profiles import PROFILES, Profile, profile_named
-from catalog.dcat.stream import CatalogFilter, CountCache, last_modified, page_of_packages, public_packages
+from catalog.dcat.stream import (
+    CatalogFilter,
+    CountCache,
+    dictize_batch,
+    last_modified,
+    page_of_packages,
+    public_packages,
+)
 from catalog.dcat.to_rdf import catalog_to_rdf, dataset_to_rdf, new_graph
-from catalog.dcat.vocab import HYDRA
+from catalog.dcat.vocab import HYDRA, RDF, XSD
 from catalog.errors import ActionError
 from catalog.registry import ACTIONS, call_action, load_actions
 
@@ -141,7 +147,7 @@ def _catalog(ext: str) -> Response:
             rows = page_of_packages(ctx, where, page=page, per_page=per_page, after=after)
             counts: CountCache = current_app.extensions["dcat_counts"]
             total = counts.count(session, public_packages(ctx, where), (settings.database_url, where))
-            packages = [package_dictize(session, row, settings) for row in rows]
+            packages = dictize_batch(session, rows, settings) if rows else []
         graph = new_graph()
         uris = [dataset_to_rdf(graph, pkg, site_url=settings.site_url, profile=profile) for pkg in packages]
         catalog_to_rdf(graph, site_url=settings.site_url, title=settings.site_title, dataset_uris=uris,
