@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import signal
 import statistics
 import sys
 import threading
@@ -160,6 +161,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--updates", type=int, default=500)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
+    # SIGTERM unwinds like Ctrl-C, so each server is stopped and its PostgreSQL database dropped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     random.seed(args.seed)
     args.creates = {"postgresql": args.creates or args.pg_creates, "sqlite": args.creates or args.sqlite_creates}
     report = {kind: bench_database(kind, args) for kind in args.databases.split(",") if kind}
