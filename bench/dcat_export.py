@@ -127,7 +127,7 @@ def floor(services: Any, fmt: str) -> dict[str, Any]:
         for batch in iter_public_packages(session, services, _no_filter(), BATCH):
             fetched = time.perf_counter()
             seconds["fetch_dictize"] += fetched - fetch_started
-            graph = new_graph()
+            graph = new_graph(write_once=fmt == "nt")
             for pkg in batch:
                 dataset_to_rdf(graph, pkg, site_url=site)
             mapped = time.perf_counter()
@@ -137,7 +137,7 @@ def floor(services: Any, fmt: str) -> dict[str, Any]:
             # rdflib alone from ready-made triples: a fresh graph, add them all, serialize.
             ready = list(graph)
             started = time.perf_counter()
-            rebuilt = new_graph()
+            rebuilt = new_graph(write_once=fmt == "nt")
             for triple in ready:
                 rebuilt.add(triple)
             rebuilt.serialize(destination=sink, format=rdf_format, encoding="utf-8")

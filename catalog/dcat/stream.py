@@ -130,7 +130,7 @@ def dump(services: Services, out: IO[bytes], *, fmt: str = "nt", profile: Profil
         catalog_to_rdf(graph, site_url=settings.site_url, title=settings.site_title, modified=last_modified(ctx))
         graph.serialize(destination=out, format=rdf_format, encoding="utf-8")
         for batch in iter_public_packages(session, services, where or CatalogFilter(), batch_size):
-            graph = new_graph()
+            graph = new_graph(write_once=fmt == "nt")
             uris = [dataset_to_rdf(graph, pkg, site_url=settings.site_url, profile=profile) for pkg in batch]
             catalog_to_rdf_links(graph, settings.site_url, uris)
             graph.serialize(destination=out, format=rdf_format, encoding="utf-8")

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.plugins.stores.memory import SimpleMemory
+from rdflib.term import Node
 
 from catalog.dcat import codecs, vocab
 from catalog.dcat.profiles import DEFAULT_PROFILE, Profile
@@ -49,9 +51,32 @@ RESOURCE_MANAGED = {"package_id", "position", "state", "metadata_modified", "cac
 RESOURCE_MAPPED = {"url", "name", "description", "format", "mimetype", "size", "hash", "created", "last_modified"}
 
 
-def new_graph() -> Graph:
-    """An export graph. SimpleMemory (no named-graph bookkeeping) adds triples about a third faster."""
-    graph = Graph(store="SimpleMemory")
+class WriteOnceStore(SimpleMemory):
+    """An insertion-ordered set of triples for graphs that are only written out as N-Triples: no indexes
+    to maintain (pattern lookups scan), which roughly halves the cost of building an export graph."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rows: dict[tuple[Node, Node, Node], None] = {}
+
+    def add(self, triple: Any, context: Any, quoted: bool = False) -> None:
+        self._rows[triple] = None
+
+    def triples(self, triple_pattern: Any, context: Any = None) -> Iterator[Any]:
+        subject, predicate, obj = triple_pattern
+        for row in self._rows:
+            if (subject is None or row[0] == subject) and (predicate is None or row[1] == predicate) \
+                    and (obj is None or row[2] == obj):
+                yield row, iter(())
+
+    def __len__(self, context: Any = None) -> int:
+        return len(self._rows)
+
+
+def new_graph(*, write_once: bool = False) -> Graph:
+    """An export graph. SimpleMemory (no named-graph bookkeeping) adds triples about a third faster than
+    rdflib's default store; WriteOnceStore is faster still for graphs serialized as N-Triples only."""
+    graph = Graph(store=WriteOnceStore() if write_once else SimpleMemory())
     for prefix, namespace in vocab.PREFIXES.items():
         graph.bind(prefix, namespace, override=True, replace=True)
     return graph

@@ -148,7 +148,7 @@ def _catalog(ext: str) -> Response:
             counts: CountCache = current_app.extensions["dcat_counts"]
             total = counts.count(session, public_packages(ctx, where), (settings.database_url, where))
             packages = dictize_batch(session, rows, settings) if rows else []
-        graph = new_graph()
+        graph = new_graph(write_once=ext == "nt")
         uris = [dataset_to_rdf(graph, pkg, site_url=settings.site_url, profile=profile) for pkg in packages]
         catalog_to_rdf(graph, site_url=settings.site_url, title=settings.site_title, dataset_uris=uris,
                        modified=last_modified(ctx))
@@ -233,7 +233,7 @@ def _dataset(id_or_name: str, ext: str) -> Response:
         if package is None:
             return _text(404, f"Dataset not found: {id_or_name}")
         pkg = package_dictize(session, package, settings)
-    graph = new_graph()
+    graph = new_graph(write_once=ext == "nt")
     uri = dataset_to_rdf(graph, pkg, site_url=settings.site_url, profile=profile)
     catalog_to_rdf(graph, site_url=settings.site_url, title=settings.site_title, dataset_uris=[uri])
     return _serialize(graph, ext)
