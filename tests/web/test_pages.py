@@ -50,7 +50,8 @@ def test_language_switch_is_remembered_in_the_session(client: Any, catalog: dict
     assert '<html lang="fr">' in later
 
 
-def test_dataset_page_shows_metadata_coverage_resources_and_jsonld(page: Any, catalog: dict[str, Any]) -> None:
+def test_dataset_page_shows_metadata_coverage_resources_and_jsonld(page: Any, client: Any,
+                                                                   catalog: dict[str, Any]) -> None:
     status, html = page("/dataset/aides-logement")
     assert status == 200
     assert "Aides au logement" in html and "Nombre de foyers allocataires." in html
@@ -61,6 +62,8 @@ def test_dataset_page_shows_metadata_coverage_resources_and_jsonld(page: Any, ca
     assert '"temporalCoverage": "2015-01-01/2023-12-31"' in html
     assert "annual" in html
     assert "<h2>Activity</h2>" in html and "dataset created" in html
+    assert 'href="/dataset/aides-logement.ttl"' in html
+    assert client.get("/dataset/aides-logement.ttl").status_code == 200  # the DCAT link is live
     _, french = page("/dataset/aides-logement", "fr")
     assert "du 2015-01-01 au 2023-12-31" in french and "annuelle" in french
 
