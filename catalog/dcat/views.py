@@ -99,10 +99,19 @@ def _modified_since() -> datetime | None:
         return None
     try:
         parsed = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
+    except (ValueError, OverflowError):
         raise DcatRequestError(f"'modified_since' must be an ISO 8601 date or date-time, got '{raw}'.") from None
     # metadata_modified is naive UTC.
-    return parsed.astimezone(UTC).replace(tzinfo=None) if parsed.tzinfo else parsed
+    try:
+        return parsed.astimezone(UTC).replace(tzinfo=None) if parsed.tzinfo else parsed
+    except OverflowError:  # 0001-01-01T00:00+01:00 has no UTC time
+        raise DcatRequestError(f"'modified_since' is out of range: '{raw}'.") from None
+
+
+def _reject_nul(*values: str) -> None:
+    """PostgreSQL cannot even compare a string holding NUL: refuse it before any query."""
+    if any("\x00" in value for value in (*values, *request.args.keys(), *request.args.values())):
+        raise DcatRequestError("NUL (U+0000) characters are not allowed in DCAT requests.")
 
 
 def _serialize(graph: Graph, ext: str) -> Response:
@@ -131,6 +140,7 @@ def catalog_with_extension(ext: str) -> Response:
 
 
 def _catalog(ext: str) -> Response:
+    _reject_nul()
     _format_of(ext)
     profile = _profile()
     page = _natural("page", 1, MAX_PAGE)
@@ -221,6 +231,7 @@ def _negotiate_dataset() -> Response | None:
 
 
 def _dataset(id_or_name: str, ext: str) -> Response:
+    _reject_nul(id_or_name)
     _format_of(ext)
     profile = _profile()
     services = services_of(current_app)

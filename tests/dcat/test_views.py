@@ -170,3 +170,30 @@ def test_catalog_node_is_the_site(client):
     graph = parse(client.get("/catalog.ttl"), "ttl")
     assert (URIRef("http://test.moisson.local/catalog"), RDF.type, DCAT.Catalog) in graph
     assert int(obj(graph, HYDRA.totalItems)) == 0
+
+
+@pytest.mark.parametrize("url", [
+    "/dataset/%00.ttl", "/catalog.ttl?after=%00", "/catalog.ttl?modified_since=2020-01-01%00", "/catalog.ttl?q=%00",
+    "/catalog.ttl?profiles=%00", "/dataset/" + "x" * 5000 + ".ttl", "/dataset/%C3%A9t%C3%A9.jsonld",
+    "/catalog.ttl?modified_since=9999-12-31T23:59:59%2B14:00", "/catalog.ttl?modified_since=0001-01-01T00:00:00%2B01:00",
+    "/catalog.ttl?after=zzzz&page=2", "/catalog.nt?page=1&per_page=1&profiles=dcat_ap_2,dcat_ap_3",
+])
+def test_odd_requests_never_get_a_500(client, url):
+    assert client.get(url).status_code in (200, 400, 404)
+
+
+def test_random_query_strings_never_get_a_500(client, call, sysadmin, org):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    make_dataset(call, sysadmin, org["id"], "fuzzed")
+    keys = st.sampled_from(["page", "per_page", "after", "modified_since", "profiles", "q", "fq", "other"])
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(params=st.dictionaries(keys, st.text(max_size=30), max_size=4),
+           ext=st.sampled_from([*FORMATS, "csv", ""]))
+    def check(params, ext):
+        path = f"/catalog.{ext}" if ext else "/catalog"
+        assert client.get(path, query_string=params).status_code in (200, 400)
+
+    check()
