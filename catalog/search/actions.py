@@ -82,6 +82,8 @@ def build_request(ctx: ActionContext, data: dict[str, Any]) -> SearchRequest:
         facet_fields=_as_list(data.get("facet.field"), "facet.field") if facet_on else [],
         facet_limit=_natural(data, "facet.limit", FACET_LIMIT, allow_negative=True),
         facet_mincount=_natural(data, "facet.mincount", 1, allow_negative=True),
+        walk_key=(ctx.actor.user_id, ctx.actor.is_sysadmin, q, fq, json.dumps(data.get("fq_list")), states,
+                  include_private, data.get("sort")),
     )
 
 

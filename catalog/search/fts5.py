@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, Select, bindparam, column, delete, func, l
 from sqlalchemy.orm import Session
 
 from catalog.search.analysis import stem_prefixes
-from catalog.search.index import Document, IndexWriter, search_package, search_value
+from catalog.search.index import Document, IndexWriter, search_doc, search_package, search_value
 from catalog.search.query import And, Node, Not, Or, Text
 from catalog.search.sql import SqlSearch
 
@@ -70,11 +70,14 @@ class Fts5Backend(IndexWriter, SqlSearch):
         values = [{"field": f, "value": v, "doc_id": i} for i, doc in zip(ids, docs, strict=True) for f, v in doc.values]
         if values:
             session.execute(search_value.insert(), values)
+        session.execute(search_doc.insert(), [{"doc_id": i, "data_dict": doc.data_dict}
+                                              for i, doc in zip(ids, docs, strict=True)])
         session.execute(text("INSERT INTO search_fts(rowid, hi, mid, low, fld) VALUES (:d, :hi, :mid, :low, :fld)"),
                         [self._fts_row(i, doc) for i, doc in zip(ids, docs, strict=True)])
 
     def clear(self, session: Session) -> None:
         session.execute(delete(search_value))
+        session.execute(delete(search_doc))
         session.execute(delete(search_package))
         session.execute(text("DELETE FROM search_fts"))
 
@@ -85,10 +88,10 @@ class Fts5Backend(IndexWriter, SqlSearch):
         matches = select(fts.c.rowid).where(_MATCH.op("MATCH")(bindparam(None, query)))
         return search_package.c.doc_id.in_(matches)
 
-    def score_order(self, stmt: Select[Any], query: str) -> tuple[Select[Any], ColumnElement[Any]]:
+    def score_order(self, stmt: Select[Any], query: str, *, inner: bool) -> tuple[Select[Any], ColumnElement[Any]]:
         scores = (select(fts.c.rowid.label("r"), _BM25.label("s"))
                   .where(_MATCH.op("MATCH")(bindparam(None, query))).subquery())
-        stmt = stmt.outerjoin(scores, scores.c.r == search_package.c.doc_id)
+        stmt = stmt.join(scores, scores.c.r == search_package.c.doc_id, isouter=not inner)
         return stmt, func.coalesce(scores.c.s, 0).asc()  # bm25: lower is better
 
     def pattern_clause(self, target: ColumnElement[Any], pattern: str) -> ColumnElement[bool]:

@@ -18,7 +18,6 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
-    Index,
     Integer,
     MetaData,
     String,
@@ -54,15 +53,15 @@ search_package = Table(
     Column("version", String(100)),
     Column("metadata_created", DateTime),
     Column("metadata_modified", DateTime),
-    Column("data_dict", Text, nullable=False),
     Column("tsv", TSVECTOR),  # PostgreSQL only: the migration creates it there and nowhere else
-    Index("ix_search_package_modified", "metadata_modified", "package_id"),
-    Index("ix_search_package_created", "metadata_created", "package_id"),
-    Index("ix_search_package_name", "name"),
-    Index("ix_search_package_title_string", "title_string", "package_id"),
-    Index("ix_search_package_owner_org", "owner_org"),
-    Index("ix_search_package_organization", "organization"),
-    Index("ix_search_package_license_id", "license_id"),
+    # Created by migration 0002 (sort columns + package_id, state, private: index-only paging).
+)
+
+# The package_show dict, apart so that scans of search_package stay narrow.
+search_doc = Table(
+    "search_doc", search_metadata,
+    Column("doc_id", DocId, primary_key=True, autoincrement=False),
+    Column("data_dict", Text, nullable=False),
 )
 
 search_value = Table(
@@ -70,7 +69,6 @@ search_value = Table(
     Column("field", String(200), primary_key=True),
     Column("value", Text, primary_key=True),
     Column("doc_id", DocId, primary_key=True),
-    Index("ix_search_value_doc_id", "doc_id"),
 )
 
 # Exact-match fields stored as columns; anything else not tokenised is looked up in search_value.
@@ -92,6 +90,7 @@ MAX_POSITIONS = 256  # PostgreSQL keeps at most 256 positions per lexeme
 @dataclass
 class Document:
     row: dict[str, Any]
+    data_dict: str
     values: list[tuple[str, str]]
     hi: list[str] = field(default_factory=list)  # name, title (dismax boost 4)
     mid: list[str] = field(default_factory=list)  # tags, groups, organization (boost 2)
@@ -119,7 +118,6 @@ def build_document(pkg: dict[str, Any]) -> Document:
         "creator_user_id": pkg.get("creator_user_id"), "url": pkg.get("url"), "version": pkg.get("version"),
         "metadata_created": _date(pkg.get("metadata_created")),
         "metadata_modified": _date(pkg.get("metadata_modified")),
-        "data_dict": json.dumps(pkg, ensure_ascii=False, separators=(",", ":")),
     }
     values: set[tuple[str, str]] = set()
     for tag in pkg.get("tags") or []:
@@ -137,7 +135,8 @@ def build_document(pkg: dict[str, Any]) -> Document:
     for key, value in extras:
         if key and key not in RESERVED and value:
             values.add((key, value[:2000]))
-    doc = Document(row=row, values=sorted(values))
+    data_dict = json.dumps(pkg, ensure_ascii=False, separators=(",", ":"))
+    doc = Document(row=row, data_dict=data_dict, values=sorted(values))
     doc.hi = tokens(pkg["name"]) + tokens(pkg.get("title"))
     doc.mid = [t for tag in pkg.get("tags") or [] for t in tokens(tag.get("name"))]
     for group in [*(pkg.get("groups") or []), *([org] if org else [])]:
@@ -178,6 +177,8 @@ class IndexWriter:
         else:
             session.execute(update(search_package).where(search_package.c.doc_id == doc_id).values(row))
             session.execute(delete(search_value).where(search_value.c.doc_id == doc_id))
+            session.execute(delete(search_doc).where(search_doc.c.doc_id == doc_id))
+        session.execute(insert(search_doc).values(doc_id=doc_id, data_dict=doc.data_dict))
         if doc.values:
             session.execute(insert(search_value), [{"field": f, "value": v, "doc_id": doc_id} for f, v in doc.values])
         self._write_text(session, doc_id, doc)
@@ -189,6 +190,7 @@ class IndexWriter:
             return
         self._delete_text(session, doc_id)
         session.execute(delete(search_value).where(search_value.c.doc_id == doc_id))
+        session.execute(delete(search_doc).where(search_doc.c.doc_id == doc_id))
         session.execute(delete(search_package).where(search_package.c.doc_id == doc_id))
 
     def clear(self, session: Session) -> None:

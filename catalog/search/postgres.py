@@ -12,7 +12,7 @@ from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
 from sqlalchemy.orm import Session
 
 from catalog.search.analysis import stem_prefixes
-from catalog.search.index import MAX_POSITIONS, Document, IndexWriter, search_package, search_value
+from catalog.search.index import MAX_POSITIONS, Document, IndexWriter, search_doc, search_package, search_value
 from catalog.search.query import And, Node, Not, Or, Text
 from catalog.search.sql import SqlSearch
 
@@ -74,9 +74,12 @@ class PostgresBackend(IndexWriter, SqlSearch):
         values = [{"field": f, "value": v, "doc_id": i} for i, doc in zip(ids, docs, strict=True) for f, v in doc.values]
         if values:
             session.execute(search_value.insert(), values)
+        session.execute(search_doc.insert(), [{"doc_id": i, "data_dict": doc.data_dict}
+                                              for i, doc in zip(ids, docs, strict=True)])
 
     def clear(self, session: Session) -> None:
         session.execute(delete(search_value))
+        session.execute(delete(search_doc))
         session.execute(delete(search_package))
 
     def text_query(self, node: Node) -> str | None:
@@ -85,7 +88,9 @@ class PostgresBackend(IndexWriter, SqlSearch):
     def text_clause(self, query: str) -> ColumnElement[bool]:
         return TSV.op("@@")(cast(query, TSQUERY))
 
-    def score_order(self, stmt: Select[Any], query: str) -> tuple[Select[Any], ColumnElement[Any]]:
+    def score_order(self, stmt: Select[Any], query: str, *, inner: bool) -> tuple[Select[Any], ColumnElement[Any]]:
+        if inner:
+            stmt = stmt.where(self.text_clause(query))
         return stmt, func.ts_rank(TSV, cast(query, TSQUERY)).desc()
 
     def pattern_clause(self, target: ColumnElement[Any], pattern: str) -> ColumnElement[bool]:

@@ -14,25 +14,33 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Select,
+    String,
     and_,
+    case,
+    cast,
     false,
     func,
+    literal,
     not_,
     or_,
     select,
     true,
+    union_all,
 )
+from sqlalchemy import Text as SqlText
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.visitors import replacement_traverse
 
 from catalog.dataset.models import Package
 from catalog.errors import SearchQueryError
-from catalog.search.index import COLUMN_FIELDS, search_package, search_value
+from catalog.search.cursor import CursorCache, after, seek_columns
+from catalog.search.index import COLUMN_FIELDS, search_doc, search_package, search_value
 from catalog.search.query import And, Exact, Exists, MatchAll, Node, Not, Or, Range, Text, positive_text
 
 SP = search_package.c
 SORTABLE = {"score", *COLUMN_FIELDS, "dataset_type"}
 DEFAULT_SORT = "score desc, metadata_modified desc"
+CURSORS = CursorCache()
 
 
 @dataclass
@@ -48,6 +56,7 @@ class SearchRequest:
     facet_fields: list[str] = field(default_factory=list)
     facet_limit: int = 50
     facet_mincount: int = 1
+    walk_key: Any = None  # identifies a walk (caller, query, sort) for seek paging; None = never seek
 
 
 @dataclass
@@ -100,8 +109,9 @@ class SqlSearch:
     def text_clause(self, query: str) -> ColumnElement[bool]:
         raise NotImplementedError
 
-    def score_order(self, stmt: Select[Any], query: str) -> tuple[Select[Any], ColumnElement[Any]]:
-        """Join what the score needs and return an ORDER BY expression (best first)."""
+    def score_order(self, stmt: Select[Any], query: str, *, inner: bool) -> tuple[Select[Any], ColumnElement[Any]]:
+        """Join what the score needs and return an ORDER BY expression (best first); `inner`: the statement
+        does not filter on the query yet, the score part must."""
         raise NotImplementedError
 
     def pattern_clause(self, target: ColumnElement[Any], pattern: str) -> ColumnElement[bool]:
@@ -168,8 +178,8 @@ class SqlSearch:
         return {"public": SP.private.is_(False), "private": SP.private.is_(True)}.get(value, false())
 
     # -- running ---------------------------------------------------------------------------------
-    def full_where(self, request: SearchRequest) -> ColumnElement[bool]:
-        clauses = [SP.state.in_(request.states), request.visibility, self.where(request.q)]
+    def full_where(self, request: SearchRequest, *, with_q: bool = True) -> ColumnElement[bool]:
+        clauses = [SP.state.in_(request.states), request.visibility, self.where(request.q) if with_q else true()]
         if not request.include_private:
             clauses.append(SP.private.is_(False))
         clauses += [self.where(f) for f in request.filters]
@@ -177,26 +187,83 @@ class SqlSearch:
 
     def search(self, session: Session, request: SearchRequest) -> SearchResult:
         where = self.full_where(request)
-        count = session.scalar(select(func.count()).select_from(search_package).where(where)) or 0
+        if request.facet_fields:
+            count, facets = self._count_and_facets(session, request, where)
+        else:
+            count, facets = session.scalar(select(func.count()).select_from(search_package).where(where)) or 0, {}
         results: list[dict[str, Any]] = []
         if request.rows > 0 and request.start < count:
-            results = self._page(session, request, where)
-        facets = {name: self.facet(session, where, name, request.facet_limit, request.facet_mincount)
-                  for name in request.facet_fields}
+            results = self._page(session, request, where, count)
         return SearchResult(count=count, results=results, facets=facets)
 
-    def _page(self, session: Session, request: SearchRequest, where: ColumnElement[bool]) -> list[dict[str, Any]]:
+    def _count_and_facets(self, session: Session, request: SearchRequest,
+                          where: ColumnElement[bool]) -> tuple[int, dict[str, list[tuple[str, int]]]]:
+        """One statement: the matches are computed once (a materialized CTE), then counted and grouped."""
+        wanted = [COLUMN_FIELDS[f] for f in request.facet_fields if f in COLUMN_FIELDS]
+        matches = (select(SP.doc_id, SP.private, *[SP[c] for c in dict.fromkeys(wanted)])
+                   .where(where).cte("matches").prefix_with("MATERIALIZED"))
+        parts = [select(literal("", String).label("f"), literal(None, SqlText).label("v"),
+                        func.count().label("n")).select_from(matches)]
+        for name in dict.fromkeys(request.facet_fields):
+            parts.append(self._facet_part(matches, name, request.facet_limit, request.facet_mincount))
+        subqueries = [part.subquery() for part in parts]
+        union = union_all(*[select(sub.c.f, sub.c.v, sub.c.n) for sub in subqueries])
+        count = 0
+        facets: dict[str, list[tuple[str, int]]] = {name: [] for name in request.facet_fields}
+        for name, value, n in session.execute(union):
+            if name == "":
+                count = int(n)
+            else:
+                facets[name].append((str(value), int(n)))
+        for name in facets:
+            facets[name].sort(key=lambda item: (-item[1], item[0]))
+        return count, facets
+
+    def _facet_part(self, matches: Any, name: str, limit: int, mincount: int) -> Select[Any]:
+        """(field, value, count) rows for one facet, in Solr's order: count desc, then value."""
+        target: Any
+        if name == "capacity":
+            target = case((matches.c.private.is_(True), "private"), else_="public")
+            stmt = select(target.label("v"), func.count().label("n")).select_from(matches).group_by(target)
+        elif name in COLUMN_FIELDS:
+            target = matches.c[COLUMN_FIELDS[name]]
+            stmt = (select(cast(target, SqlText).label("v"), func.count().label("n")).select_from(matches)
+                    .where(target.is_not(None), cast(target, SqlText) != "").group_by(target))
+        else:
+            target = search_value.c.value
+            stmt = (select(target.label("v"), func.count().label("n"))
+                    .where(search_value.c.field == name, search_value.c.doc_id.in_(select(matches.c.doc_id)))
+                    .group_by(target))
+        count = func.count()
+        stmt = stmt.having(count >= max(mincount, 1)).order_by(count.desc(), target)
+        if limit >= 0:
+            stmt = stmt.limit(limit)
+        inner = stmt.subquery()
+        return select(literal(name, String).label("f"), inner.c.v, inner.c.n)
+
+    def _page(self, session: Session, request: SearchRequest, where: ColumnElement[bool],
+              count: int) -> list[dict[str, Any]]:
         # Page over narrow index rows first, then fetch the stored dicts of just that page.
+        seek = seek_columns(request.sort) if request.walk_key is not None else None
+        if seek is not None:
+            return self._seek_page(session, request, where, count, seek)
         stmt = select(SP.doc_id).where(where)
         order: list[Any] = []
         last_dir = "asc"
         positives = positive_text(request.q)
+        q_text = self.text_query(request.q) if isinstance(request.q, Text | And | Or) else None
         for name, direction in request.sort:
-            if name == "score":
+            if name == "score" and q_text is not None:
+                # A pure full-text q: its match is also the score, so it is evaluated once.
+                stmt, expr = self.score_order(select(SP.doc_id).where(self.full_where(request, with_q=False)),
+                                              q_text, inner=True)
+                order.append(expr)
+            elif name == "score":
                 query = self.text_query(Or(tuple(positives))) if positives else None
                 if query is not None:
-                    stmt, expr = self.score_order(stmt, query)
+                    stmt, expr = self.score_order(stmt, query, inner=False)
                     order.append(expr)
+            if name == "score":
                 continue
             col = SP[COLUMN_FIELDS[name]]
             order.append(col.desc() if direction == "desc" else col.asc())
@@ -204,32 +271,22 @@ class SqlSearch:
         if not any(name == "id" for name, _ in request.sort):
             order.append(SP.package_id.desc() if last_dir == "desc" else SP.package_id.asc())
         ids = list(session.scalars(stmt.order_by(*order).limit(request.rows).offset(request.start)))
+        return self._dicts(session, ids)
+
+    def _seek_page(self, session: Session, request: SearchRequest, where: ColumnElement[bool], count: int,
+                   seek: list[tuple[Any, str]]) -> list[dict[str, Any]]:
+        stmt = select(SP.doc_id, *[column for column, _ in seek]).where(where)
+        stmt = stmt.order_by(*[column.desc() if d == "desc" else column.asc() for column, d in seek])
+        last = CURSORS.get((request.walk_key, count, request.start)) if request.start else None
+        stmt = stmt.where(after(seek, last)) if last is not None else stmt.offset(request.start)
+        rows = session.execute(stmt.limit(request.rows)).all()
+        if rows:
+            CURSORS.put((request.walk_key, count, request.start + len(rows)), tuple(rows[-1][1:]))
+        return self._dicts(session, [row[0] for row in rows])
+
+    def _dicts(self, session: Session, ids: list[int]) -> list[dict[str, Any]]:
         if not ids:
             return []
-        dicts = {doc_id: data for doc_id, data in session.execute(select(SP.doc_id, SP.data_dict).where(SP.doc_id.in_(ids)))}
+        docs = session.execute(select(search_doc.c.doc_id, search_doc.c.data_dict).where(search_doc.c.doc_id.in_(ids)))
+        dicts = {doc_id: data for doc_id, data in docs}
         return [json.loads(dicts[i]) for i in ids]
-
-    def facet(self, session: Session, where: ColumnElement[bool], name: str, limit: int,
-              mincount: int) -> list[tuple[str, int]]:
-        """(value, count) in Solr's order: count desc, then value; limit < 0 = all."""
-        target: Any
-        if name == "capacity":
-            return self._capacity_facet(session, where, mincount)
-        if name in COLUMN_FIELDS:
-            target = SP[COLUMN_FIELDS[name]]
-            stmt = select(target, func.count()).where(where, target.is_not(None), target != "").group_by(target)
-        else:
-            matches = select(SP.doc_id).where(where)
-            target = search_value.c.value
-            stmt = (select(target, func.count()).where(search_value.c.field == name,
-                                                       search_value.c.doc_id.in_(matches)).group_by(target))
-        count = func.count()
-        stmt = stmt.having(count >= max(mincount, 1)).order_by(count.desc(), target)
-        if limit >= 0:
-            stmt = stmt.limit(limit)
-        return [(str(value), int(n)) for value, n in session.execute(stmt)]
-
-    def _capacity_facet(self, session: Session, where: ColumnElement[bool], mincount: int) -> list[tuple[str, int]]:
-        rows = session.execute(select(SP.private, func.count()).where(where).group_by(SP.private))
-        counts = [("private" if private else "public", int(n)) for private, n in rows if n >= max(mincount, 1)]
-        return sorted(counts, key=lambda item: (-item[1], item[0]))

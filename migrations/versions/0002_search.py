@@ -37,18 +37,23 @@ def upgrade() -> None:
         sa.Column("version", sa.String(100)),
         sa.Column("metadata_created", sa.DateTime()),
         sa.Column("metadata_modified", sa.DateTime()),
-        sa.Column("data_dict", sa.Text(), nullable=False),
     ]
     if not is_sqlite:
         columns.append(sa.Column("tsv", postgresql.TSVECTOR()))
     op.create_table("search_package", *columns, sa.UniqueConstraint("package_id", name="uq_search_package_package_id"))
-    op.create_index("ix_search_package_modified", "search_package", ["metadata_modified", "package_id"])
-    op.create_index("ix_search_package_created", "search_package", ["metadata_created", "package_id"])
-    op.create_index("ix_search_package_name", "search_package", ["name"])
-    op.create_index("ix_search_package_title_string", "search_package", ["title_string", "package_id"])
+    # Sort indexes carry state and private so paging with the public filter is an index-only walk.
+    for name, column in (("modified", "metadata_modified"), ("created", "metadata_created"),
+                         ("title_string", "title_string"), ("name", "name")):
+        op.create_index(f"ix_search_package_{name}", "search_package", [column, "package_id", "state", "private"])
+    op.create_index("ix_search_package_id", "search_package", ["package_id", "state", "private"])
     op.create_index("ix_search_package_owner_org", "search_package", ["owner_org"])
     op.create_index("ix_search_package_organization", "search_package", ["organization"])
     op.create_index("ix_search_package_license_id", "search_package", ["license_id"])
+    op.create_table(
+        "search_doc",
+        sa.Column("doc_id", DOC_ID, primary_key=True, autoincrement=False),
+        sa.Column("data_dict", sa.Text(), nullable=False),
+    )
     op.create_table(
         "search_value",
         sa.Column("field", sa.String(200), nullable=False),
@@ -70,4 +75,5 @@ def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         op.execute("DROP TABLE IF EXISTS search_fts")
     op.drop_table("search_value")
+    op.drop_table("search_doc")
     op.drop_table("search_package")

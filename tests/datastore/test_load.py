@@ -275,3 +275,15 @@ def test_late_masks_in_converted_columns(call, sysadmin, file_resource, tmp_path
     last = rows(call, sysadmin, resource_id, sort="_id desc", limit=1)[0]
     assert last == {"_id": 3001, "n": None, "taux": None, "date": None}
     assert rows(call, sysadmin, resource_id, limit=1)[0] == {"_id": 1, "n": 1, "taux": 1.5, "date": "2020-12-31"}
+
+
+def test_ragged_rows_and_blank_lines_after_the_first_rows(call, sysadmin, file_resource, tmp_path):
+    body = "".join(f"{i};v{i}\n" for i in range(1, 3001))
+    path = write(tmp_path / "late-ragged.csv", f"n;label\n{body}\n3001\n3002;x;surplus\n")
+    resource_id, status = file_resource(path)
+    assert status["status"] == "complete", status
+    assert status["rows_loaded"] == 3002
+    assert list(fields(call, sysadmin, resource_id)) == ["_id", "n", "label", "column_3"]
+    tail = rows(call, sysadmin, resource_id, sort="_id desc", limit=2)
+    assert tail == [{"_id": 3002, "n": 3002, "label": "x", "column_3": "surplus"},
+                    {"_id": 3001, "n": 3001, "label": None, "column_3": None}]

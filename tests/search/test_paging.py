@@ -50,3 +50,21 @@ def test_walking_a_filtered_text_query(call, many):
 def test_id_asc_is_in_id_order(call, many):
     ids = [r["id"] for r in call("package_search", sort="id asc", rows=1000)["results"]]
     assert ids == sorted(ids) and len(ids) == 57
+
+
+@pytest.mark.parametrize("sort", ["id asc", "metadata_modified desc", "name desc", "metadata_created asc, name asc"])
+def test_seek_paging_gives_offset_paging_rows(call, many, sort):
+    # q="" and q="*:*" mean the same but are different walks: the second is always fetched by OFFSET.
+    for start in range(0, 60, 7):
+        walked = call("package_search", q="", sort=sort, rows=7, start=start)["results"]
+        fresh = call("package_search", q="*:*", sort=sort, rows=7, start=start, fq=f"-name:x{start}")["results"]
+        assert [r["id"] for r in walked] == [r["id"] for r in fresh]
+
+
+def test_a_write_during_a_walk_falls_back_to_offset(call, services, many, sysadmin):
+    first = call("package_search", sort="id asc", rows=10, start=0)["results"]
+    with services.db.unit_of_work(write=True) as session:  # a dataset sorting before the whole first page
+        services.search.index_package(session, {**many[0], "id": "00000000-0000-0000-0000-000000000000",
+                                                 "name": "jeu-avant"})
+    second = call("package_search", sort="id asc", rows=10, start=10)["results"]
+    assert second[0]["id"] == first[-1]["id"]  # OFFSET semantics: everything moved down by one
