@@ -26,7 +26,7 @@ PG_SERVER_URL = os.environ.get("MOISSON_TEST_PG_URL", "postgresql://postgres@127
 ALL_DATABASES = ("sqlite", "postgresql")
 SELECTED = [d for d in os.environ.get("MOISSON_TEST_DATABASES", ",".join(ALL_DATABASES)).split(",") if d]
 # Tables outside Base.metadata (search index, datastore) that must be emptied between tests.
-EXTRA_TABLES_TO_CLEAR: list[str] = ["search_value", "search_package"]
+EXTRA_TABLES_TO_CLEAR: list[str] = ["search_value", "search_doc", "search_package"]
 
 
 def _pg_admin_url() -> str:
