@@ -82,3 +82,10 @@ def test_index_agrees_with_visible_packages(call, services, sysadmin, catalog, o
             expected = {n for n in expected
                         if not session.scalar(select(Package.private).where(Package.name == n))}
     assert found == expected
+
+
+def test_collaborators_see_the_private_datasets_they_work_on(call, sysadmin, catalog):
+    outsider = catalog["outsider"]
+    call("package_collaborator_create", sysadmin, id="budget-interne", user_id=outsider.name, capacity="member")
+    assert names(call("package_search", outsider, q="budget", include_private=True)) == {"budget-interne"}
+    assert names(call("package_search", outsider, q="budget")) == set()
