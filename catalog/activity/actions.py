@@ -52,8 +52,8 @@ def _stream(ctx: ActionContext, where: Any, data: dict[str, Any]) -> list[dict[s
         query = query.where(Activity.timestamp > _naive_utc(after, "after"))
     if before is not None:
         query = query.where(Activity.timestamp < _naive_utc(before, "before"))
-    limit = min(data.get("limit", DEFAULT_LIMIT), MAX_LIMIT)
-    offset = data.get("offset") or 0
+    limit = min(int(data.get("limit", DEFAULT_LIMIT)), MAX_LIMIT)  # JSON 2.0 is a valid integer
+    offset = int(data.get("offset") or 0)
     ascending = after is not None and before is None
     order = (Activity.timestamp.asc(), Activity.id.asc()) if ascending else \
         (Activity.timestamp.desc(), Activity.id.desc())

@@ -222,7 +222,7 @@ def user_autocomplete(ctx: ActionContext, data: dict[str, Any]) -> list[dict[str
     )
     if data.get("ignore_self") and ctx.actor.user_id:
         query = query.where(User.id != ctx.actor.user_id)
-    users = ctx.session.scalars(query.order_by(User.name).limit(data.get("limit", 20)))
+    users = ctx.session.scalars(query.order_by(User.name).limit(int(data.get("limit", 20))))
     return [{"id": user.id, "name": user.name, "fullname": user.fullname} for user in users]
 
 

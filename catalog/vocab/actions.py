@@ -97,5 +97,5 @@ def tag_autocomplete(ctx: ActionContext, data: dict[str, Any]) -> list[str]:
     :param limit: at most this many (default 10)
     :param offset: skip this many
     """
-    query = _narrow(ctx, _visible_tags(ctx), data).offset(data.get("offset") or 0).limit(data.get("limit", 10))
+    query = _narrow(ctx, _visible_tags(ctx), data).offset(int(data.get("offset") or 0)).limit(int(data.get("limit", 10)))
     return [tag.name for tag in ctx.session.scalars(query)]

@@ -80,3 +80,9 @@ def test_organization_list_over_http(client, orgs):
     assert response.status_code == 409
     assert response.get_json()["error"] == {"__type": "Validation Error",
                                             "message": "Cannot sort by field `bogus`"}
+
+
+def test_organization_list_integral_floats_are_integers(client, orgs):
+    """JSON Schema counts 2.0 as an integer; the slice must still work (was a 500 found by the fuzzer)."""
+    body = client.post("/api/3/action/organization_list", json={"limit": 2.0, "offset": 1.0, "sort": "name"})
+    assert body.get_json()["result"] == ["b-org", "c-org"]

@@ -41,9 +41,9 @@ def _list(ctx: ActionContext, data: dict[str, Any], *, is_org: bool) -> list[Any
     field, descending = parse_sort(data.get("sort") or data.get("order_by"))
     all_fields = bool(data.get("all_fields"))
     max_limit = LIST_ALL_FIELDS_MAX if all_fields else LIST_MAX
-    limit = data.get("limit")
+    limit = None if data.get("limit") is None else int(data["limit"])  # JSON 2.0 is a valid integer
     limit = max_limit if limit is None or limit > max_limit else limit
-    offset = data.get("offset") or 0
+    offset = int(data.get("offset") or 0)
     query = select(Group).where(Group.is_organization == is_org, Group.state == "active",
                                 Group.type == (data.get("type") or _kind(is_org)))
     if data.get("q"):
@@ -104,7 +104,7 @@ def _autocomplete(ctx: ActionContext, data: dict[str, Any], *, is_org: bool) -> 
         select(Group).where(Group.is_organization == is_org, Group.state == "active",
                             or_(func.lower(Group.name).like(pattern),
                                 func.lower(func.coalesce(Group.title, "")).like(pattern)))
-        .order_by(Group.title, Group.name).limit(data.get("limit", 20))
+        .order_by(Group.title, Group.name).limit(int(data.get("limit", 20)))
     )
     return [{"id": group.id, "name": group.name, "title": group.title or ""} for group in groups]
 
