@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from catalog.context import ActionContext
 from catalog.dataset.formats import guess_format, normalize_format
 from catalog.dataset.models import Package, PackageExtra, PackageTag, Resource, Tag
+from catalog.datastore.jobs import forget_resource
 from catalog.errors import NotAuthorized
 from catalog.ids import new_id
 from catalog.organization.models import Group, Member
@@ -206,6 +207,7 @@ def apply_resources(ctx: ActionContext, package: Package, resources: list[dict[s
     for resource in list(package.resources):
         if resource.id not in kept:
             package.resources.remove(resource)
+            forget_resource(ctx, resource.id)
     return new_files
 
 

@@ -1,11 +1,11 @@
 """core catalog tables
 
 Revision ID: 0001_core
-Revises: 
+Revises:
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = '0001_core'

@@ -48,3 +48,23 @@ def test_resource_create_with_upload_serves_the_file_and_loads_it(client, call, 
     # Editing other fields keeps the file and its stored name.
     patched = call("resource_patch", sysadmin, id=resource["id"], description="Nombre d'allocataires")
     assert patched["url"] == resource["url"] and patched["url_type"] == "upload"
+
+
+def test_resource_delete_and_purge_drop_the_datastore_table(client, call, sysadmin, sysadmin_token, org):
+    import io
+
+    call("package_create", sysadmin, name="a-oublier", owner_org=org["id"])
+    ids = []
+    for name in ("un.csv", "deux.csv"):
+        response = client.post("/api/3/action/resource_create", content_type="multipart/form-data",
+                               data={"package_id": "a-oublier", "upload": (io.BytesIO(CSV), name)},
+                               headers={"Authorization": sysadmin_token})
+        ids.append(json.loads(response.get_data(as_text=True))["result"]["id"])
+    for rid in ids:
+        assert wait_for_load(call, sysadmin, rid)["status"] == "complete"
+    call("resource_delete", sysadmin, id=ids[0])
+    call("dataset_purge", sysadmin, id="a-oublier")
+    for rid in ids:
+        response = client.get(f"/api/3/action/datastore_search?resource_id={rid}",
+                              headers={"Authorization": sysadmin_token})
+        assert response.status_code == 404, rid

@@ -12,7 +12,7 @@ from catalog.dataset import auth, rules, save
 from catalog.dataset.dictize import package_dictize
 from catalog.dataset.models import Package, PackageCollaborator
 from catalog.dataset.queries import get_group, get_package
-from catalog.datastore.jobs import schedule_load
+from catalog.datastore.jobs import forget_resource, schedule_load
 from catalog.errors import NotFound, ValidationError
 from catalog.ids import new_id
 from catalog.registry import action
@@ -187,6 +187,8 @@ def dataset_purge(ctx: ActionContext, data: dict[str, Any]) -> None:
         raise NotFound("Dataset was not found")
     save.remove_package_memberships(ctx.session, package.id)
     ctx.search.remove_package(ctx.session, package.id)
+    for resource in package.resources:
+        forget_resource(ctx, resource.id)
     ctx.session.delete(package)
 
 
