@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from catalog.clock import utcnow
@@ -79,6 +79,10 @@ class HarvestObject(Base):
         Index("ix_harvest_object_source_guid", "source_id", "guid"),
         Index("ix_harvest_object_source_current", "source_id", "current", "last_seen_job_id"),
         Index("ix_harvest_object_job_status", "job_id", "status"),
+        # At most one current object per (source, guid): two processes racing on the same record fail
+        # instead of creating two datasets.
+        Index("uq_harvest_object_current_guid", "source_id", "guid", unique=True,
+              sqlite_where=text('"current"'), postgresql_where=text('"current"')),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)

@@ -99,6 +99,10 @@ def upgrade() -> None:
         "ix_harvest_object_source_current", "harvest_object", ["source_id", "current", "last_seen_job_id"]
     )
     op.create_index("ix_harvest_object_job_status", "harvest_object", ["job_id", "status"])
+    op.create_index(
+        "uq_harvest_object_current_guid", "harvest_object", ["source_id", "guid"], unique=True,
+        sqlite_where=sa.text('"current"'), postgresql_where=sa.text('"current"'),
+    )
     op.create_index(op.f("ix_harvest_object_package_id"), "harvest_object", ["package_id"])
 
     op.create_table(
