@@ -133,6 +133,8 @@ class ServerProcess:
         if self.kind == "postgresql" and not self._dropped:
             self._dropped = True
             drop_pg_database(self.database_url)
+        if not os.environ.get("MOISSON_KEEP_SERVER_DIRS"):  # set it to read a server's log after the run
+            shutil.rmtree(self.workdir, ignore_errors=True)
 
     def __enter__(self) -> ServerProcess:
         return self.start()
