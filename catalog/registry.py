@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -88,12 +89,18 @@ def call_action(services: Services, name: str, data: dict[str, Any] | None = Non
 
 
 _loaded = False
+_loading = threading.Lock()
 
 
 def load_actions() -> None:
-    """Import every domain's actions module explicitly (no scanning of public functions)."""
+    """Import every domain's actions module explicitly (no scanning of public functions).
+
+    Thread-safe: the flag is set only once every module is imported, so no thread sees half a registry."""
     global _loaded
     if _loaded:
         return
-    _loaded = True
-    from catalog import action_modules  # noqa: F401
+    with _loading:
+        if not _loaded:
+            from catalog import action_modules  # noqa: F401
+
+            _loaded = True

@@ -85,6 +85,8 @@ def datastore_create(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]
     :param force: write to a resource that is not a DataStore-only resource
     """
     if not (data.get("resource_id") or data.get("id")):
+        if not isinstance(data.get("resource"), dict):
+            raise ValidationError({"resource_id": ["Missing value"]})
         resource_dict = dict(data["resource"])
         if not resource_dict.get("url"):
             resource_dict.setdefault("url_type", "datastore")

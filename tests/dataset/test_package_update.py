@@ -113,3 +113,27 @@ def test_package_revise_by_resource_id_prefix_and_extend(call, sysadmin, dataset
 def test_package_revise_filter_removes_resource(call, sysadmin, dataset):
     result = call("package_revise", sysadmin, match={"id": dataset["id"]}, filter=["-resources__1"])
     assert [r["id"] for r in result["package"]["resources"]] == [dataset["resources"][0]["id"]]
+
+
+@pytest.mark.parametrize("payload", [{"match": {"id": "x"}, "update": "abc"}, {"match": "zz"}, {"match": "[1]"}])
+def test_package_revise_rejects_non_object_match_or_update(call, sysadmin, payload):
+    with pytest.raises(ValidationError) as caught:
+        call("package_revise", sysadmin, **payload)
+    assert set(caught.value.errors) <= {"match", "update"}
+
+
+def test_package_show_by_name_after_rename_in_one_session(services, sysadmin, org, call):
+    """The per-session lookup cache never answers for a name the dataset no longer has."""
+    from catalog.clock import utcnow
+    from catalog.context import ActionContext
+    from catalog.dataset.queries import get_package
+    from catalog.errors import NotFound as NF
+
+    created = call("package_create", sysadmin, name="ancien-nom", owner_org=org["id"])
+    with services.db.unit_of_work(write=True) as session:
+        ctx = ActionContext(session=session, actor=sysadmin, services=services, now=utcnow())
+        assert get_package(session, "ancien-nom").id == created["id"]
+        ctx.call("package_patch", {"id": created["id"], "name": "nouveau-nom"})
+        assert get_package(session, "ancien-nom") is None
+        with pytest.raises(NF):
+            ctx.call("package_show", {"id": "ancien-nom"})

@@ -131,3 +131,11 @@ def test_forget_resource_drops_the_table_after_commit(call, sysadmin, resource, 
     for callback in ctx.after_commit_callbacks:
         callback()
     assert not backend.table_exists(resource["id"])
+
+
+def test_datastore_create_without_resource_is_a_409(call, sysadmin):
+    from catalog.errors import ValidationError as VE
+
+    with pytest.raises(VE) as caught:
+        call("datastore_create", sysadmin)
+    assert caught.value.errors == {"resource_id": ["Missing value"]}

@@ -113,6 +113,14 @@ def apply_filter(package: dict[str, Any], patterns: list[str]) -> dict[str, Any]
     return result
 
 
+def _object_param(data: dict[str, Any], key: str) -> dict[str, Any]:
+    """`match` and `update` are JSON objects, given as such or as a JSON string (GET-style)."""
+    value = _as_structure(data.get(key) or {}, dict)
+    if not isinstance(value, dict):
+        raise ValidationError({key: ["Must be a JSON object"]})
+    return value
+
+
 @action(auth=auth.package_revise)
 def package_revise(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
     """Update part of a dataset, only if it still matches what you expect.
@@ -125,8 +133,8 @@ def package_revise(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
     ``update__resources__<id prefix>__description``, ``update__resources__extend``.
     :rtype: ``{"package": <package_show dict>}``
     """
-    match = dict(_as_structure(data.get("match") or {}, dict))
-    update = dict(_as_structure(data.get("update") or {}, dict))
+    match = _object_param(data, "match")
+    update = _object_param(data, "update")
     flat_updates: list[tuple[list[str], Any]] = []
     for key, value in data.items():
         if key.startswith(f"match{SEP}"):
