@@ -21,7 +21,7 @@ def package_dictize(session: Session, package: Package, settings: Settings, *,
     from catalog.vocab.licenses import license_for
 
     license = license_for(package.license_id) if package.license_id else None
-    active_resources = [r for r in package.resources if r.state == "active"]
+    active_resources = sorted((r for r in package.resources if r.state == "active"), key=lambda r: r.position)
     tags = sorted((pt for pt in package.tags if pt.state == "active"), key=lambda pt: pt.tag.name)
     result: dict[str, Any] = {
         "author": package.author,

@@ -101,20 +101,29 @@ def tag_names(data: dict[str, Any]) -> list[tuple[str, str | None]]:
     return list(dict.fromkeys(names))  # duplicates collapse, order kept
 
 
-def get_or_create_tag(session: Session, name: str, vocabulary_id: str | None) -> Tag:
-    if session.bind is not None and session.get_bind().dialect.name == "postgresql":
-        # NULL vocabulary ids never collide in a unique index: serialize creators of one name instead.
-        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": "tag:" + name})
-    query = select(Tag).where(Tag.name == name)
-    query = query.where(
-        Tag.vocabulary_id.is_(None) if vocabulary_id is None else Tag.vocabulary_id == vocabulary_id
-    )
-    tag = session.scalar(query)
-    if tag is None:
+def get_or_create_tags(session: Session, wanted: list[tuple[str, str | None]]) -> dict[tuple[str, str | None], Tag]:
+    """The Tag rows for (name, vocabulary_id) pairs, creating the missing ones: one query when all exist."""
+    if not wanted:
+        return {}
+    names = sorted({name for name, _ in wanted})
+
+    def existing() -> dict[tuple[str, str | None], Tag]:
+        return {(t.name, t.vocabulary_id): t for t in session.scalars(select(Tag).where(Tag.name.in_(names)))}
+
+    found = existing()
+    missing = [key for key in wanted if key not in found]
+    if missing and session.get_bind().dialect.name == "postgresql":
+        # NULL vocabulary ids never collide in a unique index: serialize creators of a name instead
+        # (locks taken in name order, so two writers cannot deadlock), then look again.
+        for name in sorted({name for name, _ in missing}):
+            session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": "tag:" + name})
+        found = existing()
+        missing = [key for key in wanted if key not in found]
+    for name, vocabulary_id in missing:
         tag = Tag(id=new_id(), name=name, vocabulary_id=vocabulary_id)
         session.add(tag)
-        session.flush()
-    return tag
+        found[(name, vocabulary_id)] = tag
+    return found
 
 
 def apply_tags(session: Session, package: Package, names: list[tuple[str, str | None]]) -> None:
@@ -122,9 +131,10 @@ def apply_tags(session: Session, package: Package, names: list[tuple[str, str | 
     for key, link in current.items():
         if key not in names:
             package.tags.remove(link)
-    for name, vocabulary_id in names:
-        if (name, vocabulary_id) not in current:
-            package.tags.append(PackageTag(tag=get_or_create_tag(session, name, vocabulary_id)))
+    added = [key for key in names if key not in current]
+    tags = get_or_create_tags(session, added)
+    for key in added:
+        package.tags.append(PackageTag(tag=tags[key]))
 
 
 def apply_groups(ctx: ActionContext, package: Package, groups: list[dict[str, Any]]) -> None:
@@ -237,12 +247,13 @@ def apply_resource_fields(resource: Resource, data: dict[str, Any], *, is_new: b
 
 def touch_resources(
     package: Package, before: dict[str, dict[str, Any]], after: list[dict[str, Any]], now: datetime
-) -> None:
-    """Bump metadata_modified of the resources whose dict changed."""
+) -> set[str]:
+    """Bump metadata_modified of the resources whose dict changed; returns their ids."""
     changed = {r["id"] for r in after if before.get(r["id"]) != {**r, "metadata_modified": None}}
     for resource in package.resources:
         if resource.id in changed:
             resource.metadata_modified = now
+    return changed
 
 
 def rename_deleted_holder(session: Session, name: str) -> None:

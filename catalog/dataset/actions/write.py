@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import delete
 
 from catalog.activity.record import record_package_activity
+from catalog.clock import iso
 from catalog.context import ActionContext
 from catalog.dataset import auth, rules, save
 from catalog.dataset.dictize import package_dictize
@@ -77,20 +78,18 @@ def write_package(ctx: ActionContext, data: dict[str, Any], package: Package | N
     if "resources" in data:
         new_files = save.apply_resources(ctx, package, data["resources"] or [])
     ctx.session.flush()
-    ctx.session.expire(package, ["resources", "tags", "extras"])
     after = package_dictize(ctx.session, package, ctx.settings)
     if before is not None:
         if _comparable(before) == _comparable(after):
             return before  # CKAN 2.12: a no-op update changes nothing, not even metadata_modified
         package.metadata_modified = ctx.now
-        save.touch_resources(
-            package,
-            {r["id"]: {**r, "metadata_modified": None} for r in before["resources"]},
-            after["resources"],
-            ctx.now,
-        )
-        ctx.session.flush()
-        after = package_dictize(ctx.session, package, ctx.settings)
+        before_resources = {r["id"]: {**r, "metadata_modified": None} for r in before["resources"]}
+        touched = save.touch_resources(package, before_resources, after["resources"], ctx.now)
+        # Mirror the new timestamps in the dict instead of dictizing a third time.
+        after["metadata_modified"] = iso(ctx.now)
+        for resource in after["resources"]:
+            if resource["id"] in touched:
+                resource["metadata_modified"] = iso(ctx.now)
     ctx.search.index_package(ctx.session, after)
     record_package_activity(ctx, "new package" if is_create else "changed package", after)
     for resource_id in new_files:
