@@ -38,3 +38,16 @@ def test_group_create_rules(call, sysadmin):
     assert error.value.errors == {"id": ["The input field id was not expected."]}
     fixed = "0b8b5d1e-8a4e-4b3c-9d7e-1a2b3c4d5e6f"
     assert call("group_create", sysadmin, name="with-id", id=fixed)["id"] == fixed
+
+
+def test_group_create_values_wider_than_their_columns_are_409(call, sysadmin):
+    """Bounded by the column widths (PostgreSQL would fail instead of answering; a fuzzer 500)."""
+    with pytest.raises(ValidationError) as error:
+        call("group_create", sysadmin, name="famille", type="t" * 51, state="s" * 21,
+             id="urn:uuid:0b8b5d1e-8a4e-4b3c-9d7e-1a2b3c4d5e6f")
+    assert error.value.errors == {"type": ["Must be a maximum of 50 characters long"],
+                                  "state": ["Must be a maximum of 20 characters long"],
+                                  "id": ["Invalid id provided"]}
+    with pytest.raises(ValidationError) as error:
+        call("member_create", sysadmin, id="x", object="y", object_type="package", capacity="c" * 21)
+    assert error.value.errors == {"capacity": ["Must be a maximum of 20 characters long"]}
