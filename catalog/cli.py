@@ -146,9 +146,6 @@ main.add_command(worker)
 from catalog.search.cli import search_index  # noqa: E402
 
 main.add_command(search_index)
-from catalog.search.cli import search_index  # noqa: E402
-
-main.add_command(search_index)
 
 
 def entry() -> None:
