@@ -117,8 +117,9 @@ def floor(services: Any, fmt: str) -> dict[str, Any]:
     right after (so machine load hits both alike): serialize-only, and rebuild-from-ready-triples + serialize."""
     from rdflib import Graph
 
+    from catalog.dcat.graphs import new_graph
     from catalog.dcat.stream import STREAMABLE_FORMATS, iter_public_packages
-    from catalog.dcat.to_rdf import dataset_to_rdf, new_graph
+    from catalog.dcat.to_rdf import dataset_to_rdf
 
     rdf_format = STREAMABLE_FORMATS[fmt]
     site = services.settings.site_url

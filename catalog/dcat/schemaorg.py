@@ -11,7 +11,8 @@ from typing import Any
 
 from rdflib import BNode, Graph, URIRef
 
-from catalog.dcat.to_rdf import dataset_to_rdf, new_graph, site_base
+from catalog.dcat.graphs import new_graph
+from catalog.dcat.to_rdf import dataset_to_rdf, site_base
 from catalog.dcat.vocab import DCAT, DCT, FOAF, LOCN, language_code, media_type_from_term
 
 

@@ -23,8 +23,9 @@ from catalog.clock import iso, utcnow
 from catalog.context import ANONYMOUS, ActionContext
 from catalog.dataset.dictize import groups_by_package, package_dictize
 from catalog.dataset.models import Package
+from catalog.dcat.graphs import new_graph
 from catalog.dcat.profiles import DEFAULT_PROFILE, Profile
-from catalog.dcat.to_rdf import catalog_to_rdf, dataset_to_rdf, new_graph
+from catalog.dcat.to_rdf import catalog_to_rdf, dataset_to_rdf
 from catalog.dcat.vocab import DCAT
 from catalog.organization.models import Group
 

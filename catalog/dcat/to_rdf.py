@@ -9,16 +9,13 @@ from_rdf.py lets it override what it read from DCAT.
 
 from __future__ import annotations
 
-import itertools
-import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.plugins.stores.memory import SimpleMemory
-from rdflib.term import Node
 
 from catalog.dcat import codecs, vocab
+from catalog.dcat.graphs import new_node
 from catalog.dcat.profiles import DEFAULT_PROFILE, Profile
 from catalog.dcat.vocab import (
     ADMS,
@@ -36,8 +33,6 @@ from catalog.dcat.vocab import (
     VCARD,
 )
 
-_NODE_PREFIX = "m" + uuid.uuid4().hex[:12]
-_NODE_IDS = itertools.count()
 STORE_ID = Literal("ckan")
 # Extras the mapping writes as DCAT (the rest go to the store as they are).
 MAPPED_EXTRAS = {
@@ -48,56 +43,6 @@ MAPPED_EXTRAS = {
 # Resource keys the catalog manages itself: not exported, not expected back.
 RESOURCE_MANAGED = {"package_id", "position", "state", "metadata_modified", "cache_url", "cache_last_updated",
                     "datastore_active"}
-RESOURCE_MAPPED = {"url", "name", "description", "format", "mimetype", "size", "hash", "created", "last_modified"}
-
-
-class WriteOnceStore(SimpleMemory):
-    """An insertion-ordered set of triples for graphs that are only written out as N-Triples: no indexes
-    to maintain (pattern lookups scan), which roughly halves the cost of building an export graph."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._rows: dict[tuple[Node, Node, Node], None] = {}
-
-    def add(self, triple: Any, context: Any, quoted: bool = False) -> None:
-        self._rows[triple] = None
-
-    def triples(self, triple_pattern: Any, context: Any = None) -> Iterator[Any]:
-        subject, predicate, obj = triple_pattern
-        for row in self._rows:
-            if (subject is None or row[0] == subject) and (predicate is None or row[1] == predicate) \
-                    and (obj is None or row[2] == obj):
-                yield row, iter(())
-
-    def __len__(self, context: Any = None) -> int:
-        return len(self._rows)
-
-
-class ExportGraph(Graph):
-    """A Graph whose add() skips rdflib's per-term isinstance assertions (a quarter of the mapping's time):
-    the mapping only ever adds rdflib terms."""
-
-    def __init__(self, store: SimpleMemory) -> None:
-        super().__init__(store=store)
-        self._rows = store
-
-    def add(self, triple: Any) -> ExportGraph:
-        self._rows.add(triple, self, quoted=False)
-        return self
-
-
-def new_graph(*, write_once: bool = False) -> Graph:
-    """An export graph. SimpleMemory (no named-graph bookkeeping) adds triples about a third faster than
-    rdflib's default store; WriteOnceStore is faster still for graphs serialized as N-Triples only."""
-    graph = ExportGraph(WriteOnceStore() if write_once else SimpleMemory())
-    for prefix, namespace in vocab.PREFIXES.items():
-        graph.bind(prefix, namespace, override=True, replace=True)
-    return graph
-
-
-def new_node() -> BNode:
-    """A blank node; counter-based ids are unique per process and much cheaper than rdflib's uuid4."""
-    return BNode(f"{_NODE_PREFIX}{next(_NODE_IDS)}")
 
 
 def site_base(site_url: str) -> str:

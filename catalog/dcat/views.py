@@ -19,6 +19,7 @@ from catalog.clock import utcnow
 from catalog.context import ANONYMOUS, ActionContext
 from catalog.dataset.dictize import package_dictize
 from catalog.dataset.models import Package
+from catalog.dcat.graphs import new_graph
 from catalog.dcat.profiles import PROFILES, Profile, profile_named
 from catalog.dcat.stream import (
     CatalogFilter,
@@ -28,7 +29,7 @@ from catalog.dcat.stream import (
     page_of_packages,
     public_packages,
 )
-from catalog.dcat.to_rdf import catalog_to_rdf, dataset_to_rdf, new_graph
+from catalog.dcat.to_rdf import catalog_to_rdf, dataset_to_rdf
 from catalog.dcat.vocab import HYDRA, RDF, XSD
 from catalog.errors import ActionError
 from catalog.registry import ACTIONS, call_action, load_actions

@@ -7,8 +7,9 @@ from typing import Any
 from rdflib import Graph
 
 from catalog.dcat.from_rdf import datasets_from_graph
+from catalog.dcat.graphs import new_graph
 from catalog.dcat.profiles import Profile
-from catalog.dcat.to_rdf import RESOURCE_MANAGED, dataset_to_rdf, new_graph
+from catalog.dcat.to_rdf import RESOURCE_MANAGED, dataset_to_rdf
 
 SYNTAXES = {"ttl": "turtle", "rdf": "xml", "jsonld": "json-ld", "n3": "n3", "nt": "nt"}
 CORE_FIELDS = ("id", "name", "title", "notes", "url", "version", "license_id", "author", "author_email",

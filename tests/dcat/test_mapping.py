@@ -9,8 +9,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, RDF
 
 from catalog.dcat.from_rdf import datasets_from_graph
+from catalog.dcat.graphs import new_graph
 from catalog.dcat.profiles import DCAT_AP_2, DCAT_AP_3, profile_named
-from catalog.dcat.to_rdf import catalog_to_rdf, dataset_to_rdf, new_graph
+from catalog.dcat.to_rdf import catalog_to_rdf, dataset_to_rdf
 from catalog.dcat.vocab import DCT, SPDX
 from tests.dcat import shacl
 from tests.dcat.roundtrip import SYNTAXES, differences, round_trip
