@@ -214,13 +214,16 @@ def schedule(run_here: bool) -> None:
 
 
 @click.command("worker")
-@click.option("--queue", "queue_name", default="moisson-harvest", show_default=True)
+@click.option("--queue", "queue_names", multiple=True, help="Queue to consume (repeatable); default: the harvest "
+              "queue and the DataStore load queue.")
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
-def worker(queue_name: str, burst: bool) -> None:
-    """Consume harvest jobs and pages from Redis (MOISSON_REDIS_URL); run several, on several machines."""
-    from harvest.queue import work
+def worker(queue_names: tuple[str, ...], burst: bool) -> None:
+    """Consume harvest jobs and pages and DataStore loads from Redis (MOISSON_REDIS_URL); run several,
+    on several machines."""
+    from catalog.datastore.jobs import QUEUE as DATASTORE_QUEUE
+    from harvest.queue import QUEUE_NAME, work
 
     services = cli_services()
     if not services.settings.redis_url:
         raise click.ClickException("Set MOISSON_REDIS_URL (e.g. redis://127.0.0.1:6379/0) to run a worker.")
-    work(services.settings.redis_url, queue_name, burst=burst)
+    work(services.settings.redis_url, list(queue_names) or [QUEUE_NAME, DATASTORE_QUEUE], burst=burst)

@@ -163,7 +163,8 @@ def schedule_due(services: Services, *, enqueue: bool) -> list[str]:
     return job_ids
 
 
-def work(redis_url: str, queue_name: str = QUEUE_NAME, burst: bool = False) -> None:
-    """Consume harvest tasks until stopped (or, with burst, until the queue is empty)."""
+def work(redis_url: str, queue_names: str | list[str] = QUEUE_NAME, burst: bool = False) -> None:
+    """Consume queued tasks until stopped (or, with burst, until the queues are empty)."""
     connection = Redis.from_url(redis_url)
-    Worker([Queue(queue_name, connection=connection)], connection=connection).work(burst=burst)
+    names = [queue_names] if isinstance(queue_names, str) else queue_names
+    Worker([Queue(name, connection=connection) for name in names], connection=connection).work(burst=burst)

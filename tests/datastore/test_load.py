@@ -287,3 +287,33 @@ def test_ragged_rows_and_blank_lines_after_the_first_rows(call, sysadmin, file_r
     tail = rows(call, sysadmin, resource_id, sort="_id desc", limit=2)
     assert tail == [{"_id": 3002, "n": 3002, "label": "x", "column_3": "surplus"},
                     {"_id": 3001, "n": 3001, "label": None, "column_3": None}]
+
+
+def test_moisson_worker_consumes_datastore_loads_by_default(call, sysadmin, dataset, tmp_path, services):
+    """`moisson worker` with no --queue serves the DataStore queue as well as the harvest one."""
+    import dataclasses
+    import os
+    import subprocess
+    import sys
+
+    from redis import Redis
+
+    redis_url = "redis://127.0.0.1:6379/0"
+    try:
+        Redis.from_url(redis_url).ping()
+    except Exception:  # noqa: BLE001
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    created = call("resource_create", sysadmin, package_id=dataset["id"], url="", format="CSV")
+    original = services.settings
+    services.settings = dataclasses.replace(original, redis_url=redis_url)
+    try:
+        upload(services, sysadmin, created["id"], write(tmp_path / "worker.csv", "a;b\n3;4,5\n"))
+    finally:
+        services.settings = original
+    env = {**os.environ, "MOISSON_DATABASE_URL": original.database_url, "MOISSON_REDIS_URL": redis_url,
+           "MOISSON_STORAGE_PATH": original.storage_path}
+    subprocess.run([sys.executable, "-m", "catalog.cli", "worker", "--burst"], env=env, check=True, timeout=120,
+                   capture_output=True)
+    status = call("datastore_load_status", sysadmin, resource_id=created["id"])
+    assert status["status"] == "complete", status
+    assert rows(call, sysadmin, created["id"]) == [{"_id": 1, "a": 3, "b": 4.5}]
