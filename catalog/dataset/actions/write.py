@@ -97,6 +97,14 @@ def write_package(ctx: ActionContext, data: dict[str, Any], package: Package | N
     return after
 
 
+def reindex_and_record(ctx: ActionContext, package: Package, activity_type: str) -> None:
+    """After a direct change of a dataset's row: refresh its search entry and log the activity."""
+    ctx.session.flush()
+    result = package_dictize(ctx.session, package, ctx.settings)
+    ctx.search.index_package(ctx.session, result)
+    record_package_activity(ctx, activity_type, result)
+
+
 def _org_name(ctx: ActionContext, package: Package) -> str | None:
     org = get_group(ctx.session, package.owner_org) if package.owner_org else None
     return org.name if org else None
@@ -169,10 +177,7 @@ def package_delete(ctx: ActionContext, data: dict[str, Any]) -> None:
     package.metadata_modified = ctx.now
     save.remove_package_memberships(ctx.session, package.id)
     ctx.session.execute(delete(PackageCollaborator).where(PackageCollaborator.package_id == package.id))
-    ctx.session.flush()
-    result = package_dictize(ctx.session, package, ctx.settings)
-    ctx.search.index_package(ctx.session, result)
-    record_package_activity(ctx, "deleted package", result)
+    reindex_and_record(ctx, package, "deleted package")
 
 
 @action(auth=auth.dataset_purge)
@@ -209,7 +214,4 @@ def package_owner_org_update(ctx: ActionContext, data: dict[str, Any]) -> None:
     if org is None:
         package.private = False
     package.metadata_modified = ctx.now
-    ctx.session.flush()
-    result = package_dictize(ctx.session, package, ctx.settings)
-    ctx.search.index_package(ctx.session, result)
-    record_package_activity(ctx, "changed package", result)
+    reindex_and_record(ctx, package, "changed package")
