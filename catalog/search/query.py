@@ -110,6 +110,9 @@ def parse(query: str | None) -> Node:
         raise SearchQueryError(f"Cannot parse '{query}': {error}") from None
     except RecursionError:
         raise SearchQueryError(f"Cannot parse '{query[:100]}': too deeply nested") from None
+    except (ArithmeticError, ValueError, TypeError) as error:
+        # luqum turns some malformed terms (a boost like `a^.`) into these instead of a ParseError.
+        raise SearchQueryError(f"Cannot parse '{query[:200]}': {error.__class__.__name__}") from None
 
 
 def _combine(kind: type[And] | type[Or], children: list[Node | None]) -> Node | None:

@@ -201,7 +201,5 @@ def test_random_query_strings_never_get_a_500(client, call, sysadmin, org):
     check()
 
 
-@pytest.mark.xfail(reason="catalog.search.query.parse raises decimal.InvalidOperation (luqum boost) on 'a^.': "
-                          "a search bug, reported; DCAT passes q through unchanged", strict=False)
 def test_search_syntax_error_is_a_400(client):
     assert client.get("/catalog.ttl", query_string={"q": "a^."}).status_code == 400

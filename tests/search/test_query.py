@@ -62,6 +62,7 @@ def test_dates_and_date_math():
     ("/ab+/", "unsupported syntax"),
     ("(" * 3000 + "a" + ")" * 3000, "too deeply nested"),
     ("+++", "Cannot parse"),
+    ("a^.", "Cannot parse"),  # luqum raises decimal.InvalidOperation for this boost
 ])
 def test_malformed(q, where):
     with pytest.raises(SearchQueryError) as error:
