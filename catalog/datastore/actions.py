@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from catalog.context import ActionContext
+from catalog.dataset.reindex import reindex_packages
 from catalog.datastore import auth
 from catalog.datastore.backend import Column, canonical_type, get_backend
 from catalog.datastore.models import DatastoreLoad, DatastoreTable
@@ -58,6 +59,8 @@ def set_datastore_active(ctx: ActionContext, resource: Any, active: bool) -> Non
     if resource.datastore_active != active:
         resource.datastore_active = active
         resource.metadata_modified = ctx.now
+        ctx.session.flush()
+        reindex_packages(ctx.session, ctx.services, [resource.package_id])
 
 
 def _field_dicts(columns: list[Column], info: dict[str, Any], wanted: list[str] | None = None) -> list[dict]:

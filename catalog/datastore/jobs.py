@@ -21,6 +21,7 @@ import requests
 
 from catalog.context import ActionContext
 from catalog.dataset.models import Resource
+from catalog.dataset.reindex import reindex_packages
 from catalog.datastore.backend import get_backend
 from catalog.datastore.load import LoadError
 from catalog.datastore.models import DatastoreLoad, DatastoreTable
@@ -208,6 +209,8 @@ def _finish(services: Any, resource_id: str, job_id: str | None, rows: int, info
         if resource is not None and not resource.datastore_active:
             resource.datastore_active = True
             resource.metadata_modified = now
+            session.flush()
+            reindex_packages(session, services, [resource.package_id])  # datastore_active is in the dict
         row = session.get(DatastoreLoad, resource_id)
         if row is not None and (job_id is None or row.job_id == job_id):
             row.status, row.rows_loaded, row.rows_total, row.error, row.last_updated = "complete", rows, rows, None, now

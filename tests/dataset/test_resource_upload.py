@@ -45,6 +45,8 @@ def test_resource_create_with_upload_serves_the_file_and_loads_it(client, call, 
     assert rows["total"] == 2
     assert [r["Communes"] for r in rows["records"]] == ["AMBERIEU-EN-BUGEY", "CHÂTEAU-THIERRY"]
     assert call("resource_show", sysadmin, id=resource["id"])["datastore_active"] is True
+    [hit] = call("package_search", sysadmin, q="name:avec-fichier")["results"]
+    assert hit["resources"][0]["datastore_active"] is True  # the search entry follows the load
     # Editing other fields keeps the file and its stored name.
     patched = call("resource_patch", sysadmin, id=resource["id"], description="Nombre d'allocataires")
     assert patched["url"] == resource["url"] and patched["url_type"] == "upload"

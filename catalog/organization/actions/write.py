@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError as DatabaseIntegrityError
 from catalog.activity.record import record_group_activity
 from catalog.context import ActionContext
 from catalog.dataset.models import Package
+from catalog.dataset.reindex import packages_of_group, reindex_packages
 from catalog.errors import ValidationError
 from catalog.organization import auth
 from catalog.organization.dictize import group_base_dict, group_dictize
@@ -87,9 +88,12 @@ def _update(ctx: ActionContext, data: dict[str, Any], *, is_org: bool) -> dict[s
         replace_users(ctx, group, data["users"])
     if data.get("groups") is not None:
         replace_parents(ctx, group, data["groups"])
+    affected = packages_of_group(ctx.session, group.id)
     if not is_org and data.get("packages") is not None:
         replace_packages(ctx, group, data["packages"])
     ctx.session.flush()
+    # Dataset dicts embed the organization and group names and titles: refresh their search entries.
+    reindex_packages(ctx.session, ctx.services, [*affected, *packages_of_group(ctx.session, group.id)])
     record_group_activity(ctx, f"changed {_kind(is_org)}", group_base_dict(group))
     result = group_dictize(ctx, group, include_users=True, include_datasets=True, include_followers=False)
     return result
@@ -105,6 +109,7 @@ def _patch(ctx: ActionContext, data: dict[str, Any], *, is_org: bool) -> dict[st
 
 def _delete(ctx: ActionContext, data: dict[str, Any], *, is_org: bool) -> None:
     group = get_group(ctx.session, data["id"], is_org=is_org, message="Group was not found.")
+    affected = packages_of_group(ctx.session, group.id)
     if is_org and active_dataset_count(ctx.session, group.id):
         raise ValidationError({"message": "Organization cannot be deleted while it still has datasets"})
     ctx.session.execute(
@@ -113,11 +118,13 @@ def _delete(ctx: ActionContext, data: dict[str, Any], *, is_org: bool) -> None:
     )
     group.state = "deleted"
     ctx.session.flush()
+    reindex_packages(ctx.session, ctx.services, affected)
     record_group_activity(ctx, f"deleted {_kind(is_org)}", group_base_dict(group))
 
 
 def _purge(ctx: ActionContext, data: dict[str, Any], *, is_org: bool) -> None:
     group = get_group(ctx.session, data["id"], is_org=is_org, message="Group was not found.")
+    affected = packages_of_group(ctx.session, group.id)
     if is_org:
         if active_dataset_count(ctx.session, group.id):
             raise ValidationError({"message": "Organization cannot be purged while it still has datasets"})
@@ -129,6 +136,7 @@ def _purge(ctx: ActionContext, data: dict[str, Any], *, is_org: bool) -> None:
     )
     ctx.session.delete(group)
     ctx.session.flush()
+    reindex_packages(ctx.session, ctx.services, affected)
 
 
 @action(auth=auth.organization_create)
