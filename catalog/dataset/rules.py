@@ -10,22 +10,15 @@ from catalog.authz import has_org_role
 from catalog.context import ActionContext
 from catalog.dataset.models import Package, Resource
 from catalog.dataset.queries import get_group
+from catalog.dataset.save import CORE_TEXT_FIELDS
 from catalog.ids import is_uuid
 
 RESERVED_NAMES = {"new", "edit", "search"}
 # Top-level keys an extra may not shadow (CKAN: "There is a schema field with the same name").
 CORE_FIELDS = {
+    *CORE_TEXT_FIELDS,
     "id",
     "name",
-    "title",
-    "notes",
-    "author",
-    "author_email",
-    "maintainer",
-    "maintainer_email",
-    "license_id",
-    "url",
-    "version",
     "state",
     "type",
     "private",
