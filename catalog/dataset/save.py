@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from catalog.context import ActionContext
 from catalog.dataset.formats import guess_format, normalize_format
 from catalog.dataset.models import Package, PackageExtra, PackageTag, Resource, Tag
+from catalog.dataset.reindex import reindex_packages
 from catalog.datastore.jobs import forget_resource
 from catalog.errors import NotAuthorized
 from catalog.ids import new_id
@@ -256,13 +257,13 @@ def touch_resources(
     return changed
 
 
-def rename_deleted_holder(session: Session, name: str) -> None:
-    """A deleted dataset's name can be reused: the old row is renamed to its id (CKAN)."""
-    old = session.scalar(select(Package).where(Package.name == name, Package.state == "deleted"))
+def rename_deleted_holder(ctx: ActionContext, name: str) -> None:
+    """A deleted dataset's name can be reused: the old row is renamed to its id (CKAN), and re-indexed."""
+    old = ctx.session.scalar(select(Package).where(Package.name == name, Package.state == "deleted"))
     if old is not None:
         old.name = old.id
-        session.flush()
-
+        ctx.session.flush()
+        reindex_packages(ctx.session, ctx.services, [old.id])
 
 def remove_package_memberships(session: Session, package_id: str) -> None:
     session.execute(delete(Member).where(Member.table_name == "package", Member.table_id == package_id))

@@ -3,6 +3,7 @@ same transaction as the dataset write, and compile one parsed query to their SQL
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy.orm import Session
@@ -23,6 +24,9 @@ class SearchBackend(Protocol):
     def remove_package(self, session: Session, package_id: str) -> None:
         """Drop a dataset from the index (purge)."""
 
+    def stored_package(self, session: Session, package_id: str, metadata_modified: datetime) -> dict[str, Any] | None:
+        """The package_show dict stored at the last indexing, if it is as recent as `metadata_modified`."""
+
     def search(self, session: Session, request: SearchRequest) -> SearchResult:
         """Count, one page of stored dicts and facet counts for a compiled request."""
 
@@ -42,6 +46,9 @@ class NoIndexBackend:
         return None
 
     def remove_package(self, session: Session, package_id: str) -> None:
+        return None
+
+    def stored_package(self, session: Session, package_id: str, metadata_modified: datetime) -> dict[str, Any] | None:
         return None
 
 

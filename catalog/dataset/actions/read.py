@@ -28,10 +28,11 @@ def package_show(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
     package = get_package(ctx.session, data.get("id") or data.get("name_or_id"))
     if package is None:
         raise NotFound()
-    result = package_dictize(ctx.session, package, ctx.settings)
     if data.get("include_plugin_data") and ctx.actor.is_sysadmin:
-        result["plugin_data"] = package.plugin_data
-    return result
+        return {**package_dictize(ctx.session, package, ctx.settings), "plugin_data": package.plugin_data}
+    # The dict stored by the search index at the last write, when current: one query instead of six.
+    stored = ctx.search.stored_package(ctx.session, package.id, package.metadata_modified)
+    return stored if stored is not None else package_dictize(ctx.session, package, ctx.settings)
 
 
 @action(auth=auth.package_list, read_only=True)

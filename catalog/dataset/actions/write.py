@@ -48,7 +48,7 @@ def write_package(ctx: ActionContext, data: dict[str, Any], package: Package | N
 
     before: dict[str, Any] | None = None
     if package is None:
-        save.rename_deleted_holder(ctx.session, name)
+        save.rename_deleted_holder(ctx, name)
         package = Package(
             id=data.get("id") or new_id(),
             name=name,
