@@ -122,6 +122,17 @@ def groups_by_package(session: Session, package_ids: list[str]) -> dict[str, lis
     return found
 
 
+def with_current_site_url(package: dict[str, Any], settings: Settings) -> dict[str, Any]:
+    """A stored dict (search index) with its upload URLs built from today's site URL, which may have
+    changed since the dataset was indexed."""
+    base = settings.site_url.rstrip("/")
+    for resource in package.get("resources", []):
+        if resource.get("url_type") == "upload" and resource.get("url"):
+            filename = resource["url"].rsplit("/", 1)[-1]
+            resource["url"] = f"{base}/dataset/{package['id']}/resource/{resource['id']}/download/{filename}"
+    return package
+
+
 def resource_url(resource: Resource, package: Package, settings: Settings) -> str:
     if resource.url_type == "upload" and resource.url and "/" not in resource.url:
         base = settings.site_url.rstrip("/")

@@ -10,7 +10,7 @@ from sqlalchemy import Text, cast, func, or_, select
 
 from catalog.authz import visibility_clause
 from catalog.context import ActionContext
-from catalog.dataset.dictize import resource_dictize
+from catalog.dataset.dictize import resource_dictize, with_current_site_url
 from catalog.dataset.models import Package, Resource
 from catalog.errors import SearchQueryError, ValidationError
 from catalog.organization.models import Group
@@ -133,7 +133,7 @@ def package_search(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
         items = [{"name": value, "display_name": names.get(value, value), "count": n} for value, n in counts]
         items.sort(key=lambda item: item["display_name"], reverse=True)
         search_facets[field] = {"title": field, "items": items}
-    results = found.results
+    results = [with_current_site_url(r, ctx.settings) for r in found.results]
     if data.get("fl"):
         results = [_fields(r, data["fl"]) for r in results]
     return {"count": found.count, "facets": facets, "results": results,

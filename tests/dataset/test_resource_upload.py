@@ -70,3 +70,25 @@ def test_resource_delete_and_purge_drop_the_datastore_table(client, call, sysadm
         response = client.get(f"/api/3/action/datastore_search?resource_id={rid}",
                               headers={"Authorization": sysadmin_token})
         assert response.status_code == 404, rid
+
+
+def test_upload_urls_follow_the_current_site_url(client, call, sysadmin, sysadmin_token, org, services):
+    """package_show and package_search serve stored dicts: their download URLs must use today's site URL."""
+    import dataclasses
+    import io
+
+    call("package_create", sysadmin, name="site-url", owner_org=org["id"])
+    response = client.post("/api/3/action/resource_create", content_type="multipart/form-data",
+                           data={"package_id": "site-url", "upload": (io.BytesIO(CSV), "f.csv")},
+                           headers={"Authorization": sysadmin_token})
+    rid = json.loads(response.get_data(as_text=True))["result"]["id"]
+    wait_for_load(call, sysadmin, rid)
+    original = services.settings
+    services.settings = dataclasses.replace(original, site_url="https://data.example.fr")
+    try:
+        shown = call("package_show", sysadmin, id="site-url")["resources"][0]["url"]
+        [hit] = call("package_search", sysadmin, q="name:site-url")["results"]
+    finally:
+        services.settings = original
+    assert shown.startswith("https://data.example.fr/dataset/") and shown.endswith("/download/f.csv")
+    assert hit["resources"][0]["url"] == shown

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from catalog.context import ActionContext
 from catalog.dataset import auth
-from catalog.dataset.dictize import package_dictize
+from catalog.dataset.dictize import package_dictize, with_current_site_url
 from catalog.dataset.models import Package
 from catalog.dataset.queries import get_package
 from catalog.errors import NotFound
@@ -32,7 +32,9 @@ def package_show(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
         return {**package_dictize(ctx.session, package, ctx.settings), "plugin_data": package.plugin_data}
     # The dict stored by the search index at the last write, when current: one query instead of six.
     stored = ctx.search.stored_package(ctx.session, package.id, package.metadata_modified)
-    return stored if stored is not None else package_dictize(ctx.session, package, ctx.settings)
+    if stored is not None:
+        return with_current_site_url(stored, ctx.settings)
+    return package_dictize(ctx.session, package, ctx.settings)
 
 
 @action(auth=auth.package_list, read_only=True)
