@@ -37,7 +37,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
     # No pre-ping: it costs a round trip per checkout on every short read; old connections are recycled instead.
-    return create_engine(url, pool_recycle=1800, pool_size=10, max_overflow=20, **kwargs)
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, **kwargs)
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 from catalog.dataset.models import Package, Resource
@@ -25,8 +25,7 @@ def get_package(session: Session, id_or_name: str | None, *, for_update: bool = 
             return cached
     columns = (Package.id, Package.name) if is_uuid(id_or_name) else (Package.name,)
     for column in columns:
-        # Collections load on first use: a read served from the stored dict never needs them.
-        query = select(Package).where(column == id_or_name).options(lazyload("*"))
+        query = select(Package).where(column == id_or_name)
         if for_update:
             query = query.with_for_update()
         package = session.scalar(query)
