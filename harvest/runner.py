@@ -187,7 +187,12 @@ def _import_and_commit(
         if session.scalar(select(HarvestJob.status).where(HarvestJob.id == job_id)) != "running":
             return False
         result = import_batch(ctx, job_id, info, backend, batch) if batch else BatchResult()
-        # Lock the job row only now, briefly: several workers may be importing pages of the same job.
+    for callback in ctx.after_commit_callbacks:
+        callback()
+    # The job row is updated in its own short transaction (STYLE §7.6): taking its lock at the end of the
+    # batch's transaction, which already held dataset and index rows, deadlocked two workers on PostgreSQL.
+    # A crash between the two commits only re-imports this batch on resume, and hashes make that a no-op.
+    with services.db.unit_of_work(write=True) as session:
         job = session.scalars(select(HarvestJob).where(HarvestJob.id == job_id).with_for_update()).one()
         job.stats = _add(job.stats, result.counts)
         job.heartbeat = utcnow()
@@ -195,8 +200,6 @@ def _import_and_commit(
             job.cursor = resume_at
         elif finished_page:
             job.pages_done += 1
-    for callback in ctx.after_commit_callbacks:
-        callback()
     return True
 
 

@@ -75,9 +75,6 @@ def queue_run(services: Any, source_id: str, queue_name: str, *, force_all: bool
     raise AssertionError(f"job {job_id} did not finish")
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "KNOWN BUG, open: two workers' page tasks deadlock on PostgreSQL (each holds rows the other needs, then "
-    "SELECT harvest_job FOR UPDATE); the job never finishes. Seen at the end of the first session; see its note."))
 def test_two_workers_share_the_pages_of_one_job(
     workers: Any, fake_ckan: FakeCkan, remote: Any, make_source: Any, services: Any
 ) -> None:
