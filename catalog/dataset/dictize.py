@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import unquote
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,6 +12,7 @@ from catalog.clock import iso
 from catalog.dataset.models import Package, Resource
 from catalog.organization.models import Group, Member
 from catalog.settings import Settings
+from catalog.storage import upload_url
 
 RESOURCE_EXTRA_EXCLUDED = {"upload", "clear_upload"}
 
@@ -125,18 +127,16 @@ def groups_by_package(session: Session, package_ids: list[str]) -> dict[str, lis
 def with_current_site_url(package: dict[str, Any], settings: Settings) -> dict[str, Any]:
     """A stored dict (search index) with its upload URLs built from today's site URL, which may have
     changed since the dataset was indexed."""
-    base = settings.site_url.rstrip("/")
     for resource in package.get("resources", []):
         if resource.get("url_type") == "upload" and resource.get("url"):
-            filename = resource["url"].rsplit("/", 1)[-1]
-            resource["url"] = f"{base}/dataset/{package['id']}/resource/{resource['id']}/download/{filename}"
+            filename = unquote(resource["url"].rsplit("/", 1)[-1])
+            resource["url"] = upload_url(settings, package["id"], resource["id"], filename)
     return package
 
 
 def resource_url(resource: Resource, package: Package, settings: Settings) -> str:
     if resource.url_type == "upload" and resource.url and "/" not in resource.url:
-        base = settings.site_url.rstrip("/")
-        return f"{base}/dataset/{package.id}/resource/{resource.id}/download/{resource.url}"
+        return upload_url(settings, package.id, resource.id, resource.url)
     url = resource.url or ""
     if url and "://" not in url and not url.startswith("/"):
         return "http://" + url
