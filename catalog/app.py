@@ -49,18 +49,12 @@ def create_app(settings: Settings | None = None, *, check_schema: bool = True) -
 
 
 def _optional_blueprints() -> list[Any]:
-    """Blueprints of later domains (DCAT, web pages, datastore downloads), registered when present."""
-    registrars = []
-    for module_name in ("catalog.dcat.views", "catalog.web", "catalog.storage.views", "harvest.views",
-                        "catalog.demo.views"):
-        try:
-            module = __import__(module_name, fromlist=["init_app"])
-        except ModuleNotFoundError as error:
-            if error.name and module_name.startswith(error.name):
-                continue
-            raise
-        registrars.append(module.init_app)
-    return registrars
+    """The other domains' blueprints (DCAT, web pages, downloads, demo files), listed explicitly: a missing
+    module is an error at startup, never a silently absent feature."""
+    import importlib
+
+    modules = ("catalog.dcat.views", "catalog.web", "catalog.storage.views", "catalog.demo.views")
+    return [importlib.import_module(name).init_app for name in modules]
 
 
 def services_of(app: Flask) -> Services:
