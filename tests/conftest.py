@@ -17,6 +17,7 @@ from sqlalchemy import create_engine, text
 
 from catalog.app import Services, build_services, create_app
 from catalog.context import ANONYMOUS, Actor
+from catalog.datastore.jobs import wait_for_in_process_loads
 from catalog.db import Base
 from catalog.migrate import upgrade
 from catalog.registry import call_action
@@ -92,6 +93,8 @@ def clear_tables(services: Services) -> None:
 @pytest.fixture
 def services(_migrated_services: Services) -> Iterator[Services]:
     yield _migrated_services
+    # A DataStore load still running in a thread would hold locks the TRUNCATE needs (deadlock on PostgreSQL).
+    wait_for_in_process_loads()
     clear_tables(_migrated_services)
 
 

@@ -12,7 +12,8 @@ import tempfile
 import threading
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as futures_wait
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ IN_PROCESS_WORKERS = 2
 FETCH_TIMEOUT = (10, 60)
 _locks: dict[str, threading.Lock] = {}
 _locks_guard = threading.Lock()
+_running: set[Future] = set()
 
 
 def is_tabular(resource: Resource) -> bool:
@@ -90,7 +92,22 @@ def enqueue(services: Any, resource_id: str, job_id: str) -> None:
         return
     # In-process: a small bounded pool (many uploads at once must not mean many concurrent writers).
     # Its threads are joined at interpreter exit, so a CLI command finishes the loads it started.
-    _in_process_pool().submit(run_load, services, resource_id, job_id)
+    future = _in_process_pool().submit(run_load, services, resource_id, job_id)
+    with _locks_guard:
+        _running.add(future)
+    future.add_done_callback(_forget_future)
+
+
+def wait_for_in_process_loads(timeout: float = 120.0) -> None:
+    """Block until the loads this process started in threads are done (tests clear tables after this)."""
+    with _locks_guard:
+        running = list(_running)
+    futures_wait(running, timeout=timeout)
+
+
+def _forget_future(future: Future) -> None:
+    with _locks_guard:
+        _running.discard(future)
 
 
 @cache
