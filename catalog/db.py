@@ -36,8 +36,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
-    # No pre-ping: it costs a round trip per checkout on every short read; old connections are recycled instead.
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, **kwargs)
+    # No pre-ping: it costs a round trip per checkout on every short read. Connections are recycled after
+    # ten minutes, and a read action that meets a dropped connection is retried once (registry.call_action).
+    return create_engine(url, pool_recycle=600, pool_size=10, max_overflow=20, **kwargs)
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import IntegrityError as DatabaseIntegrityError
 
 from catalog.clock import utcnow
@@ -76,13 +77,20 @@ def dispatch(ctx: ActionContext, name: str, data: dict[str, Any]) -> Any:
 def call_action(services: Services, name: str, data: dict[str, Any] | None = None, *, actor: Actor) -> Any:
     """A top-level call: one unit of work, committed on success, rolled back on any error."""
     spec = get_action(name)
-    try:
-        with services.db.unit_of_work(write=not spec.read_only) as session:
-            ctx = ActionContext(session=session, actor=actor, services=services, now=utcnow())
-            result = dispatch(ctx, name, dict(data or {}))
-    except DatabaseIntegrityError as error:
-        # Two writers passed the same check at once (e.g. one name taken twice): the loser gets a 409.
-        raise ValidationError({"message": CONFLICT_MESSAGE}) from error
+    for attempt in (1, 2):
+        try:
+            with services.db.unit_of_work(write=not spec.read_only) as session:
+                ctx = ActionContext(session=session, actor=actor, services=services, now=utcnow())
+                result = dispatch(ctx, name, dict(data or {}))
+            break
+        except DatabaseIntegrityError as error:
+            # Two writers passed the same check at once (e.g. one name taken twice): the loser gets a 409.
+            raise ValidationError({"message": CONFLICT_MESSAGE}) from error
+        except DBAPIError as error:
+            # Pooled connections are not pinged before use (a round trip per request); a read that met a
+            # connection the server had closed (restart, idle timeout) runs once more on a fresh one.
+            if not (error.connection_invalidated and spec.read_only and attempt == 1):
+                raise
     for callback in ctx.after_commit_callbacks:
         callback()
     return result

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlalchemy import select
@@ -10,7 +11,7 @@ from catalog.context import ActionContext
 from catalog.dataset import auth
 from catalog.dataset.dictize import package_dictize, with_current_site_url
 from catalog.dataset.models import Package
-from catalog.dataset.queries import get_package
+from catalog.dataset.queries import get_package, get_package_for_read
 from catalog.errors import NotFound
 from catalog.registry import action
 
@@ -25,15 +26,18 @@ def package_show(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
     :type include_plugin_data: bool
     :rtype: dictionary
     """
-    package = get_package(ctx.session, data.get("id") or data.get("name_or_id"))
+    found = get_package_for_read(ctx.session, data.get("id") or data.get("name_or_id"))
+    if found is None:
+        raise NotFound()
+    plugin_data = data.get("include_plugin_data") and ctx.actor.is_sysadmin
+    if found.data_dict is not None and not plugin_data:
+        # The dict the search index stored at the last write (it is current): no dictize queries.
+        return with_current_site_url(json.loads(found.data_dict), ctx.settings)
+    package = get_package(ctx.session, found.id)
     if package is None:
         raise NotFound()
-    if data.get("include_plugin_data") and ctx.actor.is_sysadmin:
+    if plugin_data:
         return {**package_dictize(ctx.session, package, ctx.settings), "plugin_data": package.plugin_data}
-    # The dict stored by the search index at the last write, when current: one query instead of six.
-    stored = ctx.search.stored_package(ctx.session, package.id, package.metadata_modified)
-    if stored is not None:
-        return with_current_site_url(stored, ctx.settings)
     return package_dictize(ctx.session, package, ctx.settings)
 
 
