@@ -38,8 +38,11 @@ def canonical_type(name: str) -> str:
     return canonical
 
 
-def quote_ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
+def quote_ident(name: str, *, format_params: bool = False) -> str:
+    """A double-quoted identifier; `format_params` for statements run with %s parameters (psycopg),
+    where a literal % in a column name such as "Part (%)" must be written %%."""
+    quoted = '"' + name.replace('"', '""') + '"'
+    return quoted.replace("%", "%%") if format_params else quoted
 
 
 @dataclass

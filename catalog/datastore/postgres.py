@@ -290,7 +290,7 @@ class PostgresDatastore:
     def delete_rows(self, resource_id: str, filters: list[tuple[str, list[Any]]]) -> int:
         where, values = [], []
         for name, options in filters:
-            where.append(f"{quote_ident(name)} = ANY(%s)")
+            where.append(f"{quote_ident(name, format_params=True)} = ANY(%s)")
             values.append(options)
         clause = f" WHERE {' AND '.join(where)}" if where else ""
         with self._raw() as conn:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from catalog.datastore.backend import Column, quote_ident
@@ -46,8 +46,13 @@ def record_statement(
     table: str, record: dict[str, Any], method: str, primary_key: Sequence[str], placeholder: str
 ) -> tuple[str, list[Any], bool]:
     """(SQL, values, must the statement touch a row) for one record; `table` is already quoted."""
+    format_params = placeholder == "%s"  # psycopg: a literal % in a column name is written %%
+
+    def ident(name: str) -> str:
+        return quote_ident(name, format_params=format_params)
+
     keys = list(record)
-    names = ", ".join(quote_ident(k) for k in keys)
+    names = ", ".join(ident(k) for k in keys)
     marks = ", ".join(placeholder for _ in keys)
     values = [record[k] for k in keys]
     if method == "insert":
@@ -62,18 +67,18 @@ def record_statement(
     others = [k for k in keys if k not in key]
     if method == "update":
         if not others:
-            return f"SELECT 1 FROM {table} WHERE " + _match(key, placeholder), [record[k] for k in key], True
-        assignments = ", ".join(f"{quote_ident(k)} = {placeholder}" for k in others)
-        sql = f"UPDATE {table} SET {assignments} WHERE {_match(key, placeholder)}"
+            return f"SELECT 1 FROM {table} WHERE " + _match(key, placeholder, ident), [record[k] for k in key], True
+        assignments = ", ".join(f"{ident(k)} = {placeholder}" for k in others)
+        sql = f"UPDATE {table} SET {assignments} WHERE {_match(key, placeholder, ident)}"
         return sql, [record[k] for k in others] + [record[k] for k in key], True
-    conflict = ", ".join(quote_ident(k) for k in key)
+    conflict = ", ".join(ident(k) for k in key)
     action = (
-        "DO UPDATE SET " + ", ".join(f"{quote_ident(k)} = excluded.{quote_ident(k)}" for k in others)
+        "DO UPDATE SET " + ", ".join(f"{ident(k)} = excluded.{ident(k)}" for k in others)
         if others
         else "DO NOTHING"
     )
     return f"INSERT INTO {table} ({names}) VALUES ({marks}) ON CONFLICT ({conflict}) {action}", values, False
 
 
-def _match(key: list[str], placeholder: str) -> str:
-    return " AND ".join(f"{quote_ident(k)} = {placeholder}" for k in key)
+def _match(key: list[str], placeholder: str, ident: Callable[[str], str]) -> str:
+    return " AND ".join(f"{ident(k)} = {placeholder}" for k in key)

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 from flask import Flask, render_template, request, session
-from flask_babel import Babel, format_datetime, get_locale
+from flask_babel import Babel, format_datetime, format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
@@ -116,6 +117,13 @@ def _date(value: Any, fmt: str = "medium") -> str:
         return str(value)
 
 
+def _number(value: Any) -> Any:
+    """A number in the reader's locale (decimal comma in French), never grouped: years stay 2023."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return value
+    return format_decimal(value, format="0.##########")
+
+
 def _href(value: Any) -> str:
     """A user-supplied link, or "#" when its scheme could run script (javascript:, data:)."""
     text = str(value or "").strip()
@@ -137,6 +145,7 @@ def init_app(app: Flask) -> None:
     app.context_processor(_template_globals)
     app.jinja_env.filters["date"] = _date
     app.jinja_env.filters["href"] = _href
+    app.jinja_env.filters["number"] = _number
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(ActionError, _action_error)

@@ -139,3 +139,22 @@ def test_datastore_create_without_resource_is_a_409(call, sysadmin):
     with pytest.raises(VE) as caught:
         call("datastore_create", sysadmin)
     assert caught.value.errors == {"resource_id": ["Missing value"]}
+
+
+def test_column_names_with_percent_signs_work_everywhere(call, sysadmin, dataset):
+    """ "Part (%)" is a common French header; psycopg reads a bare % as a placeholder if not escaped."""
+    created = call("datastore_create", sysadmin, resource={"package_id": dataset["id"], "name": "parts"},
+                   fields=[{"id": "code", "type": "text"}, {"id": "Part (%)", "type": "numeric"},
+                           {"id": "100%s", "type": "text"}],
+                   records=[{"code": "a", "Part (%)": 1.5, "100%s": "x"}, {"code": "b", "Part (%)": 2.5}],
+                   primary_key="code")
+    resource_id = created["resource_id"]
+    call("datastore_upsert", sysadmin, resource_id=resource_id, method="upsert",
+         records=[{"code": "a", "Part (%)": 3.5}, {"code": "c", "Part (%)": 0.5, "100%s": "z"}], force=True)
+    call("datastore_upsert", sysadmin, resource_id=resource_id, method="update",
+         records=[{"code": "b", "100%s": "y"}], force=True)
+    found = records(call, sysadmin, resource_id, sort="Part (%) desc", filters={"100%s": ["x", "y", "z"]})
+    assert [(r["code"], r["Part (%)"], r["100%s"]) for r in found] == [("a", 3.5, "x"), ("b", 2.5, "y"),
+                                                                     ("c", 0.5, "z")]
+    call("datastore_delete", sysadmin, resource_id=resource_id, filters={"Part (%)": 2.5}, force=True)
+    assert [r["code"] for r in records(call, sysadmin, resource_id, sort="code")] == ["a", "c"]

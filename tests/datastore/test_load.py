@@ -317,3 +317,10 @@ def test_moisson_worker_consumes_datastore_loads_by_default(call, sysadmin, data
     status = call("datastore_load_status", sysadmin, resource_id=created["id"])
     assert status["status"] == "complete", status
     assert rows(call, sysadmin, created["id"]) == [{"_id": 1, "a": 3, "b": 4.5}]
+
+
+def test_headers_with_percent_signs_load(call, sysadmin, file_resource, tmp_path):
+    text = "Commune;Part (%);Taux %s\nA;1,5;x\nB;2,5;y\n"
+    resource_id, status = file_resource(write(tmp_path / "parts.csv", text, "utf-8", False))
+    assert status["status"] == "complete", status
+    assert [(r["Part (%)"], r["Taux %s"]) for r in rows(call, sysadmin, resource_id)] == [(1.5, "x"), (2.5, "y")]

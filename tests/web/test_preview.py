@@ -15,10 +15,12 @@ def table(call: Any, sysadmin: Any, org: dict[str, Any]) -> dict[str, Any]:
     pkg = call("package_create", sysadmin, name="communes", title="Communes", owner_org=org["id"])
     resource = call("resource_create", sysadmin, package_id=pkg["id"], name="Communes", url="", format="CSV")
     records = [{"Commune": f"Commune {n:03d}", "Allocataires": None if n == 7 else n * 10,
-                "Département": "33" if n % 2 else "24"} for n in range(1, ROWS + 1)]
+                "Département": "33" if n % 2 else "24", "Année": 2023, "Part (%)": n % 10 + 0.5}
+               for n in range(1, ROWS + 1)]
     call("datastore_create", sysadmin, resource_id=resource["id"], force=True, records=records,
          fields=[{"id": "Commune", "type": "text"}, {"id": "Allocataires", "type": "int"},
-                 {"id": "Département", "type": "text"}])
+                 {"id": "Département", "type": "text"}, {"id": "Année", "type": "int"},
+                 {"id": "Part (%)", "type": "numeric"}])
     return {"url": f"/dataset/communes/resource/{resource['id']}", "resource": resource, "package": pkg}
 
 
@@ -39,6 +41,14 @@ def test_preview_pages_through_the_table(page: Any, table: dict[str, Any]) -> No
     assert len(cells(wide)) == ROWS and 'rel="next"' not in wide
     _, french = page(table["url"], "fr")
     assert f"Lignes 1 à 25 sur {ROWS}" in french
+
+
+def test_preview_numbers_follow_the_reader_language(page: Any, table: dict[str, Any]) -> None:
+    """Decimal comma in French, point in English; years are never grouped into "2 023"."""
+    _, english = page(table["url"])
+    _, french = page(table["url"], "fr")
+    assert cells(english, 4)[:2] == ["1.5", "2.5"] and cells(english, 3)[0] == "2023"
+    assert cells(french, 4)[:2] == ["1,5", "2,5"] and cells(french, 3)[0] == "2023"
 
 
 def test_preview_sorts_by_a_column_both_ways(page: Any, table: dict[str, Any]) -> None:
