@@ -48,7 +48,7 @@ def get_package_for_read(session: Session, id_or_name: str | None, *, from_auth:
     session.flush()  # plain-table reads do not autoflush; pending ORM changes must be visible
     row = None
     for statement in (_READ_BY_ID, _READ_BY_NAME) if is_uuid(id_or_name) else (_READ_BY_NAME,):
-        row = session.execute(statement, {"key": id_or_name}).first()
+        row = session.connection().execute(statement, {"key": id_or_name}).first()
         if row is not None:
             break
     if from_auth:
