@@ -1,17 +1,15 @@
 """DataStore on PostgreSQL: schema `datastore` of the catalog database, one table per resource.
 
-Files are loaded with COPY (the raw bytes when PostgreSQL can parse them itself, converted rows
-otherwise) into a new table that replaces the old one in the same transaction. datastore_search_sql
-runs in a READ ONLY transaction, with search_path=datastore, a statement_timeout, and as the
-`moisson_datastore_ro` role (SELECT on datastore tables only) when the migration could create it.
+Files are loaded with one COPY of rows converted as they are read (catalog/datastore/scan.py) into a new
+table that replaces the old one in the same transaction. datastore_search_sql runs in a READ ONLY
+transaction, with search_path=datastore, a statement_timeout, and as the `moisson_datastore_ro` role
+(SELECT on datastore tables only) when the migration could create it.
 """
 
 from __future__ import annotations
 
 import csv
-import dataclasses
 import io
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,15 +24,15 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from catalog.datastore.backend import Column, SearchSpec, quote_ident
-from catalog.datastore.load import Column as LoadColumn
-from catalog.datastore.load import CsvPlan, analyse, row_chunks, same_layout, sql_literal
+from catalog.datastore.load import CsvPlan, analyse
+from catalog.datastore.scan import LayoutChangedError, scan
 from catalog.datastore.search import build_select
 from catalog.errors import NotAuthorized, ValidationError
 
 SCHEMA = "datastore"
 READ_ROLE = "moisson_datastore_ro"
 SEARCH_TIMEOUT_MS = 30_000
-GUESS_ROWS = 2000
+GUESS_ROWS = 20_000
 PG_TYPES = {
     "text": "text", "int": "bigint", "numeric": "numeric", "float": "double precision", "bool": "boolean",
     "date": "date", "time": "time", "timestamp": "timestamp", "json": "jsonb",
@@ -112,32 +110,20 @@ class PostgresDatastore:
         return [name for (name,) in rows]
 
     def bulk_load(self, resource_id: str, path: Path, progress: Callable[[int], None]) -> CsvPlan:
-        """Guess the layout from the first rows and start COPYing at once while the whole file is
-        analysed in this thread; the speculative rows are kept only if the full analysis agrees."""
-        guess = analyse(path, max_rows=GUESS_ROWS)
+        """Guess the layout from the first rows and COPY the file in one pass, checking every row as it
+        goes; a row that changes the layout rolls the load back to a savepoint, the whole file is
+        analysed, and it is loaded again (so types are always those the whole file asks for)."""
+        plan = analyse(path, max_rows=GUESS_ROWS)
         work = f"{resource_id}_{token_hex(4)}"
         with self._raw() as conn, conn.transaction(), conn.cursor() as cur:
-            plan: CsvPlan | None = None
-            known: CsvPlan | None = None
-            if guess.regular and guess.copy_encoding:
-                try:
-                    with conn.transaction():  # a savepoint: a wrong guess rolls back to here
-                        plan = self._speculate(cur, guess, work, path, progress)
-                except _WrongGuess as wrong:
-                    known = wrong.plan
-            if plan is None:
-                plan = known or analyse(path, like=guess)
-                raw = plan.regular and bool(plan.copy_encoding)
-                self._create_work(cur, plan, work)
-                if raw and _direct(plan):
-                    self._copy_file(cur, plan, SCHEMA, work, progress)
-                else:
-                    self._create_staging(cur, plan, work)
-                    if raw:
-                        self._copy_file(cur, plan, None, work + "_raw", progress)
-                    else:
-                        self._copy_rows(cur, plan, work + "_raw", progress)
-                    self._convert(cur, plan, work)
+            # DD/MM/YYYY cells go to COPY as they are: this transaction reads dates day first.
+            cur.execute("SET LOCAL DateStyle = 'ISO, DMY'")
+            try:
+                with conn.transaction():  # a savepoint: a wrong guess rolls back to here
+                    self._copy(cur, plan, work, progress)
+            except LayoutChangedError:
+                plan = analyse(path, like=plan)
+                self._copy(cur, plan, work, progress)
             progress(plan.rows)
             cur.execute(f'ALTER TABLE {table_ref(work)} ADD PRIMARY KEY ("_id")')
             cur.execute(f"DROP TABLE IF EXISTS {table_ref(resource_id)}")
@@ -145,97 +131,29 @@ class PostgresDatastore:
             self._grant(cur, resource_id)
         return plan
 
-    def _speculate(
-        self, cur: psycopg.Cursor[Any], guess: CsvPlan, work: str, path: Path, progress: Callable[[int], None]
-    ) -> CsvPlan:
-        """COPY in a second thread (the server does the work) while this thread analyses the file.
-        A guess without conversions COPYs into the typed table; otherwise into text staging, converted
-        afterwards following the full analysis."""
-        typed = _direct(guess)
-        if typed:
-            self._create_work(cur, guess, work)
-        else:
-            self._create_staging(cur, guess, work)
-        target = (SCHEMA, work) if typed else (None, work + "_raw")
-        estimate = dataclasses.replace(guess, rows=_estimated_rows(path))
-        failure: list[BaseException] = []
-
-        def copy() -> None:
-            try:
-                self._copy_file(cur, estimate, *target, progress)
-            except BaseException as error:  # noqa: BLE001 - handed over to the analysing thread
-                failure.append(error)
-
-        copier = threading.Thread(target=copy, daemon=True, name=f"copy-{work}")
-        copier.start()
-        try:
-            plan = analyse(path, like=guess)
-        finally:
-            copier.join()
-        if failure and not isinstance(failure[0], psycopg.Error):
-            raise failure[0]
-        if failure or not plan.regular:
-            raise _WrongGuess(plan)
-        if typed:
-            if not same_layout(guess, plan):
-                raise _WrongGuess(plan)
-            return plan
-        if [c.id for c in plan.columns] != [c.id for c in guess.columns]:
-            raise _WrongGuess(plan)
-        self._create_work(cur, plan, work)
-        self._convert(cur, plan, work)
-        return plan
-
-    def _create_work(self, cur: psycopg.Cursor[Any], plan: CsvPlan, work: str) -> None:
+    @staticmethod
+    def _copy(cur: psycopg.Cursor[Any], plan: CsvPlan, work: str, progress: Callable[[int], None]) -> None:
+        """Create the typed table and COPY the converted rows into it as they are read (psycopg sends
+        while PostgreSQL parses: the file is never in memory)."""
         definitions = ", ".join(f"{quote_ident(c.id)} {PG_TYPES[c.type]}" for c in plan.columns)
         cur.execute(f'CREATE TABLE {table_ref(work)} ("_id" bigint GENERATED BY DEFAULT AS IDENTITY, {definitions})')
-
-    def _create_staging(self, cur: psycopg.Cursor[Any], plan: CsvPlan, work: str) -> None:
-        text_columns = ", ".join(f"{quote_ident(c.id)} text" for c in plan.columns)
-        cur.execute(f'CREATE TEMP TABLE {quote_ident(work + "_raw")} '
-                    f'("_id" bigint GENERATED ALWAYS AS IDENTITY, {text_columns}) ON COMMIT DROP')
-
-    def _convert(self, cur: psycopg.Cursor[Any], plan: CsvPlan, work: str) -> None:
-        """Staged text -> typed rows in one INSERT ... SELECT (masks, decimal commas, DD/MM/YYYY)."""
-        names = ", ".join(quote_ident(c.id) for c in plan.columns)
-        values = ", ".join(_cell_expression(c) for c in plan.columns)
-        cur.execute(f'INSERT INTO {table_ref(work)} ("_id", {names}) '
-                    f'SELECT "_id", {values} FROM {quote_ident(work + "_raw")}')
-        cur.execute("SELECT setval(pg_get_serial_sequence(%s, '_id'), %s, false)", (table_ref(work), plan.rows + 1))
-
-    @staticmethod
-    def _copy_file(
-        cur: psycopg.Cursor[Any], plan: CsvPlan, schema: str | None, table: str, progress: Callable[[int], None]
-    ) -> None:
         names = pg_sql.SQL(", ").join(pg_sql.Identifier(c.id) for c in plan.columns)
-        target = pg_sql.Identifier(schema, table) if schema else pg_sql.Identifier(table)
-        statement = pg_sql.SQL(
-            "COPY {} ({}) FROM STDIN WITH (FORMAT csv, HEADER true, DELIMITER {}, ENCODING {}, FORCE_NULL ({}))"
-        ).format(target, names, pg_sql.Literal(plan.delimiter), pg_sql.Literal(plan.copy_encoding), names)
-        total, sent = plan.path.stat().st_size or 1, 0
-        with cur.copy(statement) as copy, plan.path.open("rb") as handle:
-            if plan.bom:
-                handle.read(3)
-            while block := handle.read(1 << 20):
-                copy.write(block)
-                sent += len(block)
-                progress(int(plan.rows * sent / total))
-
-    @staticmethod
-    def _copy_rows(cur: psycopg.Cursor[Any], plan: CsvPlan, table: str, progress: Callable[[int], None]) -> None:
-        """Rows that PostgreSQL could not read as they are (ragged rows, blank lines), re-written as CSV."""
-        names = pg_sql.SQL(", ").join(pg_sql.Identifier(c.id) for c in plan.columns)
-        statement = pg_sql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT csv, FORCE_NULL ({}))").format(
-            pg_sql.Identifier(table), names, names
+        # Every empty cell is NULL, quoted or not (odd rows are written with every cell quoted).
+        statement = pg_sql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT csv, DELIMITER {}, FORCE_NULL ({}))").format(
+            pg_sql.Identifier(SCHEMA, work), names, pg_sql.Literal(plan.delimiter), names
         )
-        loaded = 0
         with cur.copy(statement) as copy:
-            for chunk in row_chunks(plan):
-                buffer = io.StringIO()
-                csv.writer(buffer).writerows(chunk)
-                copy.write(buffer.getvalue())
-                loaded += len(chunk)
-                progress(loaded)
+            for part in scan(plan, strict=True):
+                if isinstance(part, list):
+                    buffer = io.StringIO()
+                    csv.writer(buffer, delimiter=plan.delimiter, quoting=csv.QUOTE_ALL, lineterminator="\n").writerows(
+                        part
+                    )
+                    part = buffer.getvalue()
+                elif "\r" in part:
+                    part = part.replace("\r\n", "\n")  # one line end in the whole COPY, as PostgreSQL wants
+                copy.write(part)
+                progress(plan.rows)
 
     def create_table(self, resource_id: str, columns: Sequence[Column], primary_key: Sequence[str]) -> None:
         table = table_ref(resource_id)
@@ -354,40 +272,6 @@ class PostgresDatastore:
                 (ref, ref),
             ).fetchone()
         return {"count": count, "size": size, "idx_size": idx, "db_size": db_size}
-
-
-def _direct(plan: CsvPlan) -> bool:
-    """Whether PostgreSQL can type the raw cells itself (no masks, decimal commas or DD/MM/YYYY)."""
-    return not any(c.transform or c.masks for c in plan.columns)
-
-
-def _estimated_rows(path: Path) -> int:
-    """Rows in the file, extrapolated from the bytes the first rows took (progress only)."""
-    with path.open("rb") as handle:
-        head = handle.read(1 << 20)
-    lines = max(1, head.count(b"\n"))
-    return int(path.stat().st_size * lines / max(1, len(head)))
-
-
-class _WrongGuess(Exception):
-    """The first rows did not tell the whole file's layout: load again from the full analysis."""
-
-    def __init__(self, plan: CsvPlan) -> None:
-        super().__init__("wrong guess")
-        self.plan = plan
-
-
-def _cell_expression(column: LoadColumn) -> str:
-    """SQL turning a staged text cell into the typed value (empty cells are already NULL)."""
-    value = quote_ident(column.id)
-    if column.masks:
-        masks = ", ".join(sql_literal(m) for m in sorted(column.masks))
-        value = f"CASE WHEN {value} IN ({masks}) THEN NULL ELSE {value} END"
-    if column.transform == "comma":
-        value = f"replace({value}, ',', '.')"
-    elif column.transform == "dmy":
-        return f"to_date({value}, 'DD/MM/YYYY')"
-    return f"CAST({value} AS {PG_TYPES[column.type]})"
 
 
 def _fts(columns: list[str], q: str, plain: bool, language: str, params: dict[str, Any]) -> str:
