@@ -13,12 +13,15 @@ the plan and goes on. Memory stays at a block or two whatever the file's size.
 from __future__ import annotations
 
 import csv
+import queue
 import re
+import threading
 from collections.abc import Iterator
-from typing import IO
+from typing import IO, Any, TypeVar
 
 from catalog.datastore.load import PATTERNS, Column, CsvPlan, LoadError, classify, column_ids, decide
 
+T = TypeVar("T")
 BLOCK_CHARS = 1 << 20
 SLOW_BATCH = 5000
 # Only real calendar dates pass the block regex (29 February and anything odder go row by row).
@@ -206,3 +209,48 @@ def _cell(column: Column, value: str) -> str:
     if column.transform == "comma":
         return value.replace(",", ".")
     return value
+
+
+def read_ahead(items: Iterator[T], depth: int = 4) -> Iterator[T]:
+    """`items` produced in a second thread, at most `depth` ahead, so reading and checking the next block
+    overlaps with the database taking the last one (sqlite3 and psycopg release the GIL while they work
+    or wait). Close it (contextlib.closing) to stop the producer early; its exceptions are raised here."""
+    slots: queue.Queue[tuple[Any, BaseException | None]] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    done = object()
+
+    def put(item: Any, error: BaseException | None = None) -> bool:
+        while not stop.is_set():
+            try:
+                slots.put((item, error), timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put(item):
+                    return
+            put(done)
+        except BaseException as error:  # noqa: BLE001 - handed over to the consuming thread
+            put(done, error)
+        finally:
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()
+
+    producer = threading.Thread(target=produce, daemon=True, name="datastore-read-ahead")
+    producer.start()
+    try:
+        while True:
+            item, error = slots.get()
+            if error is not None:
+                raise error
+            if item is done:
+                return
+            yield item
+    finally:
+        stop.set()
+        producer.join()

@@ -12,8 +12,8 @@ import io
 import json
 import sqlite3
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import closing, contextmanager
 from decimal import Decimal
 from pathlib import Path
 from secrets import token_hex
@@ -24,7 +24,7 @@ from sqlalchemy.engine import make_url
 from catalog.datastore.backend import Column, SearchSpec, quote_ident
 from catalog.datastore.load import Column as LoadColumn
 from catalog.datastore.load import CsvPlan, analyse
-from catalog.datastore.scan import LayoutChangedError, scan
+from catalog.datastore.scan import LayoutChangedError, read_ahead, scan
 from catalog.datastore.search import build_select, words
 from catalog.db import make_engine
 from catalog.errors import NotAuthorized, ValidationError
@@ -53,6 +53,24 @@ def _to_sqlite(value: Any) -> Any:
     if isinstance(value, dict | list):
         return json.dumps(value)
     return value
+
+
+def _row_batches(plan: CsvPlan) -> Iterator[tuple[Iterable[Sequence[str]], int]]:
+    """The scanned rows ready for executemany, with the rows loaded so far."""
+    for part in scan(plan, strict=True):
+        yield _rows_of(part, plan), plan.rows
+
+
+def _rows_of(part: str | list[list[str]], plan: CsvPlan) -> Iterable[Sequence[str]]:
+    """The rows of a scanned part, ready for executemany."""
+    if isinstance(part, list):
+        return part
+    if '"' in part:
+        return csv.reader(io.StringIO(part), delimiter=plan.delimiter)
+    # Plain cells (no quotes): one split of the whole block, rows cut by zip, all in C.
+    lines = part.replace("\r\n", "\n") if "\r" in part else part
+    cells = lines[:-1].replace("\n", plan.delimiter).split(plan.delimiter)
+    return zip(*[iter(cells)] * len(plan.columns), strict=True)
 
 
 class SqliteDatastore:
@@ -128,18 +146,11 @@ class SqliteDatastore:
         conn.execute(f'CREATE TABLE {quote_ident(work)} ("_id" INTEGER PRIMARY KEY, {definitions})')
         names = ", ".join(quote_ident(c.id) for c in plan.columns)
         insert = f"INSERT INTO {quote_ident(work)} ({names}) VALUES ({', '.join(_cell_expression(plan.columns))})"
-        width = len(plan.columns)
-        for part in scan(plan, strict=True):
-            if isinstance(part, list):
-                conn.executemany(insert, part)
-            elif '"' in part:
-                conn.executemany(insert, csv.reader(io.StringIO(part), delimiter=plan.delimiter))
-            else:
-                # Plain cells (no quotes): one split of the whole block, rows cut by zip, all in C.
-                lines = part.replace("\r\n", "\n") if "\r" in part else part
-                cells = lines[:-1].replace("\n", plan.delimiter).split(plan.delimiter)
-                conn.executemany(insert, zip(*[iter(cells)] * width, strict=True))
-            progress(plan.rows)
+        # The next block is read, checked and split in a second thread while SQLite inserts this one.
+        with closing(read_ahead(_row_batches(plan))) as batches:
+            for rows, loaded in batches:
+                conn.executemany(insert, rows)
+                progress(loaded)
 
     def create_table(self, resource_id: str, columns: Sequence[Column], primary_key: Sequence[str]) -> None:
         table = quote_ident(resource_id)

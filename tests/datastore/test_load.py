@@ -360,3 +360,11 @@ def test_one_column_files_with_masks_and_a_lone_backslash_dot(call, sysadmin, fi
     text, status = file_resource(write(tmp_path / "t.csv", "t\na\n\\.\nb\n"))
     assert status["rows_loaded"] == 3  # "\." alone on a line would have ended PostgreSQL's COPY
     assert [r["t"] for r in rows(call, sysadmin, text)] == ["a", "\\.", "b"]
+
+
+def test_rows_added_after_a_load_are_numbered_on(call, sysadmin, file_resource, tmp_path):
+    resource_id, _ = file_resource(write(tmp_path / "a.csv", "a;b\n1;x\n2;y\n3;z\n"))
+    call("datastore_upsert", sysadmin, resource_id=resource_id, method="insert", records=[{"a": 4, "b": "w"}],
+         force=True)
+    assert [(r["_id"], r["a"]) for r in rows(call, sysadmin, resource_id, sort="_id")] == [(1, 1), (2, 2), (3, 3),
+                                                                                           (4, 4)]
