@@ -235,5 +235,10 @@ def decide(column: Column, delimiter: str) -> None:
     column.masks = set(column.seen)
 
 
+def dmy_to_iso(value: str) -> str:
+    """31/12/2021 -> 2021-12-31 (a checked DD/MM/YYYY value; empty stays empty)."""
+    return f"{value[6:]}-{value[3:5]}-{value[:2]}" if value else value
+
+
 def sql_literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"

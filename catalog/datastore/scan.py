@@ -6,7 +6,7 @@ convert them (masked cells emptied, decimal commas made dots), so the block goes
 with no per-cell Python. A row the regex refuses (quoted newline, ragged row, a value of a new kind, a mask
 not seen yet, a text cell the replacements would touch) is read by the csv module, classified and converted
 on its own, and the regex is rebuilt if the plan learnt something. When such a row changes the table's
-layout (a column's type, a new column), a loading pass stops with LayoutChanged; an analysing pass updates
+layout (a column's type, a new column), a loading pass stops with LayoutChangedError; an analysing pass updates
 the plan and goes on. Memory stays at a block or two whatever the file's size.
 """
 
@@ -19,7 +19,7 @@ import threading
 from collections.abc import Iterator
 from typing import IO, Any, TypeVar
 
-from catalog.datastore.load import PATTERNS, Column, CsvPlan, LoadError, classify, column_ids, decide
+from catalog.datastore.load import PATTERNS, Column, CsvPlan, LoadError, classify, column_ids, decide, dmy_to_iso
 
 T = TypeVar("T")
 BLOCK_CHARS = 1 << 20
@@ -108,7 +108,8 @@ def scan(
     plan: CsvPlan, *, strict: bool, convert: bool = True, max_rows: int | None = None, block_chars: int = BLOCK_CHARS
 ) -> Iterator[str | list[list[str]]]:
     """The data rows, converted: blocks of CSV text (each row exactly one cell per column, `\\n` or `\\r\\n`
-    at its end, no blank rows) and lists of odd rows. `plan.rows` counts them as they go.
+    at its end, no blank rows; dates still DD/MM/YYYY) and lists of odd rows (dates made YYYY-MM-DD).
+    `plan.rows` counts them as they go.
 
     strict: raise LayoutChangedError when a row does not fit the plan's layout (loading); otherwise the
     plan is widened and the scan goes on (analysing). convert=False only checks (and learns).
@@ -208,6 +209,8 @@ def _cell(column: Column, value: str) -> str:
         return ""
     if column.transform == "comma":
         return value.replace(",", ".")
+    if column.transform == "dmy":
+        return dmy_to_iso(value)
     return value
 
 

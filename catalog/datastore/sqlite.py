@@ -13,7 +13,7 @@ import json
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from secrets import token_hex
@@ -22,9 +22,8 @@ from typing import Any
 from sqlalchemy.engine import make_url
 
 from catalog.datastore.backend import Column, SearchSpec, quote_ident
-from catalog.datastore.load import Column as LoadColumn
-from catalog.datastore.load import CsvPlan, analyse
-from catalog.datastore.scan import LayoutChangedError, read_ahead, scan
+from catalog.datastore.load import CsvPlan, analyse, dmy_to_iso
+from catalog.datastore.scan import LayoutChangedError, scan
 from catalog.datastore.search import build_select, words
 from catalog.db import make_engine
 from catalog.errors import NotAuthorized, ValidationError
@@ -55,22 +54,27 @@ def _to_sqlite(value: Any) -> Any:
     return value
 
 
-def _row_batches(plan: CsvPlan) -> Iterator[tuple[Iterable[Sequence[str]], int]]:
-    """The scanned rows ready for executemany, with the rows loaded so far."""
-    for part in scan(plan, strict=True):
-        yield _rows_of(part, plan), plan.rows
-
-
 def _rows_of(part: str | list[list[str]], plan: CsvPlan) -> Iterable[Sequence[str]]:
-    """The rows of a scanned part, ready for executemany."""
+    """The rows of a scanned part, ready for executemany, DD/MM/YYYY dates made YYYY-MM-DD (once per distinct
+    value: an SQL expression per row cost more than the whole split)."""
     if isinstance(part, list):
         return part
+    width = len(plan.columns)
+    dates = [index for index, column in enumerate(plan.columns) if column.transform == "dmy"]
     if '"' in part:
-        return csv.reader(io.StringIO(part), delimiter=plan.delimiter)
+        rows = list(csv.reader(io.StringIO(part), delimiter=plan.delimiter))
+        for row in rows if dates else ():
+            for index in dates:
+                row[index] = dmy_to_iso(row[index])
+        return rows
     # Plain cells (no quotes): one split of the whole block, rows cut by zip, all in C.
     lines = part.replace("\r\n", "\n") if "\r" in part else part
     cells = lines[:-1].replace("\n", plan.delimiter).split(plan.delimiter)
-    return zip(*[iter(cells)] * len(plan.columns), strict=True)
+    for index in dates:
+        column = cells[index::width]
+        iso = {value: dmy_to_iso(value) for value in set(column)}
+        cells[index::width] = map(iso.__getitem__, column)
+    return zip(*[iter(cells)] * width, strict=True)
 
 
 class SqliteDatastore:
@@ -145,12 +149,13 @@ class SqliteDatastore:
         definitions = ", ".join(f"{quote_ident(c.id)} {c.type}" for c in plan.columns)
         conn.execute(f'CREATE TABLE {quote_ident(work)} ("_id" INTEGER PRIMARY KEY, {definitions})')
         names = ", ".join(quote_ident(c.id) for c in plan.columns)
-        insert = f"INSERT INTO {quote_ident(work)} ({names}) VALUES ({', '.join(_cell_expression(plan.columns))})"
-        # The next block is read, checked and split in a second thread while SQLite inserts this one.
-        with closing(read_ahead(_row_batches(plan))) as batches:
-            for rows, loaded in batches:
-                conn.executemany(insert, rows)
-                progress(loaded)
+        values = ", ".join(f"NULLIF(?{number}, '')" for number in range(1, len(plan.columns) + 1))
+        insert = f"INSERT INTO {quote_ident(work)} ({names}) VALUES ({values})"
+        # One thread: sqlite3 lets go of the GIL for every row it steps, so a second thread reading ahead
+        # took it back each time and made the load slower (French file: 5.6 s against 4.8 s).
+        for part in scan(plan, strict=True):
+            conn.executemany(insert, _rows_of(part, plan))
+            progress(plan.rows)
 
     def create_table(self, resource_id: str, columns: Sequence[Column], primary_key: Sequence[str]) -> None:
         table = quote_ident(resource_id)
@@ -275,18 +280,6 @@ class SqliteDatastore:
             except sqlite3.OperationalError:  # SQLite built without the dbstat table
                 size, idx = None, None
         return {"count": count, "size": size or 0, "idx_size": idx or 0, "db_size": db_size}
-
-
-def _cell_expression(columns: list[LoadColumn]) -> list[str]:
-    """SQL turning a cell (masks already emptied, decimal commas already dots) into the stored value; the
-    column's affinity then makes it a number."""
-    values = []
-    for number, column in enumerate(columns, start=1):
-        value = f"NULLIF(?{number}, '')"
-        if column.transform == "dmy":
-            value = f"substr({value}, 7, 4) || '-' || substr({value}, 4, 2) || '-' || substr({value}, 1, 2)"
-        values.append(value)
-    return values
 
 
 def _value_type(rows: list[tuple[Any, ...]], index: int) -> str:

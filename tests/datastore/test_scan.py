@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from catalog.datastore.load import analyse, classify, column_ids, decide
+from catalog.datastore.load import Column, analyse, classify, column_ids, decide, dmy_to_iso
 from catalog.datastore.scan import scan
 
 VALUES = [
@@ -51,18 +51,26 @@ def reference(path: Path, encoding: str, delimiter: str) -> tuple[list[tuple[str
             if row[index]:
                 classify(row[index], column.kinds, column.seen)
         decide(column, delimiter)
-    converted = [
-        ["" if v in c.masks else v.replace(",", ".") if c.transform == "comma" else v for c, v in zip(columns, r, strict=True)]
-        for r in rows
-    ]
+    converted = [[convert(c, v) for c, v in zip(columns, r, strict=True)] for r in rows]
     return [(c.id, c.type, c.transform) for c in columns], converted
+
+
+def convert(column: Column, value: str) -> str:
+    if value in column.masks:
+        return ""
+    return {"comma": value.replace(",", "."), "dmy": dmy_to_iso(value)}.get(column.transform or "", value)
 
 
 def scanned(path: Path, block_chars: int) -> tuple[list[tuple[str, str, str | None]], list[list[str]], int]:
     plan = analyse(path)
     rows: list[list[str]] = []
+    dates = [i for i, c in enumerate(plan.columns) if c.transform == "dmy"]
     for part in scan(plan, strict=True, block_chars=block_chars):
-        rows += part if isinstance(part, list) else list(csv.reader(io.StringIO(part), delimiter=plan.delimiter))
+        if isinstance(part, list):
+            rows += part  # odd rows: dates already YYYY-MM-DD
+        else:  # blocks keep DD/MM/YYYY (the backends convert them)
+            block = list(csv.reader(io.StringIO(part), delimiter=plan.delimiter))
+            rows += [[dmy_to_iso(v) if i in dates else v for i, v in enumerate(row)] for row in block]
     return plan.layout(), rows, plan.rows
 
 
