@@ -87,7 +87,10 @@ class Blocks:
             if is_settled_text(column):
                 cells.append(text)
             elif column.type == "text":
-                cells.append("")  # nothing but empty cells seen yet: anything else is news
+                # Nothing but empty and masked cells seen yet: anything else is news. Its masks stay text,
+                # so only those that no replacement empties can pass in a block.
+                kept = sorted(column.seen - set(self.nulls))
+                cells.append("(?:" + "".join(re.escape(m) + "|" for m in kept) + ")")
             else:
                 values = [VALID.get(k, PATTERNS[k]) for k in VALUE_KINDS if k in column.kinds]
                 values += [re.escape(m) for m in sorted(column.masks)]

@@ -119,3 +119,14 @@ def test_a_text_cell_the_block_replacements_would_touch_is_kept(tmp_path):
     layout, rows, _ = scanned(path, 1 << 20)
     assert layout == [("libelle", "text", None), ("n", "int", None), ("taux", "numeric", "comma")]
     assert rows == [["Ville, quartier", "", "1.5"], ["<5", "3", "2.25"], ["plain", "4", "3"]]
+
+
+def test_a_big_file_comes_out_in_pieces_of_about_a_block(tmp_path):
+    """Streaming: what the scan hands over at a time is bounded by the block size, not by the file."""
+    path = tmp_path / "big.csv"
+    odd = '"two\nlines"'
+    path.write_text("a;b;c\n" + "".join(f"{odd if i % 100 == 0 else i};{i},5;<5\n" for i in range(20_000)))
+    plan = analyse(path)
+    sizes = [len(part) if isinstance(part, str) else len(part) for part in scan(plan, strict=True, block_chars=4096)]
+    assert plan.rows == 20_000 and len(sizes) > 50
+    assert max(sizes) <= 2 * 4096
