@@ -1,9 +1,9 @@
-"""Reading real-world CSV files: encoding, delimiter, header, column types, then rows ready to insert.
+"""Reading real-world CSV files: encoding, delimiter, header, column types.
 
-Two passes over the file: `analyse` reads it once to decide encoding, delimiter and column types (type
-inference must see every value, or a late "abc" would break an integer column); `row_chunks` reads it
-again and yields converted rows. Both passes work column by column on chunks of rows so the per-cell
-Python work is small: a set of distinct values per chunk is classified, not every cell.
+`analyse` decides encoding and delimiter from the file's start, then the column types from its values
+(type inference must see every value, or a late "abc" would break an integer column). The values are
+read by `scan.scan`, which checks whole blocks of plain rows with one regex and classifies only the
+rows it refuses; loading runs the same scan, converting as it goes.
 """
 
 from __future__ import annotations
@@ -13,16 +13,11 @@ import csv
 import datetime as dt
 import itertools
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from operator import itemgetter
 from pathlib import Path
-from typing import Any
 
 import charset_normalizer
 
-CHUNK_ROWS = 20_000
 SAMPLE_BYTES = 64 * 1024
 DELIMITERS = ",;\t|"
 # csv's default 128 KiB field limit is too small for real files with long text cells.
@@ -39,12 +34,6 @@ PATTERNS = {
     "mask": r"[<≤]=?\s*\d+|n\.?d\.?|n/?a|s|secret|x{1,3}|-|\*|\.",
 }
 TOKEN = re.compile("|".join(f"(?P<{kind}>{pattern})" for kind, pattern in PATTERNS.items()), re.I)
-# Whole chunks of distinct values are checked at once against the kinds a column already has:
-# one regex over "v1\nv2\n..." runs in C instead of one Python call per value.
-SETTLED = {
-    frozenset(kinds): re.compile("(?:(?:" + "|".join(PATTERNS[k] for k in kinds) + ")\n)*")
-    for kinds in (["int"], ["dot"], ["int", "dot"], ["comma"], ["int", "comma"], ["iso"], ["dmy"])
-}
 MULTI_BYTE = {"utf-16", "utf-32", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be", "gb18030", "gb2312", "gbk",
               "big5", "big5hkscs", "shift_jis", "cp932", "euc_jp", "euc_kr", "cp949", "cp950", "iso2022_jp"}
 RESERVED = {"_id", "_full_text"}
@@ -61,7 +50,9 @@ class Column:
     label: str
     type: str = "text"  # text | int | numeric | date
     transform: str | None = None  # "comma" (decimal comma) | "dmy" (31/12/2021)
-    masks: set[str] = field(default_factory=set)
+    masks: set[str] = field(default_factory=set)  # emptied on load (typed columns only)
+    kinds: set[str] = field(default_factory=set)  # what the values seen so far look like
+    seen: set[str] = field(default_factory=set)  # masked values seen so far
 
     @property
     def info(self) -> dict[str, str]:
@@ -75,18 +66,13 @@ class Column:
 class CsvPlan:
     path: Path
     encoding: str
-    bom: bool
     delimiter: str
+    header: list[str]
     columns: list[Column]
-    rows: int
-    # Every data row has exactly one cell per column and there are no blank rows.
-    regular: bool
+    rows: int = 0
 
-    @property
-    def copy_encoding(self) -> str:
-        return {"utf-8": "UTF8", "utf-8-sig": "UTF8", "cp1252": "WIN1252", "latin-1": "LATIN1"}.get(
-            self.encoding, ""
-        )
+    def layout(self) -> list[tuple[str, str, str | None]]:
+        return [(c.id, c.type, c.transform) for c in self.columns]
 
 
 def detect_encoding(path: Path) -> tuple[str, bool]:
@@ -180,111 +166,41 @@ def column_ids(header: list[str]) -> list[Column]:
     return columns
 
 
-@contextmanager
-def _open_reader(path: Path, encoding: str, delimiter: str) -> Iterator[Any]:
-    with path.open(encoding=encoding, newline="") as handle:
-        yield csv.reader(handle, delimiter=delimiter)
-
-
-def _normalise(rows: list[list[str]], width: int) -> list[list[str]]:
-    """Drop blank rows, pad short rows with empty cells, cut trailing empty cells of long rows."""
-    out = []
-    for row in rows:
-        if not any(row):
-            continue
-        if len(row) < width:
-            row = row + [""] * (width - len(row))
-        elif len(row) > width:
-            row = row[:width]
-        out.append(row)
-    return out
-
-
 def analyse(path: Path, max_rows: int | None = None, like: CsvPlan | None = None) -> CsvPlan:
-    """First pass: everything needed to create the table and convert the rows. `max_rows` reads only
-    the first rows (a guess to start loading early); `like` reuses a guess's encoding and delimiter."""
+    """Everything needed to create the table and convert the rows. `max_rows` reads only about the
+    first rows (a guess to start loading early); `like` goes on from a guess (same encoding and
+    delimiter, the kinds it has seen)."""
+    from catalog.datastore.scan import read_header, scan  # scan builds on this module's classifier
+
     if like is not None:
-        encoding, bom, delimiter = like.encoding, like.bom, like.delimiter
+        plan = like
     else:
-        encoding, bom = detect_encoding(path)
+        encoding, _ = detect_encoding(path)
         with path.open(encoding=encoding, newline="") as handle:
             sample = handle.read(SAMPLE_BYTES)
         if _looks_binary(sample):
             raise LoadError("The file is not a text file (it contains binary data); only CSV/TSV text can be loaded.")
         delimiter = sniff_delimiter(sample)
-    with _open_reader(path, encoding, delimiter) as reader:
-        try:
-            return _scan(reader, CsvPlan(path, encoding, bom, delimiter, [], 0, True), max_rows)
-        except csv.Error as error:
-            raise LoadError(f"The file is not valid CSV: {error}") from None
-
-
-def same_layout(guess: CsvPlan, plan: CsvPlan) -> bool:
-    """Whether rows loaded following `guess` are exactly what `plan` (the whole file) asks for."""
-    def layout(p: CsvPlan) -> list[tuple[str, str, str | None, frozenset[str]]]:
-        return [(c.id, c.type, c.transform, frozenset(c.masks)) for c in p.columns]
-
-    return plan.regular and guess.regular and layout(guess) == layout(plan)
-
-
-def _scan(reader: Any, plan: CsvPlan, max_rows: int | None = None) -> CsvPlan:
-    header: list[str] = []
-    for header in reader:
-        if any(cell.strip() for cell in header):
-            break
-        plan.regular = False  # blank lines before the header
-    if not any(cell.strip() for cell in header):
-        raise LoadError("The file has no header row: there is nothing to load.")
-    width = len(header)
-    while width > 1 and not header[width - 1].strip():
-        width -= 1  # a trailing delimiter on the header line is not a column
-    kinds: list[set[str]] = [set() for _ in range(width)]
-    masks: list[set[str]] = [set() for _ in range(width)]
-    while True:
-        size = CHUNK_ROWS if max_rows is None else min(CHUNK_ROWS, max_rows - plan.rows)
-        chunk = list(itertools.islice(reader, size)) if size > 0 else []
-        if not chunk:
-            break
-        lengths = set(map(len, chunk))
-        if lengths != {width}:
-            plan.regular = False
-            longest = max((len(r) for r in chunk if any(r[width:])), default=width)
-            if longest > width:
-                # Cells beyond the header: keep them in extra columns rather than drop data.
-                kinds += [set() for _ in range(longest - width)]
-                masks += [set() for _ in range(longest - width)]
-                header = header + [""] * (longest - len(header))
-                width = longest
-            chunk = _normalise(chunk, width)
-        plan.rows += len(chunk)
-        for index in range(width):
-            if "other" not in kinds[index]:  # a text column is settled: no need to look at it again
-                _classify(set(map(itemgetter(index), chunk)), kinds[index], masks[index])
-    plan.columns = column_ids(header[:width])
-    for column, column_kinds, column_masks in zip(plan.columns, kinds, masks, strict=True):
-        _decide(column, column_kinds, column_masks, plan.delimiter)
+        with path.open(encoding=encoding, newline="") as handle:
+            header = read_header(handle, delimiter)
+        width = len(header)
+        while width > 1 and not header[width - 1].strip():
+            width -= 1  # a trailing delimiter on the header line is not a column
+        plan = CsvPlan(path, encoding, delimiter, header, column_ids(header[:width]))
+    for _ in scan(plan, strict=False, convert=False, max_rows=max_rows):
+        pass
     return plan
 
 
-def _classify(values: set[str], kinds: set[str], masks: set[str]) -> None:
-    values.discard("")
-    values -= masks
-    if not values:
-        return
-    pattern = SETTLED.get(frozenset(kinds - {"mask"}))
-    if pattern is not None and pattern.fullmatch("\n".join(values) + "\n"):
-        if not kinds & {"iso", "dmy"} or all(_valid_date(v, next(iter(kinds & {"iso", "dmy"}))) for v in values):
-            return
-    for value in values:
-        match = TOKEN.fullmatch(value)
-        kind = match.lastgroup or "other" if match else "other"
-        if kind in ("iso", "dmy") and not _valid_date(value, kind):
-            kind = "other"
-        if kind == "mask":
-            masks.add(value)
-        kinds.add(kind)
-        if kind == "other":
-            return
+def classify(value: str, kinds: set[str], seen: set[str]) -> None:
+    """Add the kind of one non-empty value to a column's kinds (and a masked value to `seen`)."""
+    match = TOKEN.fullmatch(value)
+    kind = match.lastgroup or "other" if match else "other"
+    if kind in ("iso", "dmy") and not _valid_date(value, kind):
+        kind = "other"
+    if kind == "mask":
+        seen.add(value)
+    kinds.add(kind)
 
 
 def _valid_date(value: str, kind: str) -> bool:
@@ -298,8 +214,10 @@ def _valid_date(value: str, kind: str) -> bool:
     return True
 
 
-def _decide(column: Column, kinds: set[str], masks: set[str], delimiter: str) -> None:
-    values = kinds - {"mask"}
+def decide(column: Column, delimiter: str) -> None:
+    """The column's type, conversion and masks from the kinds of values it has shown."""
+    column.type, column.transform, column.masks = "text", None, set()
+    values = column.kinds - {"mask"}
     if not values or "other" in values:
         return  # text, masks and all
     if values == {"int"}:
@@ -314,21 +232,12 @@ def _decide(column: Column, kinds: set[str], masks: set[str], delimiter: str) ->
         column.type, column.transform = "date", "dmy"
     else:
         return
-    column.masks = masks
+    column.masks = set(column.seen)
 
 
-def row_chunks(plan: CsvPlan, size: int = CHUNK_ROWS) -> Iterator[list[list[str]]]:
-    """Second pass: the data rows as read, one cell per column. Conversions (empty -> NULL, masks,
-    decimal commas, DD/MM/YYYY) are SQL expressions in the backends, so they run in the database."""
-    width = len(plan.columns)
-    with _open_reader(plan.path, plan.encoding, plan.delimiter) as reader:
-        next(r for r in reader if any(cell.strip() for cell in r))
-        while chunk := list(itertools.islice(reader, size)):
-            if not plan.regular:
-                chunk = _normalise(chunk, width)
-                if not chunk:
-                    continue
-            yield chunk
+def dmy_to_iso(value: str) -> str:
+    """31/12/2021 -> 2021-12-31 (a checked DD/MM/YYYY value; empty stays empty)."""
+    return f"{value[6:]}-{value[3:5]}-{value[:2]}" if value else value
 
 
 def sql_literal(value: str) -> str:

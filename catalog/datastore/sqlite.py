@@ -6,12 +6,13 @@ resource tables and a list of harmless functions, nothing else; a progress handl
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import json
 import sqlite3
-import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
@@ -21,8 +22,8 @@ from typing import Any
 from sqlalchemy.engine import make_url
 
 from catalog.datastore.backend import Column, SearchSpec, quote_ident
-from catalog.datastore.load import Column as LoadColumn
-from catalog.datastore.load import CsvPlan, analyse, row_chunks, sql_literal
+from catalog.datastore.load import CsvPlan, analyse, dmy_to_iso
+from catalog.datastore.scan import LayoutChangedError, scan
 from catalog.datastore.search import build_select, words
 from catalog.db import make_engine
 from catalog.errors import NotAuthorized, ValidationError
@@ -38,7 +39,7 @@ ALLOWED_FUNCTIONS = {
     "sqrt", "exp", "ln", "log", "log10",
 }  # fmt: skip
 SEARCH_TIMEOUT_S = 30.0
-GUESS_ROWS = 2000
+GUESS_ROWS = 20_000
 
 
 def _to_sqlite(value: Any) -> Any:
@@ -51,6 +52,29 @@ def _to_sqlite(value: Any) -> Any:
     if isinstance(value, dict | list):
         return json.dumps(value)
     return value
+
+
+def _rows_of(part: str | list[list[str]], plan: CsvPlan) -> Iterable[Sequence[str]]:
+    """The rows of a scanned part, ready for executemany, DD/MM/YYYY dates made YYYY-MM-DD (once per distinct
+    value: an SQL expression per row cost more than the whole split)."""
+    if isinstance(part, list):
+        return part
+    width = len(plan.columns)
+    dates = [index for index, column in enumerate(plan.columns) if column.transform == "dmy"]
+    if '"' in part:
+        rows = list(csv.reader(io.StringIO(part), delimiter=plan.delimiter))
+        for row in rows if dates else ():
+            for index in dates:
+                row[index] = dmy_to_iso(row[index])
+        return rows
+    # Plain cells (no quotes): one split of the whole block, rows cut by zip, all in C.
+    lines = part.replace("\r\n", "\n") if "\r" in part else part
+    cells = lines[:-1].replace("\n", plan.delimiter).split(plan.delimiter)
+    for index in dates:
+        column = cells[index::width]
+        iso = {value: dmy_to_iso(value) for value in set(column)}
+        cells[index::width] = map(iso.__getitem__, column)
+    return zip(*[iter(cells)] * width, strict=True)
 
 
 class SqliteDatastore:
@@ -101,75 +125,37 @@ class SqliteDatastore:
         return [name for (name,) in rows if not name.startswith("sqlite_")]
 
     def bulk_load(self, resource_id: str, path: Path, progress: Callable[[int], None]) -> CsvPlan:
-        """Guess the layout from the first rows and start inserting in a second thread while this one
-        analyses the whole file (sqlite3 releases the GIL while SQLite works); rows inserted on a wrong
-        guess are rolled back to a savepoint and loaded again."""
-        guess = analyse(path, max_rows=GUESS_ROWS)
+        """Guess the layout from the first rows and load in one pass, checking every row as it goes; a
+        row that changes the layout rolls the load back to a savepoint, the whole file is analysed, and
+        it is loaded again (so types are always those the whole file asks for)."""
+        plan = analyse(path, max_rows=GUESS_ROWS)
         work = f"{resource_id}_{token_hex(4)}"
-        plan: CsvPlan | None = None
         # One transaction: the new table only replaces the old one if every row went in.
         with self._connect(write=True) as conn:
-            if guess.regular:
-                conn.execute("SAVEPOINT guess")
-                try:
-                    plan = self._speculate(conn, guess, work, path, progress)
-                except _WrongGuess as wrong:
-                    conn.execute("ROLLBACK TO guess")
-                    plan = wrong.plan
-                    self._insert_all(conn, plan, work, progress)
-                conn.execute("RELEASE guess")
-            else:
-                plan = analyse(path, like=guess)
+            conn.execute("SAVEPOINT guess")
+            try:
                 self._insert_all(conn, plan, work, progress)
+            except LayoutChangedError:
+                conn.execute("ROLLBACK TO guess")
+                plan = analyse(path, like=plan)
+                self._insert_all(conn, plan, work, progress)
+            conn.execute("RELEASE guess")
             progress(plan.rows)
             conn.execute(f"DROP TABLE IF EXISTS {quote_ident(resource_id)}")
             conn.execute(f"ALTER TABLE {quote_ident(work)} RENAME TO {quote_ident(resource_id)}")
         return plan
 
-    def _speculate(
-        self, conn: sqlite3.Connection, guess: CsvPlan, work: str, path: Path, progress: Callable[[int], None]
-    ) -> CsvPlan:
-        failure: list[BaseException] = []
-
-        def insert() -> None:
-            try:
-                self._insert_all(conn, guess, work, progress)
-            except BaseException as error:  # noqa: BLE001 - handed over to the analysing thread
-                failure.append(error)
-
-        inserter = threading.Thread(target=insert, daemon=True, name=f"insert-{work}")
-        inserter.start()
-        try:
-            plan = analyse(path, like=guess)
-        finally:
-            inserter.join()
-        if failure and not isinstance(failure[0], sqlite3.Error):
-            raise failure[0]
-        layout = [(c.id, c.type, c.transform) for c in plan.columns]
-        if failure or not plan.regular or layout != [(c.id, c.type, c.transform) for c in guess.columns]:
-            raise _WrongGuess(plan)
-        # Masks first seen after the guessed rows went in as text: empty them now.
-        for column, guessed in zip(plan.columns, guess.columns, strict=True):
-            late = sorted(column.masks - guessed.masks)
-            if late and column.transform == "dmy":
-                raise _WrongGuess(plan)  # the date rewrite has mangled them: cannot be told apart
-            if late:
-                masks = ", ".join(sql_literal(m) for m in late)
-                conn.execute(f"UPDATE {quote_ident(work)} SET {quote_ident(column.id)} = NULL "
-                             f"WHERE {quote_ident(column.id)} IN ({masks})")
-        return plan
-
     def _insert_all(self, conn: sqlite3.Connection, plan: CsvPlan, work: str, progress: Callable[[int], None]) -> None:
-        names = ", ".join(quote_ident(c.id) for c in plan.columns)
         definitions = ", ".join(f"{quote_ident(c.id)} {c.type}" for c in plan.columns)
-        values = ", ".join(_cell_expression(c, f"?{n}") for n, c in enumerate(plan.columns, start=1))
         conn.execute(f'CREATE TABLE {quote_ident(work)} ("_id" INTEGER PRIMARY KEY, {definitions})')
+        names = ", ".join(quote_ident(c.id) for c in plan.columns)
+        values = ", ".join(f"NULLIF(?{number}, '')" for number in range(1, len(plan.columns) + 1))
         insert = f"INSERT INTO {quote_ident(work)} ({names}) VALUES ({values})"
-        loaded = 0
-        for chunk in row_chunks(plan):
-            conn.executemany(insert, chunk)
-            loaded += len(chunk)
-            progress(loaded)
+        # One thread: sqlite3 lets go of the GIL for every row it steps, so a second thread reading ahead
+        # took it back each time and made the load slower (French file: 5.6 s against 4.8 s).
+        for part in scan(plan, strict=True):
+            conn.executemany(insert, _rows_of(part, plan))
+            progress(plan.rows)
 
     def create_table(self, resource_id: str, columns: Sequence[Column], primary_key: Sequence[str]) -> None:
         table = quote_ident(resource_id)
@@ -294,25 +280,6 @@ class SqliteDatastore:
             except sqlite3.OperationalError:  # SQLite built without the dbstat table
                 size, idx = None, None
         return {"count": count, "size": size or 0, "idx_size": idx or 0, "db_size": db_size}
-
-
-class _WrongGuess(Exception):
-    def __init__(self, plan: CsvPlan) -> None:
-        super().__init__("wrong guess")
-        self.plan = plan
-
-
-def _cell_expression(column: LoadColumn, param: str) -> str:
-    """SQL turning a raw cell into the stored value; the column's affinity then makes it a number."""
-    value = f"NULLIF({param}, '')"
-    if column.masks:
-        masks = ", ".join(sql_literal(m) for m in sorted(column.masks))
-        value = f"CASE WHEN {param} IN ({masks}) THEN NULL ELSE {value} END"
-    if column.transform == "comma":
-        value = f"REPLACE({value}, ',', '.')"
-    elif column.transform == "dmy":
-        value = f"substr({value}, 7, 4) || '-' || substr({value}, 4, 2) || '-' || substr({value}, 1, 2)"
-    return value
 
 
 def _value_type(rows: list[tuple[Any, ...]], index: int) -> str:

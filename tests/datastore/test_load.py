@@ -22,6 +22,9 @@ CAF_SEMICOLON = (
 )
 
 
+BACKSLASH_DOT = "\\."
+
+
 def rows(call, actor, resource_id: str, **params) -> list[dict]:
     return call("datastore_search", actor, resource_id=resource_id, **params)["records"]
 
@@ -252,13 +255,14 @@ def test_rq_worker_runs_the_load_when_redis_is_configured(call, sysadmin, datase
     ("<5", "int", None),  # a mask first seen late
     ("12,5", "text", "12,5"),  # a decimal comma among integers with a comma delimiter (quoted)
 ])
+@pytest.mark.parametrize("size", [5_000, 150_000])  # within the guessed rows, and after the first read blocks
 def test_a_late_surprise_after_the_first_rows_is_honoured(call, sysadmin, file_resource, tmp_path, late_value,
-                                                          kind, expected):
-    body = "".join(f"{i},v{i}\n" for i in range(1, 5001))
+                                                          kind, expected, size):
+    body = "".join(f"{i},v{i}\n" for i in range(1, size + 1))
     path = write(tmp_path / "late.csv", f'code,label\n{body}"{late_value}",last\n')
     resource_id, status = file_resource(path)
     assert status["status"] == "complete", status
-    assert status["rows_loaded"] == 5001
+    assert status["rows_loaded"] == size + 1
     assert fields(call, sysadmin, resource_id)["code"] == kind
     last = rows(call, sysadmin, resource_id, sort="_id desc", limit=1)[0]
     assert last["code"] == expected and last["label"] == "last"
@@ -277,16 +281,17 @@ def test_late_masks_in_converted_columns(call, sysadmin, file_resource, tmp_path
     assert rows(call, sysadmin, resource_id, limit=1)[0] == {"_id": 1, "n": 1, "taux": 1.5, "date": "2020-12-31"}
 
 
-def test_ragged_rows_and_blank_lines_after_the_first_rows(call, sysadmin, file_resource, tmp_path):
-    body = "".join(f"{i};v{i}\n" for i in range(1, 3001))
-    path = write(tmp_path / "late-ragged.csv", f"n;label\n{body}\n3001\n3002;x;surplus\n")
+@pytest.mark.parametrize("size", [3_000, 150_000])
+def test_ragged_rows_and_blank_lines_after_the_first_rows(call, sysadmin, file_resource, tmp_path, size):
+    body = "".join(f"{i};v{i}\n" for i in range(1, size + 1))
+    path = write(tmp_path / "late-ragged.csv", f"n;label\n{body}\n{size + 1}\n{size + 2};x;surplus\n")
     resource_id, status = file_resource(path)
     assert status["status"] == "complete", status
-    assert status["rows_loaded"] == 3002
+    assert status["rows_loaded"] == size + 2
     assert list(fields(call, sysadmin, resource_id)) == ["_id", "n", "label", "column_3"]
     tail = rows(call, sysadmin, resource_id, sort="_id desc", limit=2)
-    assert tail == [{"_id": 3002, "n": 3002, "label": "x", "column_3": "surplus"},
-                    {"_id": 3001, "n": 3001, "label": None, "column_3": None}]
+    assert tail == [{"_id": size + 2, "n": size + 2, "label": "x", "column_3": "surplus"},
+                    {"_id": size + 1, "n": size + 1, "label": None, "column_3": None}]
 
 
 def test_moisson_worker_consumes_datastore_loads_by_default(call, sysadmin, dataset, tmp_path, services):
@@ -324,3 +329,48 @@ def test_headers_with_percent_signs_load(call, sysadmin, file_resource, tmp_path
     resource_id, status = file_resource(write(tmp_path / "parts.csv", text, "utf-8", False))
     assert status["status"] == "complete", status
     assert [(r["Part (%)"], r["Taux %s"]) for r in rows(call, sysadmin, resource_id)] == [(1.5, "x"), (2.5, "y")]
+
+def test_a_file_of_several_blocks_with_odd_rows_among_plain_ones(call, sysadmin, file_resource, tmp_path):
+    """Over a megabyte (several read blocks): quoted newlines, commas in text beside decimal commas, a text
+    cell equal to a mask, a lone "\\." cell and masks, wherever they fall, all loaded as a csv reader sees them."""
+    lines, expected_total = ["Commune;Code;NB;taux;DTREF"], 0
+    for i in range(1, 40_001):
+        commune = f'"Ville, {i}"' if i % 997 == 0 else f'"Ligne\r\nsuite {i}"' if i % 1009 == 0 else f"Commune {i}"
+        if i == 20_000:
+            commune = "<5"  # text: stays as it is, although "<5" is a mask in NB
+        count = "<5" if i % 50 == 0 else str(i)
+        expected_total += 0 if i % 50 == 0 else i
+        code = BACKSLASH_DOT if i == 30_000 else f"{i:05d}"
+        lines.append(f"{commune};{code};{count};{i % 100},{i % 10};31/12/2021")
+    path = write(tmp_path / "big.csv", "\r\n".join(lines) + "\r\n", "cp1252")
+    assert path.stat().st_size > 1 << 20
+    resource_id, status = file_resource(path)
+    assert status["status"] == "complete", status
+    assert status["rows_loaded"] == 40_000
+    assert fields(call, sysadmin, resource_id) == {"_id": "int", "Commune": "text", "Code": "text", "NB": "int",
+                                                   "taux": "numeric", "DTREF": "date"}
+    by_id = {r["_id"]: r for r in call("datastore_search_sql", sysadmin, sql=(
+        f'SELECT * FROM "{resource_id}" WHERE "_id" IN (1, 50, 997, 1009, 20000, 30000, 40000)'))["records"]}
+    assert by_id[997]["Commune"] == "Ville, 997" and by_id[1009]["Commune"] == "Ligne\r\nsuite 1009"
+    assert by_id[20000]["Commune"] == "<5" and by_id[20000]["NB"] is None
+    assert by_id[30000]["Code"] == "\\." and by_id[50]["NB"] is None and by_id[1]["NB"] == 1
+    assert float(by_id[40000]["taux"]) == 0.0 and float(by_id[997]["taux"]) == 97.7
+    assert str(by_id[40000]["DTREF"]).startswith("2021-12-31")
+    total = call("datastore_search_sql", sysadmin, sql=f'SELECT sum("NB") AS s FROM "{resource_id}"')["records"]
+    assert int(total[0]["s"]) == expected_total
+
+
+def test_one_column_files_with_masks_and_a_lone_backslash_dot(call, sysadmin, file_resource, tmp_path):
+    masked, _ = file_resource(write(tmp_path / "n.csv", "n\n1\n<5\n2\n"))
+    assert [r["n"] for r in rows(call, sysadmin, masked)] == [1, None, 2]
+    text, status = file_resource(write(tmp_path / "t.csv", "t\na\n\\.\nb\n"))
+    assert status["rows_loaded"] == 3  # "\." alone on a line would have ended PostgreSQL's COPY
+    assert [r["t"] for r in rows(call, sysadmin, text)] == ["a", "\\.", "b"]
+
+
+def test_rows_added_after_a_load_are_numbered_on(call, sysadmin, file_resource, tmp_path):
+    resource_id, _ = file_resource(write(tmp_path / "a.csv", "a;b\n1;x\n2;y\n3;z\n"))
+    call("datastore_upsert", sysadmin, resource_id=resource_id, method="insert", records=[{"a": 4, "b": "w"}],
+         force=True)
+    assert [(r["_id"], r["a"]) for r in rows(call, sysadmin, resource_id, sort="_id")] == [(1, 1), (2, 2), (3, 3),
+                                                                                           (4, 4)]
