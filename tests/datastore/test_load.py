@@ -330,6 +330,7 @@ def test_headers_with_percent_signs_load(call, sysadmin, file_resource, tmp_path
     assert status["status"] == "complete", status
     assert [(r["Part (%)"], r["Taux %s"]) for r in rows(call, sysadmin, resource_id)] == [(1.5, "x"), (2.5, "y")]
 
+
 def test_a_file_of_several_blocks_with_odd_rows_among_plain_ones(call, sysadmin, file_resource, tmp_path):
     """Over a megabyte (several read blocks): quoted newlines, commas in text beside decimal commas, a text
     cell equal to a mask, a lone "\\." cell and masks, wherever they fall, all loaded as a csv reader sees them."""
