@@ -231,8 +231,12 @@ class SqlSearch:
                     .where(target.is_not(None), cast(target, SqlText) != "").group_by(target))
         else:
             target = search_value.c.value
+            # A join, not IN (subquery): matches.doc_id is unique so the rows are the same, and PostgreSQL then
+            # estimates the join from the CTE's row count instead of guessing 200 distinct doc_ids and probing
+            # search_value once per match (1.1 s for 94,000 matches at 100,000 datasets, 0.3 s hashed).
             stmt = (select(target.label("v"), func.count().label("n"))
-                    .where(search_value.c.field == name, search_value.c.doc_id.in_(select(matches.c.doc_id)))
+                    .select_from(search_value.join(matches, matches.c.doc_id == search_value.c.doc_id))
+                    .where(search_value.c.field == name)
                     .group_by(target))
         count = func.count()
         stmt = stmt.having(count >= max(mincount, 1)).order_by(count.desc(), target)

@@ -52,3 +52,19 @@ def test_rebuild_command(services, catalog, monkeypatch):
     result = CliRunner().invoke(cli.main, ["search-index", "rebuild", "--quiet"])
     assert result.exit_code == 0, result.output
     assert "Indexed 5 datasets." in result.output
+
+
+def test_postgresql_index_keeps_rank_data_inline_and_sort_indexes_covering(services, catalog):
+    # Not behaviour but cost: ranking reads every match's tsvector (out of line it is a TOAST lookup each),
+    # and paging must be index-only, so the sort indexes carry doc_id. Migration 0005; the bench shows why.
+    if services.db.is_sqlite:
+        return  # SQLite indexes carry the rowid (doc_id) already
+    with services.db.engine.connect() as conn:
+        storage = conn.execute(text("SELECT attstorage FROM pg_attribute WHERE attrelid = 'search_package'::regclass "
+                                    "AND attname = 'tsv'")).scalar()
+        definitions = dict(conn.execute(text("SELECT indexname, indexdef FROM pg_indexes "
+                                             "WHERE tablename = 'search_package'")).all())
+    assert storage == "m"
+    for name in ("modified", "created", "title_string", "name", "id"):
+        assert definitions[f"ix_search_package_{name}"].endswith("INCLUDE (doc_id)")
+    assert "ix_search_package_visible" in definitions
