@@ -68,3 +68,17 @@ def test_postgresql_index_keeps_rank_data_inline_and_sort_indexes_covering(servi
     for name in ("modified", "created", "title_string", "name", "id"):
         assert definitions[f"ix_search_package_{name}"].endswith("INCLUDE (doc_id)")
     assert "ix_search_package_visible" in definitions
+
+
+def test_postgresql_searches_are_planned_per_call_inside_their_read_transaction(services, catalog):
+    """The search's SET LOCAL plan_cache_mode only holds inside a transaction: read units must be ones."""
+    if services.db.is_sqlite:
+        return  # no plan cache setting on SQLite
+    from catalog.clock import utcnow
+    from catalog.context import ANONYMOUS, ActionContext
+    from catalog.registry import dispatch
+
+    with services.db.unit_of_work(write=False) as session:
+        ctx = ActionContext(session=session, actor=ANONYMOUS, services=services, now=utcnow())
+        assert dispatch(ctx, "package_search", {"q": "naissances"})["count"] >= 1
+        assert session.execute(text("SHOW plan_cache_mode")).scalar() == "force_custom_plan"
