@@ -68,8 +68,10 @@ class Database:
         self.engine = make_engine(url, **engine_kwargs)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         write_engine = self.engine.execution_options(sqlite_immediate=True) if self.is_sqlite else self.engine
-        # Reads stay in a transaction (no autocommit): searches on PostgreSQL SET LOCAL their plan cache mode.
-        self._read = sessionmaker(self.engine, expire_on_commit=False)
+        # PostgreSQL reads run in autocommit: no BEGIN and COMMIT round trips around a one-query read.
+        # Each statement sees its own snapshot, as each request to CKAN's Solr does.
+        read_engine = self.engine if self.is_sqlite else self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._read = sessionmaker(read_engine, expire_on_commit=False)
         self._write = sessionmaker(write_engine, expire_on_commit=False)
 
     @contextmanager

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, cast, delete, func, text
 from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from catalog.search.analysis import stem_prefixes
@@ -81,8 +82,15 @@ class PostgresBackend(IndexWriter, SqlSearch):
         # psycopg prepares a statement after 5 runs, and PostgreSQL may then keep one generic plan for it: one
         # that guessed 113 matches for any tsquery, or the same plan for start=0 and start=90000. The right
         # plan depends on the values (a word in 94 % of rows or in 0.1 %), so searches are planned each time.
-        session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
-        return super().search(session, request)
+        # Read units run in autocommit (no transaction for SET LOCAL), so the setting is set and reset here.
+        session.execute(text("SET plan_cache_mode = force_custom_plan"))
+        try:
+            return super().search(session, request)
+        finally:
+            try:
+                session.execute(text("RESET plan_cache_mode"))
+            except DBAPIError:
+                pass  # an aborted transaction: its rollback undoes the SET; a broken connection is discarded
 
     def clear(self, session: Session) -> None:
         session.execute(delete(search_value))

@@ -70,15 +70,25 @@ def test_postgresql_index_keeps_rank_data_inline_and_sort_indexes_covering(servi
     assert "ix_search_package_visible" in definitions
 
 
-def test_postgresql_searches_are_planned_per_call_inside_their_read_transaction(services, catalog):
-    """The search's SET LOCAL plan_cache_mode only holds inside a transaction: read units must be ones."""
+def test_postgresql_searches_are_planned_per_call_and_leave_the_connection_as_it_was(services, catalog, monkeypatch):
+    """Read units run in autocommit on PostgreSQL: the search sets plan_cache_mode for itself, then resets it."""
     if services.db.is_sqlite:
         return  # no plan cache setting on SQLite
     from catalog.clock import utcnow
     from catalog.context import ANONYMOUS, ActionContext
     from catalog.registry import dispatch
+    from catalog.search.sql import SqlSearch
 
+    seen = []
+    shared_search = SqlSearch.search  # what the PostgreSQL backend wraps
+
+    def spy(self, session, request):
+        seen.append(session.execute(text("SHOW plan_cache_mode")).scalar())
+        return shared_search(self, session, request)
+
+    monkeypatch.setattr(SqlSearch, "search", spy)
     with services.db.unit_of_work(write=False) as session:
         ctx = ActionContext(session=session, actor=ANONYMOUS, services=services, now=utcnow())
         assert dispatch(ctx, "package_search", {"q": "naissances"})["count"] >= 1
-        assert session.execute(text("SHOW plan_cache_mode")).scalar() == "force_custom_plan"
+        after = session.execute(text("SHOW plan_cache_mode")).scalar()
+    assert seen == ["force_custom_plan"] and after == "auto"
