@@ -193,6 +193,7 @@ class NewRecords:
             outcomes = [_import_record(self.ctx, self.job_id, self.source, self.backend, record, None)
                         for record, _, _, _ in pending]
         for (record, _, _, slot), (status, name, errors) in zip(pending, outcomes, strict=True):
+            self.claim(name)
             self.result.counts[status] += 1
             if self.keep_details:
                 self.result.details[slot] = {"guid": record.guid, "status": status, "name": name, "errors": errors}
