@@ -10,17 +10,22 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.exc import IntegrityError as DatabaseIntegrityError
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, defer
 
 from catalog.context import ActionContext
+from catalog.dataset.bulk import OrgCache, creatable, create_packages
 from catalog.dataset.models import Package, PackageExtra
 from catalog.errors import ActionError, ValidationError
 from catalog.ids import new_id
 from catalog.organization.models import Group
+from catalog.registry import CONFLICT_MESSAGE
 from harvest.backends.base import Backend, RemoteRecord, SourceInfo
 from harvest.models import HarvestObject
 
@@ -59,7 +64,7 @@ def import_batch(
     current = {
         obj.guid: obj
         for obj in session.scalars(
-            select(HarvestObject).where(
+            select(HarvestObject).options(defer(HarvestObject.content)).where(
                 HarvestObject.source_id == source.id,
                 HarvestObject.current.is_(True),
                 HarvestObject.guid.in_(list(unique)),
@@ -74,6 +79,8 @@ def import_batch(
         )
     ))
     alive = _live_packages(session, [o.package_id for o in current.values() if o.package_id])
+    fresh = [r for r in unique.values() if r.guid not in in_job and r.guid not in current and not r.skip_reason]
+    new = NewRecords(ctx, job_id, source, backend, fresh, result, keep_details)
     unchanged: list[str] = []
     for record in unique.values():
         obj = current.get(record.guid)
@@ -92,16 +99,134 @@ def import_batch(
               and obj.package_id in alive):
             status, name, errors = "unchanged", None, []
             unchanged.append(obj.id)
+        elif obj is None and new.add(record):
+            continue  # created with its group of new records (NewRecords.flush), counted there
         else:
+            new.flush()  # earlier new records first: names are claimed in record order
             status, name, errors = _import_record(ctx, job_id, source, backend, record, obj)
+            new.claim(name)
         result.counts[status] += 1
         if keep_details:
             result.details.append({"guid": record.guid, "status": status, "name": name, "errors": errors})
+    new.flush()
     if unchanged:
         session.execute(
             update(HarvestObject).where(HarvestObject.id.in_(unchanged)).values(last_seen_job_id=job_id)
         )
     return result
+
+
+class NewRecords:
+    """Records with no object yet, created a group at a time by catalog/dataset/bulk.py instead of one
+    package_create each: same validation, rules, dicts, search rows, activities and provenance. A record
+    that does not fit (mapping or validation error, name held by a deleted dataset, groups, ...) goes
+    through `_import_record` instead, after the group before it is created, so names are given in record
+    order exactly as one-by-one imports give them. If the group's flush fails (a name taken meanwhile by
+    another writer), its records are imported one by one, so one bad record never fails the others."""
+
+    def __init__(
+        self, ctx: ActionContext, job_id: str, source: SourceInfo, backend: Backend, records: list[RemoteRecord],
+        result: BatchResult, keep_details: bool,
+    ) -> None:
+        self.ctx, self.job_id, self.source, self.backend = ctx, job_id, source, backend
+        self.result, self.keep_details = result, keep_details
+        self.pending: list[tuple[RemoteRecord, str, tuple[dict[str, Any], str | None], int]] = []
+        self.claimed: set[str] = set()
+        self.orgs: OrgCache = {}
+        # Creating organizations or groups while mapping is per-record work (rolled back with its record).
+        enabled = "create" not in (source.config.get("remote_orgs"), source.config.get("remote_groups"))
+        self.prepared: dict[str, tuple[str, dict[str, Any]]] = {}
+        for record in records if enabled else []:
+            try:
+                object_id = new_id()
+                package = backend.to_package_dict(record)
+                _check_size(source.config, package)
+                self.prepared[record.guid] = (object_id, _prepare(ctx, source, package, record, object_id, job_id))
+            except RECORD_ERRORS:
+                continue  # the one-by-one import records the error
+        self.live, self.deleted = _names_in_use(ctx.session, [
+            name for guid, (_, package) in self.prepared.items() for name in _name_candidates(package, source, guid)
+        ])
+
+    def claim(self, name: str | None) -> None:
+        if name:
+            self.claimed.add(name)
+
+    def add(self, record: RemoteRecord) -> bool:
+        """Queue the record for the next group; False when it must be imported one by one."""
+        object_id, package = self.prepared.pop(record.guid, (None, None))
+        if package is None or object_id is None:
+            return False
+        try:
+            name = _free_name(package, self.source, record.guid, lambda n: n in self.live or n in self.claimed)
+        except ValidationError:
+            return False
+        if name in self.deleted:
+            return False  # package_create renames the deleted holder first
+        ready = creatable(self.ctx, {**package, "name": name}, self.orgs)
+        if ready is None:
+            return False
+        self.claimed.add(name)
+        slot = len(self.result.details)
+        if self.keep_details:
+            self.result.details.append({})
+        self.pending.append((record, object_id, ready, slot))
+        return True
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        pending, self.pending = self.pending, []
+        session = self.ctx.session
+        try:
+            with session.begin_nested():
+                created = create_packages(self.ctx, [ready for _, _, ready, _ in pending])
+                for (record, object_id, _, _), package in zip(pending, created, strict=True):
+                    session.add(HarvestObject(
+                        id=object_id, source_id=self.source.id, job_id=self.job_id, guid=record.guid,
+                        content_hash=record.content_hash, content=record.content, status="added", current=True,
+                        package_id=package["id"], remote_url=record.remote_url, last_seen_job_id=self.job_id,
+                    ))
+                session.flush()
+            outcomes = [("added", package["name"], []) for package in created]
+        except (SQLAlchemyError, *RECORD_ERRORS):
+            outcomes = [_import_record(self.ctx, self.job_id, self.source, self.backend, record, None)
+                        for record, _, _, _ in pending]
+        for (record, _, _, slot), (status, name, errors) in zip(pending, outcomes, strict=True):
+            self.claim(name)
+            self.result.counts[status] += 1
+            if self.keep_details:
+                self.result.details[slot] = {"guid": record.guid, "status": status, "name": name, "errors": errors}
+
+
+def _names_in_use(session: Session, names: list[str]) -> tuple[set[str], set[str]]:
+    """(names of live datasets, names of deleted ones) among `names`, in one query per 500."""
+    live: set[str] = set()
+    deleted: set[str] = set()
+    unique = sorted(set(names))
+    for start in range(0, len(unique), 500):
+        rows = session.execute(select(Package.name, Package.state).where(Package.name.in_(unique[start:start + 500])))
+        for name, state in rows:
+            (deleted if state == "deleted" else live).add(name)
+    return live, deleted
+
+
+def unchanged_guids(session: Session, source_id: str, records: list[RemoteRecord]) -> set[str]:
+    """Guids of records whose current object has the same hash and a live dataset (what import_batch
+    counts as unchanged), in one query per 500 records."""
+    hashes = {r.guid: r.content_hash for r in records if not r.skip_reason}
+    guids = list(hashes)
+    found: set[str] = set()
+    for start in range(0, len(guids), 500):
+        rows = session.execute(
+            select(HarvestObject.guid, HarvestObject.content_hash)
+            .join(Package, Package.id == HarvestObject.package_id)
+            .where(HarvestObject.source_id == source_id, HarvestObject.current.is_(True),
+                   HarvestObject.status != "deleted", Package.state != "deleted",
+                   HarvestObject.guid.in_(guids[start : start + 500]))
+        )
+        found.update(guid for guid, digest in rows if digest == hashes[guid])
+    return found
 
 
 def _live_packages(session: Session, package_ids: list[str]) -> set[str]:
@@ -131,7 +256,7 @@ def _import_record(
                 saved = ctx.call("package_update", prepared)
                 status = "updated"
             else:
-                prepared["name"] = _free_name(session, prepared, source, record.guid)
+                prepared["name"] = _free_name(prepared, source, record.guid, lambda n: _name_taken(session, n))
                 saved = ctx.call("package_create", prepared)
                 status = "added"
             session.add(HarvestObject(
@@ -144,7 +269,9 @@ def _import_record(
                 previous.content = None  # superseded content is not kept: the table grows with changes only
             session.flush()
         return status, saved["name"], []
-    except (NotOwned, *RECORD_ERRORS) as error:
+    except (NotOwned, DatabaseIntegrityError, *RECORD_ERRORS) as error:
+        # An integrity error (a name taken meanwhile by another writer) rolled back this record's
+        # savepoint only: the record fails, as it would through the API (catalog/registry.py).
         message = _error_message(error)
         session.add(HarvestObject(
             id=object_id, source_id=source.id, job_id=job_id, guid=record.guid, content_hash=None,
@@ -172,6 +299,8 @@ def _error_message(error: Exception) -> str:
         return f"{error.ckan_type}: {error.message}"
     if isinstance(error, NotOwned):
         return str(error)
+    if isinstance(error, DatabaseIntegrityError):
+        return f"Validation error: {CONFLICT_MESSAGE}"
     return f"Could not map the record ({error.__class__.__name__}: {error})"
 
 
@@ -286,18 +415,23 @@ def _keep_resource_ids(ctx: ActionContext, package_id: str, resources: list[dict
     return matched
 
 
-def _free_name(session: Session, package: dict[str, Any], source: SourceInfo, guid: str) -> str:
+def _free_name(package: dict[str, Any], source: SourceInfo, guid: str, taken: Callable[[str], bool]) -> str:
     """The remote name when free, else a suffix derived from (source, guid): the same on every run."""
+    base, candidate = _name_candidates(package, source, guid)
+    if not taken(base):
+        return base
+    if taken(candidate):
+        raise ValidationError({"name": [f"Both {base!r} and {candidate!r} are already in use"]})
+    return candidate
+
+
+def _name_candidates(package: dict[str, Any], source: SourceInfo, guid: str) -> tuple[str, str]:
+    """The name a record asks for, and the suffixed one it gets when that is taken."""
     base = package.get("name") if isinstance(package.get("name"), str) else ""
     if not base or not NAME_RE.match(base):
         base = _munge(base or package.get("title") or guid)
-    if not _name_taken(session, base):
-        return base
     suffix = hashlib.sha1(f"{source.id}\n{guid}".encode()).hexdigest()[:8]
-    candidate = f"{base[: 100 - len(suffix) - 1]}-{suffix}"
-    if _name_taken(session, candidate):
-        raise ValidationError({"name": [f"Both {base!r} and {candidate!r} are already in use"]})
-    return candidate
+    return base, f"{base[: 100 - len(suffix) - 1]}-{suffix}"
 
 
 def _name_taken(session: Session, name: str) -> bool:

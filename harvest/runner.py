@@ -23,7 +23,7 @@ from catalog.errors import ValidationError
 from harvest.backends import make_backend
 from harvest.backends.base import Backend, GatherError, Page, SourceInfo, gather
 from harvest.fetch import Fetcher, FetchError, FetchLimits
-from harvest.importer import BatchResult, import_batch
+from harvest.importer import BatchResult, import_batch, unchanged_guids
 from harvest.models import HarvestJob, HarvestLog, HarvestObject, HarvestSource
 
 BATCH_SIZE = 100
@@ -164,12 +164,22 @@ def run_page(
     services: Services, job_id: str, info: SourceInfo, backend: Backend, page: Page,
     page_cursor: dict[str, Any] | None, options: RunOptions,
 ) -> int | None:
-    """Import one page in batches; None when the job was aborted meanwhile."""
-    records = page.records
+    """Import one page in batches; None when the job was aborted meanwhile.
+
+    Records whose hash says they are unchanged go first, in one batch: they only bump their object's
+    last_seen_job_id (one UPDATE), so cutting them in batches of `batch_size` would only multiply round
+    trips (an unchanged re-run of 10,000 datasets: 10 transactions instead of 100). import_batch checks
+    each record again in its own transaction, so this split is only about batch boundaries."""
+    with services.db.unit_of_work(write=False) as session:
+        same = unchanged_guids(session, info.id, page.records)
+    unchanged = [r for r in page.records if r.guid in same]
+    rest = [r for r in page.records if r.guid not in same]
+    batches = ([unchanged] if unchanged else []) + [
+        rest[start : start + options.batch_size] for start in range(0, len(rest), options.batch_size)
+    ]
     handled = 0
-    for start in range(0, max(len(records), 1), options.batch_size):
-        batch = records[start : start + options.batch_size]
-        last = start + options.batch_size >= len(records)
+    for index, batch in enumerate(batches or [[]]):
+        last = index >= len(batches) - 1
         # The cursor committed with a batch is where a resume starts: this page again unless it is done.
         resume_at = page.next_cursor if last else page_cursor
         if not _import_and_commit(services, job_id, info, backend, batch, resume_at, finished_page=last):

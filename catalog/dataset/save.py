@@ -127,13 +127,17 @@ def get_or_create_tags(session: Session, wanted: list[tuple[str, str | None]]) -
     return found
 
 
-def apply_tags(session: Session, package: Package, names: list[tuple[str, str | None]]) -> None:
+def apply_tags(
+    session: Session, package: Package, names: list[tuple[str, str | None]],
+    known: dict[tuple[str, str | None], Tag] | None = None,
+) -> None:
+    """`known`: the Tag rows already fetched for a whole batch of datasets (bulk creation)."""
     current = {(pt.tag.name, pt.tag.vocabulary_id): pt for pt in package.tags}
     for key, link in current.items():
         if key not in names:
             package.tags.remove(link)
     added = [key for key in names if key not in current]
-    tags = get_or_create_tags(session, added)
+    tags = known if known is not None else get_or_create_tags(session, added)
     for key in added:
         package.tags.append(PackageTag(tag=tags[key]))
 

@@ -26,11 +26,23 @@ def unaccent(text: str) -> str:
     return "".join(ch for ch in folded if not unicodedata.combining(ch))
 
 
-@lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     """French then English snowball stem of an already unaccented lowercase word."""
     if word.isdigit() or len(word) < 3:
         return word
+    if any(ch.isdigit() for ch in word):
+        # Ids and codes (uuid parts, hashes) rarely come twice: caching them would only fill the cache,
+        # and the memory of a long harvest would grow with every dataset.
+        return _snowball(word)
+    return _cached_stem(word)
+
+
+@lru_cache(maxsize=200_000)
+def _cached_stem(word: str) -> str:
+    return _snowball(word)
+
+
+def _snowball(word: str) -> str:
     return _ENGLISH.stemWord(_FRENCH.stemWord(word))
 
 

@@ -137,21 +137,31 @@ def build_document(pkg: dict[str, Any]) -> Document:
             values.add((key, value[:2000]))
     data_dict = json.dumps(pkg, ensure_ascii=False, separators=(",", ":"))
     doc = Document(row=row, data_dict=data_dict, values=sorted(values))
-    doc.hi = tokens(pkg["name"]) + tokens(pkg.get("title"))
-    doc.mid = [t for tag in pkg.get("tags") or [] for t in tokens(tag.get("name"))]
+    memo: dict[str, list[str]] = {}
+
+    def toks(text: str | None) -> list[str]:
+        # Extras values and resource texts feed both the catch-all and their own field: analyse each once.
+        if not text:
+            return []
+        if text not in memo:
+            memo[text] = tokens(text)
+        return memo[text]
+
+    doc.hi = toks(pkg["name"]) + toks(pkg.get("title"))
+    doc.mid = [t for tag in pkg.get("tags") or [] for t in toks(tag.get("name"))]
     for group in [*(pkg.get("groups") or []), *([org] if org else [])]:
-        doc.mid += tokens(group.get("title")) + tokens(group.get("name"))
+        doc.mid += toks(group.get("title")) + toks(group.get("name"))
     low_texts = [pkg.get("notes"), pkg.get("author"), pkg.get("maintainer"), pkg.get("license_title")]
     low_texts += [r.get(k) for r in resources for k in ("name", "description")]
     low_texts += [value for _, value in extras]
-    doc.low = [t for text in low_texts for t in tokens(text)]
+    doc.low = [t for text in low_texts for t in toks(text)]
     sources = [(name, pkg.get(name)) for name in TEXT_SOURCES]
     sources += [("res_name", r.get("name")) for r in resources]
     sources += [("res_description", r.get("description")) for r in resources]
     sources += [(f"extras_{key}", value) for key, value in extras]
     for name, text in sources:
         prefix = field_key(name)
-        doc.fielded += [f"{prefix}:{t}" for t in tokens(text)]
+        doc.fielded += [f"{prefix}:{t}" for t in toks(text)]
     return doc
 
 

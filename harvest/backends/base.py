@@ -90,13 +90,28 @@ def content_hash(content: Any, salt: str = "") -> str:
 
 
 def _canonical(value: Any) -> str:
+    # Fast paths give exactly json.dumps's output for the scalars parsed JSON is made of (hashes stay
+    # the same): a json.dumps call per value was most of the cost of an unchanged re-run.
+    if isinstance(value, str):
+        return _json_string(value)
+    if value is None or isinstance(value, bool):
+        return _JSON_CONSTANTS[value]
+    if type(value) is int:
+        return int.__repr__(value)
     if isinstance(value, dict):
-        return "{" + ",".join(f"{json.dumps(k)}:{_canonical(v)}" for k, v in sorted(value.items())) + "}"
+        return "{" + ",".join(
+            f"{_json_string(k) if isinstance(k, str) else json.dumps(k)}:{_canonical(v)}"
+            for k, v in sorted(value.items())
+        ) + "}"
     if isinstance(value, list | tuple | set):
         return "[" + ",".join(sorted(_canonical(v) for v in value)) + "]"
     if isinstance(value, datetime):
         return json.dumps(value.isoformat())
     return json.dumps(value, sort_keys=True, default=str)
+
+
+_json_string = json.encoder.encode_basestring_ascii  # what json.dumps uses for a str (ensure_ascii)
+_JSON_CONSTANTS = {None: "null", True: "true", False: "false"}
 
 
 def config_salt(config: dict[str, Any]) -> str:

@@ -49,16 +49,7 @@ def write_package(ctx: ActionContext, data: dict[str, Any], package: Package | N
     before: dict[str, Any] | None = None
     if package is None:
         save.rename_deleted_holder(ctx, name)
-        package = Package(
-            id=data.get("id") or new_id(),
-            name=name,
-            type=data.get("type") or "dataset",
-            creator_user_id=ctx.actor.user_id,
-            metadata_created=ctx.now,
-            metadata_modified=ctx.now,
-            state=(data.get("state") or "active") if ctx.actor.is_sysadmin else "active",
-            private=False,
-        )
+        package = new_package_row(ctx, data, name)
         ctx.session.add(package)
         ctx.session.flush()
     else:
@@ -95,6 +86,20 @@ def write_package(ctx: ActionContext, data: dict[str, Any], package: Package | N
     for resource_id in new_files:
         schedule_load(ctx, resource_id)
     return after
+
+
+def new_package_row(ctx: ActionContext, data: dict[str, Any], name: str) -> Package:
+    """The row of a dataset being created (also used by catalog/dataset/bulk.py)."""
+    return Package(
+        id=data.get("id") or new_id(),
+        name=name,
+        type=data.get("type") or "dataset",
+        creator_user_id=ctx.actor.user_id,
+        metadata_created=ctx.now,
+        metadata_modified=ctx.now,
+        state=(data.get("state") or "active") if ctx.actor.is_sysadmin else "active",
+        private=False,
+    )
 
 
 def reindex_and_record(ctx: ActionContext, package: Package, activity_type: str) -> None:
