@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, validators
 from jsonschema import ValidationError as SchemaError
 from referencing import Registry, Resource
 
@@ -52,12 +52,23 @@ def load_schema(name: str) -> dict[str, Any] | None:
     return json.loads(path.read_text())
 
 
+def _is_database_integer(checker: Any, instance: Any) -> bool:
+    # An "integer" is one both databases can store (64-bit): a larger one is CKAN's "Invalid integer",
+    # not an overflow error from the driver.
+    return Draft202012Validator.TYPE_CHECKER.is_type(instance, "integer") and -(2**63) <= instance < 2**63
+
+
+CatalogValidator = validators.extend(
+    Draft202012Validator, type_checker=Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_database_integer)
+)
+
+
 @cache
 def _validator(name: str) -> Draft202012Validator | None:
     schema = load_schema(name)
     if schema is None:
         return None
-    return Draft202012Validator(schema, registry=schema_registry())
+    return CatalogValidator(schema, registry=schema_registry())
 
 
 def validate_input(name: str, data: dict[str, Any], *, phase: str) -> dict[str, Any]:

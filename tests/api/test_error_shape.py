@@ -125,6 +125,20 @@ def test_wrong_types_are_409_not_500(client, sysadmin_token, org):
         assert body(response)["success"] is False
 
 
+def test_integers_too_large_for_the_database_are_invalid_not_500(client, sysadmin_token, org):
+    """Found by the fuzzer: an offset of 7e20 overflowed the driver (SQLite) or bigint (PostgreSQL)."""
+    huge = 697207626462444781568
+    response = client.post("/api/3/action/package_list", json={"offset": huge, "limit": 10})
+    assert response.status_code == 409
+    assert body(response)["error"] == {"__type": "Validation Error", "offset": ["Invalid integer"]}
+    response = client.get(f"/api/3/action/package_list?limit={huge}")
+    assert response.status_code == 409 and body(response)["error"]["limit"] == ["Invalid integer"]
+    response = client.post("/api/3/action/package_create", headers={"Authorization": sysadmin_token}, json={
+        "name": "big-size", "owner_org": org["id"], "resources": [{"url": "http://e.org/a.csv", "size": -huge}]})
+    assert response.status_code == 409 and body(response)["success"] is False
+    assert client.post("/api/3/action/package_list", json={"offset": 2**63 - 1}).status_code == 200
+
+
 def test_jsonp_callback(client):
     response = client.get("/api/3/action/package_list?callback=cb")
     assert response.status_code == 200
