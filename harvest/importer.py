@@ -14,7 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, String, func, literal, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError as DatabaseIntegrityError
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, defer
@@ -63,21 +64,13 @@ def import_batch(
         unique.setdefault(record.guid, record)
     current = {
         obj.guid: obj
-        for obj in session.scalars(
-            select(HarvestObject).options(defer(HarvestObject.content)).where(
-                HarvestObject.source_id == source.id,
-                HarvestObject.current.is_(True),
-                HarvestObject.guid.in_(list(unique)),
-            )
-        )
+        for obj in session.scalars(_with_guids(session, select(HarvestObject).options(defer(HarvestObject.content))
+                                               .where(HarvestObject.source_id == source.id,
+                                                      HarvestObject.current.is_(True)), list(unique)))
     }
     # Rows this job already wrote for these guids (a duplicate across pages, or a page resumed after a crash).
-    in_job = set(session.scalars(
-        select(HarvestObject.guid).where(
-            HarvestObject.job_id == job_id, HarvestObject.source_id == source.id,
-            HarvestObject.guid.in_(list(unique)),
-        )
-    ))
+    in_job = set(session.scalars(_with_guids(session, select(HarvestObject.guid).where(
+        HarvestObject.job_id == job_id, HarvestObject.source_id == source.id), list(unique))))
     alive = _live_packages(session, [o.package_id for o in current.values() if o.package_id])
     fresh = [r for r in unique.values() if r.guid not in in_job and r.guid not in current and not r.skip_reason]
     new = NewRecords(ctx, job_id, source, backend, fresh, result, keep_details)
@@ -218,15 +211,25 @@ def unchanged_guids(session: Session, source_id: str, records: list[RemoteRecord
     guids = list(hashes)
     found: set[str] = set()
     for start in range(0, len(guids), 500):
-        rows = session.execute(
+        query = (
             select(HarvestObject.guid, HarvestObject.content_hash)
             .join(Package, Package.id == HarvestObject.package_id)
             .where(HarvestObject.source_id == source_id, HarvestObject.current.is_(True),
-                   HarvestObject.status != "deleted", Package.state != "deleted",
-                   HarvestObject.guid.in_(guids[start : start + 500]))
+                   HarvestObject.status != "deleted", Package.state != "deleted")
         )
+        rows = session.execute(_with_guids(session, query, guids[start : start + 500]))
         found.update(guid for guid, digest in rows if digest == hashes[guid])
     return found
+
+
+def _with_guids(session: Session, query: Select[Any], guids: list[str]) -> Select[Any]:
+    """`query` limited to these guids. On PostgreSQL a join on unnest(array), not IN (500 parameters):
+    once psycopg prepares the statement, PostgreSQL's generic plan compares every source row with every
+    parameter (no hashed IN list), 130 ms a page at 10,000 datasets; the join probes the guid index."""
+    if session.get_bind().dialect.name != "postgresql":
+        return query.where(HarvestObject.guid.in_(guids))
+    wanted = func.unnest(literal(guids, ARRAY(String))).table_valued("guid").render_derived(name="wanted_guid")
+    return query.join(wanted, wanted.c.guid == HarvestObject.guid)
 
 
 def _live_packages(session: Session, package_ids: list[str]) -> set[str]:
