@@ -14,15 +14,6 @@ from catalog.errors import NotAuthorized, NotFound
 from catalog.organization.models import Member
 
 
-def _readable_package(ctx: ActionContext, id_or_name: Any) -> Package:
-    package = get_package(ctx.session, id_or_name)
-    if package is None:
-        raise NotFound()
-    if not can_read_package(ctx, package):
-        raise NotAuthorized(f"User {ctx.actor.name} not authorized to read package {package.id}")
-    return package
-
-
 def editable_package(ctx: ActionContext, id_or_name: Any) -> Package:
     package = get_package(ctx.session, id_or_name)
     if package is None:

@@ -1,4 +1,4 @@
-"""Lookups shared by dataset actions and auth functions (same queries, so one identity-map hit)."""
+"""Lookups shared by dataset actions and auth functions (looked up once per unit of work)."""
 
 from __future__ import annotations
 
@@ -39,7 +39,9 @@ def get_package_for_read(session: Session, id_or_name: str | None, *, from_auth:
     """A dataset's privacy columns and its current stored dict (or None in `data_dict`), by id then name.
 
     package_show's auth function looks it up with from_auth=True and the action body takes that row over,
-    so a show is one query; the hand-over is used once, so a later read in the same unit sees later writes."""
+    so a show is one query; the hand-over is used once, so a later read in the same unit sees later writes.
+    Changes that alter the dict without a package write (organization/group renames, group membership,
+    DataStore loads) re-index the dataset (catalog/dataset/reindex.py), or this would serve a stale dict."""
     if not id_or_name or not isinstance(id_or_name, str):
         return None
     handed_over = session.info.setdefault("package_reads", {})
@@ -59,8 +61,8 @@ def get_package_for_read(session: Session, id_or_name: str | None, *, from_auth:
 def get_package(session: Session, id_or_name: str | None, *, for_update: bool = False) -> Package | None:
     """By id first, then by name (CKAN's package_show order). FOR UPDATE on PostgreSQL for writes.
 
-    Reads reuse a dataset already loaded in this session (the auth function and the action look it up
-    alike), so a package_show costs one lookup, not two."""
+    Reads reuse a dataset already loaded in this session (an auth function and its action look it up
+    alike), so they cost one lookup, not two."""
     if not id_or_name or not isinstance(id_or_name, str):
         return None
     if not for_update:

@@ -15,9 +15,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 from catalog.context import ActionContext
-from catalog.dataset.reindex import reindex_packages
 from catalog.datastore import auth
 from catalog.datastore.backend import Column, canonical_type, get_backend
+from catalog.datastore.jobs import set_datastore_active
 from catalog.datastore.models import DatastoreLoad, DatastoreTable
 from catalog.datastore.search import as_list, parse_filters, parse_spec
 from catalog.datastore.writes import check_records, guess_type
@@ -53,14 +53,6 @@ def _table_meta(ctx: ActionContext, resource_id: str) -> DatastoreTable:
         meta = DatastoreTable(resource_id=resource_id, info={}, primary_key=[], created=ctx.now, modified=ctx.now)
         ctx.session.add(meta)
     return meta
-
-
-def set_datastore_active(ctx: ActionContext, resource: Any, active: bool) -> None:
-    if resource.datastore_active != active:
-        resource.datastore_active = active
-        resource.metadata_modified = ctx.now
-        ctx.session.flush()
-        reindex_packages(ctx.session, ctx.services, [resource.package_id])
 
 
 def _field_dicts(columns: list[Column], info: dict[str, Any], wanted: list[str] | None = None) -> list[dict]:
@@ -137,7 +129,7 @@ def datastore_create(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]
     meta.info, meta.modified = info, ctx.now
     if primary_key:
         meta.primary_key = primary_key
-    set_datastore_active(ctx, resource, True)
+    set_datastore_active(ctx.session, ctx.services, resource, True, ctx.now)
     result = {k: v for k, v in data.items() if k not in ("records", "force", "id")}
     result["resource_id"] = resource_id
     if data.get("include_records"):
@@ -195,7 +187,7 @@ def datastore_delete(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]
         meta = ctx.session.get(DatastoreTable, resource_id)
         if meta is not None:
             ctx.session.delete(meta)
-        set_datastore_active(ctx, resource, False)
+        set_datastore_active(ctx.session, ctx.services, resource, False, ctx.now)
     else:
         known = {"_id": "int", **{c.id: c.type for c in columns}}
         backend.delete_rows(resource_id, parse_filters(filters, known))

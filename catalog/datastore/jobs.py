@@ -12,8 +12,7 @@ import tempfile
 import threading
 import time
 import uuid
-from concurrent.futures import Future, ThreadPoolExecutor
-from concurrent.futures import wait as futures_wait
+from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -36,7 +35,6 @@ IN_PROCESS_WORKERS = 2
 FETCH_TIMEOUT = (10, 60)
 _locks: dict[str, threading.Lock] = {}
 _locks_guard = threading.Lock()
-_running: set[Future] = set()
 
 
 def is_tabular(resource: Resource) -> bool:
@@ -92,22 +90,14 @@ def enqueue(services: Any, resource_id: str, job_id: str) -> None:
         return
     # In-process: a small bounded pool (many uploads at once must not mean many concurrent writers).
     # Its threads are joined at interpreter exit, so a CLI command finishes the loads it started.
-    future = _in_process_pool().submit(run_load, services, resource_id, job_id)
-    with _locks_guard:
-        _running.add(future)
-    future.add_done_callback(_forget_future)
+    _in_process_pool().submit(run_load, services, resource_id, job_id)
 
 
-def wait_for_in_process_loads(timeout: float = 120.0) -> None:
-    """Block until the loads this process started in threads are done (tests clear tables after this)."""
-    with _locks_guard:
-        running = list(_running)
-    futures_wait(running, timeout=timeout)
-
-
-def _forget_future(future: Future) -> None:
-    with _locks_guard:
-        _running.discard(future)
+def wait_for_in_process_loads() -> None:
+    """Finish the loads this process started in threads; later loads get a new pool."""
+    pool = _in_process_pool()
+    _in_process_pool.cache_clear()
+    pool.shutdown(wait=True)
 
 
 @cache
@@ -212,6 +202,16 @@ def _update(services: Any, resource_id: str, job_id: str | None, **values: Any) 
         row.last_updated = utcnow()
 
 
+def set_datastore_active(session: Any, services: Any, resource: Resource, active: bool, now: Any) -> None:
+    """Flip the resource's datastore_active (a load, datastore_create or _delete) and re-index its dataset,
+    whose stored dict shows the flag."""
+    if resource.datastore_active != active:
+        resource.datastore_active = active
+        resource.metadata_modified = now
+        session.flush()
+        reindex_packages(session, services, [resource.package_id])
+
+
 def _finish(services: Any, resource_id: str, job_id: str | None, rows: int, info: dict[str, Any]) -> None:
     from catalog.clock import utcnow
 
@@ -223,11 +223,8 @@ def _finish(services: Any, resource_id: str, job_id: str | None, rows: int, info
         else:
             meta.info, meta.primary_key, meta.modified = info, [], now
         resource = session.get(Resource, resource_id)
-        if resource is not None and not resource.datastore_active:
-            resource.datastore_active = True
-            resource.metadata_modified = now
-            session.flush()
-            reindex_packages(session, services, [resource.package_id])  # datastore_active is in the dict
+        if resource is not None:
+            set_datastore_active(session, services, resource, True, now)
         row = session.get(DatastoreLoad, resource_id)
         if row is not None and (job_id is None or row.job_id == job_id):
             row.status, row.rows_loaded, row.rows_total, row.error, row.last_updated = "complete", rows, rows, None, now

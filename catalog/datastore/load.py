@@ -19,6 +19,7 @@ from pathlib import Path
 import charset_normalizer
 
 SAMPLE_BYTES = 64 * 1024
+GUESS_ROWS = 20_000  # rows analysed before loading starts (a later surprise reloads the file)
 DELIMITERS = ",;\t|"
 # csv's default 128 KiB field limit is too small for real files with long text cells.
 csv.field_size_limit(64 * 1024 * 1024)
@@ -75,8 +76,8 @@ class CsvPlan:
         return [(c.id, c.type, c.transform) for c in self.columns]
 
 
-def detect_encoding(path: Path) -> tuple[str, bool]:
-    """(python codec, has UTF-8 BOM). Refuses empty and binary files with a clear message."""
+def detect_encoding(path: Path) -> str:
+    """The Python codec to read the file with. Refuses empty and binary files with a clear message."""
     size = path.stat().st_size
     if size == 0:
         raise LoadError("The file is empty (0 bytes): there is nothing to load.")
@@ -84,9 +85,8 @@ def detect_encoding(path: Path) -> tuple[str, bool]:
         head = handle.read(SAMPLE_BYTES)
     if b"\x00" in head:
         raise LoadError("The file is not a text file (it contains binary data); only CSV/TSV text can be loaded.")
-    bom = head.startswith(codecs.BOM_UTF8)
     if _decodes(path, "utf-8"):
-        return ("utf-8-sig" if bom else "utf-8"), bom
+        return "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
     best = charset_normalizer.from_bytes(head).best()
     if best is None:
         raise LoadError("The file is not a text file (unknown encoding); only CSV/TSV text can be loaded.")
@@ -97,7 +97,7 @@ def detect_encoding(path: Path) -> tuple[str, bool]:
         encoding = "cp1252" if _decodes(path, "cp1252") else "latin-1"
     elif not _decodes(path, encoding):
         raise LoadError(f"The file could not be decoded (guessed encoding {encoding}).")
-    return encoding, False
+    return encoding
 
 
 def _single_byte(encoding: str) -> bool:
@@ -175,7 +175,7 @@ def analyse(path: Path, max_rows: int | None = None, like: CsvPlan | None = None
     if like is not None:
         plan = like
     else:
-        encoding, _ = detect_encoding(path)
+        encoding = detect_encoding(path)
         with path.open(encoding=encoding, newline="") as handle:
             sample = handle.read(SAMPLE_BYTES)
         if _looks_binary(sample):
@@ -238,7 +238,3 @@ def decide(column: Column, delimiter: str) -> None:
 def dmy_to_iso(value: str) -> str:
     """31/12/2021 -> 2021-12-31 (a checked DD/MM/YYYY value; empty stays empty)."""
     return f"{value[6:]}-{value[3:5]}-{value[:2]}" if value else value
-
-
-def sql_literal(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"

@@ -24,7 +24,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from catalog.datastore.backend import Column, SearchSpec, quote_ident
-from catalog.datastore.load import CsvPlan, analyse
+from catalog.datastore.load import GUESS_ROWS, CsvPlan, analyse
 from catalog.datastore.scan import LayoutChangedError, read_ahead, scan
 from catalog.datastore.search import build_select
 from catalog.errors import NotAuthorized, ValidationError
@@ -32,7 +32,6 @@ from catalog.errors import NotAuthorized, ValidationError
 SCHEMA = "datastore"
 READ_ROLE = "moisson_datastore_ro"
 SEARCH_TIMEOUT_MS = 30_000
-GUESS_ROWS = 20_000
 PG_TYPES = {
     "text": "text", "int": "bigint", "numeric": "numeric", "float": "double precision", "bool": "boolean",
     "date": "date", "time": "time", "timestamp": "timestamp", "json": "jsonb",

@@ -193,7 +193,7 @@ def take(plan: CsvPlan, record: list[str], *, strict: bool) -> tuple[bool, list[
     if len(record) != width:
         record = (record + [""] * (width - len(record)))[:width]
     for column, value in zip(plan.columns, record, strict=True):
-        if not value or is_settled_text(column) or value in column.seen or value in column.masks:
+        if not value or is_settled_text(column) or value in column.seen:
             continue
         layout = (column.type, column.transform)
         kinds, seen = len(column.kinds), len(column.seen)

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy.engine import make_url
 
 from catalog.datastore.backend import Column, SearchSpec, quote_ident
-from catalog.datastore.load import CsvPlan, analyse, dmy_to_iso
+from catalog.datastore.load import GUESS_ROWS, CsvPlan, analyse, dmy_to_iso
 from catalog.datastore.scan import LayoutChangedError, scan
 from catalog.datastore.search import build_select, words
 from catalog.db import make_engine
@@ -39,7 +39,6 @@ ALLOWED_FUNCTIONS = {
     "sqrt", "exp", "ln", "log", "log10",
 }  # fmt: skip
 SEARCH_TIMEOUT_S = 30.0
-GUESS_ROWS = 20_000
 
 
 def _to_sqlite(value: Any) -> Any:

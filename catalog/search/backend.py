@@ -3,7 +3,6 @@ same transaction as the dataset write, and compile one parsed query to their SQL
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy.orm import Session
@@ -24,9 +23,6 @@ class SearchBackend(Protocol):
     def remove_package(self, session: Session, package_id: str) -> None:
         """Drop a dataset from the index (purge)."""
 
-    def stored_package(self, session: Session, package_id: str, metadata_modified: datetime) -> dict[str, Any] | None:
-        """The package_show dict stored at the last indexing, if it is as recent as `metadata_modified`."""
-
     def search(self, session: Session, request: SearchRequest) -> SearchResult:
         """Count, one page of stored dicts and facet counts for a compiled request."""
 
@@ -35,21 +31,6 @@ class SearchBackend(Protocol):
 
     def bulk_insert(self, session: Session, docs: list[Document]) -> None:
         """Insert many new documents at once (rebuild, benchmarks)."""
-
-
-class NoIndexBackend:
-    """Chosen on purpose until the search issue lands: indexing is a no-op, search runs on plain SQL."""
-
-    name = "none"
-
-    def index_package(self, session: Session, package: dict[str, Any]) -> None:
-        return None
-
-    def remove_package(self, session: Session, package_id: str) -> None:
-        return None
-
-    def stored_package(self, session: Session, package_id: str, metadata_modified: datetime) -> dict[str, Any] | None:
-        return None
 
 
 def make_search_backend(db: Database) -> SearchBackend:

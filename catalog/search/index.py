@@ -193,19 +193,6 @@ class IndexWriter:
             session.execute(insert(search_value), [{"field": f, "value": v, "doc_id": doc_id} for f, v in doc.values])
         self._write_text(session, doc_id, doc)
 
-    def stored_package(self, session: Session, package_id: str, metadata_modified: datetime) -> dict[str, Any] | None:
-        """The stored package_show dict when it was indexed at this metadata_modified (one query).
-
-        Changes that alter the dict without a package write (organization/group renames, group
-        membership, DataStore loads) re-index the dataset: catalog/dataset/reindex.py."""
-        data = session.scalar(
-            select(search_doc.c.data_dict)
-            .join(search_package, search_package.c.doc_id == search_doc.c.doc_id)
-            .where(search_package.c.package_id == package_id,
-                   search_package.c.metadata_modified == metadata_modified)
-        )
-        return json.loads(data) if data is not None else None
-
     def remove_package(self, session: Session, package_id: str) -> None:
         """Drop a dataset from the index (purge)."""
         doc_id = session.scalar(select(search_package.c.doc_id).where(search_package.c.package_id == package_id))

@@ -36,9 +36,10 @@ def package_show(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
     package = get_package(ctx.session, found.id)
     if package is None:
         raise NotFound()
+    result = package_dictize(ctx.session, package, ctx.settings)
     if plugin_data:
-        return {**package_dictize(ctx.session, package, ctx.settings), "plugin_data": package.plugin_data}
-    return package_dictize(ctx.session, package, ctx.settings)
+        result["plugin_data"] = package.plugin_data
+    return result
 
 
 @action(auth=auth.package_list, read_only=True)
