@@ -54,6 +54,12 @@ class Column:
     masks: set[str] = field(default_factory=set)  # emptied on load (typed columns only)
     kinds: set[str] = field(default_factory=set)  # what the values seen so far look like
     seen: set[str] = field(default_factory=set)  # masked values seen so far
+    empty: bool = False  # an empty cell seen: only then does a load need to turn "" into NULL
+
+    @property
+    def nullable(self) -> bool:
+        """Whether a converted cell of this column can be empty (an empty or an emptied masked cell)."""
+        return self.empty or bool(self.masks)
 
     @property
     def info(self) -> dict[str, str]:

