@@ -37,7 +37,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
     # No pre-ping: it costs a round trip per checkout on every short read. Connections are recycled after
-    # ten minutes, and a read action that meets a dropped connection is retried once (registry.call_action).
+    # ten minutes; a read action that meets a dropped connection, or a write whose opening ping does, is
+    # retried once (registry.call_action).
     return create_engine(url, pool_recycle=600, pool_size=10, max_overflow=20, **kwargs)
 
 

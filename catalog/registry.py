@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import IntegrityError as DatabaseIntegrityError
 
@@ -37,6 +38,7 @@ class ActionSpec:
 
 
 ACTIONS: dict[str, ActionSpec] = {}
+PING = text("SELECT 1")
 CONFLICT_MESSAGE = "The change conflicts with another one made at the same time (e.g. the name was just taken); retry."
 
 
@@ -78,8 +80,14 @@ def call_action(services: Services, name: str, data: dict[str, Any] | None = Non
     """A top-level call: one unit of work, committed on success, rolled back on any error."""
     spec = get_action(name)
     for attempt in (1, 2):
+        begun = False
         try:
             with services.db.unit_of_work(write=not spec.read_only) as session:
+                if not spec.read_only and not services.db.is_sqlite:
+                    # One round trip so that a write starts only on a live connection: a pooled one the
+                    # server dropped fails here, before anything is done, and the write is run again.
+                    session.execute(PING)
+                begun = True
                 ctx = ActionContext(session=session, actor=actor, services=services, now=utcnow())
                 result = dispatch(ctx, name, dict(data or {}))
             break
@@ -88,8 +96,10 @@ def call_action(services: Services, name: str, data: dict[str, Any] | None = Non
             raise ValidationError({"message": CONFLICT_MESSAGE}) from error
         except DBAPIError as error:
             # Pooled connections are not pinged before use (a round trip per request); a read that met a
-            # connection the server had closed (restart, idle timeout) runs once more on a fresh one.
-            if not (error.connection_invalidated and spec.read_only and attempt == 1):
+            # connection the server had closed (restart, idle timeout) runs once more on a fresh one, and
+            # so does a write that met one at its ping. A write cut off later is not retried: it may have
+            # done things outside the database (files, DataStore tables) or even have committed.
+            if not (error.connection_invalidated and attempt == 1 and (spec.read_only or not begun)):
                 raise
     for callback in ctx.after_commit_callbacks:
         callback()
