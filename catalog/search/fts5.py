@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, bindparam, column, delete, func, literal_column, select, table, text
+from sqlalchemy import ColumnElement, Select, bindparam, column, func, literal_column, select, table, text
 from sqlalchemy.orm import Session
 
 from catalog.search.analysis import stem_prefixes
-from catalog.search.index import Document, IndexWriter, search_doc, search_package, search_value
+from catalog.search.index import Document, IndexWriter, search_package
 from catalog.search.query import And, Node, Not, Or, Text
 from catalog.search.sql import SqlSearch
 
@@ -50,8 +50,7 @@ class Fts5Backend(IndexWriter, SqlSearch):
 
     def _write_text(self, session: Session, doc_id: int, doc: Document) -> None:
         self._delete_text(session, doc_id)
-        session.execute(text("INSERT INTO search_fts(rowid, hi, mid, low, fld) VALUES (:d, :hi, :mid, :low, :fld)"),
-                        [self._fts_row(doc_id, doc)])
+        self._bulk_text(session, [doc_id], [doc])
 
     @staticmethod
     def _fts_row(doc_id: int, doc: Document) -> dict[str, Any]:
@@ -62,23 +61,11 @@ class Fts5Backend(IndexWriter, SqlSearch):
         # Also done by a trigger when the search_package row goes; needed here for re-indexing.
         session.execute(text("DELETE FROM search_fts WHERE rowid = :d"), {"d": doc_id})
 
-    def bulk_insert(self, session: Session, docs: list[Document]) -> None:
-        """Rebuild/bench path: new rows only, executemany."""
-        rows = [doc.row for doc in docs]
-        ids = session.execute(search_package.insert().returning(search_package.c.doc_id, sort_by_parameter_order=True),
-                              rows).scalars().all()
-        values = [{"field": f, "value": v, "doc_id": i} for i, doc in zip(ids, docs, strict=True) for f, v in doc.values]
-        if values:
-            session.execute(search_value.insert(), values)
-        session.execute(search_doc.insert(), [{"doc_id": i, "data_dict": doc.data_dict}
-                                              for i, doc in zip(ids, docs, strict=True)])
+    def _bulk_text(self, session: Session, doc_ids: list[int], docs: list[Document]) -> None:
         session.execute(text("INSERT INTO search_fts(rowid, hi, mid, low, fld) VALUES (:d, :hi, :mid, :low, :fld)"),
-                        [self._fts_row(i, doc) for i, doc in zip(ids, docs, strict=True)])
+                        [self._fts_row(i, doc) for i, doc in zip(doc_ids, docs, strict=True)])
 
-    def clear(self, session: Session) -> None:
-        session.execute(delete(search_value))
-        session.execute(delete(search_doc))
-        session.execute(delete(search_package))
+    def _clear_text(self, session: Session) -> None:
         session.execute(text("DELETE FROM search_fts"))
 
     def text_query(self, node: Node) -> str | None:

@@ -177,6 +177,27 @@ class IndexWriter:
     def _delete_text(self, session: Session, doc_id: int) -> None:
         raise NotImplementedError
 
+    def _bulk_row(self, doc: Document) -> dict[str, Any]:
+        """The search_package row of a bulk insert (executemany: plain parameters, no SQL expressions)."""
+        return doc.row
+
+    def _bulk_text(self, session: Session, doc_ids: list[int], docs: list[Document]) -> None:
+        """The full-text part of a bulk insert, when it is not in the search_package row."""
+
+    def _clear_text(self, session: Session) -> None:
+        """Empty the full-text part, when it is not in the search_package rows."""
+
+    def bulk_insert(self, session: Session, docs: list[Document]) -> None:
+        """New datasets only (a rebuild, a harvest's batch of creations): one executemany per table."""
+        ids = session.execute(search_package.insert().returning(search_package.c.doc_id, sort_by_parameter_order=True),
+                              [self._bulk_row(doc) for doc in docs]).scalars().all()
+        values = [{"field": f, "value": v, "doc_id": i} for i, doc in zip(ids, docs, strict=True) for f, v in doc.values]
+        if values:
+            session.execute(search_value.insert(), values)
+        session.execute(search_doc.insert(), [{"doc_id": i, "data_dict": doc.data_dict}
+                                              for i, doc in zip(ids, docs, strict=True)])
+        self._bulk_text(session, list(ids), docs)
+
     def index_package(self, session: Session, package: dict[str, Any]) -> None:
         """(Re)index one dataset from its package_show dict, inside the caller's transaction."""
         doc = build_document(package)
@@ -205,4 +226,7 @@ class IndexWriter:
 
     def clear(self, session: Session) -> None:
         """Empty the whole index (before a rebuild)."""
-        raise NotImplementedError
+        session.execute(delete(search_value))
+        session.execute(delete(search_doc))
+        session.execute(delete(search_package))
+        self._clear_text(session)

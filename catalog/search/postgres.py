@@ -7,13 +7,13 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, cast, delete, func, text
+from sqlalchemy import ColumnElement, Select, cast, func, text
 from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from catalog.search.analysis import stem_prefixes
-from catalog.search.index import MAX_POSITIONS, Document, IndexWriter, search_doc, search_package, search_value
+from catalog.search.index import MAX_POSITIONS, Document, IndexWriter, search_package
 from catalog.search.query import And, Node, Not, Or, Text
 from catalog.search.sql import SearchRequest, SearchResult, SqlSearch
 
@@ -68,15 +68,8 @@ class PostgresBackend(IndexWriter, SqlSearch):
     def _delete_text(self, session: Session, doc_id: int) -> None:
         return None
 
-    def bulk_insert(self, session: Session, docs: list[Document]) -> None:
-        rows = [{**doc.row, "tsv": tsvector_literal(doc)} for doc in docs]
-        ids = session.execute(search_package.insert().returning(search_package.c.doc_id, sort_by_parameter_order=True),
-                              rows).scalars().all()
-        values = [{"field": f, "value": v, "doc_id": i} for i, doc in zip(ids, docs, strict=True) for f, v in doc.values]
-        if values:
-            session.execute(search_value.insert(), values)
-        session.execute(search_doc.insert(), [{"doc_id": i, "data_dict": doc.data_dict}
-                                              for i, doc in zip(ids, docs, strict=True)])
+    def _bulk_row(self, doc: Document) -> dict[str, Any]:
+        return {**doc.row, "tsv": tsvector_literal(doc)}  # executemany: the literal, cast by the column type
 
     def search(self, session: Session, request: SearchRequest) -> SearchResult:
         # psycopg prepares a statement after 5 runs, and PostgreSQL may then keep one generic plan for it: one
@@ -91,11 +84,6 @@ class PostgresBackend(IndexWriter, SqlSearch):
                 session.execute(text("RESET plan_cache_mode"))
             except DBAPIError:
                 pass  # an aborted transaction: its rollback undoes the SET; a broken connection is discarded
-
-    def clear(self, session: Session) -> None:
-        session.execute(delete(search_value))
-        session.execute(delete(search_doc))
-        session.execute(delete(search_package))
 
     def text_query(self, node: Node) -> str | None:
         return tsquery_literal(node)
