@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import select, text
+import pytest
+from sqlalchemy import event, select, text
 
 from catalog.activity.models import Activity
 from catalog.context import SYSTEM
@@ -115,3 +116,29 @@ def test_a_record_the_database_refuses_fails_alone(
     assert error["guid"] == ckan_package(4)["id"]
     assert "conflicts with another one" in error["errors"][0]
     assert len(call("package_list", SYSTEM)) == 9
+
+
+def test_import_queries_are_planned_for_each_page_on_postgresql(
+    fake_ckan: FakeCkan, make_source: Any, run: Any, services: Any
+) -> None:
+    """A first harvest grows its tables from empty: a generic plan kept from the first pages (psycopg
+    prepares a statement on its 5th run) would scan them whole for every later page."""
+    if services.db.is_sqlite:
+        pytest.skip("SQLite plans every statement anew")
+    for number in range(14):
+        fake_ckan.put(ckan_package(number))
+    modes: list[str] = []
+
+    def record_mode(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        if statement.startswith("SELECT package.name, package.state"):  # the name check of each page
+            modes.append(conn.connection.dbapi_connection.execute("SHOW plan_cache_mode").fetchone()[0])
+
+    event.listen(services.db.engine, "after_cursor_execute", record_mode)
+    try:
+        job = run(make_source(fake_ckan.url, rows=2))
+    finally:
+        event.remove(services.db.engine, "after_cursor_execute", record_mode)
+    assert job["stats"]["added"] == 14
+    assert len(modes) >= 6 and set(modes) == {"force_custom_plan"}
+    with services.db.engine.connect() as conn:  # SET LOCAL: the pool's connections are left as they were
+        assert conn.execute(text("SHOW plan_cache_mode")).scalar() == "auto"
