@@ -282,8 +282,7 @@ def _copy_text(plan: CsvPlan) -> Iterator[tuple[str, int]]:
             numbered += len(part)
             part = buffer.getvalue()
         else:
-            # One line end in the whole COPY, as PostgreSQL wants: \n (no \r is left inside a plain block).
-            lines = (part.replace("\r\n", "\n") if "\r" in part else part).split("\n")
+            lines = part.split("\n")  # scan ends every row of a block with \n alone, as COPY wants
             lines.pop()  # after the last line end
             numbered += len(lines)
             part = "\n".join(map(f"{{}}{plan.delimiter}{{}}".format, range(first, numbered + 1), lines)) + "\n"

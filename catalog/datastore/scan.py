@@ -105,6 +105,8 @@ class Blocks:
         self.regex = re.compile(f"(?:{guard}{d.join(cells)}\\r?\\n)*+")
 
     def convert(self, text: str) -> str:
+        if "\r" in text:
+            text = text.replace("\r\n", "\n")  # one line end for the backends (no \r is left inside cells)
         if self.null_cells is not None:
             text = self.null_cells.sub(self.empty, "\n" + text)[1:]
         if self.commas:
@@ -115,8 +117,8 @@ class Blocks:
 def scan(
     plan: CsvPlan, *, strict: bool, convert: bool = True, max_rows: int | None = None, block_chars: int = BLOCK_CHARS
 ) -> Iterator[str | list[list[str]]]:
-    """The data rows, converted: blocks of CSV text (each row exactly one cell per column, `\\n` or `\\r\\n`
-    at its end, no blank rows; dates still DD/MM/YYYY) and lists of odd rows (dates made YYYY-MM-DD).
+    """The data rows, converted: blocks of CSV text (each row exactly one cell per column, `\\n` at its
+    end, no blank rows; dates still DD/MM/YYYY) and lists of odd rows (dates made YYYY-MM-DD).
     `plan.rows` counts them as they go.
 
     strict: raise LayoutChangedError when a row does not fit the plan's layout (loading); otherwise the

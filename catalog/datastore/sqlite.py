@@ -67,8 +67,7 @@ def _rows_of(part: str | list[list[str]], plan: CsvPlan) -> Iterable[Sequence[st
                 row[index] = dmy_to_iso(row[index])
         return rows
     # Plain cells (no quotes): one split of the whole block, rows cut by zip, all in C.
-    lines = part.replace("\r\n", "\n") if "\r" in part else part
-    cells = lines[:-1].replace("\n", plan.delimiter).split(plan.delimiter)
+    cells = part[:-1].replace("\n", plan.delimiter).split(plan.delimiter)
     for index in dates:
         column = cells[index::width]
         iso = {value: dmy_to_iso(value) for value in set(column)}
