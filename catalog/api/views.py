@@ -60,8 +60,8 @@ def openapi() -> Response:
     return json_response(openapi_document(_services().settings.site_url))
 
 
-@api.route("/api/3/action/<name>", methods=["GET", "POST"])
 @api.route("/api/action/<name>", methods=["GET", "POST"])
+@api.route("/api/3/action/<name>", methods=["GET", "POST"])  # registered first: the URL url_for builds
 def action_endpoint(name: str) -> Response:
     services = _services()
     help_url = f"{services.settings.site_url.rstrip('/')}/api/3/action/help_show?name={name}"

@@ -64,6 +64,10 @@ def test_dataset_page_shows_metadata_coverage_resources_and_jsonld(page: Any, cl
     assert "<h2>Activity</h2>" in html and "dataset created" in html
     assert 'href="/dataset/aides-logement.ttl"' in html
     assert client.get("/dataset/aides-logement.ttl").status_code == 200  # the DCAT link is live
+    # Behind a proxy that mounts the portal under a prefix, the links keep it.
+    mounted = client.get("/dataset/aides-logement", environ_overrides={"SCRIPT_NAME": "/portail"}).get_data(True)
+    assert 'href="/portail/dataset/aides-logement.rdf"' in mounted
+    assert 'href="/portail/api/3/action/package_show?id=aides-logement"' in mounted
     _, french = page("/dataset/aides-logement", "fr")
     assert "du 2015-01-01 au 2023-12-31" in french and "annuelle" in french
 
