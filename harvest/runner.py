@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, text
 
 from catalog.app import Services
 from catalog.clock import utcnow
@@ -28,6 +28,8 @@ from harvest.models import HarvestJob, HarvestLog, HarvestObject, HarvestSource
 
 BATCH_SIZE = 100
 DEFAULT_DELETION_THRESHOLD = 0.10
+# A job that changed at least this many datasets refreshes the planner's statistics when it ends.
+ANALYZE_AFTER_CHANGES = 1000
 DEFAULT_STALE_SECONDS = 600
 DEFAULT_FULL_SYNC_HOURS = 24
 STAT_KEYS = ("gathered", "added", "updated", "unchanged", "deleted", "errored", "skipped")
@@ -263,7 +265,20 @@ def finish_job(services: Services, job_id: str, options: RunOptions | None = Non
             if not reason and missing_ids:
                 job.message = f"Withdrew {deleted} dataset(s) no longer in the source"
             log(session, job, f"Job finished: {job.stats}")
-        return job_summary(job)
+        summary = job_summary(job)
+    if sum(summary["stats"].get(key, 0) for key in ("added", "updated", "deleted")) >= ANALYZE_AFTER_CHANGES:
+        refresh_statistics(services)
+    return summary
+
+
+def refresh_statistics(services: Services) -> None:
+    """ANALYZE the tables the next job looks its records up in (PostgreSQL). After a first harvest their
+    statistics still describe nearly empty tables, and the next run's lookups scanned every object of the
+    source for each page instead of probing its index (30,000 datasets: 34 ms a page, 3.9 ms once analysed)."""
+    if services.db.is_sqlite:
+        return
+    with services.db.unit_of_work(write=True) as session:
+        session.execute(text("ANALYZE harvest_object, package"))
 
 
 def _missing(job: HarvestJob) -> Any:

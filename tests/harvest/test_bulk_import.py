@@ -142,3 +142,28 @@ def test_import_queries_are_planned_for_each_page_on_postgresql(
     assert len(modes) >= 6 and set(modes) == {"force_custom_plan"}
     with services.db.engine.connect() as conn:  # SET LOCAL: the pool's connections are left as they were
         assert conn.execute(text("SHOW plan_cache_mode")).scalar() == "auto"
+
+
+@pytest.mark.parametrize("threshold", [6, 7])
+def test_a_job_that_changed_many_datasets_refreshes_the_planner_statistics(
+    fake_ckan: FakeCkan, make_source: Any, run: Any, services: Any, monkeypatch: Any, threshold: int
+) -> None:
+    """Right after a first harvest the statistics describe nearly empty tables; the next run's lookups then
+    scanned every object of the source for each page. A job that changed many datasets ANALYZEs them."""
+    if services.db.is_sqlite:
+        pytest.skip("SQLite's planner keeps no statistics unless asked")
+    monkeypatch.setattr("harvest.runner.ANALYZE_AFTER_CHANGES", threshold)
+    for number in range(6):
+        fake_ckan.put(ckan_package(number))
+
+    def last_analysed() -> dict[str, Any]:
+        with services.db.engine.connect() as conn:
+            return dict(conn.execute(text(
+                "SELECT relname, last_analyze FROM pg_stat_user_tables "
+                "WHERE relname IN ('harvest_object', 'package')")).all())
+
+    before = last_analysed()
+    assert run(make_source(fake_ckan.url))["stats"]["added"] == 6
+    after = last_analysed()
+    refreshed = {name for name, when in after.items() if when is not None and when != before.get(name)}
+    assert refreshed == ({"harvest_object", "package"} if threshold <= 6 else set())
