@@ -63,20 +63,12 @@ def create_packages(ctx: ActionContext, items: list[tuple[dict[str, Any], str | 
     Raises the database's IntegrityError when a name was taken meanwhile: the caller runs this in a
     savepoint and falls back to one package_create per dataset."""
     session = ctx.session
-    tag_keys = [save.tag_names(data) for data, _ in items]
-    tags = save.get_or_create_tags(session, list(dict.fromkeys(key for keys in tag_keys for key in keys)))
+    tags = save.get_or_create_tags(session, list(dict.fromkeys(key for data, _ in items for key in save.tag_names(data))))
     packages, new_files = [], []
-    for (data, owner_org), keys in zip(items, tag_keys, strict=True):
+    for data, owner_org in items:
         package = new_package_row(ctx, data, data["name"])
-        save.apply_core_fields(package, data)
-        package.owner_org = owner_org
-        if "plugin_data" in data:
-            package.plugin_data = data["plugin_data"]
         # Built before the row is in the session: its collections start empty, with no lazy loads.
-        save.apply_extras(package, data.get("extras") or [])
-        save.apply_tags(session, package, keys, known=tags)
-        if "resources" in data:
-            new_files += save.apply_resources(ctx, package, data["resources"] or [])
+        new_files += save.apply_package_fields(ctx, package, data, owner_org, known_tags=tags)
         packages.append(package)
     session.add_all(packages)
     session.flush()

@@ -73,12 +73,9 @@ def get_package(session: Session, id_or_name: str | None, *, for_update: bool = 
     columns = (Package.id, Package.name) if is_uuid(id_or_name) else (Package.name,)
     for column in columns:
         query = select(Package).where(column == id_or_name)
-        if not for_update:
-            # Collections load on first use: auth checks never touch them (eager loading cost three
-            # extra queries per read).
-            query = query.options(lazyload("*"))
-        if for_update:
-            query = query.with_for_update()
+        # Reads load collections on first use: auth checks never touch them (eager loading cost three
+        # extra queries per read).
+        query = query.with_for_update() if for_update else query.options(lazyload("*"))
         package = session.scalar(query)
         if package is not None:
             session.info.setdefault("package_ids_by_name", {})[package.name] = package.id

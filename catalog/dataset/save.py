@@ -142,6 +142,23 @@ def apply_tags(
         package.tags.append(PackageTag(tag=tags[key]))
 
 
+def apply_package_fields(
+    ctx: ActionContext, package: Package, data: dict[str, Any], owner_org: str | None,
+    known_tags: dict[tuple[str, str | None], Tag] | None = None,
+) -> list[str]:
+    """Validated package_create/package_update data onto the row: fields, owner, extras, tags, groups,
+    resources (write_package and bulk creation alike). Returns the resources whose file must be loaded."""
+    apply_core_fields(package, data)
+    package.owner_org = owner_org
+    if "plugin_data" in data and ctx.actor.is_sysadmin:
+        package.plugin_data = data["plugin_data"]
+    apply_extras(package, data.get("extras") or [])
+    apply_tags(ctx.session, package, tag_names(data), known=known_tags)
+    if "groups" in data:
+        apply_groups(ctx, package, data["groups"] or [])
+    return apply_resources(ctx, package, data["resources"] or []) if "resources" in data else []
+
+
 def apply_groups(ctx: ActionContext, package: Package, groups: list[dict[str, Any]]) -> None:
     """Unknown groups are skipped (CKAN); adding needs membership of the group unless sysadmin."""
     session = ctx.session

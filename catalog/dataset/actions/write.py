@@ -57,17 +57,7 @@ def write_package(ctx: ActionContext, data: dict[str, Any], package: Package | N
         package.name = name
         if data.get("state"):
             package.state = data["state"]
-    save.apply_core_fields(package, data)
-    package.owner_org = owner_org
-    if "plugin_data" in data and ctx.actor.is_sysadmin:
-        package.plugin_data = data["plugin_data"]
-    save.apply_extras(package, data.get("extras") or [])
-    save.apply_tags(ctx.session, package, save.tag_names(data))
-    if "groups" in data:
-        save.apply_groups(ctx, package, data["groups"] or [])
-    new_files: list[str] = []
-    if "resources" in data:
-        new_files = save.apply_resources(ctx, package, data["resources"] or [])
+    new_files = save.apply_package_fields(ctx, package, data, owner_org)
     ctx.session.flush()
     after = package_dictize(ctx.session, package, ctx.settings)
     if before is not None:
