@@ -16,7 +16,9 @@ from catalog.ids import new_id
 class Package(Base):
     __tablename__ = "package"
     __table_args__ = (
-        Index("ix_package_state_private", "state", "private"),
+        # The privacy filter's equality columns, then the order the DCAT pages and dump walk (0006).
+        Index("ix_package_state_private_id", "state", "private", "id"),
+        Index("ix_package_state_private_modified", "state", "private", "metadata_modified"),
         Index("ix_package_metadata_modified", "metadata_modified"),
     )
 
