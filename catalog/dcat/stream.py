@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import IO, TYPE_CHECKING, Any
@@ -115,12 +115,21 @@ def dictize_batch(session: Session, packages: list[Package], settings: Any) -> l
     return batch
 
 
+def count_public(services: Services, where: CatalogFilter) -> int:
+    """How many datasets a dump with this filter will write (for a progress bar's total)."""
+    with services.db.unit_of_work(write=False) as session:
+        ctx = ActionContext(session=session, actor=ANONYMOUS, services=services, now=utcnow())
+        return session.scalar(select(func.count()).select_from(public_packages(ctx, where).subquery())) or 0
+
+
 def dump(services: Services, out: IO[bytes], *, fmt: str = "nt", profile: Profile = DEFAULT_PROFILE,
-         where: CatalogFilter | None = None, batch_size: int = DUMP_BATCH) -> int:
+         where: CatalogFilter | None = None, batch_size: int = DUMP_BATCH,
+         progress: Callable[[int], object] | None = None) -> int:
     """Write the whole public catalog to out as N-Triples or Turtle, one small graph per batch.
 
     Concatenated N-Triples are N-Triples; concatenated Turtle documents are Turtle (prefixes may be
-    declared again). Returns the number of datasets written.
+    declared again). progress is called with the size of each batch once it is written. Returns the number
+    of datasets written.
     """
     rdf_format = STREAMABLE_FORMATS[fmt]
     settings = services.settings
@@ -136,6 +145,8 @@ def dump(services: Services, out: IO[bytes], *, fmt: str = "nt", profile: Profil
             catalog_to_rdf_links(graph, settings.site_url, uris)
             graph.serialize(destination=out, format=rdf_format, encoding="utf-8")
             count += len(batch)
+            if progress is not None:
+                progress(len(batch))
     return count
 
 

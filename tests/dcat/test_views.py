@@ -126,6 +126,31 @@ def test_paging_walk_sees_each_dataset_once_even_when_edited_meanwhile(client, c
     assert sorted(by_number) == sorted(seen)
 
 
+def test_next_links_page_by_key_so_a_page_costs_the_same_anywhere(client, services, call, sysadmin, org):
+    """A harvester following next links must never make the database skip rows (OFFSET grows with the page)."""
+    from sqlalchemy import event
+
+    created = sorted(make_dataset(call, sysadmin, org["id"], f"k-{i}")["id"] for i in range(5))
+    first = parse(client.get("/catalog.ttl?per_page=2"), "ttl")
+    nxt = str(obj(first, HYDRA.next))
+    assert f"after={created[1]}" in nxt
+    statements: list[tuple[str, object]] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append((statement, parameters))
+
+    event.listen(services.db.engine, "before_cursor_execute", record)
+    try:
+        second = parse(client.get(nxt.replace("http://test.moisson.local", "")), "ttl")
+    finally:
+        event.remove(services.db.engine, "before_cursor_execute", record)
+    assert sorted(str(uri).rsplit("/", 1)[1] for uri, _ in datasets_from_graph(second)) == created[2:4]
+    [(statement, parameters)] = [(s, p) for s, p in statements if "ORDER BY package.id" in s]
+    assert "package.id >" in statement
+    # SQLite always writes "LIMIT ? OFFSET ?"; the offset must then be 0. PostgreSQL writes no OFFSET.
+    assert "OFFSET" not in statement or list(parameters)[-1] == 0, (statement, parameters)
+
+
 def test_modified_since(client, call, sysadmin, org):
     old = make_dataset(call, sysadmin, org["id"], "old-one")
     new = make_dataset(call, sysadmin, org["id"], "new-one")
