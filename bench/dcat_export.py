@@ -1,16 +1,19 @@
 """Benchmark: full DCAT dump (`moisson export dcat`) and catalog pages, against rdflib alone (the floor).
 
-    python3 bench/dcat_export.py [--sizes 10000,100000] [--format nt|ttl]
+    python3 -m bench.dcat_export [--sizes 10000,100000] [--format nt|ttl] [--databases sqlite,postgresql]
+    python3 -m bench.dcat_export --sizes 1000,1000000 --tasks pages      # page cost against catalog size
 
-For each size, real rows (1 organization; per dataset 4 extras, 3 tags, 2 resources) are bulk-inserted into
-a temporary SQLite database migrated with Alembic; then, each in a fresh child process:
+For each database and size, real rows (1 organization; per dataset 4 extras, 3 tags, 2 resources; 1 in 50
+private) are bulk-inserted into a new database migrated with Alembic; then, each in a fresh child process:
 - dump: stream.dump() of the whole catalog to a byte-counting sink: datasets/s and peak RSS (getrusage);
 - floor: the dump's steps timed batch by batch (fetch+dictize, map, serialize), each batch then written again
   by rdflib alone: serialize-only (the graph already built: the strict floor) and a plain rdflib Graph()
   built from the ready-made triples + serialize. Both run on the same batch right after the pipeline, so
   the ratios hold even on a loaded machine (target <= 2);
 - pages: GET /catalog.ttl for page 1, a middle page reached by its `after` next link, and the same page by
-  number (OFFSET), median of 5, to show the per-page cost does not depend on the catalog size.
+  number (OFFSET), interleaved round by round (median of 9), beside rdflib alone building and serializing the
+  triples of page 1 (`*_per_floor`), so that sizes measured at different times compare. totalItems is a count
+  cached for 30 s; `page_1_count_expired` is page 1 right after that cache expired.
 Prints one JSON document.
 """
 
@@ -26,6 +29,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -33,6 +38,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 BATCH = 200
+TASKS = ("dump", "floor", "pages")
+PAGE_ROUNDS = 9
 
 
 class CountingSink(io.RawIOBase):
@@ -86,6 +93,8 @@ def populate(database_url: str, size: int) -> None:
                 "url": f"https://data.caf.fr/files/{i}/data{r}.csv", "format": "CSV", "name": f"data{r}.csv",
                 "mimetype": "text/csv", "size": 1000 + i, "created": start, "extras": {}}
                 for i in chunk for r in range(2)])
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql("ANALYZE")  # as autovacuum would have done on a catalog this size
     services.db.dispose()
 
 
@@ -163,6 +172,10 @@ def _no_filter() -> Any:
 
 
 def pages(services: Any) -> dict[str, Any]:
+    """Page timings, interleaved round by round so that machine noise hits each alike, beside the floor: rdflib
+    alone building and serializing the triples of page 1 (so sizes measured at different times compare)."""
+    from rdflib import Graph
+
     from catalog.app import create_app
     from catalog.dataset.models import Package
 
@@ -174,17 +187,32 @@ def pages(services: Any) -> dict[str, Any]:
         middle_page = total // 100 // 2
         after = session.query(Package.id).filter(Package.private.is_(False)).order_by(Package.id) \
             .offset(middle_page * 100 - 1).limit(1).scalar()
-    timings = {}
-    for label, url in (("page_1", "/catalog.ttl"),
-                       ("middle_page_by_next_link", f"/catalog.ttl?page={middle_page + 1}&after={after}"),
-                       ("middle_page_by_number", f"/catalog.ttl?page={middle_page + 1}")):
-        runs = []
-        for _ in range(5):
+    counts = app.extensions["dcat_counts"]
+    urls = {"page_1": "/catalog.ttl",
+            "middle_page_by_next_link": f"/catalog.ttl?page={middle_page + 1}&after={after}",
+            "middle_page_by_number": f"/catalog.ttl?page={middle_page + 1}"}
+    triples = list(Graph().parse(data=client.get(urls["page_1"]).get_data(), format="turtle"))
+    runs: dict[str, list[float]] = {name: [] for name in [*urls, "page_1_count_expired", "floor"]}
+    for _ in range(PAGE_ROUNDS):
+        for name, url in urls.items():
             started = time.perf_counter()
             response = client.get(url)
-            runs.append(time.perf_counter() - started)
+            runs[name].append(time.perf_counter() - started)
             assert response.status_code == 200, response.get_data(as_text=True)
-        timings[f"{label}_ms"] = round(statistics.median(runs) * 1000, 1)
+        counts._entries.clear()  # the cached totalItems expires
+        started = time.perf_counter()
+        client.get(urls["page_1"])
+        runs["page_1_count_expired"].append(time.perf_counter() - started)
+        started = time.perf_counter()
+        graph = Graph()
+        for triple in triples:
+            graph.add(triple)
+        graph.serialize(format="turtle", encoding="utf-8")
+        runs["floor"].append(time.perf_counter() - started)
+    medians = {name: statistics.median(values) for name, values in runs.items()}
+    timings: dict[str, Any] = {f"{name}_ms": round(value * 1000, 1) for name, value in medians.items()}
+    timings.update({f"{name}_per_floor": round(value / medians["floor"], 2)
+                    for name, value in medians.items() if name != "floor"})
     return timings
 
 
@@ -198,27 +226,46 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--format", default="nt", choices=["nt", "ttl"])
-    parser.add_argument("--child", choices=["dump", "floor", "pages"])
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--tasks", default="dump,floor,pages", help="any of dump, floor, pages")
+    parser.add_argument("--child", choices=TASKS)
     parser.add_argument("--db")
     args = parser.parse_args()
     if args.child:
         print(json.dumps(child(args.db, args.child, args.format)))
         return
-    report: dict[str, Any] = {"format": args.format, "batch": BATCH, "database": "sqlite", "runs": []}
-    for size in (int(s) for s in args.sizes.split(",")):
-        with tempfile.TemporaryDirectory() as folder:
-            url = f"sqlite:///{Path(folder) / 'bench.db'}"
-            started = time.perf_counter()
-            populate(url, size)
-            run: dict[str, Any] = {"size": size, "populate_seconds": round(time.perf_counter() - started, 1)}
-            run["dump"] = run_child(url, "dump", args.format)
-            run["floor"] = run_child(url, "floor", args.format)
-            run["pages"] = run_child(url, "pages", args.format)
-            report["runs"].append(run)
-            print(json.dumps(run), file=sys.stderr, flush=True)
-    rss = [r["dump"]["peak_rss_mb"] for r in report["runs"]]
-    report["peak_rss_growth"] = round(rss[-1] / rss[0], 2) if rss else None
+    tasks = [task for task in TASKS if task in args.tasks.split(",")]
+    report: dict[str, Any] = {"format": args.format, "batch": BATCH, "runs": []}
+    for database in args.databases.split(","):
+        for size in (int(s) for s in args.sizes.split(",")):
+            with new_database(database) as url:
+                started = time.perf_counter()
+                populate(url, size)
+                run: dict[str, Any] = {"database": database, "size": size,
+                                       "populate_seconds": round(time.perf_counter() - started, 1)}
+                for task in tasks:
+                    run[task] = run_child(url, task, args.format)
+                report["runs"].append(run)
+                print(json.dumps(run), file=sys.stderr, flush=True)
+        rss = [r["dump"]["peak_rss_mb"] for r in report["runs"] if r["database"] == database and "dump" in r]
+        if len(rss) > 1:
+            report[f"{database}_dump_peak_rss_growth"] = round(rss[-1] / rss[0], 2)
     print(json.dumps(report, indent=2))
+
+
+@contextmanager
+def new_database(kind: str) -> Iterator[str]:
+    if kind == "sqlite":
+        with tempfile.TemporaryDirectory() as folder:
+            yield f"sqlite:///{Path(folder) / 'bench.db'}"
+        return
+    from tests.conftest import create_pg_database, drop_pg_database
+
+    url = create_pg_database("moisson_bench_dcat")
+    try:
+        yield url
+    finally:
+        drop_pg_database(url)
 
 
 if __name__ == "__main__":
