@@ -16,9 +16,10 @@ from catalog.ids import new_id
 class Package(Base):
     __tablename__ = "package"
     __table_args__ = (
-        # The privacy filter's equality columns, then the order the DCAT pages and dump walk (0006).
+        # The privacy filter's equality columns, then the order DCAT pages and package_list walk (0006).
         Index("ix_package_state_private_id", "state", "private", "id"),
         Index("ix_package_state_private_modified", "state", "private", "metadata_modified"),
+        Index("ix_package_state_private_name", "state", "private", "name"),
         Index("ix_package_metadata_modified", "metadata_modified"),
     )
 
