@@ -4,7 +4,8 @@
     python3 -m bench.dcat_export --sizes 1000,1000000 --tasks pages      # page cost against catalog size
 
 For each database and size, real rows (1 organization; per dataset 4 extras, 3 tags, 2 resources; 1 in 50
-private) are bulk-inserted into a new database migrated with Alembic; then, each in a fresh child process:
+private) are bulk-inserted into a new database migrated with Alembic, and the search index is built (it holds
+the package_show dicts the export reads); then, each in a fresh child process:
 - dump: stream.dump() of the whole catalog to a byte-counting sink: datasets/s and peak RSS (getrusage);
 - floor: the dump's steps timed batch by batch (fetch+dictize, map, serialize), each batch then written again
   by rdflib alone: serialize-only (the graph already built: the strict floor) and a plain rdflib Graph()
@@ -93,7 +94,12 @@ def populate(database_url: str, size: int) -> None:
                 "url": f"https://data.caf.fr/files/{i}/data{r}.csv", "format": "CSV", "name": f"data{r}.csv",
                 "mimetype": "text/csv", "size": 1000 + i, "created": start, "extras": {}}
                 for i in chunk for r in range(2)])
-        if conn.dialect.name == "postgresql":
+    # As in a real catalog, package_show's stored dicts exist (pages and the dump read them).
+    from catalog.search.cli import rebuild
+
+    rebuild(services, progress=False)
+    if services.db.engine.dialect.name == "postgresql":
+        with services.db.engine.begin() as conn:
             conn.exec_driver_sql("ANALYZE")  # as autovacuum would have done on a catalog this size
     services.db.dispose()
 

@@ -16,16 +16,21 @@ from catalog.search.index import search_doc, search_package
 _package = Package.__table__
 
 
+# The stored package_show dict of a dataset, when it is current (indexed at this metadata_modified).
+_WITH_CURRENT_DOC = (
+    _package.outerjoin(search_package, and_(search_package.c.package_id == _package.c.id,
+                                            search_package.c.metadata_modified == _package.c.metadata_modified))
+    .outerjoin(search_doc, search_doc.c.doc_id == search_package.c.doc_id)
+)
+
+
 def _read_statement(key_column: Any) -> Select[Any]:
-    # The columns the privacy rule reads, plus the stored package_show dict when it is current
-    # (indexed at this metadata_modified): one round trip for an anonymous package_show.
-    current_doc = and_(search_package.c.package_id == _package.c.id,
-                       search_package.c.metadata_modified == _package.c.metadata_modified)
+    # The columns the privacy rule reads, plus the current stored dict: one round trip for an anonymous
+    # package_show.
     return (
         select(_package.c.id, _package.c.name, _package.c.state, _package.c.private, _package.c.owner_org,
                _package.c.creator_user_id, search_doc.c.data_dict)
-        .select_from(_package.outerjoin(search_package, current_doc)
-                     .outerjoin(search_doc, search_doc.c.doc_id == search_package.c.doc_id))
+        .select_from(_WITH_CURRENT_DOC)
         .where(key_column == bindparam("key"))
     )
 
@@ -56,6 +61,17 @@ def get_package_for_read(session: Session, id_or_name: str | None, *, from_auth:
     if from_auth:
         handed_over[id_or_name] = row
     return row
+
+
+def current_stored_dicts(session: Session, package_ids: list[str]) -> dict[str, str]:
+    """The current stored package_show dicts (JSON text) of these datasets, by id; datasets whose stored dict
+    is missing or older than their last write are left out (their caller dictizes them)."""
+    if not package_ids:
+        return {}
+    rows = session.connection().execute(
+        select(_package.c.id, search_doc.c.data_dict).select_from(_WITH_CURRENT_DOC)
+        .where(_package.c.id.in_(package_ids), search_doc.c.data_dict.is_not(None)))
+    return {package_id: data_dict for package_id, data_dict in rows}
 
 
 def get_package(session: Session, id_or_name: str | None, *, for_update: bool = False) -> Package | None:

@@ -7,6 +7,7 @@ range scan per page whatever the catalog size; a bare `page=N` (random access) f
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -16,13 +17,14 @@ from typing import IO, TYPE_CHECKING, Any
 
 from rdflib import Graph, URIRef
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from catalog.authz import visible_packages
 from catalog.clock import iso, utcnow
 from catalog.context import ANONYMOUS, ActionContext
-from catalog.dataset.dictize import groups_by_package, package_dictize
+from catalog.dataset.dictize import groups_by_package, package_dictize, with_current_site_url
 from catalog.dataset.models import Package
+from catalog.dataset.queries import current_stored_dicts
 from catalog.dcat.graphs import new_graph
 from catalog.dcat.profiles import DEFAULT_PROFILE, Profile
 from catalog.dcat.to_rdf import catalog_to_rdf, dataset_to_rdf
@@ -52,7 +54,8 @@ def public_packages(ctx: ActionContext, where: CatalogFilter) -> Select[tuple[Pa
 
 def page_of_packages(ctx: ActionContext, where: CatalogFilter, *, page: int, per_page: int,
                      after: str | None) -> list[Package]:
-    query = public_packages(ctx, where).order_by(Package.id).limit(per_page)
+    # No collections: dictize_batch mostly serves stored dicts, and loads them only for the rest.
+    query = public_packages(ctx, where).order_by(Package.id).limit(per_page).options(lazyload("*"))
     if after is not None:
         query = query.where(Package.id > after)
     elif page > 1:
@@ -105,12 +108,28 @@ def iter_public_packages(session: Session, services: Services, where: CatalogFil
 
 
 def dictize_batch(session: Session, packages: list[Package], settings: Any) -> list[dict[str, Any]]:
-    """package_show dicts of a batch with two queries for all of it (groups, organizations), not 2 each."""
-    groups = groups_by_package(session, [package.id for package in packages])
+    """package_show dicts of a batch: the stored dicts package_show itself serves (one query for the batch),
+    and for datasets without a current one, dictized with two queries for all of them (groups, organizations).
+    Reading stored dicts instead of dictizing every dataset made a full dump NN % faster."""
+    stored = current_stored_dicts(session, [package.id for package in packages])
+    dictized = _dictize(session, [package for package in packages if package.id not in stored], settings)
+    return [with_current_site_url(json.loads(stored[package.id]), settings) if package.id in stored
+            else dictized[package.id] for package in packages]
+
+
+def _dictize(session: Session, packages: list[Package], settings: Any) -> dict[str, dict[str, Any]]:
+    if not packages:
+        return {}
+    ids = [package.id for package in packages]
+    # Loaded again with the model's eager loading of collections (a query per collection, not per dataset).
+    packages = list(session.scalars(select(Package).where(Package.id.in_(ids))
+                                    .execution_options(populate_existing=True)))
+    groups = groups_by_package(session, ids)
     org_ids = {package.owner_org for package in packages if package.owner_org}
     # Held here so the identity map (weak references) keeps them while each dict asks for its organization.
     organizations = list(session.scalars(select(Group).where(Group.id.in_(org_ids)))) if org_ids else []
-    batch = [package_dictize(session, package, settings, groups=groups[package.id]) for package in packages]
+    batch = {package.id: package_dictize(session, package, settings, groups=groups[package.id])
+             for package in packages}
     del organizations
     return batch
 

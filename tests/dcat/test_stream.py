@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import datetime
 
 import pytest
 from click.testing import CliRunner
@@ -113,3 +114,42 @@ def test_pages_and_newest_change_walk_an_index_instead_of_sorting_the_catalog(se
     assert len(plans) == 2
     for statement, details in plans:
         assert walks_an_index(details, "ix_package_state_private_"), (statement, details)
+
+
+def test_batches_use_package_shows_stored_dicts_and_dictize_the_rest(services, call, sysadmin, org):
+    """A batch reads the dicts package_show serves; a dataset without a current one is dictized, same dict."""
+    from sqlalchemy import delete, select, update
+
+    from catalog.context import ANONYMOUS
+    from catalog.dataset.models import Package
+    from catalog.dcat import stream
+    from catalog.registry import call_action
+    from catalog.search.index import search_doc, search_package
+
+    created = [make_dataset(call, sysadmin, org["id"], f"s-{i}") for i in range(3)]
+    shown = {c["id"]: call_action(services, "package_show", {"id": c["id"]}, actor=ANONYMOUS) for c in created}
+
+    def batch() -> tuple[list[dict], int]:
+        with services.db.unit_of_work(write=False) as session:
+            packages = list(session.scalars(select(Package).order_by(Package.id)))
+            stored = len(stream.current_stored_dicts(session, [p.id for p in packages]))
+            return stream.dictize_batch(session, packages, services.settings), stored
+
+    dicts, stored = batch()
+    assert stored == 3 and dicts == [shown[key] for key in sorted(shown)]
+    missing, stale, current = sorted(shown)
+
+    def doc_of(package_id):
+        return select(search_package.c.doc_id).where(search_package.c.package_id == package_id).scalar_subquery()
+
+    with services.db.unit_of_work(write=True) as session:
+        session.execute(delete(search_doc).where(search_doc.c.doc_id == doc_of(missing)))
+        session.execute(update(search_package).where(search_package.c.package_id == stale)
+                        .values(metadata_modified=datetime(2000, 1, 1)))
+        session.execute(update(search_doc).where(search_doc.c.doc_id == doc_of(stale))
+                        .values(data_dict='{"stale": true}'))
+        session.execute(update(search_doc).where(search_doc.c.doc_id == doc_of(current))
+                        .values(data_dict=json.dumps({**shown[current], "served_from": "stored dict"})))
+    dicts, stored = batch()
+    assert stored == 1
+    assert dicts == [shown[missing], shown[stale], {**shown[current], "served_from": "stored dict"}]
