@@ -24,7 +24,6 @@ import argparse
 import io
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -104,6 +103,14 @@ def populate(database_url: str, size: int) -> None:
     services.db.dispose()
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident memory since its exec (VmHWM). getrusage's ru_maxrss is not that: Linux
+    carries it over from the forking parent, which had just populated the catalog."""
+    with open("/proc/self/status") as status:
+        line = next(line for line in status if line.startswith("VmHWM:"))
+    return round(int(line.split()[1]) / 1024, 1)
+
+
 def child(database_url: str, task: str, fmt: str) -> dict[str, Any]:
     from catalog.app import build_services
     from catalog.settings import Settings
@@ -123,7 +130,7 @@ def child(database_url: str, task: str, fmt: str) -> dict[str, Any]:
         result = floor(services, fmt)
     elif task == "pages":
         result = pages(services)
-    result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    result["peak_rss_mb"] = peak_rss_mb()
     return result
 
 
