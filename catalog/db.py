@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import JSON, MetaData, create_engine, event
+from sqlalchemy import JSON, MetaData, Select, create_engine, event, func, select
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -21,6 +21,11 @@ NAMING = {
 
 # JSON everywhere, stored as JSONB on PostgreSQL.
 JsonType = JSON().with_variant(JSONB(), "postgresql")
+
+
+def count_rows(session: Session, query: Select[Any]) -> int:
+    """How many rows a SELECT returns."""
+    return session.scalar(select(func.count()).select_from(query.subquery())) or 0
 
 
 class Base(DeclarativeBase):

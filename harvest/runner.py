@@ -19,6 +19,7 @@ from sqlalchemy import and_, func, or_, select, text
 from catalog.app import Services
 from catalog.clock import utcnow
 from catalog.context import SYSTEM, ActionContext
+from catalog.db import count_rows
 from catalog.errors import ValidationError
 from harvest.backends import make_backend
 from harvest.backends.base import Backend, GatherError, Page, SourceInfo, gather
@@ -298,7 +299,7 @@ def _deletion_blocker(session: Any, job: HarvestJob, threshold: float, allow_mas
         return "Incremental job: deletions are only decided by full listings"
     if not job.gather_complete or job.gather_errors:
         return "The listing was incomplete (gather errors): nothing was deleted"
-    missing = session.scalar(select(func.count()).select_from(_missing(job).subquery())) or 0
+    missing = count_rows(session, _missing(job))
     if not missing:
         return None
     known = session.scalar(select(func.count()).select_from(HarvestObject).where(and_(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from urllib.parse import unquote
 
@@ -122,6 +123,11 @@ def groups_by_package(session: Session, package_ids: list[str]) -> dict[str, lis
     for groups in found.values():
         groups.sort(key=lambda g: g["display_name"])
     return found
+
+
+def stored_package(data_dict: str, settings: Settings) -> dict[str, Any]:
+    """A dict the search index stored (JSON), as package_show serves it."""
+    return with_current_site_url(json.loads(data_dict), settings)
 
 
 def with_current_site_url(package: dict[str, Any], settings: Settings) -> dict[str, Any]:

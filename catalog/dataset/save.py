@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session
 
 from catalog.context import ActionContext
@@ -288,7 +288,3 @@ def rename_deleted_holder(ctx: ActionContext, name: str) -> None:
 
 def remove_package_memberships(session: Session, package_id: str) -> None:
     session.execute(delete(Member).where(Member.table_name == "package", Member.table_id == package_id))
-
-
-def count_active(session: Session, query: Any) -> int:
-    return session.scalar(select(func.count()).select_from(query.subquery())) or 0

@@ -26,7 +26,7 @@ from catalog.dcat.stream import (
     CountCache,
     dictize_batch,
     last_modified,
-    page_of_packages,
+    page_of_ids,
     public_packages,
 )
 from catalog.dcat.to_rdf import catalog_to_rdf, dataset_to_rdf
@@ -155,10 +155,10 @@ def _catalog(ext: str) -> Response:
         if request.args.get("q") or request.args.get("fq"):
             packages, total = _searched(page, per_page, where)
         else:
-            rows = page_of_packages(ctx, where, page=page, per_page=per_page, after=after)
+            ids = page_of_ids(ctx, where, page=page, per_page=per_page, after=after)
             counts: CountCache = current_app.extensions["dcat_counts"]
             total = counts.count(session, public_packages(ctx, where), (settings.database_url, where))
-            packages = dictize_batch(session, rows, settings) if rows else []
+            packages = dictize_batch(session, ids, settings)
         graph = new_graph(write_once=ext == "nt")
         uris = [dataset_to_rdf(graph, pkg, site_url=settings.site_url, profile=profile) for pkg in packages]
         catalog_to_rdf(graph, site_url=settings.site_url, title=settings.site_title, dataset_uris=uris,

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from catalog.authz import visible_packages
 from catalog.context import ActionContext
 from catalog.dataset.models import Package
+from catalog.db import count_rows
 from catalog.errors import NotFound
 from catalog.organization.models import Group, Member
 from catalog.user.models import User
@@ -45,7 +46,7 @@ def package_counts(ctx: ActionContext, groups: list[Group]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for group in groups:
         query = group_packages(ctx, group, include_private=group.is_organization)
-        counts[group.id] = ctx.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        counts[group.id] = count_rows(ctx.session, query)
     return counts
 
 

@@ -12,6 +12,7 @@ from catalog.authz import visibility_clause
 from catalog.context import ActionContext
 from catalog.dataset.dictize import resource_dictize, with_current_site_url
 from catalog.dataset.models import Package, Resource
+from catalog.db import count_rows
 from catalog.errors import SearchQueryError, ValidationError
 from catalog.organization.models import Group
 from catalog.registry import action
@@ -218,7 +219,7 @@ def resource_search(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
         escaped = value.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         pattern = escaped + "%" if field == "hash" else "%" + escaped + "%"
         stmt = stmt.where(column.like(pattern, escape="\\"))
-    count = ctx.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    count = count_rows(ctx.session, stmt)
     order_by = data.get("order_by")
     if order_by:
         if order_by not in RESOURCE_FIELDS:

@@ -5,12 +5,11 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from sqlalchemy import func, select
-
 from catalog.authz import visible_packages
 from catalog.clock import iso
 from catalog.context import ActionContext
 from catalog.dataset.models import Package
+from catalog.db import count_rows
 from catalog.user.models import User
 
 
@@ -25,7 +24,7 @@ def number_created_packages(ctx: ActionContext, user: User) -> int:
     else:
         query = visible_packages(ctx, include_private=False)
     query = query.where(Package.creator_user_id == user.id)
-    return ctx.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    return count_rows(ctx.session, query)
 
 
 def user_dictize(ctx: ActionContext, user: User, *, private_fields: bool | None = None) -> dict[str, Any]:

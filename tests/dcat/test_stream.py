@@ -44,9 +44,9 @@ def test_dump_writes_each_batch_before_reading_the_next(services, call, sysadmin
     out, written_before_each_batch = io.BytesIO(), []
     real = stream.dictize_batch
 
-    def watched(session, packages, settings):
+    def watched(session, ids, settings):
         written_before_each_batch.append(out.tell())
-        return real(session, packages, settings)
+        return real(session, ids, settings)
 
     monkeypatch.setattr(stream, "dictize_batch", watched)
     assert dump(services, out, fmt="nt", batch_size=2) == 7
@@ -101,13 +101,13 @@ def test_pages_and_newest_change_walk_an_index_instead_of_sorting_the_catalog(se
         pytest.skip("PostgreSQL plans by its statistics; bench/dcat_export.py measures it at 100,000 datasets")
     from catalog.clock import utcnow
     from catalog.context import ANONYMOUS, ActionContext
-    from catalog.dcat.stream import last_modified, page_of_packages
+    from catalog.dcat.stream import last_modified, page_of_ids
     from tests.plans import sqlite_plans, walks_an_index
 
     def run() -> None:
         with services.db.unit_of_work(write=False) as session:
             ctx = ActionContext(session=session, actor=ANONYMOUS, services=services, now=utcnow())
-            page_of_packages(ctx, CatalogFilter(), page=2, per_page=100, after="x")
+            page_of_ids(ctx, CatalogFilter(), page=2, per_page=100, after="x")
             last_modified(ctx)
 
     plans = sqlite_plans(services, run)
@@ -131,9 +131,9 @@ def test_batches_use_package_shows_stored_dicts_and_dictize_the_rest(services, c
 
     def batch() -> tuple[list[dict], int]:
         with services.db.unit_of_work(write=False) as session:
-            packages = list(session.scalars(select(Package).order_by(Package.id)))
-            stored = len(stream.current_stored_dicts(session, [p.id for p in packages]))
-            return stream.dictize_batch(session, packages, services.settings), stored
+            ids = list(session.scalars(select(Package.id).order_by(Package.id)))
+            stored = len(stream.current_stored_dicts(session, ids))
+            return stream.dictize_batch(session, ids, services.settings), stored
 
     dicts, stored = batch()
     assert stored == 3 and dicts == [shown[key] for key in sorted(shown)]

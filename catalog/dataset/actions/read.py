@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from sqlalchemy import select
 
 from catalog.context import ActionContext
 from catalog.dataset import auth
-from catalog.dataset.dictize import package_dictize, with_current_site_url
+from catalog.dataset.dictize import package_dictize, stored_package
 from catalog.dataset.models import Package
 from catalog.dataset.queries import get_package, get_package_for_read
 from catalog.errors import NotFound
@@ -32,7 +31,7 @@ def package_show(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
     plugin_data = data.get("include_plugin_data") and ctx.actor.is_sysadmin
     if found.data_dict is not None and not plugin_data:
         # The dict the search index stored at the last write (it is current): no dictize queries.
-        return with_current_site_url(json.loads(found.data_dict), ctx.settings)
+        return stored_package(found.data_dict, ctx.settings)
     package = get_package(ctx.session, found.id)
     if package is None:
         raise NotFound()
