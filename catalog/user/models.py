@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String, Text
@@ -10,6 +11,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 from catalog.clock import utcnow
 from catalog.db import Base
 from catalog.ids import new_id
+
+
+def new_security_stamp() -> str:
+    return secrets.token_hex(16)
 
 
 class User(Base):
@@ -26,6 +31,9 @@ class User(Base):
     state: Mapped[str] = mapped_column(String(20), default="active")
     created: Mapped[datetime] = mapped_column(default=utcnow)
     last_active: Mapped[datetime | None]
+    # Carried by web sessions; replaced when a password changes, sysadmin is removed, the user is deleted or
+    # logs out everywhere, so every session issued before stops working (migration 0007).
+    security_stamp: Mapped[str] = mapped_column(String(64), default=new_security_stamp)
 
 
 class ApiToken(Base):
