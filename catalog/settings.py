@@ -39,8 +39,30 @@ class Settings:
     datastore_load_urls: bool = True
     # Whether dataset collaborators may be added (CKAN: ckan.auth.allow_dataset_collaborators).
     allow_dataset_collaborators: bool = True
-    # Whether any logged-in user may create organizations (CKAN: ckan.auth.user_create_organizations).
+    # Whether any logged-in user may create organizations (CKAN: ckan.auth.user_create_organizations). Off by
+    # default, unlike CKAN: on a public portal it lets any new account create resources whose URLs Moisson fetches.
     user_create_organizations: bool = True
+    # Whether any logged-in user may create groups (CKAN: ckan.auth.user_create_groups); off by default too.
+    user_create_groups: bool = True
+
+    # --- Security limits (SECURITY.md) ---
+    # Comma-separated hostnames and CIDRs that outbound fetches (DataStore URL loads, harvests) may reach even
+    # though they are loopback/private/link-local, e.g. "127.0.0.0/8,10.1.0.0/16" for an intranet portal.
+    outbound_allow: str = ""
+    # Total wall-clock deadline of one outbound fetch, connection and every redirect and read included.
+    outbound_deadline_seconds: int = 120
+    # Largest number of outbound fetches running at once in one process (slow servers cannot starve the rest).
+    outbound_max_concurrent: int = 4
+    # Site-wide ceiling on a harvest source's own `http.max_bytes` and timeout settings.
+    harvest_max_bytes: int = 200 * 1024 * 1024
+    harvest_max_timeout_seconds: int = 300
+    # Largest datastore_search_sql result in bytes, counted while rows are fetched (larger: 409).
+    datastore_sql_max_bytes: int = 5 * 1024 * 1024
+    # Longest time one read action (anonymous or ordinary request) may hold the database (statement_timeout).
+    read_statement_timeout_ms: int = 5000
+    # Failed logins allowed per account and per client address within the window, before 429s.
+    login_max_failures: int = 10
+    login_window_seconds: int = 300
 
     @property
     def is_embedded_default(self) -> bool:
