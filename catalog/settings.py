@@ -41,9 +41,9 @@ class Settings:
     allow_dataset_collaborators: bool = True
     # Whether any logged-in user may create organizations (CKAN: ckan.auth.user_create_organizations). Off by
     # default, unlike CKAN: on a public portal it lets any new account create resources whose URLs Moisson fetches.
-    user_create_organizations: bool = True
+    user_create_organizations: bool = False
     # Whether any logged-in user may create groups (CKAN: ckan.auth.user_create_groups); off by default too.
-    user_create_groups: bool = True
+    user_create_groups: bool = False
 
     # --- Security limits (SECURITY.md) ---
     # Comma-separated hostnames and CIDRs that outbound fetches (DataStore URL loads, harvests) may reach even

@@ -112,6 +112,16 @@ def client(app: Any) -> Any:
     return app.test_client()
 
 
+@pytest.fixture
+def users_create_groups(services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ordinary users may create organizations and groups (off by default), for tests about what a creator
+    gets rather than about who may create."""
+    from dataclasses import replace
+
+    monkeypatch.setattr(services, "settings", replace(services.settings, user_create_organizations=True,
+                                                      user_create_groups=True))
+
+
 class Caller:
     """Calls actions through the real dispatcher, auth on: `call("package_show", actor, id=...)`."""
 

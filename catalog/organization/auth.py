@@ -105,6 +105,8 @@ def organization_create(ctx: ActionContext, data: dict[str, Any]) -> None:
 
 def group_create(ctx: ActionContext, data: dict[str, Any]) -> None:
     require_user(ctx, "group_create")
+    if not ctx.settings.user_create_groups:
+        raise NotAuthorized(f"User {ctx.actor.name} not authorized to create groups")
 
 
 organization_list = group_list = _public

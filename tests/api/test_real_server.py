@@ -168,8 +168,12 @@ def test_token_made_by_the_cli_authenticates_a_new_user(live_server, organizatio
     token = live_server.create_token(name, "label")
     me = result_of(live_server.call("user_show", {"id": name}, token=token))
     assert me["name"] == name and me["sysadmin"] is False
-    # Not a sysadmin: may create an organization (ckan.auth.user_create_organizations) but not write elsewhere.
-    own = result_of(live_server.call("organization_create", {"name": unique("by-user")}, token=token))
+    # Not a sysadmin: may not create an organization (MOISSON_USER_CREATE_ORGANIZATIONS is off by default),
+    # may write in one whose editor it is, and nowhere else.
+    refused = live_server.call("organization_create", {"name": unique("by-user")}, token=token)
+    assert refused.status_code == 403 and refused.json()["error"]["__type"] == "Authorization Error"
+    own = result_of(live_server.call("organization_create", {"name": unique("for-user")}))
+    result_of(live_server.call("organization_member_create", {"id": own["id"], "username": name, "role": "editor"}))
     assert result_of(live_server.call("package_create", {"name": unique("own"), "owner_org": own["id"]},
                                       token=token))["owner_org"] == own["id"]
     refused = live_server.call("package_create", {"name": unique("theirs"), "owner_org": organization["id"]},

@@ -9,7 +9,7 @@ from catalog.errors import NotAuthorized, ValidationError
 from tests.conftest import make_user
 
 
-def test_group_create_returns_group_show(call, sysadmin, org):
+def test_group_create_returns_group_show(call, sysadmin, org, users_create_groups):
     parent = call("group_create", sysadmin, name="social")
     jane = make_user(call, "jane")
     group = call("group_create", jane, name="famille", title="Famille", groups=[{"name": "social"}])
@@ -21,7 +21,7 @@ def test_group_create_returns_group_show(call, sysadmin, org):
     assert "famille" not in call("organization_list", ANONYMOUS)
 
 
-def test_group_create_rules(call, sysadmin):
+def test_group_create_rules(call, sysadmin, users_create_groups):
     with pytest.raises(NotAuthorized) as error:
         call("group_create", ANONYMOUS, name="famille")
     assert error.value.message == "Action group_create requires an authenticated user"

@@ -10,7 +10,7 @@ from tests.conftest import make_user
 
 
 @pytest.fixture
-def group(call, sysadmin):
+def group(call, sysadmin, users_create_groups):
     owner = make_user(call, "owner")
     call("group_create", owner, name="famille", title="Famille", description="Prestations familiales")
     return owner

@@ -36,7 +36,8 @@ def test_member_delete_needs_update_permission(call, sysadmin, org, people):
     assert error.value.message == "User was not found."
 
 
-def test_member_create_cannot_reach_a_private_dataset_of_another_organization(call, sysadmin, org, people):
+def test_member_create_cannot_reach_a_private_dataset_of_another_organization(call, sysadmin, org, people,
+                                                                               users_create_groups):
     call("package_create", people["editor"], name="private-one", owner_org=org["id"], private=True)
     group = call("group_create", people["outsider"], name="famille")
     with pytest.raises(NotFound) as error:
@@ -48,7 +49,7 @@ def test_member_create_cannot_reach_a_private_dataset_of_another_organization(ca
     assert call("member_list", people["outsider"], id="famille", object_type="package") == []
 
 
-def test_group_update_keeps_datasets_the_caller_cannot_see(call, sysadmin, org, people):
+def test_group_update_keeps_datasets_the_caller_cannot_see(call, sysadmin, org, people, users_create_groups):
     call("package_create", people["editor"], name="private-one", owner_org=org["id"], private=True)
     call("package_create", people["editor"], name="public-one", owner_org=org["id"])
     call("group_create", people["outsider"], name="famille", packages=[{"name": "private-one"}])

@@ -23,7 +23,7 @@ def test_organization_create_returns_the_2_12_show_dict(org):
     assert "tags" not in org and "users" not in org
 
 
-def test_organization_create_makes_the_creator_admin(call):
+def test_organization_create_makes_the_creator_admin(call, users_create_groups):
     jane = make_user(call, "jane")
     org = call("organization_create", jane, name="caf-paris", extras=[{"key": "siret", "value": "123"}])
     assert org["extras"] == [{"key": "siret", "value": "123"}]
@@ -67,3 +67,26 @@ def test_organization_create_over_http(client, call, sysadmin):
     assert response.status_code == 409
     assert response.get_json()["error"] == {"__type": "Validation Error",
                                             "name": ["Group name already exists in database"]}
+
+
+@pytest.mark.parametrize(("action", "setting", "kind"), [
+    ("organization_create", "user_create_organizations", "organizations"),
+    ("group_create", "user_create_groups", "groups"),
+])
+def test_ordinary_users_create_organizations_and_groups_only_when_the_setting_is_on(
+        client, call, services, monkeypatch, action, setting, kind):
+    """Off by default (CKAN: on): any new account could otherwise make an organization, then resources whose
+    URLs Moisson fetches. The refusal is CKAN's 403 Authorization Error, which CKAN clients already handle."""
+    from dataclasses import replace
+
+    jane = make_user(call, "jane")
+    token = call("api_token_create", jane, user="jane", name="t")["token"]
+    response = client.post(f"/api/3/action/{action}", json={"name": "caf-lyon"}, headers={"Authorization": token})
+    assert response.status_code == 403
+    assert response.get_json()["error"] == {"__type": "Authorization Error",
+                                            "message": f"Access denied: User jane not authorized to create {kind}"}
+    monkeypatch.setattr(services, "settings", replace(services.settings, **{setting: True}))
+    response = client.post(f"/api/3/action/{action}", json={"name": "caf-lyon"}, headers={"Authorization": token})
+    assert response.status_code == 200, response.get_json()
+    shown = call(action.replace("create", "show"), ANONYMOUS, id="caf-lyon", include_users=True)
+    assert [(u["name"], u["capacity"]) for u in shown["users"]] == [("jane", "admin")]

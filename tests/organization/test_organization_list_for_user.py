@@ -39,7 +39,7 @@ def test_organization_list_for_user_anonymous_and_unknown(call, org):
         call("organization_list_for_user", ANONYMOUS, id="nobody")
 
 
-def test_group_list_authz(call, sysadmin, org, people):
+def test_group_list_authz(call, sysadmin, org, people, users_create_groups):
     call("group_create", people["member"], name="famille")
     call("group_create", sysadmin, name="logement")
     assert [g["name"] for g in call("group_list_authz", people["member"])] == ["famille"]

@@ -58,7 +58,7 @@ def test_group_member_create_refuses_organizations(call, sysadmin, org, people):
     assert call("group_member_delete", sysadmin, id="famille", username="outsider") is None
 
 
-def test_member_create_and_list(call, sysadmin, org, people):
+def test_member_create_and_list(call, sysadmin, org, people, users_create_groups):
     call("package_create", people["editor"], name="public-one", owner_org=org["id"])
     call("package_create", people["editor"], name="private-one", owner_org=org["id"], private=True)
     group = call("group_create", people["member"], name="famille")

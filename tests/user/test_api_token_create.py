@@ -30,7 +30,7 @@ def test_api_token_create_returns_only_the_token_and_stores_its_hash(call, servi
 
 
 @pytest.mark.parametrize("header", ["Authorization", "X-CKAN-API-Key"])
-def test_api_token_create_token_authenticates_over_http(call, client, header):
+def test_api_token_create_token_authenticates_over_http(call, client, header, users_create_groups):
     make_user(call, "jane")
     jane = call("user_show", ANONYMOUS, id="jane")
     from catalog.context import Actor
