@@ -25,6 +25,8 @@ MIN_FILENAME_LENGTH = 3
 MAX_FILENAME_LENGTH = 100
 MAX_EXTENSION_LENGTH = 21
 MIMETYPE_OVERRIDES = {".csv": "text/csv", ".tsv": "text/tab-separated-values", ".geojson": "application/geo+json"}
+# RFC 6838 type "/" subtype, lower-cased, parameters dropped.
+MEDIA_TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]{0,126}/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}")
 
 
 def storage_of(services: Any) -> FileStorage:
@@ -47,11 +49,15 @@ def munge_filename(filename: str) -> str:
 
 
 def guess_mimetype(filename: str, declared: str | None = None) -> str | None:
+    """The type recorded as the resource's `mimetype` metadata: the file name's, else the client's declared one
+    if it is one well-formed media type (`text/plain,text/html` is not). Downloads never serve this field
+    (catalog.storage.content_type derives their type from the stored file)."""
     ext = os.path.splitext(filename)[1].lower()
     guessed = MIMETYPE_OVERRIDES.get(ext) or mimetypes.guess_type(filename)[0]
     if guessed:
         return guessed
-    return declared if declared and declared != "application/octet-stream" else None
+    essence = (declared or "").split(";", 1)[0].strip().lower()
+    return essence if MEDIA_TYPE.fullmatch(essence) and essence != "application/octet-stream" else None
 
 
 def store_upload(ctx: ActionContext, package_id: str, resource_id: str, file_storage: Any) -> dict[str, Any]:

@@ -11,12 +11,10 @@ from catalog.clock import utcnow
 from catalog.context import ActionContext
 from catalog.dataset.models import Package
 from catalog.dataset.queries import get_package, get_resource
-from catalog.storage import guess_mimetype, storage_of
+from catalog.storage import storage_of
+from catalog.storage.content_type import served_type
 
 downloads = Blueprint("storage", __name__)
-# Types a browser would run as active content if served inline from our origin.
-ACTIVE_TYPES = {"text/html", "application/xhtml+xml", "image/svg+xml", "text/xml", "application/xml",
-                "text/javascript", "application/javascript"}
 
 
 @downloads.route("/dataset/<id>/resource/<resource_id>/download", defaults={"filename": None})
@@ -33,7 +31,7 @@ def resource_download(id: str, resource_id: str, filename: str | None) -> Respon
         owner = session.get(Package, resource.package_id)
         if owner is None or not can_read_package(ctx, owner):
             abort(403)
-        url_type, url, mimetype = resource.url_type, resource.url or "", resource.mimetype
+        url_type, url = resource.url_type, resource.url or ""
     if url_type != "upload":
         if not url.lower().startswith(("http://", "https://", "ftp://")):
             abort(404)
@@ -42,10 +40,13 @@ def resource_download(id: str, resource_id: str, filename: str | None) -> Respon
     if path is None:
         abort(404)
     name = url.rsplit("/", 1)[-1] or "download"
-    mimetype = mimetype or guess_mimetype(name) or "application/octet-stream"
-    active = mimetype.split(";")[0].strip().lower() in ACTIVE_TYPES
-    response = send_file(path, mimetype=mimetype, download_name=name, as_attachment=active, conditional=True)
+    # resource.mimetype is client metadata: the type served comes from the stored file.
+    served = served_type(path, name)
+    response = send_file(path, download_name=name, as_attachment=not served.inline, conditional=True)
+    response.headers["Content-Type"] = served.content_type  # whole (send_file would add a second charset)
     response.headers["X-Content-Type-Options"] = "nosniff"
+    if served.policy:
+        response.headers["Content-Security-Policy"] = served.policy
     return response
 
 
