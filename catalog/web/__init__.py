@@ -2,7 +2,8 @@
 
 `init_app(app)` (called by create_app) sets up Flask-Babel (language from ?lang=, then the session, then
 Accept-Language), Flask-WTF's CSRF check on every form post of this blueprint (the API keeps token auth and
-is not touched), the HTML error pages and the page modules.
+is not touched), the HTML error pages, the page modules and the security headers of every response
+(catalog.web.headers).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from werkzeug.exceptions import HTTPException
 from catalog.errors import ActionError, NotAuthorized, NotFound
 from catalog.web.blueprint import web
 from catalog.web.calls import current_user, has_action
+from catalog.web.headers import add_security_headers
 
 LANGUAGES = ("fr", "en")
 DEFAULT_LANGUAGE = "fr"
@@ -150,3 +152,4 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(ActionError, _action_error)
     app.register_error_handler(Exception, _unexpected_error)
+    app.after_request(add_security_headers)  # every blueprint's responses, the API's too

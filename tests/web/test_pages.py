@@ -162,3 +162,68 @@ def test_an_unexpected_error_is_an_html_500_without_traceback(app: Any, client: 
     html = response.get_data(as_text=True)
     assert response.status_code == 500
     assert "Something went wrong" in html and "secret internals" not in html and "Traceback" not in html
+
+
+SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY",
+                    "Referrer-Policy": "strict-origin-when-cross-origin"}
+
+
+def log_in_through_the_form(client: Any) -> None:
+    """The real login form (whatever the session carries), as the `sysadmin` fixture's user."""
+    from tests.web.conftest import csrf_token
+
+    form = client.get("/user/login").get_data(as_text=True)
+    response = client.post("/user/login", data={"csrf_token": csrf_token(form), "username": "admin",
+                                                "password": "correct-horse"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def assert_security_headers(response: Any, where: str) -> None:
+    for name, value in SECURITY_HEADERS.items():
+        assert response.headers.get(name) == value, f"{where}: {name}"
+    policy = response.headers.get("Content-Security-Policy", "")
+    assert "frame-ancestors 'none'" in policy, where
+    assert "'unsafe-inline'" not in policy.split("style-src", 1)[0] and "'unsafe-eval'" not in policy, where
+
+
+@pytest.mark.parametrize("path", [*PAGES, "/dataset/new", "/no/such/page", "/assets/moisson.css",
+                                  "/assets/search_sort.js"])
+def test_pages_send_the_security_headers(client: Any, sysadmin: Any, catalog: dict[str, Any], path: str) -> None:
+    log_in_through_the_form(client)
+    response = client.get(path)
+    assert response.status_code == (404 if path == "/no/such/page" else 200), path
+    assert_security_headers(response, path)
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "object-src 'none'" in policy and "base-uri 'self'" in policy
+
+
+def test_api_and_dcat_responses_send_the_security_headers(client: Any, sysadmin_token: str,
+                                                          catalog: dict[str, Any]) -> None:
+    responses = {
+        "package_list": client.get("/api/3/action/package_list"),
+        "404 envelope": client.get("/api/3/action/package_show?id=nope"),
+        "409 envelope": client.post("/api/3/action/package_create", json={"name": "x"},
+                                    headers={"Authorization": sysadmin_token}),
+        "unknown action": client.get("/api/3/action/no_such_action"),
+        "openapi": client.get("/api/3/openapi.json"),
+        "dcat": client.get("/dataset/aides-logement.ttl"),
+        "remote resource redirect": client.get(f"/dataset/aides-logement/resource/"
+                                               f"{catalog['public']['resources'][0]['id']}/download"),
+    }
+    assert responses["409 envelope"].status_code == 409
+    for where, response in responses.items():
+        assert_security_headers(response, where)
+
+
+def test_pages_carry_no_inline_script_or_event_handler(client: Any, sysadmin: Any, catalog: dict[str, Any]) -> None:
+    import re
+
+    log_in_through_the_form(client)
+    for path in [*PAGES, "/dataset/new", f"/dataset/aides-logement/resource/{catalog['public']['resources'][0]['id']}"]:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        html = response.get_data(as_text=True)
+        for tag in re.findall(r"<script\b[^>]*>", html):
+            assert "src=" in tag or 'type="application/ld+json"' in tag, (path, tag)
+        assert not re.search(r"\son[a-z]+\s*=", html), path
+        assert not re.search(r"\sstyle\s*=", html), path
