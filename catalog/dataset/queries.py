@@ -75,7 +75,7 @@ def current_stored_dicts(session: Session, package_ids: list[str]) -> dict[str, 
 
 
 def get_package(session: Session, id_or_name: str | None, *, for_update: bool = False) -> Package | None:
-    """By id first, then by name (CKAN's package_show order). FOR UPDATE on PostgreSQL for writes.
+    """By id first, then by name (CKAN's package_show order). For writes: FOR UPDATE (PostgreSQL), re-read.
 
     Reads reuse a dataset already loaded in this session (an auth function and its action look it up
     alike), so they cost one lookup, not two."""
@@ -91,7 +91,10 @@ def get_package(session: Session, id_or_name: str | None, *, for_update: bool = 
         query = select(Package).where(column == id_or_name)
         # Reads load collections on first use: auth checks never touch them (eager loading cost three
         # extra queries per read).
-        query = query.with_for_update() if for_update else query.options(lazyload("*"))
+        # A write re-reads the row and its collections under the lock (populate_existing): the identity map
+        # may hold a copy loaded before the lock (by the auth function), which another writer has since changed.
+        query = (query.with_for_update().execution_options(populate_existing=True) if for_update
+                 else query.options(lazyload("*")))
         package = session.scalar(query)
         if package is not None:
             session.info.setdefault("package_ids_by_name", {})[package.name] = package.id

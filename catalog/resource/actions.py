@@ -1,4 +1,7 @@
-"""resource_show/create/update/patch/delete: each is package_show + change + package_update (as CKAN)."""
+"""resource_show/create/update/patch/delete: each is package_show + change + package_update (as CKAN).
+
+The writes read the dataset under its row lock (catalog/dataset/locking.py), not through package_show:
+two resources added or patched at once must both survive."""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ from typing import Any
 
 from catalog.context import ActionContext
 from catalog.dataset.dictize import resource_dictize
+from catalog.dataset.locking import package_dict_for_update
 from catalog.dataset.models import Package
 from catalog.dataset.queries import get_resource
 from catalog.errors import NotFound, ValidationError
@@ -40,11 +44,11 @@ def _update_with(ctx: ActionContext, package: dict[str, Any], position: int) -> 
 
 def _stored_resource(ctx: ActionContext, resource_id: str) -> tuple[dict[str, Any], int]:
     resource = get_resource(ctx.session, resource_id)
-    if resource is None or resource.state != "active":
+    if resource is None:
         raise NotFound("Resource was not found.")
-    package = ctx.call("package_show", {"id": resource.package_id})
+    package = package_dict_for_update(ctx, resource.package_id)
     for position, item in enumerate(package["resources"]):
-        if item["id"] == resource_id:
+        if item["id"] == resource_id and item["state"] == "active":
             return package, position
     raise NotFound("Resource was not found.")
 
@@ -77,7 +81,7 @@ def resource_create(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
     Other keys are kept as resource extras.
     :rtype: dictionary
     """
-    package = ctx.call("package_show", {"id": data["package_id"]})
+    package = package_dict_for_update(ctx, data["package_id"])
     resource = {k: v for k, v in data.items() if k != "package_id"}
     resource.setdefault("url", "")
     package["resources"] = [*package["resources"], resource]
@@ -109,8 +113,8 @@ def resource_patch(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
     :param id: the id of the resource
     :rtype: dictionary
     """
-    current = ctx.call("resource_show", {"id": data["id"]})
-    return ctx.call("resource_update", {**current, **data})
+    package, position = _stored_resource(ctx, data["id"])
+    return ctx.call("resource_update", {**package["resources"][position], **data})
 
 
 @action(auth=auth.resource_delete)

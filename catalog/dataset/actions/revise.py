@@ -8,6 +8,7 @@ from typing import Any
 
 from catalog.context import ActionContext
 from catalog.dataset import auth
+from catalog.dataset.locking import package_dict_for_update
 from catalog.errors import ValidationError
 from catalog.registry import action
 
@@ -146,7 +147,8 @@ def package_revise(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
             flat_updates.append((key[len("update") + len(SEP) :].split(SEP), parsed))
     if not match.get("id") and not match.get("name"):
         raise ValidationError({"match__id": ["Missing value"]})
-    current = ctx.call("package_show", {"id": match.get("id") or match.get("name")})
+    # Matched and merged under the row lock: a concurrent write cannot slip in between (lost updates).
+    current = package_dict_for_update(ctx, match.get("id") or match.get("name"))
     current_flat = flatten(current)
     mismatched = sorted(k for k, v in flatten(match).items() if current_flat.get(k) != v)
     if mismatched:

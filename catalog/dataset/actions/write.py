@@ -11,6 +11,7 @@ from catalog.clock import iso
 from catalog.context import ActionContext
 from catalog.dataset import auth, rules, save
 from catalog.dataset.dictize import package_dictize
+from catalog.dataset.locking import lock_package, package_dict_for_update
 from catalog.dataset.models import Package, PackageCollaborator
 from catalog.dataset.queries import get_group, get_package
 from catalog.datastore.jobs import forget_resource, schedule_load
@@ -136,9 +137,7 @@ def package_update(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
     """
     if not data.get("id") and not data.get("name"):
         raise ValidationError({"id": ["Missing value"]})
-    package = get_package(ctx.session, data.get("id") or data.get("name"), for_update=True)
-    if package is None:
-        raise NotFound("Package was not found.")
+    ctx, package = lock_package(ctx, data.get("id") or data.get("name"))
     if data.get("id") and data["id"] not in (package.id, package.name):
         raise NotFound("Package was not found.")
     data = {k: v for k, v in data.items() if k not in ("id", "type")}
@@ -154,7 +153,7 @@ def package_patch(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
     :param id: the id or name of the dataset
     :rtype: dictionary
     """
-    current = ctx.call("package_show", {"id": data["id"]})
+    current = package_dict_for_update(ctx, data["id"])  # under the row lock: concurrent patches all survive
     merged = {**current, **{k: v for k, v in data.items() if k != "id"}, "id": current["id"]}
     return ctx.call("package_update", merged)
 
@@ -165,9 +164,7 @@ def package_delete(ctx: ActionContext, data: dict[str, Any]) -> None:
 
     :param id: the id or name of the dataset
     """
-    package = get_package(ctx.session, data["id"], for_update=True)
-    if package is None:
-        raise NotFound("Package was not found.")
+    ctx, package = lock_package(ctx, data["id"])
     package.state = "deleted"
     package.metadata_modified = ctx.now
     save.remove_package_memberships(ctx.session, package.id)
@@ -198,9 +195,7 @@ def package_owner_org_update(ctx: ActionContext, data: dict[str, Any]) -> None:
     :param id: the id or name of the dataset
     :param organization_id: the id or name of the organization
     """
-    package = get_package(ctx.session, data["id"], for_update=True)
-    if package is None:
-        raise NotFound("Package was not found.")
+    ctx, package = lock_package(ctx, data["id"])
     target = data.get("organization_id")
     org = get_group(ctx.session, target, is_organization=True) if target else None
     if target and org is None:
