@@ -15,8 +15,9 @@ from catalog.app import Services
 from catalog.clock import utcnow
 from catalog.context import ANONYMOUS, Actor
 from catalog.errors import ActionError, BadRequest, PayloadTooLarge
-from catalog.registry import call_action, get_action, load_actions
+from catalog.registry import call_action, get_action, load_actions, retry_if_connection_dropped
 from catalog.user.models import ApiToken
+from catalog.user.sessions import SESSION_KEY, actor_for_user, user_for_session
 from catalog.user.tokens import actor_for_token, needs_last_access_update
 
 log = logging.getLogger(__name__)
@@ -72,7 +73,8 @@ def action_endpoint(name: str) -> Response:
             raise BadRequest("JSON Error: Invalid request. Please use POST method for your request")
         data = request_data(spec.read_only)
         data.pop("callback", None)
-        actor = ANONYMOUS if callback else request_actor(services)
+        # The caller's lookup is database work outside the dispatcher: it gets the same dropped-connection retry.
+        actor = ANONYMOUS if callback else retry_if_connection_dropped(lambda: request_actor(services))
         result = call_action(services, name, data, actor=actor)
     except ActionError as error:
         body = error.error_body()
@@ -103,13 +105,16 @@ def _session_actor(services: Services) -> Actor:
     """A browser session also authenticates the API (CKAN's cookie auth), set by the web login."""
     from flask import session as web_session
 
-    user = web_session.get("user") if current_app.secret_key else None
-    if not user:
+    payload = web_session.get(SESSION_KEY) if current_app.secret_key else None
+    if not payload:
         return ANONYMOUS
     if request.method == "POST" and not _csrf_header_is_valid():
         # A cookie-authenticated write needs the CSRF token (CKAN: X-CSRFToken); without it, anonymous.
         return ANONYMOUS
-    return Actor(user_id=user["id"], name=user["name"], is_sysadmin=bool(user.get("sysadmin")))
+    # The cookie names the user; who they are now (active? sysadmin? same stamp?) is the database's answer.
+    with services.db.unit_of_work(write=False) as session:
+        user = user_for_session(session, payload)
+        return ANONYMOUS if user is None else actor_for_user(user)
 
 
 def _csrf_header_is_valid() -> bool:

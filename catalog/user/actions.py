@@ -19,6 +19,7 @@ from catalog.user.dictize import is_self_or_sysadmin, user_dictize
 from catalog.user.models import User
 from catalog.user.passwords import hash_password
 from catalog.user.rules import find_user, get_user, raise_if, uniqueness_errors
+from catalog.user.sessions import end_sessions
 
 USER_ORDER_FIELDS = {"id", "name", "fullname", "created", "about", "sysadmin", "number_created_packages",
                      "display_name"}
@@ -118,6 +119,7 @@ def user_update(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
             setattr(user, key, data[key])
     if "name" in data:
         user.name = data["name"]
+    old_hash, was_sysadmin, was_active = user.password_hash, bool(user.sysadmin), user.state == "active"
     if data.get("password"):
         user.password_hash = hash_password(data["password"])
     if ctx.actor.is_sysadmin:
@@ -127,6 +129,11 @@ def user_update(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
             user.state = data["state"]
         if data.get("password_hash"):
             user.password_hash = data["password_hash"]
+    # A new password, a demotion or leaving the active state ends the sessions opened before: a stolen cookie
+    # must not outlive the password it was logged in with, nor keep powers the account lost.
+    demoted, deactivated = was_sysadmin and not user.sysadmin, was_active and user.state != "active"
+    if user.password_hash != old_hash or demoted or deactivated:
+        end_sessions(user)
     ctx.session.flush()
     record_user_activity(ctx, "changed user", user.id)
     return user_dictize(ctx, user)
@@ -202,6 +209,7 @@ def user_delete(ctx: ActionContext, data: dict[str, Any]) -> None:
     if user is None:
         raise NotFound(f'User "{data["id"]}" was not found.')
     user.state = "deleted"
+    end_sessions(user)
     ctx.session.execute(delete(Member).where(Member.table_name == "user", Member.table_id == user.id))
     ctx.session.execute(delete(PackageCollaborator).where(PackageCollaborator.user_id == user.id))
     return None

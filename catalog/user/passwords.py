@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import secrets
@@ -40,3 +41,10 @@ def verify_password(password: str, stored: str | None) -> bool:
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(actual, expected)
+
+
+@functools.cache
+def dummy_hash() -> str:
+    """A hash of a password nobody knows, with today's parameters: checked when the login names no user (or a
+    user without a password), so that an unknown e-mail costs the same scrypt work as a wrong password."""
+    return hash_password(secrets.token_urlsafe(32))

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, session
+from flask import current_app, g, session
 
 from catalog.app import Services
 from catalog.clock import utcnow
 from catalog.context import ANONYMOUS, ActionContext, Actor
 from catalog.errors import ActionError
 from catalog.registry import ACTIONS, call_action, get_action, load_actions
+from catalog.user.sessions import SESSION_KEY, user_for_session
 
 
 def services() -> Services:
@@ -19,9 +20,28 @@ def services() -> Services:
 
 
 def current_user() -> dict[str, Any] | None:
-    """The {"id", "name", "sysadmin"} the login stored (the API layer reads the same key)."""
-    user = session.get("user")
-    return user if isinstance(user, dict) and user.get("id") else None
+    """The logged-in visitor as {"id", "name", "sysadmin"}, read from the database once per request: the
+    cookie only names the user and carries the stamp (catalog/user/sessions.py)."""
+    if "moisson_user" not in g:
+        g.moisson_user = _load_session_user()
+    return g.moisson_user
+
+
+def forget_current_user() -> None:
+    """After a login or logout changed the session during this request."""
+    g.pop("moisson_user", None)
+
+
+def _load_session_user() -> dict[str, Any] | None:
+    payload = session.get(SESSION_KEY)
+    if payload is None:
+        return None
+    with services().db.unit_of_work(write=False) as db_session:
+        user = user_for_session(db_session, payload)
+        if user is not None:
+            return {"id": user.id, "name": user.name, "sysadmin": bool(user.sysadmin)}
+    session.pop(SESSION_KEY, None)  # an ended session: drop the cookie's stale identity
+    return None
 
 
 def current_actor() -> Actor:

@@ -19,8 +19,14 @@ def csrf_token(html: str) -> str:
 
 
 def log_in(client: Any, actor: Actor) -> None:
+    """What the login form stores: the user id and the user's current security stamp."""
+    from catalog.user.models import User
+    from catalog.user.sessions import SESSION_KEY, session_payload
+
+    with client.application.extensions["moisson"].db.unit_of_work(write=False) as db_session:
+        payload = session_payload(db_session.get(User, actor.user_id))
     with client.session_transaction() as session:
-        session["user"] = {"id": actor.user_id, "name": actor.name, "sysadmin": actor.is_sysadmin}
+        session[SESSION_KEY] = payload
 
 
 @pytest.fixture
