@@ -7,6 +7,7 @@ from functools import cache
 from flask import Blueprint, Flask, Response, abort, send_from_directory
 
 from catalog.demo.loader import FILES_DIR, demo_catalog
+from catalog.storage.content_type import INLINE_TYPES
 
 demo_files = Blueprint("demo_files", __name__)
 CHARSETS = {"cp1252": "windows-1252", "utf-8-sig": "utf-8", "utf-8": "utf-8"}
@@ -30,7 +31,8 @@ def demo_file(filename: str) -> Response:
     if filename not in content_types():
         abort(404)
     mimetype, full = content_types()[filename]
-    response = send_from_directory(FILES_DIR, filename, mimetype=mimetype)
+    # The uploads' rule (catalog.storage.content_type): only inert types inline.
+    response = send_from_directory(FILES_DIR, filename, mimetype=mimetype, as_attachment=mimetype not in INLINE_TYPES)
     response.headers["Content-Type"] = full
     return response
 

@@ -103,3 +103,16 @@ def test_inline_files_carry_a_policy_that_forbids_script(client, sysadmin_token,
 ])
 def test_guess_mimetype_records_one_well_formed_type(filename, declared, recorded):
     assert guess_mimetype(filename, declared) == recorded
+
+
+def test_demo_files_follow_the_same_rule(client):
+    from catalog.demo.views import content_types
+    from catalog.storage.content_type import INLINE_TYPES
+
+    for filename, (mimetype, full) in content_types().items():
+        response = client.get(f"/demo-files/{filename}")
+        assert response.status_code == 200
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Content-Type"] == full
+        assert mimetype in INLINE_TYPES and response.headers["Content-Disposition"].startswith("inline"), filename
+        response.close()
