@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import uuid
 from typing import Any
 
@@ -22,6 +23,9 @@ from catalog.user.tokens import actor_for_token, needs_last_access_update
 
 log = logging.getLogger(__name__)
 api = Blueprint("api", __name__)
+# A JSONP callback is a (dotted) function name, nothing else: any other text would be script served from our
+# origin, which the pages' `script-src 'self'` trusts (CKAN only HTML-escapes it).
+JSONP_CALLBACK = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*", re.ASCII)
 
 
 @api.record_once
@@ -68,6 +72,8 @@ def action_endpoint(name: str) -> Response:
     help_url = f"{services.settings.site_url.rstrip('/')}/api/3/action/help_show?name={name}"
     callback = request.args.get("callback") if request.method == "GET" else None
     try:
+        if callback and not JSONP_CALLBACK.fullmatch(callback):
+            raise BadRequest("callback must be a JavaScript function name (letters, digits, _, $ and dots)")
         spec = get_action(name)
         if request.method == "GET" and not spec.read_only:
             raise BadRequest("JSON Error: Invalid request. Please use POST method for your request")

@@ -227,3 +227,20 @@ def test_pages_carry_no_inline_script_or_event_handler(client: Any, sysadmin: An
             assert "src=" in tag or 'type="application/ld+json"' in tag, (path, tag)
         assert not re.search(r"\son[a-z]+\s*=", html), path
         assert not re.search(r"\sstyle\s*=", html), path
+
+
+@pytest.mark.parametrize("callback", ["alert(document.domain)//", "x;alert(1)", "cb</script>", "a..b", "1cb"])
+def test_jsonp_callback_that_is_not_a_function_name_is_refused(client: Any, callback: str) -> None:
+    """Otherwise <script src="/api/3/action/...?callback=..."> runs any text under the pages' script-src 'self'."""
+    response = client.get("/api/3/action/package_list", query_string={"callback": callback})
+    assert response.status_code == 400
+    assert response.get_json() == ("Bad request - callback must be a JavaScript function name "
+                                   "(letters, digits, _, $ and dots)")
+    assert response.headers["Content-Type"].startswith("application/json")
+
+
+@pytest.mark.parametrize("callback", ["cb", "jQuery3310_1528", "window.$app.onData", "_x9"])
+def test_jsonp_callback_function_names_still_work(client: Any, callback: str) -> None:
+    response = client.get("/api/3/action/package_list", query_string={"callback": callback})
+    assert response.status_code == 200
+    assert response.get_data(as_text=True).startswith(callback + "(")
