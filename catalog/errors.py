@@ -77,6 +77,13 @@ class PayloadTooLarge(ActionError):
     ckan_type = "Payload Too Large"
 
 
+class ServiceUnavailable(ActionError):
+    """The database connection was lost during the call (server restart, failover, terminated backend)."""
+
+    status = 503
+    ckan_type = "Service Unavailable"
+
+
 class BadRequest(ActionError):
     """Bad JSON, GET on a write action, unknown action: CKAN answers a bare JSON string."""
 

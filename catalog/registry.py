@@ -6,15 +6,15 @@ import inspect
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, PendingRollbackError
 from sqlalchemy.exc import IntegrityError as DatabaseIntegrityError
 
 from catalog.clock import utcnow
 from catalog.context import ActionContext, Actor
-from catalog.errors import BadRequest, ValidationError
+from catalog.errors import BadRequest, ServiceUnavailable, ValidationError
 from catalog.validation import validate_input
 
 if TYPE_CHECKING:
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 ActionFunc = Callable[[ActionContext, dict[str, Any]], Any]
 AuthFunc = Callable[[ActionContext, dict[str, Any]], None]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,9 @@ class ActionSpec:
 ACTIONS: dict[str, ActionSpec] = {}
 PING = text("SELECT 1")
 CONFLICT_MESSAGE = "The change conflicts with another one made at the same time (e.g. the name was just taken); retry."
+LOST_DURING_READ = "The connection to the database was lost; retry in a moment."
+LOST_DURING_WRITE = ("The connection to the database was lost during this change, so it was either saved whole or "
+                     "not at all: read the object back (e.g. package_show) before sending it again.")
 
 
 def action(
@@ -94,16 +98,52 @@ def call_action(services: Services, name: str, data: dict[str, Any] | None = Non
         except DatabaseIntegrityError as error:
             # Two writers passed the same check at once (e.g. one name taken twice): the loser gets a 409.
             raise ValidationError({"message": CONFLICT_MESSAGE}) from error
-        except DBAPIError as error:
+        except (DBAPIError, PendingRollbackError) as error:
             # Pooled connections are not pinged before use (a round trip per request); a read that met a
             # connection the server had closed (restart, idle timeout) runs once more on a fresh one, and
             # so does a write that met one at its ping. A write cut off later is not retried: it may have
             # done things outside the database (files, DataStore tables) or even have committed.
-            if not (error.connection_invalidated and attempt == 1 and (spec.read_only or not begun)):
+            if not connection_was_lost(error):
                 raise
+            cut_off_write = begun and not spec.read_only
+            if attempt == 2 or cut_off_write:
+                # A 503 the client can act on, not a 500: the transaction is atomic, so a write cut off
+                # here either committed whole or left nothing behind in the catalog.
+                raise ServiceUnavailable(LOST_DURING_WRITE if cut_off_write else LOST_DURING_READ) from error
     for callback in ctx.after_commit_callbacks:
         callback()
     return result
+
+
+# SQLAlchemy's code for "Can't reconnect until invalid transaction is rolled back": the connection was lost
+# earlier in the transaction and the error raised then was caught (a cleanup statement in a `finally:`).
+RECONNECT_IN_TRANSACTION = "8s2b"
+
+
+def connection_was_lost(error: BaseException | None) -> bool:
+    """Whether the database connection was lost: this error, or the one it was raised while handling."""
+    while error is not None:
+        if isinstance(error, DBAPIError) and error.connection_invalidated:
+            return True
+        if isinstance(error, PendingRollbackError) and error.code == RECONNECT_IN_TRANSACTION:
+            return True
+        error = error.__context__
+    return False
+
+
+def retry_if_connection_dropped(work: Callable[[], T]) -> T:
+    """Run database work outside the dispatcher (finding the caller from a token) once more on a fresh
+    connection if it met one the server dropped; a second loss is a 503, not a 500. The work must be safe to
+    run twice (reads, or writes such as a last-access time)."""
+    for attempt in (1, 2):
+        try:
+            return work()
+        except (DBAPIError, PendingRollbackError) as error:
+            if not connection_was_lost(error):
+                raise
+            if attempt == 2:
+                raise ServiceUnavailable(LOST_DURING_READ) from error
+    raise AssertionError("unreachable")
 
 
 _loaded = False

@@ -6,6 +6,8 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from catalog.context import ANONYMOUS
+from catalog.errors import NotFound, ServiceUnavailable
+from tests.cut_off import CutOff
 
 
 def drop_pooled_connections(services) -> None:
@@ -38,3 +40,30 @@ def test_a_write_survives_connections_the_server_dropped(services, call, sysadmi
     created = call("package_create", sysadmin, name="second", owner_org=org["id"])
     assert call("package_show", ANONYMOUS, id="second")["id"] == created["id"]
     assert call("package_list", ANONYMOUS) == ["first", "second"]
+
+
+def test_a_write_cut_off_midway_is_a_503_and_leaves_nothing(services, call, sysadmin, org):
+    """After its ping a write is not retried (it may have done things outside the database); the connection
+    lost under it is a 503 Service Unavailable, and its transaction left nothing behind."""
+    if services.db.is_sqlite:
+        pytest.skip("SQLite has no server to drop connections")
+    with CutOff(services, "INSERT INTO package ") as cut, pytest.raises(ServiceUnavailable) as raised:
+        call("package_create", sysadmin, name="cut", owner_org=org["id"], resources=[{"url": "http://a.org/x"}])
+    assert cut.left == 0
+    assert (raised.value.status, raised.value.ckan_type) == (503, "Service Unavailable")
+    assert "before sending it again" in raised.value.message
+    with pytest.raises(NotFound):
+        call("package_show", ANONYMOUS, id="cut")
+    assert call("package_create", sysadmin, name="cut", owner_org=org["id"])["name"] == "cut"
+
+
+def test_a_read_that_loses_its_connection_twice_is_a_503(services, call, sysadmin, org):
+    """A read is retried once on a fresh connection; losing that one too is a 503, not a 500."""
+    if services.db.is_sqlite:
+        pytest.skip("SQLite has no server to drop connections")
+    call("package_create", sysadmin, name="kept", owner_org=org["id"])
+    with CutOff(services, "SELECT", times=2), pytest.raises(ServiceUnavailable) as raised:
+        call("package_show", ANONYMOUS, id="kept")
+    assert raised.value.message == "The connection to the database was lost; retry in a moment."
+    with CutOff(services, "SELECT", times=1):
+        assert call("package_show", ANONYMOUS, id="kept")["name"] == "kept"
