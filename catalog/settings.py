@@ -63,6 +63,9 @@ class Settings:
     # Failed logins allowed per account and per client address within the window, before 429s.
     login_max_failures: int = 10
     login_window_seconds: int = 300
+    # Reverse proxies in front of Moisson that append the client's address to X-Forwarded-For (0: none, the
+    # connection's address is the client's). Behind one proxy set 1, or every visitor shares the proxy's login limit.
+    trusted_proxies: int = 0
 
     @property
     def is_embedded_default(self) -> bool:
