@@ -61,6 +61,17 @@ def login_limits() -> LoginLimits:
     return limits
 
 
+def client_address(trusted_proxies: int) -> str:
+    """The visitor's address for the login limits. Each proxy appends the address it received the request from
+    to X-Forwarded-For, so with N proxies of ours the client is the N-th entry from the right; entries further
+    left are whatever the client itself sent, and are never believed."""
+    if trusted_proxies > 0:
+        chain = [part.strip() for value in request.headers.getlist("X-Forwarded-For") for part in value.split(",")]
+        if len(chain) >= trusted_proxies and chain[-trusted_proxies]:
+            return chain[-trusted_proxies]
+    return request.remote_addr or "unknown"
+
+
 def _check(login: str, password: str) -> tuple[str, dict[str, str]] | None:
     """The user's name and session payload when the password is theirs."""
     # Credentials are the one thing no action returns (user_show never exposes the hash).
@@ -97,7 +108,7 @@ def login() -> str | Response | tuple[str, int]:
     if not form.validate_on_submit():
         return render_template("login.html", form=form, next_url=next_url)
     name = form.username.data.strip()
-    address = request.remote_addr or "unknown"
+    address = client_address(services().settings.trusted_proxies)
     limits = login_limits()
     try:
         wait = limits.retry_after(name, address)

@@ -159,3 +159,31 @@ def test_an_unknown_email_costs_the_same_hash_work_as_a_wrong_password(client, c
     calls.clear()
     assert attempt(client, "nobody@example.org", "wrong-password").status_code == 200
     assert known == calls == [(SCRYPT_N, SCRYPT_R, SCRYPT_P)]
+
+
+def test_behind_a_trusted_proxy_each_visitor_has_their_own_address_limit(client, call, services, limits,
+                                                                          monkeypatch):
+    """Every request arrives from the proxy's address: without trusted_proxies one guesser would lock every
+    visitor out. The proxy appends the real address to X-Forwarded-For; what the client wrote before is not
+    believed."""
+    from dataclasses import replace
+
+    make_user(call, "jane")
+    proxy = "10.0.0.2"
+
+    def through_proxy(name: str, password: str, forwarded: str) -> int:
+        form = client.get("/user/login").get_data(as_text=True)
+        return client.post("/user/login", data={"csrf_token": csrf_token(form), "username": name,
+                                                "password": password},
+                           headers={"X-Forwarded-For": forwarded}, environ_base={"REMOTE_ADDR": proxy}).status_code
+
+    monkeypatch.setattr(services, "settings", replace(services.settings, trusted_proxies=1))
+    for number in range(MAX_FAILURES):  # the guesser varies the address it claims; the proxy's entry is last
+        assert through_proxy(f"nobody-{number}", "guess", f"198.51.100.{number}, 203.0.113.66") == 200
+    assert through_proxy("jane", "correct-horse", "203.0.113.66") == 429
+    assert through_proxy("jane", "correct-horse", "192.0.2.10") == 302
+    monkeypatch.setattr(services, "settings", replace(services.settings, trusted_proxies=0))
+    assert through_proxy("jane", "correct-horse", "192.0.2.11") == 302  # the proxy's own address: no failures
+    for number in range(MAX_FAILURES):
+        through_proxy(f"nobody-{number}", "guess", f"192.0.2.{20 + number}")
+    assert through_proxy("jane", "correct-horse", "192.0.2.30") == 429  # header ignored: all share the proxy's
