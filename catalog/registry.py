@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError as DatabaseIntegrityError
 from catalog.clock import utcnow
 from catalog.context import ActionContext, Actor
 from catalog.errors import BadRequest, ServiceUnavailable, ValidationError
+from catalog.nesting import TOO_DEEP, nested_deeper_than
 from catalog.validation import validate_input
 
 if TYPE_CHECKING:
@@ -74,6 +75,8 @@ def dispatch(ctx: ActionContext, name: str, data: dict[str, Any]) -> Any:
     """Auth, then validation, then the action body. Nested calls share ctx's transaction."""
     spec = get_action(name)
     data = validate_input(name, data, phase="coerce")
+    if nested_deeper_than(data):  # before anything recurses through it (schema validation, saving, dictizing)
+        raise BadRequest(TOO_DEEP)
     if spec.auth is not None and not ctx.actor.is_sysadmin:
         spec.auth(ctx, data)
     data = validate_input(name, data, phase="validate")
@@ -95,6 +98,10 @@ def call_action(services: Services, name: str, data: dict[str, Any] | None = Non
                 ctx = ActionContext(session=session, actor=actor, services=services, now=utcnow())
                 result = dispatch(ctx, name, dict(data or {}))
             break
+        except RecursionError as error:
+            # Input nested too deeply for code that recurses through it, in a form where dispatch could not
+            # measure it first: a JSON string inside a form or query-string value, parsed by the action.
+            raise BadRequest(TOO_DEEP) from error
         except DatabaseIntegrityError as error:
             # Two writers passed the same check at once (e.g. one name taken twice): the loser gets a 409.
             raise ValidationError({"message": CONFLICT_MESSAGE}) from error

@@ -16,6 +16,7 @@ from catalog.app import Services
 from catalog.clock import utcnow
 from catalog.context import ANONYMOUS, Actor
 from catalog.errors import ActionError, BadRequest, PayloadTooLarge
+from catalog.nesting import TOO_DEEP, TooDeeplyNested, loads_bounded
 from catalog.registry import call_action, get_action, load_actions, retry_if_connection_dropped
 from catalog.user.models import ApiToken
 from catalog.user.sessions import SESSION_KEY, actor_for_user, user_for_session
@@ -166,7 +167,9 @@ def request_data(read_only: bool) -> dict[str, Any]:
 
 def _decode_json(text: str) -> dict[str, Any]:
     try:
-        data = json.loads(text)
+        data = loads_bounded(text)
+    except TooDeeplyNested as error:
+        raise BadRequest(TOO_DEEP) from error
     except ValueError as error:
         raise BadRequest(
             f"JSON Error: Error decoding JSON data. Error: {error!r} JSON data extracted from the request: {text[:200]}"
