@@ -76,6 +76,10 @@ def user_create(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
             errors["id"] = ["Invalid id provided"]
         elif ctx.session.get(User, data["id"]) is not None:
             errors["id"] = ["Id already exists"]
+    if not data.get("password") and not (data.get("password_hash") and ctx.actor.is_sysadmin):
+        # The schema lets password_hash stand in for a password, but an empty one (or a non-sysadmin's,
+        # which is ignored) gives no way to log in: the password is still missing.
+        errors["password"] = ["Missing value"]
     raise_if(errors)
     user = User(name=data["name"], email=data["email"].strip(), fullname=data.get("fullname"),
                 about=data.get("about"), image_url=data.get("image_url"), created=ctx.now)

@@ -88,3 +88,26 @@ def test_user_create_over_http_needs_a_sysadmin(client):
     assert response.status_code == 403
     assert response.get_json()["error"] == {
         "__type": "Authorization Error", "message": "Access denied: User  not authorized to create users via the API"}
+
+
+def test_an_empty_password_hash_does_not_stand_in_for_the_password(call, sysadmin, services):
+    """The schema accepts password_hash instead of password; an empty one is a 409 on password, not a 500."""
+    with pytest.raises(ValidationError) as raised:
+        call("user_create", sysadmin, name="jane", email="jane@example.org", password_hash="")
+    assert raised.value.errors == {"password": ["Missing value"]}
+    with services.db.unit_of_work(write=False) as session:
+        assert session.scalar(select(User).where(User.name == "jane")) is None
+
+
+def test_an_empty_password_hash_over_the_api_is_a_409_envelope(client, sysadmin_token):
+    response = client.post("/api/3/action/user_create", headers={"Authorization": sysadmin_token},
+                           json={"name": "jane", "email": "jane@example.org", "password_hash": ""})
+    assert response.status_code == 409
+    assert response.get_json()["error"] == {"__type": "Validation Error", "password": ["Missing value"]}
+
+
+def test_an_empty_password_hash_beside_a_password_uses_the_password(call, sysadmin, services):
+    call("user_create", sysadmin, name="jane", email="jane@example.org", password="long-enough", password_hash="")
+    with services.db.unit_of_work(write=False) as session:
+        stored = session.scalar(select(User.password_hash).where(User.name == "jane"))
+    assert verify_password("long-enough", stored)
