@@ -30,6 +30,15 @@ def upgrade(db: Database) -> None:
     with db.engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+    if not db.is_sqlite:
+        # Not a migration: the role is shared by every database of the cluster and is repaired on each upgrade.
+        from catalog.datastore.sql_role import ensure_read_role
+
+        pooled = db.engine.raw_connection()
+        try:
+            ensure_read_role(pooled.driver_connection)
+        finally:
+            pooled.close()
 
 
 def current_and_head(db: Database) -> tuple[set[str], set[str]]:

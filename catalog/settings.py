@@ -58,6 +58,9 @@ class Settings:
     harvest_max_timeout_seconds: int = 300
     # Largest datastore_search_sql result in bytes, counted while rows are fetched (larger: 409).
     datastore_sql_max_bytes: int = 5 * 1024 * 1024
+    # PostgreSQL URL datastore_search_sql logs in with, as the restricted role moisson_datastore_ro (empty: the
+    # catalog URL with that user and no password, for trust/peer auth; set it when the role needs a password).
+    datastore_sql_url: str = ""
     # Longest time one read action (anonymous or ordinary request) may hold the database (statement_timeout).
     read_statement_timeout_ms: int = 5000
     # Failed logins allowed per account and per client address within the window, before 429s.

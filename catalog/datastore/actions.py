@@ -298,13 +298,16 @@ def _links(data: dict[str, Any], resource_id: str, limit: int, offset: int) -> d
 def datastore_search_sql(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
     """Run one read-only SELECT over DataStore tables (table name = resource id).
 
-    :param sql: a single SELECT statement; at most 32000 rows are returned (`records_truncated`)
+    :param sql: a single SELECT statement; at most 32000 rows are returned (`records_truncated`), and a result
+        larger than the site's byte cap (5 MB by default) is refused with a 409
     """
     from catalog.datastore.sqlcheck import referenced_tables
 
     sql = data["sql"]
     tables = referenced_tables(sql, auth.dialect_of(ctx))
-    columns, rows, truncated = get_backend(ctx.services).search_sql(sql, tables, SQL_TIMEOUT_MS, SQL_ROWS_MAX)
+    columns, rows, truncated = get_backend(ctx.services).search_sql(
+        sql, tables, SQL_TIMEOUT_MS, SQL_ROWS_MAX, ctx.services.settings.datastore_sql_max_bytes
+    )
     names = [c.id for c in columns]
     records = [dict(zip(names, (_json_value(v) for v in row), strict=True)) for row in rows]
     result: dict[str, Any] = {"sql": sql, "fields": [{"id": c.id, "type": c.type} for c in columns],

@@ -94,9 +94,10 @@ class DatastoreBackend(Protocol):
         """(column ids, rows, total or None)."""
 
     def search_sql(
-        self, sql: str, tables: set[str], timeout_ms: int, max_rows: int
+        self, sql: str, tables: set[str], timeout_ms: int, max_rows: int, max_bytes: int
     ) -> tuple[list[Column], list[tuple[Any, ...]], bool]:
-        """Run one read-only SELECT over the given datastore tables: (columns, rows, truncated)."""
+        """Run one read-only SELECT that may read only the given datastore tables (the database's own
+        resolution decides what it reads, not the SQL text): (columns, rows, truncated); 409 past max_bytes."""
 
     def table_stats(self, resource_id: str) -> dict[str, Any]: ...
 
@@ -117,6 +118,6 @@ def get_backend(services: Services) -> DatastoreBackend:
         else:
             from catalog.datastore.postgres import PostgresDatastore
 
-            backend = PostgresDatastore(services.db.engine)
+            backend = PostgresDatastore(services.db.engine, services.settings.datastore_sql_url)
         _backends[services.db] = backend
     return backend

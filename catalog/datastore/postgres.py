@@ -1,15 +1,18 @@
 """DataStore on PostgreSQL: schema `datastore` of the catalog database, one table per resource.
 
 Files are loaded with one COPY of rows converted as they are read (catalog/datastore/scan.py) into a new
-table that replaces the old one in the same transaction. datastore_search_sql runs in a READ ONLY
-transaction, with search_path=datastore, a statement_timeout, and as the `moisson_datastore_ro` role
-(SELECT on datastore tables only) when the migration could create it.
+table that replaces the old one in the same transaction. datastore_search_sql runs on a connection that logs
+in as the `moisson_datastore_ro` role (SELECT on datastore tables only, member of no role, so no SET ROLE or
+set_config('role') can lift it; `moisson db upgrade` maintains it), in a READ ONLY transaction with
+search_path=datastore and a statement_timeout. The query is parsed, then planned, and runs only if every
+relation and function of the plan passes plancheck.py.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from pathlib import Path
@@ -18,16 +21,19 @@ from typing import Any
 
 import psycopg
 from psycopg import errors as pg_errors
+from psycopg import pq
 from psycopg import sql as pg_sql
 from psycopg.types.json import Jsonb
-from sqlalchemy import text
-from sqlalchemy.engine import Engine
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine, make_url
 
 from catalog.datastore.backend import Column, SearchSpec, quote_ident
 from catalog.datastore.load import GUESS_ROWS, CsvPlan, analyse
+from catalog.datastore.plancheck import check_plan
+from catalog.datastore.resultcap import take_rows
 from catalog.datastore.scan import LayoutChangedError, read_ahead, scan
 from catalog.datastore.search import build_select
-from catalog.errors import NotAuthorized, ValidationError
+from catalog.errors import NotAuthorized, ServiceUnavailable, ValidationError
 
 SCHEMA = "datastore"
 READ_ROLE = "moisson_datastore_ro"
@@ -54,12 +60,23 @@ def table_ref(resource_id: str) -> str:
     return f"{SCHEMA}.{quote_ident(resource_id)}"
 
 
+def restricted_login_url(catalog_url: str) -> str:
+    """The catalog's URL with the restricted role as user and no password (local trust or peer auth); where a
+    password is needed, set `datastore_sql_url` instead."""
+    url = make_url(catalog_url).set(drivername="postgresql+psycopg", username=READ_ROLE, password=None)
+    return url.render_as_string(hide_password=False)
+
+
 class PostgresDatastore:
     name = "postgresql"
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, sql_url: str = "") -> None:
         self.engine = engine
         self._read_role: bool | None = None
+        if sql_url.startswith("postgresql://"):
+            sql_url = "postgresql+psycopg://" + sql_url[len("postgresql://"):]
+        self._sql_url = sql_url or restricted_login_url(engine.url.render_as_string(hide_password=False))
+        self._sql_engine: Engine | None = None
 
     @contextmanager
     def _raw(self) -> Iterator[psycopg.Connection[Any]]:
@@ -231,33 +248,48 @@ class PostgresDatastore:
             raise
         return spec.fields, rows, total
 
-    def search_sql(
-        self, sql: str, tables: set[str], timeout_ms: int, max_rows: int
-    ) -> tuple[list[Column], list[tuple[Any, ...]], bool]:
-        use_role = self.read_role()
-        pooled = self.engine.raw_connection()
+    @contextmanager
+    def sql_connection(self) -> Iterator[psycopg.Connection[Any]]:
+        """A connection logged in as the restricted role (its own small pool), rolled back when given back."""
+        if self._sql_engine is None:
+            self._sql_engine = create_engine(self._sql_url, pool_size=2, max_overflow=8, pool_recycle=600)
+        try:
+            pooled = self._sql_engine.raw_connection()
+        except Exception as error:  # noqa: BLE001 - any failure to log in means the role is not set up
+            raise ServiceUnavailable(
+                f"datastore_search_sql cannot log in as {READ_ROLE}: run `moisson db upgrade`, or see SECURITY.md "
+                "for what a DBA must grant (and MOISSON_DATASTORE_SQL_URL when the role needs a password)"
+            ) from error
         conn: psycopg.Connection[Any] = pooled.driver_connection  # type: ignore[assignment]
         try:
-            with conn.cursor() as cur:
-                cur.execute("SET TRANSACTION READ ONLY")
-                cur.execute(f"SET LOCAL statement_timeout = {int(timeout_ms)}")
-                cur.execute(f"SET LOCAL search_path = {SCHEMA}")
-                if use_role:
-                    cur.execute(f"SET LOCAL ROLE {READ_ROLE}")
-                cur.execute(sql.encode())
-                rows = cur.fetchmany(max_rows + 1)
-                described = [(d.name, OID_TYPES.get(d.type_code, "text")) for d in cur.description or []]
-        except pg_errors.QueryCanceled:
-            raise ValidationError({"query": ["Search took too long"]}) from None
-        except (pg_errors.InsufficientPrivilege, pg_errors.ReadOnlySqlTransaction) as error:
-            raise NotAuthorized(str(error).splitlines()[0]) from None
-        except psycopg.Error as error:
-            raise ValidationError({"query": [str(error).splitlines()[0]]}) from None
+            yield conn
         finally:
             conn.rollback()
             pooled.close()
-        truncated = len(rows) > max_rows
-        return [Column(n, t) for n, t in described], [tuple(r) for r in rows[:max_rows]], truncated
+
+    def search_sql(
+        self, sql: str, tables: set[str], timeout_ms: int, max_rows: int, max_bytes: int
+    ) -> tuple[list[Column], list[tuple[Any, ...]], bool]:
+        with self.sql_connection() as conn, conn.cursor() as cur:
+            try:
+                cur.execute("SET TRANSACTION READ ONLY")
+                cur.execute(f"SET LOCAL statement_timeout = {int(timeout_ms)}")
+                cur.execute(f"SET LOCAL search_path = {SCHEMA}")  # pg_catalog is still searched first
+                # the plan check reads literals as '...' with '' inside, never E'...'
+                cur.execute("SET LOCAL standard_conforming_strings = on")
+                _parse(conn, sql)
+                check_plan(_plan(cur, sql), tables)
+                # streamed: the byte cap is counted as rows arrive, and leaving early cancels the query
+                with closing(cur.stream(sql.encode(), size=500)) as stream:
+                    rows, truncated = take_rows(stream, max_rows, max_bytes)
+                described = [(d.name, OID_TYPES.get(d.type_code, "text")) for d in cur.description or []]
+            except pg_errors.QueryCanceled:
+                raise ValidationError({"query": ["Search took too long"]}) from None
+            except (pg_errors.InsufficientPrivilege, pg_errors.ReadOnlySqlTransaction) as error:
+                raise NotAuthorized(str(error).splitlines()[0]) from None
+            except psycopg.Error as error:
+                raise ValidationError({"query": [str(error).splitlines()[0]]}) from None
+        return [Column(n, t) for n, t in described], [tuple(r) for r in rows], truncated
 
     def table_stats(self, resource_id: str) -> dict[str, Any]:
         ref = table_ref(resource_id)
@@ -268,6 +300,28 @@ class PostgresDatastore:
                 (ref, ref),
             ).fetchone()
         return {"count": count, "size": size, "idx_size": idx, "db_size": db_size}
+
+
+def _parse(conn: psycopg.Connection[Any], sql: str) -> None:
+    """Parse and analyse the query (the extended protocol's Parse: one statement only, nothing planned or run),
+    so that its errors (syntax, unknown column...) can be shown as PostgreSQL words them."""
+    result = conn.pgconn.prepare(b"", sql.encode())
+    if result.status != pq.ExecStatus.COMMAND_OK:
+        raise psycopg.errors.error_from_result(result, encoding=conn.info.encoding)
+
+
+def _plan(cur: psycopg.Cursor[Any], sql: str) -> list[dict[str, Any]]:
+    """EXPLAIN without ANALYZE runs nothing, but the planner may call STABLE functions with constant arguments
+    to estimate a comparison: an error it meets says nothing of the data (it could quote it)."""
+    try:
+        rows = list(cur.stream(b"EXPLAIN (VERBOSE, FORMAT JSON) " + sql.encode()))
+    except (pg_errors.QueryCanceled, pg_errors.InsufficientPrivilege):
+        raise
+    except psycopg.Error:
+        raise ValidationError({"query": ["The query could not be planned: check it runs on its own, "
+                                         "with only the allowed functions"]}) from None
+    plan = rows[0][0]
+    return json.loads(plan) if isinstance(plan, str) else plan
 
 
 def _copy_text(plan: CsvPlan) -> Iterator[tuple[str, int]]:

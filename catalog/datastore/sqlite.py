@@ -23,6 +23,7 @@ from sqlalchemy.engine import make_url
 
 from catalog.datastore.backend import Column, SearchSpec, quote_ident
 from catalog.datastore.load import GUESS_ROWS, CsvPlan, analyse, dmy_to_iso
+from catalog.datastore.resultcap import take_rows
 from catalog.datastore.scan import LayoutChangedError, scan
 from catalog.datastore.search import build_select, words
 from catalog.db import make_engine
@@ -229,7 +230,7 @@ class SqliteDatastore:
         return spec.fields, rows, total
 
     def search_sql(
-        self, sql: str, tables: set[str], timeout_ms: int, max_rows: int
+        self, sql: str, tables: set[str], timeout_ms: int, max_rows: int, max_bytes: int
     ) -> tuple[list[Column], list[tuple[Any, ...]], bool]:
         allowed = {t.lower() for t in tables}
         denied: list[str] = []
@@ -250,7 +251,8 @@ class SqliteDatastore:
             conn.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
             try:
                 cursor = conn.execute(sql)
-                rows = cursor.fetchmany(max_rows + 1)
+                # stepped one row at a time: the byte cap is counted as rows come
+                rows, truncated = take_rows(cursor, max_rows, max_bytes)
                 names = [d[0] for d in cursor.description or []]
             except sqlite3.DatabaseError as error:
                 if denied or "not authorized" in str(error):
@@ -263,8 +265,6 @@ class SqliteDatastore:
             finally:
                 conn.set_authorizer(None)
                 conn.set_progress_handler(None, 0)
-        truncated = len(rows) > max_rows
-        rows = rows[:max_rows]
         return [Column(name, _value_type(rows, i)) for i, name in enumerate(names)], rows, truncated
 
     def table_stats(self, resource_id: str) -> dict[str, Any]:

@@ -149,7 +149,7 @@ def test_the_database_side_lock_holds_without_the_parser(services, resource, que
     backend = get_backend(services)
     catalog = "" if services.db.is_sqlite else "public."
     with pytest.raises((NotAuthorized, ValidationError)):
-        backend.search_sql(query.format(catalog=catalog, rid=resource["id"]), {resource["id"]}, 5000, 10)
+        backend.search_sql(query.format(catalog=catalog, rid=resource["id"]), {resource["id"]}, 5000, 10, 10_000)
     assert backend.table_stats(resource["id"])["count"] == 6
 
 
@@ -159,8 +159,8 @@ def test_postgres_search_sql_runs_as_the_read_only_role(services, resource):
     from catalog.datastore.backend import get_backend
 
     backend = get_backend(services)
-    assert backend.read_role() is True
-    _, rows, _ = backend.search_sql("SELECT current_user", {resource["id"]}, 5000, 10)
-    assert rows == [("moisson_datastore_ro",)]
+    _, rows, _ = backend.search_sql(f'SELECT current_user, session_user FROM "{resource["id"]}" LIMIT 1',
+                                    {resource["id"]}, 5000, 10, 10_000)
+    assert rows == [("moisson_datastore_ro", "moisson_datastore_ro")]
     with pytest.raises(NotAuthorized):
-        backend.search_sql("SELECT pg_read_file('/etc/hostname')", {resource["id"]}, 5000, 10)
+        backend.search_sql("SELECT pg_read_file('/etc/hostname')", {resource["id"]}, 5000, 10, 10_000)
