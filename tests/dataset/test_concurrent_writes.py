@@ -83,21 +83,17 @@ def assert_stream_never_goes_back(activities: list[dict[str, Any]], current: Cal
             seen[field] = index
 
 
-def test_concurrent_package_patch_keeps_every_field(live_server):
-    dataset = new_dataset(live_server)
-    write_concurrently(live_server, "package_patch", PACKAGE_FIELDS,
-                       lambda field, i: {"id": dataset["id"], field: value(field, i)})
-    final = result_of(live_server.call("package_show", {"id": dataset["id"]}))
-    assert {f: final[f] for f in PACKAGE_FIELDS} == {f: value(f, WRITES_PER_CLIENT - 1) for f in PACKAGE_FIELDS}
-    activities = activities_in_commit_order(live_server, dataset["id"])
-    assert len(activities) == 1 + len(PACKAGE_FIELDS) * WRITES_PER_CLIENT
-    assert_stream_never_goes_back(activities, lambda package: package, PACKAGE_FIELDS)
+PACKAGE_WRITES: dict[str, Callable[[str, str, int], dict[str, Any]]] = {
+    "package_patch": lambda package_id, field, i: {"id": package_id, field: value(field, i)},
+    "package_revise": lambda package_id, field, i: {"match": {"id": package_id}, "update": {field: value(field, i)}},
+}
 
 
-def test_concurrent_package_revise_keeps_every_field(live_server):
+@pytest.mark.parametrize("action", PACKAGE_WRITES)
+def test_concurrent_package_writes_keep_every_field(live_server, action):
     dataset = new_dataset(live_server)
-    write_concurrently(live_server, "package_revise", PACKAGE_FIELDS,
-                       lambda field, i: {"match": {"id": dataset["id"]}, "update": {field: value(field, i)}})
+    write_concurrently(live_server, action, PACKAGE_FIELDS,
+                       lambda field, i: PACKAGE_WRITES[action](dataset["id"], field, i))
     final = result_of(live_server.call("package_show", {"id": dataset["id"]}))
     assert {f: final[f] for f in PACKAGE_FIELDS} == {f: value(f, WRITES_PER_CLIENT - 1) for f in PACKAGE_FIELDS}
     activities = activities_in_commit_order(live_server, dataset["id"])
