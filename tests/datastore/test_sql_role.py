@@ -1,0 +1,79 @@
+"""The restricted role of datastore_search_sql (PostgreSQL): `moisson db upgrade` creates it and repairs whatever
+would let a session of it become more powerful, whatever else runs at the same time on the cluster."""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Any
+
+import psycopg
+import pytest
+
+from catalog.datastore.postgres import READ_ROLE, PostgresDatastore
+from catalog.datastore.sql_role import ensure_read_role
+from catalog.errors import ServiceUnavailable
+
+
+@pytest.fixture
+def pg_url(services: Any) -> str:
+    if services.db.is_sqlite:
+        pytest.skip("PostgreSQL role")
+    return services.db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def role_state(conn: psycopg.Connection[Any]) -> tuple[Any, ...]:
+    return conn.execute(
+        "SELECT r.rolcanlogin, r.rolinherit, r.rolsuper, "
+        "(SELECT count(*) FROM pg_auth_members m WHERE m.member = r.oid), "
+        "(SELECT setconfig FROM pg_db_role_setting s WHERE s.setrole = r.oid AND s.setdatabase = 0) "
+        "FROM pg_roles r WHERE r.rolname = %s",
+        (READ_ROLE,),
+    ).fetchone()
+
+
+def test_upgrade_repairs_what_would_let_the_role_escalate(pg_url):
+    powerful = f"moisson_test_powerful_{os.getpid()}"
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute(f"CREATE ROLE {powerful} NOLOGIN")
+        try:
+            # what a DBA might have done by hand: a membership, inheritance, no read-only default
+            conn.execute(f"GRANT {powerful} TO {READ_ROLE}")
+            conn.execute(f"ALTER ROLE {READ_ROLE} INHERIT")
+            conn.execute(f"ALTER ROLE {READ_ROLE} RESET default_transaction_read_only")
+            assert ensure_read_role(conn) is True
+            assert role_state(conn) == (True, False, False, 0, ["default_transaction_read_only=on"])
+            # and again: nothing left to do, nothing fails
+            assert ensure_read_role(conn) is True
+            assert role_state(conn) == (True, False, False, 0, ["default_transaction_read_only=on"])
+        finally:
+            conn.execute(f"DROP ROLE IF EXISTS {powerful}")
+
+
+def test_concurrent_upgrades_all_succeed(pg_url):
+    """Roles are shared by the cluster and several processes upgrade at once (other test runs, app instances)."""
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(4)
+
+    def upgrade() -> None:
+        try:
+            with psycopg.connect(pg_url) as conn:
+                barrier.wait()
+                assert ensure_read_role(conn) is True
+        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+
+    threads = [threading.Thread(target=upgrade) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+
+
+def test_a_role_that_cannot_log_in_is_a_503(services, pg_url, resource):
+    database = pg_url.rsplit("/", 1)[1]
+    backend = PostgresDatastore(services.db.engine, f"postgresql://moisson_no_such_role@127.0.0.1:5432/{database}")
+    with pytest.raises(ServiceUnavailable) as error:
+        backend.search_sql(f'SELECT * FROM "{resource["id"]}"', {resource["id"]}, 5000, 10, 10_000)
+    assert "moisson db upgrade" in error.value.message and error.value.status == 503
