@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, and_, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from catalog.context import ActionContext, Actor
@@ -46,7 +46,8 @@ def collaborator_capacity(session: Session, user_id: str | None, package_id: str
 
 
 def can_read_package(ctx: ActionContext, package: Package) -> bool:
-    """CKAN's package_show rule: public active datasets for all; the rest for members and creators."""
+    """CKAN's package_show rule: public active datasets for all; the rest for members and creators; deleted
+    datasets only for those who may edit them (visibility_clause says the same in SQL)."""
     actor = ctx.actor
     if actor.is_sysadmin:
         return True
@@ -54,6 +55,8 @@ def can_read_package(ctx: ActionContext, package: Package) -> bool:
         return True
     if not actor.user_id:
         return False
+    if package.state == "deleted":
+        return can_edit_package(ctx, package)
     if package.owner_org is None and package.creator_user_id == actor.user_id:
         return True
     if package.owner_org and package.owner_org in org_capacities(ctx.session, actor.user_id):
@@ -82,33 +85,43 @@ def visible_packages(
     include_drafts: bool = False,
     include_deleted: bool = False,
 ) -> Select[tuple[Package]]:
-    """The only privacy filter: a SELECT of the datasets the caller may see, to narrow further."""
+    """The only privacy filter: a SELECT of the datasets the caller may see, to narrow further.
+    The include_* flags only widen the states asked for; who sees which state is visibility_clause's rule."""
     states = ["active"] + (["draft"] if include_drafts else []) + (["deleted"] if include_deleted else [])
     query = select(Package).where(Package.state.in_(states))
-    return query.where(visibility_clause(ctx, include_private=include_private, include_drafts=include_drafts))
+    return query.where(visibility_clause(ctx, include_private=include_private, include_drafts=include_drafts,
+                                         include_deleted=include_deleted))
 
 
-def visibility_clause(ctx: ActionContext, *, include_private: bool = True, include_drafts: bool = False):
-    """A WHERE clause over Package for the caller (sysadmins see everything in the chosen states)."""
+def visibility_clause(ctx: ActionContext, *, include_private: bool = True, include_drafts: bool = False,
+                      include_deleted: bool = False) -> ColumnElement[bool]:
+    """A WHERE clause over Package for the caller, whatever the states asked for (sysadmins see everything):
+    active datasets as package_show shows them, drafts to their creator and the organization's editors,
+    deleted datasets only to those who may edit them (can_read_package's rule, in SQL)."""
     actor = ctx.actor
     if actor.is_sysadmin:
         return true()
-    public = and_(Package.private.is_(False), Package.state != "draft")
-    if not actor.user_id or not include_private and not include_drafts:
+    public = and_(Package.private.is_(False), Package.state == "active")
+    if not actor.user_id or not (include_private or include_drafts or include_deleted):
         return public
     capacities = org_capacities(ctx.session, actor.user_id)
     member_orgs = list(capacities)
     editor_orgs = [org for org, cap in capacities.items() if cap in EDIT_ROLES]
-    collaborations = select(PackageCollaborator.package_id).where(PackageCollaborator.user_id == actor.user_id)
     own = Package.creator_user_id == actor.user_id
     readable = or_(
         public,
-        and_(Package.owner_org.in_(member_orgs), Package.state != "draft") if member_orgs else false(),
-        and_(Package.owner_org.in_(editor_orgs)) if editor_orgs else false(),
+        and_(Package.owner_org.in_(member_orgs), Package.state == "active") if member_orgs else false(),
+        Package.owner_org.in_(editor_orgs) if editor_orgs else false(),
         and_(Package.owner_org.is_(None), own),
         and_(own, Package.state == "draft"),
-        Package.id.in_(collaborations),
+        and_(Package.state != "deleted", Package.id.in_(_collaborations(actor.user_id))),
+        Package.id.in_(_collaborations(actor.user_id, EDIT_ROLES)),
     )
     if not include_private:
         readable = and_(readable, Package.private.is_(False))
     return readable
+
+
+def _collaborations(user_id: str, capacities: tuple[str, ...] | None = None) -> Select[tuple[str]]:
+    query = select(PackageCollaborator.package_id).where(PackageCollaborator.user_id == user_id)
+    return query.where(PackageCollaborator.capacity.in_(capacities)) if capacities else query

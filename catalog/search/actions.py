@@ -75,7 +75,10 @@ def build_request(ctx: ActionContext, data: dict[str, Any]) -> SearchRequest:
         raise SearchQueryError('Invalid "q" parameter')
     filters = [parse(fq)] + [parse(item) for item in _as_list(data.get("fq_list"), "fq_list")]
     facet_on = str(data.get("facet", "true")).lower() not in ("false", "0", "off", "no")
-    visibility = visibility_clause(ctx, include_private=include_private, include_drafts=include_drafts)
+    # Asking for a state only widens the states searched; which datasets of each state the caller sees is
+    # authz's rule (deleted ones: those who may edit them), also when fq names the states itself.
+    visibility = visibility_clause(ctx, include_private=include_private, include_drafts="draft" in states,
+                                   include_deleted="deleted" in states)
     return SearchRequest(
         q=parse(q), filters=filters, sort=parse_sort(data.get("sort")),
         rows=min(_natural(data, "rows", 10), ROWS_MAX), start=_natural(data, "start", 0),
@@ -121,7 +124,7 @@ def package_search(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
     :param facet.field: JSON list of fields to count values of; ``facet.limit`` (50), ``facet.mincount`` (1)
     :param include_private: include private datasets the caller may read
     :param include_drafts: include draft datasets the caller may read
-    :param include_deleted: include deleted datasets
+    :param include_deleted: include deleted datasets the caller may edit (as package_show shows them)
     :rtype: dictionary with count, results, facets, search_facets and sort
     """
     request = build_request(ctx, data)
