@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import JSON, MetaData, Select, create_engine, event, func, select
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 NAMING = {
@@ -44,7 +48,46 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     # No pre-ping: it costs a round trip per checkout on every short read. Connections are recycled after
     # ten minutes; a read action that meets a dropped connection, or a write whose opening ping does, is
     # retried once (registry.call_action).
-    return create_engine(url, pool_recycle=600, pool_size=10, max_overflow=20, **kwargs)
+    engine = create_engine(url, pool_recycle=600, pool_size=10, max_overflow=20, **kwargs)
+    _bound_postgresql_statements(engine)
+    return engine
+
+
+# The bound on the statements of the unit of work being run in this thread (0: none): set by unit_of_work for
+# anonymous and ordinary reads, applied to each connection as the pool hands it out, so nothing else that takes
+# a connection from the pool (writes, harvest jobs, the DataStore, sysadmins, the CLI) inherits it.
+STATEMENT_TIMEOUT_MS: ContextVar[int] = ContextVar("moisson_statement_timeout_ms", default=0)
+_APPLIED = "moisson_statement_timeout_ms"  # the bound a pooled PostgreSQL connection carries now
+# How often (in SQLite virtual machine instructions) a bounded read looks at the clock: about a millisecond.
+SQLITE_CHECK_EVERY = 20_000
+
+
+def _bound_postgresql_statements(engine: Engine) -> None:
+    # statement_timeout for the session, not SET LOCAL: reads run in autocommit (no transaction to scope it).
+    # It is changed only when the next unit wants another bound than the connection carries, so a run of
+    # anonymous reads pays no round trip for it.
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        wanted = STATEMENT_TIMEOUT_MS.get()
+        if record.info.get(_APPLIED, 0) == wanted:
+            return
+        autocommit = dbapi_connection.autocommit
+        try:
+            dbapi_connection.autocommit = True  # the SET must outlive this unit's transaction, if it has one
+            dbapi_connection.execute(f"SET statement_timeout = {int(wanted)}" if wanted else "RESET statement_timeout")
+            dbapi_connection.autocommit = autocommit
+        except Exception as error:  # noqa: BLE001 - a dropped pooled connection: the pool takes another one
+            raise DisconnectionError(f"setting statement_timeout failed: {error}") from error
+        record.info[_APPLIED] = wanted
+
+
+def statement_timed_out(error: BaseException) -> bool:
+    """Whether a database error is a bounded read that ran out of time (PostgreSQL's statement_timeout, or
+    the SQLite progress handler's interrupt)."""
+    orig = error.orig if isinstance(error, DBAPIError) else error
+    if getattr(orig, "sqlstate", None) == "57014":  # query_canceled
+        return True
+    return isinstance(orig, sqlite3.OperationalError) and str(orig) == "interrupted"
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -59,6 +102,22 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+    # SQLite has no statement_timeout: a bounded read gets a progress handler that interrupts it once its
+    # deadline (counted from when the unit took the connection) has passed; others get none.
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        wanted = STATEMENT_TIMEOUT_MS.get()
+        if not wanted:
+            dbapi_connection.set_progress_handler(None, 0)
+            return
+        deadline = time.monotonic() + wanted / 1000
+        dbapi_connection.set_progress_handler(lambda: time.monotonic() > deadline, SQLITE_CHECK_EVERY)
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(dbapi_connection: Any, _record: Any) -> None:
+        if dbapi_connection is not None:
+            dbapi_connection.set_progress_handler(None, 0)  # the pool's own rollback must not be interrupted
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
@@ -81,14 +140,19 @@ class Database:
         self._write = sessionmaker(write_engine, expire_on_commit=False)
 
     @contextmanager
-    def unit_of_work(self, *, write: bool) -> Iterator[Session]:
-        """Begin, yield the session, commit on success, roll back on any exception."""
+    def unit_of_work(self, *, write: bool, statement_timeout_ms: int = 0) -> Iterator[Session]:
+        """Begin, yield the session, commit on success, roll back on any exception.
+
+        statement_timeout_ms > 0 bounds each statement of the unit (PostgreSQL) or the whole unit (SQLite);
+        one that runs out of time raises an error that statement_timed_out recognises."""
+        token = STATEMENT_TIMEOUT_MS.set(statement_timeout_ms)
         session = (self._write if write else self._read)()
         try:
             with session.begin():
                 yield session
         finally:
             session.close()
+            STATEMENT_TIMEOUT_MS.reset(token)
 
     def dispose(self) -> None:
         self.engine.dispose()

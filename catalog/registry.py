@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError as DatabaseIntegrityError
 
 from catalog.clock import utcnow
 from catalog.context import ActionContext, Actor
+from catalog.db import statement_timed_out
 from catalog.errors import BadRequest, ServiceUnavailable, ValidationError
 from catalog.nesting import TOO_DEEP, nested_deeper_than
 from catalog.validation import validate_input
@@ -89,7 +90,8 @@ def call_action(services: Services, name: str, data: dict[str, Any] | None = Non
     for attempt in (1, 2):
         begun = False
         try:
-            with services.db.unit_of_work(write=not spec.read_only) as session:
+            with services.db.unit_of_work(write=not spec.read_only,
+                                          statement_timeout_ms=read_bound(services, spec, actor)) as session:
                 if not spec.read_only and not services.db.is_sqlite:
                     # One round trip so that a write starts only on a live connection: a pooled one the
                     # server dropped fails here, before anything is done, and the write is run again.
@@ -110,6 +112,8 @@ def call_action(services: Services, name: str, data: dict[str, Any] | None = Non
             # connection the server had closed (restart, idle timeout) runs once more on a fresh one, and
             # so does a write that met one at its ping. A write cut off later is not retried: it may have
             # done things outside the database (files, DataStore tables) or even have committed.
+            if read_bound(services, spec, actor) and statement_timed_out(error):
+                raise ServiceUnavailable(TOO_SLOW.format(ms=read_bound(services, spec, actor))) from error
             if not connection_was_lost(error):
                 raise
             cut_off_write = begun and not spec.read_only
@@ -120,6 +124,16 @@ def call_action(services: Services, name: str, data: dict[str, Any] | None = Non
     for callback in ctx.after_commit_callbacks:
         callback()
     return result
+
+
+TOO_SLOW = ("This request held the database longer than the {ms} ms a request may (MOISSON_READ_STATEMENT_TIMEOUT_MS): "
+            "ask for less (a smaller limit, narrower filters), or ask a sysadmin, whose requests are not bound.")
+
+
+def read_bound(services: Services, spec: ActionSpec, actor: Actor) -> int:
+    """The statement timeout of a call: reads by anonymous and ordinary callers only. Writes, sysadmins and
+    what acts as one (the CLI, background jobs: catalog.context.SYSTEM) are not bound."""
+    return services.settings.read_statement_timeout_ms if spec.read_only and not actor.is_sysadmin else 0
 
 
 # SQLAlchemy's code for "Can't reconnect until invalid transaction is rolled back": the connection was lost

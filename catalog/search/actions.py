@@ -7,13 +7,14 @@ import json
 from typing import Any
 
 from sqlalchemy import Text, cast, func, or_, select
+from sqlalchemy.exc import DBAPIError
 
 from catalog.authz import visibility_clause
 from catalog.context import ActionContext
 from catalog.dataset.dictize import resource_dictize, with_current_site_url
 from catalog.dataset.models import Package, Resource
-from catalog.db import count_rows
-from catalog.errors import SearchQueryError, ValidationError
+from catalog.db import count_rows, statement_timed_out
+from catalog.errors import SearchError, SearchQueryError, ValidationError
 from catalog.organization.models import Group
 from catalog.registry import action
 from catalog.search.index import search_package
@@ -28,6 +29,9 @@ VALID_PARAMS = {
     "include_private", "include_drafts", "include_deleted", "use_default_schema",
 }
 SP = search_package.c
+# CKAN answers a Solr failure with 409 Search Error; here the search ran out of the read bound (catalog.db).
+SEARCH_TOO_SLOW = ("the search took longer than the {ms} ms a request may hold the database: use more specific "
+                   "words or filters, or fewer facets")
 
 
 def _as_list(value: Any, name: str) -> list[str]:
@@ -128,7 +132,12 @@ def package_search(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
     :rtype: dictionary with count, results, facets, search_facets and sort
     """
     request = build_request(ctx, data)
-    found = ctx.search.search(ctx.session, request)
+    try:
+        found = ctx.search.search(ctx.session, request)
+    except DBAPIError as error:
+        if not statement_timed_out(error):
+            raise
+        raise SearchError(SEARCH_TOO_SLOW.format(ms=ctx.settings.read_statement_timeout_ms)) from error
     facets: dict[str, dict[str, int]] = {}
     search_facets: dict[str, dict[str, Any]] = {}
     for field, counts in found.facets.items():
