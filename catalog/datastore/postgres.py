@@ -277,21 +277,20 @@ class PostgresDatastore:
                 cur.execute(f"SET LOCAL search_path = {SCHEMA}")  # pg_catalog is still searched first
                 # the plan check reads literals as '...' with '' inside, never E'...'
                 cur.execute("SET LOCAL standard_conforming_strings = on")
-                _parse(conn, sql)
+                columns = _parse(conn, sql)
                 check_plan(_plan(cur, sql), tables)
                 # Streamed row by row (no bigger chunks: 50 rows of 20 MB each would arrive at once), so the
                 # byte cap is counted as rows arrive and leaving early cancels the query. A 400 MB result peaked
                 # at 123 MB refused, against 820 MB fetched; 32,000 small rows take as long as a fetchall.
                 with closing(cur.stream(sql.encode(), size=1)) as stream:
                     rows, truncated = take_rows(stream, max_rows, max_bytes)
-                described = [(d.name, OID_TYPES.get(d.type_code, "text")) for d in cur.description or []]
             except pg_errors.QueryCanceled:
                 raise ValidationError({"query": ["Search took too long"]}) from None
             except (pg_errors.InsufficientPrivilege, pg_errors.ReadOnlySqlTransaction) as error:
                 raise NotAuthorized(str(error).splitlines()[0]) from None
             except psycopg.Error as error:
                 raise ValidationError({"query": [str(error).splitlines()[0]]}) from None
-        return [Column(n, t) for n, t in described], [tuple(r) for r in rows], truncated
+        return columns, [tuple(r) for r in rows], truncated
 
     def table_stats(self, resource_id: str) -> dict[str, Any]:
         ref = table_ref(resource_id)
@@ -304,12 +303,18 @@ class PostgresDatastore:
         return {"count": count, "size": size, "idx_size": idx, "db_size": db_size}
 
 
-def _parse(conn: psycopg.Connection[Any], sql: str) -> None:
+def _parse(conn: psycopg.Connection[Any], sql: str) -> list[Column]:
     """Parse and analyse the query (the extended protocol's Parse: one statement only, nothing planned or run),
-    so that its errors (syntax, unknown column...) can be shown as PostgreSQL words them."""
+    so that its errors (syntax, unknown column...) can be shown as PostgreSQL words them; its result columns
+    (known even when no row comes back)."""
+    encoding = conn.info.encoding
     result = conn.pgconn.prepare(b"", sql.encode())
+    if result.status == pq.ExecStatus.COMMAND_OK:
+        result = conn.pgconn.describe_prepared(b"")
     if result.status != pq.ExecStatus.COMMAND_OK:
-        raise psycopg.errors.error_from_result(result, encoding=conn.info.encoding)
+        raise psycopg.errors.error_from_result(result, encoding=encoding)
+    return [Column((result.fname(i) or b"").decode(encoding), OID_TYPES.get(result.ftype(i), "text"))
+            for i in range(result.nfields)]
 
 
 def _plan(cur: psycopg.Cursor[Any], sql: str) -> list[dict[str, Any]]:

@@ -216,6 +216,8 @@ def test_legitimate_queries_still_work(call, resource, second_table):
     windowed = call("datastore_search_sql", ANONYMOUS, sql=(
         f'SELECT commune, row_number() OVER (ORDER BY taux DESC) AS rang, upper(substr(code, 1, 2)) AS dep, '
         f'coalesce(allocataires, 0) AS a, length(commune) AS l FROM "{pub}" ORDER BY rang LIMIT 2'))
+    empty = call("datastore_search_sql", ANONYMOUS, sql=f'SELECT commune, taux FROM "{pub}" WHERE commune = \'\'')
+    assert empty["records"] == [] and [f["id"] for f in empty["fields"]] == ["commune", "taux"]
     assert windowed["records"] == [{"commune": "Ambérieu-en-Bugey", "rang": 1, "dep": "01", "a": 1200, "l": 17},
                                    {"commune": "Bastia", "rang": 2, "dep": "2B", "a": 3100, "l": 6}]
 
