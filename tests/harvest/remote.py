@@ -35,12 +35,13 @@ Route = Callable[[dict[str, list[str]]], Reply]
 
 
 class RemoteServer:
-    def __init__(self) -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self.routes: dict[str, Route] = {}
         # path -> replies served (in order) before the normal route answers
         self.faults: dict[str, list[Reply]] = {}
         self.hits: Counter[str] = Counter()
         self.requests: list[tuple[str, dict[str, list[str]]]] = []
+        self.headers: dict[str, dict[str, str]] = {}  # path -> the last request's headers
         remote = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -51,6 +52,7 @@ class RemoteServer:
                 query = parse_qs(parts.query, keep_blank_values=True)
                 remote.hits[parts.path] += 1
                 remote.requests.append((parts.path, query))
+                remote.headers[parts.path] = dict(self.headers.items())
                 queued = remote.faults.get(parts.path)
                 if queued:
                     reply = queued.pop(0)
@@ -87,7 +89,7 @@ class RemoteServer:
             def log_message(self, *args: Any) -> None:
                 return None
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer((host, port), Handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
