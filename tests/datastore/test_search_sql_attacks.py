@@ -230,10 +230,11 @@ def test_legitimate_postgres_functions_still_work(call, resource):
         f"trim(both ' ' from '  x ') AS t, position('a' in commune) AS p, substring(code from 1 for 2) AS d, "
         f"greatest(taux, 40) AS g, nullif(code, '') AS n, string_agg(commune, ',') OVER () IS NOT NULL AS s, "
         f"to_tsvector('simple', commune) @@ plainto_tsquery('simple', 'lyon') AS m, "
-        f"cast(taux AS integer) AS i, taux::numeric(5, 1) AS r, commune::varchar(3) AS v, now() > date '2000-01-01' AS z "
+        f"cast(taux AS integer) AS i, taux::numeric(5, 1) AS r, commune::varchar(3) AS v, now() > date '2000-01-01' AS z, "
+        f"current_timestamp(0) > localtimestamp(0) - interval '1 day' AS ts "
         f"FROM \"{resource['id']}\" WHERE commune ILIKE 'lyon' AND code ~ '^69'"))
     assert result["records"] == [{"a": "45,000", "y": 2024, "t": "x", "p": 0, "d": "69", "g": 40, "n": "69123",
-                                  "s": True, "m": True, "i": 40, "r": 39.9, "v": "Lyo", "z": True}]
+                                  "s": True, "m": True, "i": 40, "r": 39.9, "v": "Lyo", "z": True, "ts": True}]
 
 
 # --- finding 2: result size -----------------------------------------------------------------------------------
