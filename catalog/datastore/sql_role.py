@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 import psycopg
@@ -33,18 +34,18 @@ def ensure_read_role(conn: psycopg.Connection[Any]) -> bool:
     """Create or repair the role and grant it the datastore schema of this database. False (with a warning)
     when this login may not manage roles: a DBA must then do what SECURITY.md lists."""
     previous, conn.autocommit = conn.autocommit, True
+    done = True
     try:
-        _create_role(conn)
-        _fix_attributes(conn)
-        _leave_other_roles(conn)
-        _apply_settings(conn)
-        _grant_datastore(conn)
-    except pg_errors.InsufficientPrivilege as error:
-        log.warning("datastore_search_sql role %s not set up (%s): see SECURITY.md", READ_ROLE, error)
-        return False
+        # Each step on its own: a login without CREATEROLE (the role made by a DBA) still grants what it owns.
+        for step, failure in STEPS:
+            try:
+                step(conn)
+            except pg_errors.InsufficientPrivilege as error:
+                log.warning("datastore_search_sql role %s: %s (%s); see SECURITY.md", READ_ROLE, failure, error)
+                done = False
     finally:
         conn.autocommit = previous
-    return True
+    return done
 
 
 def _run(conn: psycopg.Connection[Any], statement: str) -> None:
@@ -106,3 +107,12 @@ def _grant_datastore(conn: psycopg.Connection[Any]) -> None:
     _run(conn, f"GRANT USAGE ON SCHEMA {SCHEMA} TO {READ_ROLE}")
     _run(conn, f"GRANT SELECT ON ALL TABLES IN SCHEMA {SCHEMA} TO {READ_ROLE}")
     _run(conn, f"ALTER DEFAULT PRIVILEGES IN SCHEMA {SCHEMA} GRANT SELECT ON TABLES TO {READ_ROLE}")
+
+
+STEPS: tuple[tuple[Callable[[psycopg.Connection[Any]], None], str], ...] = (
+    (_create_role, "could not create the role"),
+    (_fix_attributes, "could not make it a plain login (no superuser, CREATEROLE, CREATEDB or inheritance)"),
+    (_leave_other_roles, "could not take it out of the roles it was granted"),
+    (_apply_settings, "could not make its sessions read-only by default"),
+    (_grant_datastore, "could not grant it this database's datastore schema"),
+)

@@ -77,3 +77,18 @@ def test_a_role_that_cannot_log_in_is_a_503(services, pg_url, resource):
     with pytest.raises(ServiceUnavailable) as error:
         backend.search_sql(f'SELECT * FROM "{resource["id"]}"', {resource["id"]}, 5000, 10, 10_000)
     assert "moisson db upgrade" in error.value.message and error.value.status == 503
+
+
+def test_a_login_that_may_not_grant_warns_and_goes_on(pg_url, caplog):
+    """When Moisson does not own the cluster (no CREATEROLE, not the schema's owner), the upgrade still succeeds
+    and says what the DBA must do, instead of failing half-way."""
+    plain = f"moisson_test_plain_{os.getpid()}"
+    with psycopg.connect(pg_url, autocommit=True) as admin:
+        admin.execute(f"CREATE ROLE {plain} LOGIN")
+        try:
+            with psycopg.connect(pg_url.replace("postgres@", f"{plain}@", 1)) as conn:
+                assert ensure_read_role(conn) is False
+            assert "see SECURITY.md" in caplog.text and "datastore schema" in caplog.text
+        finally:
+            admin.execute(f"DROP OWNED BY {plain}")
+            admin.execute(f"DROP ROLE {plain}")
