@@ -252,7 +252,10 @@ class PostgresDatastore:
     def sql_connection(self) -> Iterator[psycopg.Connection[Any]]:
         """A connection logged in as the restricted role (its own small pool), rolled back when given back."""
         if self._sql_engine is None:
-            self._sql_engine = create_engine(self._sql_url, pool_size=2, max_overflow=8, pool_recycle=600)
+            # Pre-ping (unlike the catalog engine): a query met by a dropped connection would otherwise be
+            # a 409 for the caller, and this work already costs several round trips.
+            self._sql_engine = create_engine(self._sql_url, pool_size=2, max_overflow=8, pool_recycle=600,
+                                             pool_pre_ping=True)
         try:
             pooled = self._sql_engine.raw_connection()
         except Exception as error:  # noqa: BLE001 - any failure to log in means the role is not set up
@@ -272,11 +275,10 @@ class PostgresDatastore:
     ) -> tuple[list[Column], list[tuple[Any, ...]], bool]:
         with self.sql_connection() as conn, conn.cursor() as cur:
             try:
-                cur.execute("SET TRANSACTION READ ONLY")
-                cur.execute(f"SET LOCAL statement_timeout = {int(timeout_ms)}")
-                cur.execute(f"SET LOCAL search_path = {SCHEMA}")  # pg_catalog is still searched first
-                # the plan check reads literals as '...' with '' inside, never E'...'
-                cur.execute("SET LOCAL standard_conforming_strings = on")
+                # One round trip. search_path: pg_catalog is still searched first. standard_conforming_strings:
+                # the plan check reads literals as '...' with '' inside, never E'...'.
+                cur.execute(f"SET TRANSACTION READ ONLY; SET LOCAL statement_timeout = {int(timeout_ms)}; "
+                            f"SET LOCAL search_path = {SCHEMA}; SET LOCAL standard_conforming_strings = on")
                 columns = _parse(conn, sql)
                 check_plan(_plan(cur, sql), tables)
                 # Streamed row by row (no bigger chunks: 50 rows of 20 MB each would arrive at once), so the
