@@ -43,12 +43,14 @@ from catalog.context import SYSTEM
 from catalog.dataset.models import Package, PackageExtra, PackageTag, Resource, Tag
 from catalog.ids import new_id
 from catalog.migrate import upgrade
+from catalog.outbound import AddressPolicy, Outbound
 from catalog.registry import call_action
 from catalog.search.index import build_document
 from catalog.settings import Settings
 from harvest.fetch import Fetcher
 from harvest.models import HarvestJob, HarvestObject
 from harvest.runner import RunOptions, harvest_source
+from tests.conftest import LOOPBACK_ALLOW as LOOPBACK  # the fixture remote listens on loopback
 from tests.conftest import create_pg_database, drop_pg_database
 from tests.harvest.remote import FakeCkan, RemoteServer, ckan_package
 
@@ -93,7 +95,7 @@ def fresh_services(kind: str, workdir: Path, label: str, datastore_loads: bool) 
         cleanup = lambda: drop_pg_database(url)  # noqa: E731
     services = build_services(Settings(database_url=url, site_url="http://bench.invalid", secret_key="bench",
                                        storage_path=str(workdir / "storage"),
-                                       datastore_load_urls=datastore_loads))
+                                       datastore_load_urls=datastore_loads, outbound_allow=LOOPBACK))
     upgrade(services.db)
 
     def close() -> None:
@@ -124,7 +126,7 @@ def serve_remote(n: int, conn: Any) -> None:
 
 
 def floor_pages(url: str, rows: int) -> Iterator[list[dict[str, Any]]]:
-    fetcher, start = Fetcher(), 0
+    fetcher, start = Fetcher(outbound=Outbound(AddressPolicy.parse(LOOPBACK))), 0
     while True:
         body = fetcher.get(f"{url}/api/3/action/package_search",
                            params={"rows": rows, "start": start, "sort": "id asc"}).json()

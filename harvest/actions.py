@@ -17,11 +17,12 @@ from catalog.errors import NotFound, ValidationError
 from catalog.ids import new_id
 from catalog.organization.queries import find_group
 from catalog.registry import action
+from catalog.settings import Settings
 from catalog.validation import load_schema
 from harvest import auth
 from harvest.auth import find_source
 from harvest.backends import backend_names
-from harvest.fetch import FetchError, check_url
+from harvest.fetch import FetchError, check_url, source_limit_errors
 from harvest.models import FREQUENCIES, HarvestJob, HarvestLog, HarvestObject, HarvestSource
 from harvest.runner import JobAlreadyRunning, create_job, job_summary
 
@@ -65,7 +66,7 @@ def source_dict(session: Any, source: HarvestSource, *, with_status: bool = Fals
     return result
 
 
-def _config(data: dict[str, Any], source_type: str) -> dict[str, Any]:
+def _config(data: dict[str, Any], source_type: str, settings: Settings) -> dict[str, Any]:
     raw = data.get("config")
     if raw in (None, ""):
         config: Any = {}
@@ -85,6 +86,9 @@ def _config(data: dict[str, Any], source_type: str) -> dict[str, Any]:
             raise ValidationError({"config": [
                 f"{'.'.join(map(str, e.path)) or '(config)'}: {e.message}" for e in errors
             ]})
+    # Refused rather than clamped, so the source's owner sees the limit its harvests will run under.
+    if too_large := source_limit_errors(config, settings):
+        raise ValidationError({"config": too_large})
     return config
 
 
@@ -114,7 +118,7 @@ def _apply(ctx: ActionContext, source: HarvestSource, data: dict[str, Any], *, c
                 errors["owner_org"] = ["You are not an administrator of that organization"]
     if errors:
         raise ValidationError(errors)
-    config = _config(data, source_type) if "config" in data or creating else source.config
+    config = _config(data, source_type, ctx.services.settings) if "config" in data or creating else source.config
     before = (source.url, source.type, json.dumps(source.config or {}, sort_keys=True))
     source.name, source.url, source.type, source.config = name, url, source_type, config
     for key in ("title", "notes", "frequency", "owner_org", "active"):

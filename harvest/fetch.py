@@ -1,20 +1,23 @@
-"""HTTP for harvesting: retries with backoff on 429/5xx, timeouts, a streamed size cap, a redirect limit,
-http(s) only, and a visited-URL guard against paging loops (ckanext-dcat#260)."""
+"""HTTP for harvesting, through the one outbound-fetch module (catalog/outbound: address policy, pinned
+connections, checked redirects, deadline, size cap, concurrency): retries with backoff on 429/5xx and timeouts,
+within one deadline per request, and a visited-URL guard against paging loops (ckanext-dcat#260)."""
 
 from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
-from urllib.parse import urldefrag, urlsplit
+from urllib.parse import urldefrag, urlencode, urlsplit
 
-import requests
-from requests.adapters import HTTPAdapter
-from urllib3.util.retry import Retry
+from catalog.outbound import Deadline, Outbound, OutboundError, RemoteFailed
 
 USER_AGENT = "Moisson-harvester/0.1 (+https://github.com/moisson)"
 ALLOWED_SCHEMES = ("http", "https")
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+RETRY_AFTER_STATUSES = frozenset({429, 503})
+# A source's own `http` settings that a site-wide maximum bounds (settings.harvest_max_*).
+TIMEOUT_FIELDS = ("connect_timeout", "read_timeout", "total_timeout")
 
 
 class FetchError(Exception):
@@ -29,8 +32,8 @@ class FetchError(Exception):
 class FetchLimits:
     connect_timeout: float = 10.0
     read_timeout: float = 60.0
-    # Wall-clock budget per response, so a remote trickling bytes cannot hold a worker forever.
-    total_timeout: float = 300.0
+    # Wall-clock budget of one request, retries and redirects included; None: the site's outbound deadline.
+    total_timeout: float | None = None
     max_bytes: int = 50 * 1024 * 1024
     max_redirects: int = 5
     retries: int = 3
@@ -38,10 +41,35 @@ class FetchLimits:
     backoff_max: float = 30.0
 
     @classmethod
-    def from_config(cls, config: dict[str, Any]) -> FetchLimits:
-        """Per-source overrides (timeouts, size, retries) from the source config's `http` object."""
+    def from_config(cls, config: dict[str, Any], settings: Any = None) -> FetchLimits:
+        """Per-source overrides (timeouts, size, retries) from the source config's `http` object, clamped to the
+        site maximums: validation refuses larger values, but a source saved before a maximum was lowered
+        must not exceed it either."""
         http = config.get("http") or {}
-        return cls(**{k: v for k, v in http.items() if k in cls.__dataclass_fields__})
+        limits = cls(**{k: v for k, v in http.items() if k in cls.__dataclass_fields__})
+        return limits if settings is None else limits.clamped(settings)
+
+    def clamped(self, settings: Any) -> FetchLimits:
+        ceiling = float(settings.harvest_max_timeout_seconds)
+        timeouts = {name: min(value, ceiling) for name in TIMEOUT_FIELDS
+                    if (value := getattr(self, name)) is not None}
+        return replace(self, max_bytes=min(self.max_bytes, int(settings.harvest_max_bytes)), **timeouts)
+
+
+def source_limit_errors(config: dict[str, Any], settings: Any) -> list[str]:
+    """The source config's `http` values above the site maximums, as validation messages."""
+    http = config.get("http") or {}
+    errors = []
+    if isinstance(http.get("max_bytes"), int) and http["max_bytes"] > settings.harvest_max_bytes:
+        errors.append(f"http.max_bytes: {http['max_bytes']} is above this site's maximum of "
+                      f"{settings.harvest_max_bytes} bytes (MOISSON_HARVEST_MAX_BYTES); use at most that")
+    for name in TIMEOUT_FIELDS:
+        value = http.get(name)
+        if isinstance(value, int | float) and value > settings.harvest_max_timeout_seconds:
+            errors.append(f"http.{name}: {value} is above this site's maximum of "
+                          f"{settings.harvest_max_timeout_seconds} seconds (MOISSON_HARVEST_MAX_TIMEOUT_SECONDS); "
+                          "use at most that")
+    return errors
 
 
 def check_url(url: str) -> None:
@@ -51,90 +79,55 @@ def check_url(url: str) -> None:
 
 
 class Fetcher:
-    """One requests Session per job, with the source's headers and limits."""
+    """One fetcher per job, with the source's headers and limits; every request goes through `outbound`."""
 
-    def __init__(self, limits: FetchLimits | None = None, headers: dict[str, str] | None = None) -> None:
+    def __init__(self, limits: FetchLimits | None = None, headers: dict[str, str] | None = None, *,
+                 outbound: Outbound) -> None:
         self.limits = limits or FetchLimits()
-        retry = Retry(
-            total=self.limits.retries,
-            connect=self.limits.retries,
-            read=self.limits.retries,
-            status=self.limits.retries,
-            redirect=self.limits.max_redirects,
-            backoff_factor=self.limits.backoff_factor,
-            backoff_max=self.limits.backoff_max,
-            status_forcelist=(429, 500, 502, 503, 504),
-            allowed_methods=frozenset({"GET", "HEAD"}),
-            respect_retry_after_header=True,
-            raise_on_status=False,
-        )
-        self.session = requests.Session()
-        self.session.max_redirects = self.limits.max_redirects
-        self.session.headers["User-Agent"] = USER_AGENT
-        self.session.headers.update(headers or {})
-        adapter = HTTPAdapter(max_retries=retry)
-        # Only http(s) adapters exist on this session: a redirect to file:// or ftp:// fails.
-        self.session.adapters.clear()
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
+        self.outbound = outbound
+        self.headers = {"User-Agent": USER_AGENT, **(headers or {})}
 
     def get(self, url: str, params: dict[str, Any] | None = None, accept: str | None = None) -> FetchedResponse:
         check_url(url)
-        headers = {"Accept": accept} if accept else {}
+        if params:
+            url = f"{url}{'&' if urlsplit(url).query else '?'}{urlencode(params, doseq=True)}"
+        headers = {**self.headers, **({"Accept": accept} if accept else {})}
         limits = self.limits
-        try:
-            response = self.session.get(
-                url, params=params, headers=headers, stream=True,
-                timeout=(limits.connect_timeout, limits.read_timeout),
-            )
-        except requests.TooManyRedirects as error:
-            raise FetchError(f"More than {limits.max_redirects} redirects", url) from error
-        except requests.exceptions.InvalidSchema as error:
-            raise FetchError("Redirected to a non-http(s) URL", url) from error
-        except requests.Timeout as error:
-            raise FetchError(f"Timed out after retries ({error.__class__.__name__})", url) from error
-        except requests.RequestException as error:
-            if _timed_out(error):
-                raise FetchError("Timed out after retries", url) from error
-            raise FetchError(f"Request failed ({error.__class__.__name__}: {error})", url) from error
-        with response:
-            check_url(response.url)
-            body = self._read_body(response, url)
-            return FetchedResponse(
-                url=response.url, status=response.status_code,
-                content_type=response.headers.get("Content-Type", ""), body=body,
-            )
+        deadline = (Deadline(limits.total_timeout) if limits.total_timeout is not None
+                    else self.outbound.deadline())
+        for attempt in range(limits.retries + 1):
+            last = attempt == limits.retries
+            try:
+                with self.outbound.open(
+                    url, max_bytes=limits.max_bytes, headers=headers, deadline=deadline,
+                    connect_timeout=limits.connect_timeout, read_timeout=limits.read_timeout,
+                    max_redirects=limits.max_redirects,
+                ) as response:
+                    if response.status in RETRY_STATUSES and not last:
+                        wait = self._wait(attempt, response.headers.get("Retry-After"), response.status)
+                    else:
+                        return FetchedResponse(url=response.url, status=response.status,
+                                               content_type=response.headers.get("Content-Type", ""),
+                                               body=response.read())
+            except RemoteFailed as error:
+                if last:
+                    prefix = "Timed out after retries" if error.timed_out else "Request failed after retries"
+                    raise FetchError(f"{prefix} ({error})", url) from None
+                wait = self._wait(attempt, None, 0)
+            except OutboundError as error:
+                raise FetchError(str(error), url) from None
+            if wait >= deadline.remaining():
+                raise FetchError(str(deadline.error()), url)
+            time.sleep(wait)
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
-    def _read_body(self, response: requests.Response, url: str) -> bytes:
-        limits = self.limits
-        declared = response.headers.get("Content-Length")
-        if declared and declared.isdigit() and int(declared) > limits.max_bytes:
-            raise FetchError(f"Response of {declared} bytes exceeds the limit of {limits.max_bytes}", url)
-        deadline = time.monotonic() + limits.total_timeout
-        chunks: list[bytes] = []
-        size = 0
-        try:
-            for chunk in response.iter_content(chunk_size=512 * 1024):
-                size += len(chunk)
-                if size > limits.max_bytes:
-                    raise FetchError(f"Response exceeds the limit of {limits.max_bytes} bytes", url)
-                if time.monotonic() > deadline:
-                    raise FetchError(f"Response took longer than {limits.total_timeout} s", url)
-                chunks.append(chunk)
-        except requests.RequestException as error:
-            raise FetchError(f"Response interrupted ({error.__class__.__name__})", url) from error
-        return b"".join(chunks)
-
-
-def _timed_out(error: Exception) -> bool:
-    """requests reports exhausted read-timeout retries as a ConnectionError wrapping MaxRetryError."""
-    from urllib3.exceptions import MaxRetryError, NewConnectionError
-    from urllib3.exceptions import TimeoutError as Urllib3Timeout
-
-    reason = error.args[0] if error.args else None
-    if not isinstance(reason, MaxRetryError) or isinstance(reason.reason, NewConnectionError):
-        return False  # a refused connection subclasses urllib3's timeout error
-    return isinstance(reason.reason, Urllib3Timeout)
+    def _wait(self, attempt: int, retry_after: str | None, status: int) -> float:
+        """urllib3's Retry timing: Retry-After when the server sends one, otherwise exponential backoff."""
+        if retry_after and status in RETRY_AFTER_STATUSES and retry_after.strip().isdigit():
+            return float(retry_after)
+        if attempt == 0:
+            return 0.0
+        return min(self.limits.backoff_max, self.limits.backoff_factor * (2 ** attempt))
 
 
 @dataclass(frozen=True)

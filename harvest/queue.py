@@ -75,7 +75,7 @@ def job_task(job_id: str, queue_name: str = QUEUE_NAME) -> None:
         resume = job.status == "running"
         info = source_info(session.get(HarvestSource, job.source_id))
         since = job.since
-    backend = make_backend(info, make_fetcher(info.config), since)
+    backend = make_backend(info, make_fetcher(services.settings, info.config), since)
     if resume or not hasattr(backend, "page_cursors") or not services.settings.redis_url:
         run_job(services, job_id)
         return
@@ -107,7 +107,7 @@ def page_task(job_id: str, cursor: dict[str, Any]) -> None:
             return
         info = source_info(session.get(HarvestSource, job.source_id))
         since = job.since
-    backend = make_backend(info, make_fetcher(info.config), since)
+    backend = make_backend(info, make_fetcher(services.settings, info.config), since)
     try:
         page = backend.fetch_page(cursor)
     except (FetchError, GatherError) as error:

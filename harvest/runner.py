@@ -21,6 +21,8 @@ from catalog.clock import utcnow
 from catalog.context import SYSTEM, ActionContext
 from catalog.db import count_rows
 from catalog.errors import ValidationError
+from catalog.outbound import Outbound
+from catalog.settings import Settings
 from harvest.backends import make_backend
 from harvest.backends.base import Backend, GatherError, Page, SourceInfo, gather
 from harvest.fetch import Fetcher, FetchError, FetchLimits
@@ -55,13 +57,14 @@ def source_info(source: HarvestSource) -> SourceInfo:
     )
 
 
-def make_fetcher(config: dict[str, Any]) -> Fetcher:
+def make_fetcher(settings: Settings, config: dict[str, Any]) -> Fetcher:
+    """The source's fetcher: its headers and limits (clamped to the site maximums), the site's outbound rules."""
     headers = {}
     if config.get("api_key"):
         headers["Authorization"] = str(config["api_key"])
     if config.get("user_agent"):
         headers["User-Agent"] = str(config["user_agent"])
-    return Fetcher(FetchLimits.from_config(config), headers)
+    return Fetcher(FetchLimits.from_config(config, settings), headers, outbound=Outbound.from_settings(settings))
 
 
 def log(session: Any, job: HarvestJob | None, message: str, level: str = "INFO", source_id: str | None = None) -> None:
@@ -140,7 +143,7 @@ def run_job(services: Services, job_id: str, options: RunOptions | None = None) 
         job.pages_total = None  # in-process runs track a resume cursor, not queue pages
         cursor, since = job.cursor, job.since
         log(session, job, "Job resumed" if cursor else f"Job started ({'incremental' if since else 'full'})")
-    backend = make_backend(info, make_fetcher(info.config), since)
+    backend = make_backend(info, make_fetcher(services.settings, info.config), since)
     done = 0
     try:
         for page, page_cursor in gather(backend, cursor):
@@ -400,7 +403,7 @@ def dry_run(services: Services, source_id: str, limit: int = 20) -> dict[str, An
             session.add(job)
             session.flush()
             info = source_info(source)
-            backend = make_backend(info, make_fetcher(info.config), None)
+            backend = make_backend(info, make_fetcher(services.settings, info.config), None)
             ctx = ActionContext(session=session, actor=SYSTEM, services=services, now=utcnow())
             counts: Counter[str] = Counter()
             try:

@@ -122,6 +122,19 @@ def users_create_groups(services: Services, monkeypatch: pytest.MonkeyPatch) -> 
                                                       user_create_groups=True))
 
 
+# MOISSON_OUTBOUND_ALLOW for tests whose fixture servers listen on loopback, which outbound fetches refuse.
+LOOPBACK_ALLOW = "127.0.0.0/8"
+
+
+@pytest.fixture
+def outbound_allow_loopback(services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Harvests and DataStore URL loads may reach 127.0.0.0/8 (as MOISSON_OUTBOUND_ALLOW=127.0.0.0/8), for
+    tests that fetch from local fixture servers rather than about the address policy."""
+    from dataclasses import replace
+
+    monkeypatch.setattr(services, "settings", replace(services.settings, outbound_allow=LOOPBACK_ALLOW))
+
+
 class Caller:
     """Calls actions through the real dispatcher, auth on: `call("package_show", actor, id=...)`."""
 

@@ -7,11 +7,21 @@ import pytest
 
 from catalog.context import Actor
 from harvest.runner import RunOptions, harvest_source
+from tests.conftest import LOOPBACK_ALLOW
 from tests.harvest.remote import FakeCkan, RemoteServer, ckan_package
 
 # Tests must not wait on real backoff: 2 quick retries, short timeouts.
 FAST_HTTP = {"retries": 2, "backoff_factor": 0.01, "backoff_max": 0.05, "read_timeout": 1.0,
              "connect_timeout": 1.0}
+
+
+@pytest.fixture(autouse=True)
+def _fixture_servers_on_loopback(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Harvest tests harvest from servers on 127.0.0.1, which outbound fetches refuse by default: allow it
+    explicitly, in this process's settings and (MOISSON_OUTBOUND_ALLOW) for the CLI and worker processes."""
+    monkeypatch.setenv("MOISSON_OUTBOUND_ALLOW", LOOPBACK_ALLOW)
+    if "services" in request.fixturenames:
+        request.getfixturevalue("outbound_allow_loopback")
 
 
 @pytest.fixture

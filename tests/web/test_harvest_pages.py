@@ -21,8 +21,10 @@ def closed_port() -> int:
 
 
 @pytest.fixture
-def failed_source(call: Any, sysadmin: Any, org: dict[str, Any], services: Any) -> dict[str, Any]:
-    """A CKAN source on a port nobody listens on, harvested once: a job whose gathering failed."""
+def failed_source(call: Any, sysadmin: Any, org: dict[str, Any], services: Any,
+                  outbound_allow_loopback: None) -> dict[str, Any]:
+    """A CKAN source on a port nobody listens on (loopback, allowed), harvested once: a job whose gathering
+    failed."""
     source = call("harvest_source_create", sysadmin, name="ailleurs", title="Portail <b>ailleurs</b>",
                   url=f"http://127.0.0.1:{closed_port()}/", source_type="ckan", owner_org=org["id"],
                   config={"http": FAST_HTTP})
