@@ -17,14 +17,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import requests
-
 from catalog.context import ActionContext
 from catalog.dataset.models import Resource
 from catalog.dataset.reindex import reindex_packages
 from catalog.datastore.backend import get_backend
 from catalog.datastore.load import LoadError
 from catalog.datastore.models import DatastoreLoad, DatastoreTable
+from catalog.outbound import Outbound, OutboundError
 
 log = logging.getLogger(__name__)
 QUEUE = "moisson-datastore"
@@ -32,7 +31,6 @@ TABULAR_FORMATS = {"csv", "tsv", "txt", "tab", "text/csv", "text/plain", "text/t
 TABULAR_EXTENSIONS = (".csv", ".tsv", ".txt", ".tab")
 PROGRESS_EVERY_S = 1.0
 IN_PROCESS_WORKERS = 2
-FETCH_TIMEOUT = (10, 60)
 _locks: dict[str, threading.Lock] = {}
 _locks_guard = threading.Lock()
 
@@ -158,7 +156,7 @@ def run_load(services: Any, resource_id: str, job_id: str | None = None) -> None
                 if path is None:
                     raise LoadError("The uploaded file is missing from storage.")
             else:
-                temporary = path = _fetch(url, services.settings.max_resource_bytes)
+                temporary = path = _fetch(url, services.settings)
             progress = _Progress(services, resource_id, job_id)
             plan = get_backend(services).bulk_load(resource_id, path, progress)
             _finish(services, resource_id, job_id, plan.rows, {c.id: c.info for c in plan.columns})
@@ -244,25 +242,21 @@ class _Progress:
             _update(self.services, self.resource_id, self.job_id, rows_loaded=rows)
 
 
-def _fetch(url: str, max_bytes: int) -> Path:
-    """Download a remote file to a temporary file, refusing non-HTTP URLs and files over max_bytes."""
-    if not url.lower().startswith(("http://", "https://")):
-        raise LoadError(f"Only http(s) URLs can be loaded, not {url!r}.")
+def _fetch(url: str, settings: Any) -> Path:
+    """Download a remote file to a temporary file under the site's outbound rules (catalog/outbound: public
+    addresses only unless allowed, checked redirects, deadline, size cap)."""
     handle = tempfile.NamedTemporaryFile(prefix="moisson-datastore-", suffix=".csv", delete=False)
     path = Path(handle.name)
     try:
-        with handle, requests.get(url, stream=True, timeout=FETCH_TIMEOUT) as response:
-            if response.status_code != 200:
-                raise LoadError(f"Fetching {url} failed: HTTP {response.status_code}.")
-            size = 0
-            for block in response.iter_content(1 << 20):
-                size += len(block)
-                if size > max_bytes:
-                    raise LoadError(f"The file at {url} is larger than the {max_bytes}-byte limit.")
+        with handle, Outbound.from_settings(settings).open(url, max_bytes=settings.max_resource_bytes) as response:
+            if response.status != 200:
+                raise LoadError(f"Fetching the resource's URL failed: HTTP {response.status}.")
+            for block in response.iter_bytes():
                 handle.write(block)
-    except requests.RequestException as error:
+    except OutboundError as error:
         path.unlink(missing_ok=True)
-        raise LoadError(f"Fetching {url} failed: {error}") from None
+        # No URL in the message: the same refusal must read the same whatever port the URL names.
+        raise LoadError(f"Fetching the resource's URL failed: {error}.") from None
     except BaseException:
         path.unlink(missing_ok=True)
         raise

@@ -98,8 +98,9 @@ def file_resource(call: Any, sysadmin: Actor, dataset: dict[str, Any]) -> Any:
 
 
 @pytest.fixture
-def http_files(tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    """(base URL, folder): a real HTTP server on 127.0.0.1 serving a temporary folder."""
+def http_files(tmp_path: Path, outbound_allow_loopback: None) -> Iterator[tuple[str, Path]]:
+    """(base URL, folder): a real HTTP server on 127.0.0.1 serving a temporary folder, which loads may reach
+    (MOISSON_OUTBOUND_ALLOW=127.0.0.0/8)."""
     folder = tmp_path / "served"
     folder.mkdir()
     handler = functools.partial(_QuietHandler, directory=str(folder))
