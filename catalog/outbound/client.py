@@ -6,7 +6,6 @@ import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -34,10 +33,15 @@ CREDENTIAL_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"
 CHUNK_BYTES = 64 * 1024
 
 
-@cache
+_slots_by_limit: dict[int, threading.BoundedSemaphore] = {}
+_slots_guard = threading.Lock()
+
+
 def _slots(limit: int) -> threading.BoundedSemaphore:
-    """The process-wide count of fetches in flight (one semaphore per configured limit, in practice one)."""
-    return threading.BoundedSemaphore(limit)
+    """The process-wide count of fetches in flight (one semaphore per configured limit, in practice one);
+    made under a lock, so two first fetches at once cannot each get a semaphore of their own."""
+    with _slots_guard:
+        return _slots_by_limit.setdefault(limit, threading.BoundedSemaphore(limit))
 
 
 @dataclass(frozen=True)
