@@ -1,7 +1,6 @@
-"""resource_show/create/update/patch/delete: each is package_show + change + package_update (as CKAN).
-
-The writes read the dataset under its row lock (catalog/dataset/locking.py), not through package_show:
-two resources added or patched at once must both survive."""
+"""resource_show/create/update/patch/delete: each write reads the dataset, changes it and calls package_update
+(as CKAN), reading it under its row lock (catalog/dataset/locking.py), not through package_show: two
+resources added or patched at once must both survive."""
 
 from __future__ import annotations
 
@@ -108,7 +107,7 @@ def resource_update(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
 
 @action(auth=auth.resource_patch)
 def resource_patch(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
-    """Update only the given fields of a resource (resource_show, merge, resource_update).
+    """Update only the given fields of a resource (current resource, merge, resource_update).
 
     :param id: the id of the resource
     :rtype: dictionary

@@ -146,7 +146,7 @@ def package_update(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
 
 @action(auth=auth.package_patch)
 def package_patch(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
-    """Update only the given fields of a dataset (package_show, merge, package_update).
+    """Update only the given fields of a dataset (current dataset, merge, package_update).
 
     A list given (``resources``, ``tags``, ``extras``, ``groups``) replaces the whole list.
 
