@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import JSON, MetaData, Select, create_engine, event, func, select
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError, DisconnectionError
+from sqlalchemy.exc import DBAPIError, InvalidatePoolError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 NAMING = {
@@ -77,7 +77,9 @@ def _bound_postgresql_statements(engine: Engine) -> None:
             dbapi_connection.execute(f"SET statement_timeout = {int(wanted)}" if wanted else "RESET statement_timeout")
             dbapi_connection.autocommit = autocommit
         except Exception as error:  # noqa: BLE001 - a dropped pooled connection: the pool takes another one
-            raise DisconnectionError(f"setting statement_timeout failed: {error}") from error
+            # And recycles every connection opened before now: a server restart or a burst of terminations
+            # dropped them all, and a checkout that skips this SET would otherwise meet the next dead one.
+            raise InvalidatePoolError(f"setting statement_timeout failed: {error}") from error
         record.info[_APPLIED] = wanted
 
 
