@@ -29,6 +29,14 @@ READ_ONLY_MESSAGE = (
     'editing e.g. with datastore_create or use "force=True" to ignore this warning.'
 )
 SQL_TIMEOUT_MS = 10_000
+SEARCH_TIMEOUT_MS = 30_000
+
+
+def _timeout_ms(ctx: ActionContext, own_ms: int) -> int:
+    """DataStore queries run on connections of their own, which the dispatcher's read bound does not reach: an
+    anonymous or ordinary caller gets the lower of the query's own limit and read_statement_timeout_ms."""
+    bound = 0 if ctx.actor.is_sysadmin else ctx.services.settings.read_statement_timeout_ms
+    return min(own_ms, bound) if bound > 0 else own_ms
 SQL_ROWS_MAX = 32000
 
 
@@ -240,7 +248,7 @@ def datastore_search(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]
     if records_format not in ("objects", "lists", "csv", "tsv"):
         raise ValidationError({"records_format": [f'"{records_format}" is not a valid records format']})
     spec = parse_spec(data, columns)
-    names, rows, total = get_backend(ctx.services).search(resource_id, spec)
+    names, rows, total = get_backend(ctx.services).search(resource_id, spec, _timeout_ms(ctx, SEARCH_TIMEOUT_MS))
     meta = ctx.session.get(DatastoreTable, resource_id)
     rows = [tuple(_json_value(v) for v in row) for row in rows]
     result: dict[str, Any] = {
@@ -306,7 +314,7 @@ def datastore_search_sql(ctx: ActionContext, data: dict[str, Any]) -> dict[str, 
     sql = data["sql"]
     tables = referenced_tables(sql, auth.dialect_of(ctx))
     columns, rows, truncated = get_backend(ctx.services).search_sql(
-        sql, tables, SQL_TIMEOUT_MS, SQL_ROWS_MAX, ctx.services.settings.datastore_sql_max_bytes
+        sql, tables, _timeout_ms(ctx, SQL_TIMEOUT_MS), SQL_ROWS_MAX, ctx.services.settings.datastore_sql_max_bytes
     )
     names = [c.id for c in columns]
     records = [dict(zip(names, (_json_value(v) for v in row), strict=True)) for row in rows]

@@ -45,6 +45,12 @@ def quote_ident(name: str, *, format_params: bool = False) -> str:
     return quoted.replace("%", "%%") if format_params else quoted
 
 
+def too_long(timeout_ms: int) -> str:
+    """The 409 message of a DataStore query stopped at its time bound."""
+    return (f"The query took longer than the {timeout_ms} ms a request may hold the database: ask for less "
+            "(a smaller limit, narrower filters or fewer joins).")
+
+
 @dataclass
 class Column:
     id: str
@@ -90,8 +96,10 @@ class DatastoreBackend(Protocol):
 
     def drop_table(self, resource_id: str) -> None: ...
 
-    def search(self, resource_id: str, spec: SearchSpec) -> tuple[list[str], list[tuple[Any, ...]], int | None]:
-        """(column ids, rows, total or None)."""
+    def search(
+        self, resource_id: str, spec: SearchSpec, timeout_ms: int
+    ) -> tuple[list[str], list[tuple[Any, ...]], int | None]:
+        """(column ids, rows, total or None); a 409 after timeout_ms."""
 
     def search_sql(
         self, sql: str, tables: set[str], timeout_ms: int, max_rows: int, max_bytes: int

@@ -27,7 +27,7 @@ from psycopg.types.json import Jsonb
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 
-from catalog.datastore.backend import Column, SearchSpec, quote_ident
+from catalog.datastore.backend import Column, SearchSpec, quote_ident, too_long
 from catalog.datastore.load import GUESS_ROWS, CsvPlan, analyse
 from catalog.datastore.plancheck import check_plan
 from catalog.datastore.resultcap import take_rows
@@ -37,7 +37,6 @@ from catalog.errors import NotAuthorized, ServiceUnavailable, ValidationError
 
 SCHEMA = "datastore"
 READ_ROLE = "moisson_datastore_ro"
-SEARCH_TIMEOUT_MS = 30_000
 PG_TYPES = {
     "text": "text", "int": "bigint", "numeric": "numeric", "float": "double precision", "bool": "boolean",
     "date": "date", "time": "time", "timestamp": "timestamp", "json": "jsonb",
@@ -231,18 +230,20 @@ class PostgresDatastore:
         with self._raw() as conn:
             conn.execute(f"DROP TABLE IF EXISTS {table_ref(resource_id)}")
 
-    def search(self, resource_id: str, spec: SearchSpec) -> tuple[list[str], list[tuple[Any, ...]], int | None]:
+    def search(
+        self, resource_id: str, spec: SearchSpec, timeout_ms: int
+    ) -> tuple[list[str], list[tuple[Any, ...]], int | None]:
         columns = self.columns(resource_id) or []
         rows_sql, count_sql, params = build_select(table_ref(resource_id), columns, spec, _fts)
         try:
             with self.engine.connect() as conn, conn.begin():
-                conn.execute(text(f"SET LOCAL statement_timeout = {SEARCH_TIMEOUT_MS}"))
+                conn.execute(text(f"SET LOCAL statement_timeout = {int(timeout_ms)}"))
                 rows = [tuple(r) for r in conn.execute(text(rows_sql), params)]
                 total = conn.execute(text(count_sql), params).scalar_one() if count_sql else None
         except Exception as error:  # noqa: BLE001 - database errors on user input are 409s, not 500s
             cause = getattr(error, "orig", error)
             if isinstance(cause, pg_errors.QueryCanceled):
-                raise ValidationError({"query": ["Search took too long"]}) from None
+                raise ValidationError({"query": [too_long(timeout_ms)]}) from None
             if isinstance(cause, psycopg.Error):
                 raise ValidationError({"query": [str(cause).splitlines()[0]]}) from None
             raise
@@ -287,7 +288,7 @@ class PostgresDatastore:
                 with closing(cur.stream(sql.encode(), size=1)) as stream:
                     rows, truncated = take_rows(stream, max_rows, max_bytes)
             except pg_errors.QueryCanceled:
-                raise ValidationError({"query": ["Search took too long"]}) from None
+                raise ValidationError({"query": [too_long(timeout_ms)]}) from None
             except (pg_errors.InsufficientPrivilege, pg_errors.ReadOnlySqlTransaction) as error:
                 raise NotAuthorized(str(error).splitlines()[0]) from None
             except psycopg.Error as error:

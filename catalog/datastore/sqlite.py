@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
-from catalog.datastore.backend import Column, SearchSpec, quote_ident
+from catalog.datastore.backend import Column, SearchSpec, quote_ident, too_long
 from catalog.datastore.load import GUESS_ROWS, CsvPlan, analyse, dmy_to_iso
 from catalog.datastore.resultcap import take_rows
 from catalog.datastore.scan import LayoutChangedError, scan
@@ -39,7 +39,6 @@ ALLOWED_FUNCTIONS = {
     "percent_rank", "cume_dist", "concat", "concat_ws", "octet_length", "median", "mod", "power", "pow",
     "sqrt", "exp", "ln", "log", "log10",
 }  # fmt: skip
-SEARCH_TIMEOUT_S = 30.0
 
 
 def _to_sqlite(value: Any) -> Any:
@@ -211,19 +210,21 @@ class SqliteDatastore:
         with self._connect(write=True) as conn:
             conn.execute(f"DROP TABLE IF EXISTS {quote_ident(resource_id)}")
 
-    def search(self, resource_id: str, spec: SearchSpec) -> tuple[list[str], list[tuple[Any, ...]], int | None]:
+    def search(
+        self, resource_id: str, spec: SearchSpec, timeout_ms: int
+    ) -> tuple[list[str], list[tuple[Any, ...]], int | None]:
         columns = self.columns(resource_id) or []
         rows_sql, count_sql, params = build_select(quote_ident(resource_id), columns, spec, _fts)
         spec_params = {k: _to_sqlite(v) for k, v in params.items()}
         with self._connect(write=False) as conn:
-            deadline = time.monotonic() + SEARCH_TIMEOUT_S
+            deadline = time.monotonic() + timeout_ms / 1000
             conn.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
             try:
                 rows = conn.execute(rows_sql, spec_params).fetchall()
                 total = conn.execute(count_sql, spec_params).fetchone()[0] if count_sql else None
             except sqlite3.OperationalError as error:
                 if "interrupted" in str(error):
-                    raise ValidationError({"query": ["Search took too long"]}) from None
+                    raise ValidationError({"query": [too_long(timeout_ms)]}) from None
                 raise ValidationError({"query": [str(error)]}) from None
             finally:
                 conn.set_progress_handler(None, 0)
@@ -258,7 +259,7 @@ class SqliteDatastore:
                 if denied or "not authorized" in str(error):
                     raise NotAuthorized(f"Not authorized to read {', '.join(denied) or 'this'}") from None
                 if "interrupted" in str(error):
-                    raise ValidationError({"query": ["Search took too long"]}) from None
+                    raise ValidationError({"query": [too_long(timeout_ms)]}) from None
                 raise ValidationError({"query": [str(error)]}) from None
             except sqlite3.ProgrammingError as error:
                 raise ValidationError({"query": [str(error)]}) from None
