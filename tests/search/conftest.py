@@ -3,11 +3,15 @@ created through the real package_create, so the index is filled by the dataset w
 
 from __future__ import annotations
 
+import json
+import uuid
+from datetime import datetime
 from typing import Any
 
 import pytest
 
 from catalog.context import Actor
+from catalog.search.index import Document
 from tests.conftest import make_user
 
 
@@ -56,3 +60,25 @@ def catalog(call: Any, sysadmin: Actor) -> dict[str, Any]:
 
 def names(result: dict[str, Any]) -> set[str]:
     return {r["name"] for r in result["results"]}
+
+
+MATCHES = 3000
+TAGS_EACH = 20
+
+
+def index_document(i: int) -> Document:
+    row = {"package_id": str(uuid.UUID(int=i + 1)), "name": f"jeu-{i:05d}", "title_string": f"Allocataires {i}",
+           "state": "active", "type": "dataset", "private": False, "owner_org": None, "organization": None,
+           "license_id": "lov2", "creator_user_id": None, "url": None, "version": None,
+           "metadata_created": datetime(2020, 1, 1), "metadata_modified": datetime(2020, 1, 1)}
+    values = {("tags", f"theme-{(i * 7 + k) % 400}") for k in range(TAGS_EACH)} | {("res_format", "CSV")}
+    return Document(row=row, data_dict=json.dumps({"name": row["name"]}), values=sorted(values),
+                    hi=["allocatair"])
+
+
+@pytest.fixture
+def many_matches(services: Any) -> None:
+    """3,000 indexed datasets (index rows only) matching "allocataires", with 20 tags each out of 400: counting
+    their facets reads 60,000 values."""
+    with services.db.unit_of_work(write=True) as session:
+        services.search.bulk_insert(session, [index_document(i) for i in range(MATCHES)])

@@ -5,10 +5,8 @@ Error, another read a 503; sysadmins and writes are not bound, and the bound nev
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import datetime
 from typing import Any
 
 import pytest
@@ -17,31 +15,12 @@ from sqlalchemy import text
 from catalog.context import ANONYMOUS, ActionContext
 from catalog.errors import SearchError, ServiceUnavailable
 from catalog.registry import ACTIONS, action
-from catalog.search.index import Document
+from tests.search.conftest import MATCHES
 
 BOUND_MS = 1
-MATCHES = 3000
-TAGS_EACH = 20
 FACETS = {"q": "allocataires", "rows": 0, "facet.field": json.dumps(["tags", "res_format", "license_id"])}
 # A genuinely long read, the same on both databases: counting to two million row by row.
 COUNTING = text("WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < :upto) SELECT count(*) FROM c")
-
-
-def _document(i: int) -> Document:
-    row = {"package_id": str(uuid.UUID(int=i + 1)), "name": f"jeu-{i:05d}", "title_string": f"Allocataires {i}",
-           "state": "active", "type": "dataset", "private": False, "owner_org": None, "organization": None,
-           "license_id": "lov2", "creator_user_id": None, "url": None, "version": None,
-           "metadata_created": datetime(2020, 1, 1), "metadata_modified": datetime(2020, 1, 1)}
-    values = {("tags", f"theme-{(i * 7 + k) % 400}") for k in range(TAGS_EACH)} | {("res_format", "CSV")}
-    return Document(row=row, data_dict=json.dumps({"name": row["name"]}), values=sorted(values),
-                    hi=["allocatair"])
-
-
-@pytest.fixture
-def many_matches(services: Any) -> None:
-    """3,000 indexed datasets with 20 tags each: counting their facets reads 60,000 values, far beyond 1 ms."""
-    with services.db.unit_of_work(write=True) as session:
-        services.search.bulk_insert(session, [_document(i) for i in range(MATCHES)])
 
 
 @pytest.fixture
