@@ -44,6 +44,8 @@ def _as_list(value: Any, name: str) -> list[str]:
             raise SearchQueryError(f'Invalid "{name}" parameter: not a JSON list') from None
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise SearchQueryError(f'Invalid "{name}" parameter: not a list of strings')
+    if any("\x00" in v for v in value):  # a JSON \u0000: PostgreSQL text cannot hold it, Solr has no such field
+        raise SearchQueryError(f'Invalid "{name}" parameter: a value contains a NUL (U+0000) character')
     return value
 
 

@@ -16,6 +16,11 @@ import snowballstemmer
 _FRENCH = snowballstemmer.stemmer("french")
 _ENGLISH = snowballstemmer.stemmer("english")
 _WORD = re.compile(r"[a-z0-9]+")
+# PostgreSQL refuses a lexeme over 2,047 bytes (in a tsvector or a tsquery: a 500 on package_create, and on any
+# search with such a word). Words are cut at 255 characters, Lucene's StandardTokenizer maxTokenLength, and field
+# keys at 200, so a fielded token "<key>:<word>" (ASCII after unaccent) stays far below it on both databases.
+MAX_WORD = 255
+MAX_FIELD_KEY = 200
 # Ligatures and letters NFKD does not decompose into base + accent.
 _FOLD = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss", "ø": "o", "đ": "d", "ł": "l", "’": "'"})
 
@@ -47,8 +52,12 @@ def _snowball(word: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """Unaccented lowercase words, unstemmed (for prefix queries)."""
-    return _WORD.findall(unaccent(text))
+    """Unaccented lowercase words, unstemmed (for prefix queries); a word longer than MAX_WORD is cut into
+    pieces of that length, in the index and in queries alike, so it still finds itself."""
+    found = _WORD.findall(unaccent(text))
+    if any(len(word) > MAX_WORD for word in found):
+        found = [word[i:i + MAX_WORD] for word in found for i in range(0, len(word), MAX_WORD)]
+    return found
 
 
 def tokens(text: str | None) -> list[str]:
@@ -59,8 +68,9 @@ def tokens(text: str | None) -> list[str]:
 
 
 def field_key(name: str) -> str:
-    """The key of a fielded text token: CKAN strips extras keys to [A-Za-z0-9_-]; we also lowercase."""
-    return re.sub(r"[^a-z0-9_-]", "", name.lower())
+    """The key of a fielded text token: CKAN strips extras keys to [A-Za-z0-9_-]; we also lowercase (and cut
+    it to MAX_FIELD_KEY, so "<key>:<word>" stays a lexeme PostgreSQL accepts)."""
+    return re.sub(r"[^a-z0-9_-]", "", name.lower())[:MAX_FIELD_KEY]
 
 
 # Endings snowball strips (French and English), used to complete a prefix into words it may start.

@@ -98,6 +98,19 @@ class Document:
     fielded: list[str] = field(default_factory=list)  # "<field>:<token>" for title:, notes:, extras_x: ...
 
 
+# search_value.field is VARCHAR(200), and a PostgreSQL btree entry holds at most 2,704 bytes: an extra with a longer
+# key is not copied to an exact field (on either database), and exact values are cut to 2,000 bytes (was a 500 on
+# package_create for a long resource URL, or a long non-ASCII extra). Only exact matches on that long a value miss.
+MAX_FIELD = 200
+MAX_VALUE_BYTES = 2000
+
+
+def _indexable(value: str) -> str:
+    if len(value) * 4 <= MAX_VALUE_BYTES:
+        return value
+    return value.encode()[:MAX_VALUE_BYTES].decode(errors="ignore")
+
+
 def _date(value: Any) -> datetime | None:
     if not value:
         return None
@@ -133,10 +146,10 @@ def build_document(pkg: dict[str, Any]) -> Document:
     if pkg.get("license_title"):
         values.add(("license", pkg["license_title"]))
     for key, value in extras:
-        if key and key not in RESERVED and value:
-            values.add((key, value[:2000]))
+        if key and key not in RESERVED and value and len(key) <= MAX_FIELD:
+            values.add((key, value))
     data_dict = json.dumps(pkg, ensure_ascii=False, separators=(",", ":"))
-    doc = Document(row=row, data_dict=data_dict, values=sorted(values))
+    doc = Document(row=row, data_dict=data_dict, values=sorted({(f, _indexable(v)) for f, v in values}))
     memo: dict[str, list[str]] = {}
 
     def toks(text: str | None) -> list[str]:
