@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -114,6 +115,10 @@ def call_action(services: Services, name: str, data: dict[str, Any] | None = Non
             # done things outside the database (files, DataStore tables) or even have committed.
             if read_bound(services, spec, actor) and statement_timed_out(error):
                 raise ServiceUnavailable(TOO_SLOW.format(ms=read_bound(services, spec, actor))) from error
+            if database_was_busy(error):
+                # SQLite: another process held the write lock past the busy timeout. Not retried here (the
+                # timeout was the wait); a 503 the client can retry, not a 500. The transaction rolled back.
+                raise ServiceUnavailable(DATABASE_BUSY) from error
             if not connection_was_lost(error):
                 raise
             cut_off_write = begun and not spec.read_only
@@ -134,6 +139,16 @@ def read_bound(services: Services, spec: ActionSpec, actor: Actor) -> int:
     """The statement timeout of a call: reads by anonymous and ordinary callers only. Writes, sysadmins and
     what acts as one (the CLI, background jobs: catalog.context.SYSTEM) are not bound."""
     return services.settings.read_statement_timeout_ms if spec.read_only and not actor.is_sysadmin else 0
+
+
+DATABASE_BUSY = ("The database was busy with other changes for longer than a request waits, so nothing was saved: "
+                 "retry in a moment.")
+
+
+def database_was_busy(error: BaseException) -> bool:
+    """Whether SQLite gave up waiting for another connection's lock ("database is locked" after busy_timeout)."""
+    orig = getattr(error, "orig", None)
+    return isinstance(orig, sqlite3.OperationalError) and str(orig) in ("database is locked", "database is busy")
 
 
 # SQLAlchemy's code for "Can't reconnect until invalid transaction is rolled back": the connection was lost

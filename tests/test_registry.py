@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 from sqlalchemy import create_engine, text
 
@@ -67,3 +69,31 @@ def test_a_read_that_loses_its_connection_twice_is_a_503(services, call, sysadmi
     assert raised.value.message == "The connection to the database was lost; retry in a moment."
     with CutOff(services, "SELECT", times=1):
         assert call("package_show", ANONYMOUS, id="kept")["name"] == "kept"
+
+
+def test_a_write_kept_waiting_past_sqlites_busy_timeout_is_a_503_and_leaves_nothing(services, call, sysadmin, org):
+    """Another process holding SQLite's write lock past the busy timeout ("database is locked") is CKAN's 503
+    with what to do next, not a 500, and the write left nothing behind."""
+    if not services.db.is_sqlite:
+        pytest.skip("PostgreSQL writers queue on row locks, not on a file lock")
+    from sqlalchemy import event
+
+    def short_wait(dbapi_connection, _record, _proxy) -> None:  # 30 s in production; 50 ms is enough here
+        dbapi_connection.execute("PRAGMA busy_timeout=50")
+
+    event.listen(services.db.engine, "checkout", short_wait)
+    holder = sqlite3.connect(services.db.engine.url.database, isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        with pytest.raises(ServiceUnavailable) as raised:
+            call("package_create", sysadmin, name="waited", owner_org=org["id"])
+        assert (raised.value.status, raised.value.ckan_type) == (503, "Service Unavailable")
+        assert "busy" in raised.value.message and "retry" in raised.value.message
+    finally:
+        holder.rollback()
+        holder.close()
+        event.remove(services.db.engine, "checkout", short_wait)
+        services.db.engine.dispose()  # pooled connections keep the short wait; new ones get 30 s again
+    with pytest.raises(NotFound):
+        call("package_show", ANONYMOUS, id="waited")
+    assert call("package_create", sysadmin, name="waited", owner_org=org["id"])["name"] == "waited"
