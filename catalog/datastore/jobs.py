@@ -17,7 +17,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from catalog.context import ActionContext
+from catalog.context import SYSTEM, ActionContext
+from catalog.dataset.locking import lock_package
 from catalog.dataset.models import Resource
 from catalog.dataset.reindex import reindex_packages
 from catalog.datastore.backend import get_backend
@@ -202,7 +203,14 @@ def _update(services: Any, resource_id: str, job_id: str | None, **values: Any) 
 
 def set_datastore_active(session: Any, services: Any, resource: Resource, active: bool, now: Any) -> None:
     """Flip the resource's datastore_active (a load, datastore_create or _delete) and re-index its dataset,
-    whose stored dict shows the flag."""
+    whose stored dict shows the flag.
+
+    Under the dataset's lock, re-reading the resource: a resource_patch committed since the resource was
+    loaded must neither be undone by the re-index (a stored dict built from the stale copy) nor undo the flag."""
+    locked, _package = lock_package(ActionContext(session=session, actor=SYSTEM, services=services, now=now),
+                                    resource.package_id)
+    session.refresh(resource)
+    now = locked.now
     if resource.datastore_active != active:
         resource.datastore_active = active
         resource.metadata_modified = now
