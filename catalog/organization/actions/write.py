@@ -14,6 +14,7 @@ from catalog.dataset.reindex import packages_of_group, reindex_packages
 from catalog.errors import ValidationError
 from catalog.organization import auth
 from catalog.organization.dictize import group_base_dict, group_dictize
+from catalog.organization.locking import lock_group
 from catalog.organization.models import Group, Member
 from catalog.organization.queries import active_dataset_count, get_group
 from catalog.organization.rules import (
@@ -67,7 +68,7 @@ def _create(ctx: ActionContext, data: dict[str, Any], *, is_org: bool) -> dict[s
 
 
 def _update(ctx: ActionContext, data: dict[str, Any], *, is_org: bool) -> dict[str, Any]:
-    group = get_group(ctx.session, data["id"], is_org=is_org, message="Group was not found.")
+    ctx, group = lock_group(ctx, data["id"], is_org=is_org, message="Group was not found.")
     if "type" in data and data["type"] != group.type:
         raise ValidationError({"message": "Type cannot be updated"})
     errors = rename_errors(ctx, group, data.get("name"))
@@ -100,7 +101,8 @@ def _update(ctx: ActionContext, data: dict[str, Any], *, is_org: bool) -> dict[s
 
 
 def _patch(ctx: ActionContext, data: dict[str, Any], *, is_org: bool) -> dict[str, Any]:
-    group = get_group(ctx.session, data["id"], is_org=is_org, message="Group was not found.")
+    # The fields merged into are read under the row lock, or a concurrent patch of another field is undone.
+    ctx, group = lock_group(ctx, data["id"], is_org=is_org, message="Group was not found.")
     merged: dict[str, Any] = {key: getattr(group, key) for key in ("name", *EDITABLE)}
     merged.update(data)
     merged["id"] = group.id
