@@ -8,6 +8,7 @@ import pytest
 
 from catalog.context import Actor
 from tests.conftest import make_user
+from tests.servers import live_server  # noqa: F401  (the multi-process server of test_concurrent_writes)
 
 
 @pytest.fixture
