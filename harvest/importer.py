@@ -29,6 +29,7 @@ from catalog.organization.models import Group
 from catalog.registry import CONFLICT_MESSAGE
 from harvest.backends.base import Backend, RemoteRecord, SourceInfo
 from harvest.models import HarvestObject
+from harvest.tags import clean_tags
 
 NAME_RE = re.compile(r"^[a-z0-9_-]{2,100}$")
 # Mapping bugs on odd remote input must fail the record, not the job.
@@ -40,10 +41,20 @@ NOT_COPIED = frozenset({
 })
 DEFAULT_MAX_ITEMS = 1000
 RECORD_ERRORS = (ActionError, KeyError, TypeError, ValueError, AttributeError)
+# Optional fields whose invalid value is dropped (with a warning on the harvest object) rather than costing
+# the record its dataset. Name, title, resources, owner and extras (provenance) are never dropped.
+DROPPABLE_FIELDS = frozenset({
+    "author", "author_email", "maintainer", "maintainer_email", "url", "version", "license_id", "notes", "tags",
+})
+WARNING_PREFIX = "Warning: "
 
 
 class NotOwned(Exception):
     """The dataset behind a guid is no longer this source's (created locally, detached, another source)."""
+
+
+class RecordUnreadable(Exception):
+    """The backend listed the record but could not read it (its read_error says why)."""
 
 
 @dataclass
@@ -78,7 +89,8 @@ def import_batch(
     in_job = set(session.scalars(_with_guids(session, select(HarvestObject.guid).where(
         HarvestObject.job_id == job_id, HarvestObject.source_id == source.id), list(unique))))
     alive = _live_packages(session, [o.package_id for o in current.values() if o.package_id])
-    fresh = [r for r in unique.values() if r.guid not in in_job and r.guid not in current and not r.skip_reason]
+    fresh = [r for r in unique.values() if r.guid not in in_job and r.guid not in current and not r.skip_reason
+             and not r.read_error]
     new = NewRecords(ctx, job_id, source, backend, fresh, result, keep_details)
     unchanged: list[str] = []
     for record in unique.values():
@@ -95,7 +107,7 @@ def import_batch(
             if obj is not None:
                 unchanged.append(obj.id)
         elif (obj is not None and obj.content_hash == record.content_hash and obj.status != "deleted"
-              and obj.package_id in alive):
+              and obj.package_id in alive and not record.read_error):
             status, name, errors = "unchanged", None, []
             unchanged.append(obj.id)
         elif obj is None and new.add(record):
@@ -140,7 +152,10 @@ class NewRecords:
                 object_id = new_id()
                 package = backend.to_package_dict(record)
                 _check_size(source.config, package)
-                self.prepared[record.guid] = (object_id, _prepare(ctx, source, package, record, object_id, job_id))
+                warnings: list[str] = []
+                prepared = _prepare(ctx, source, package, record, object_id, job_id, warnings)
+                if not warnings:  # warnings are written by the one-by-one import
+                    self.prepared[record.guid] = (object_id, prepared)
             except RECORD_ERRORS:
                 continue  # the one-by-one import records the error
         self.live, self.deleted = _names_in_use(ctx.session, [
@@ -213,7 +228,7 @@ def _names_in_use(session: Session, names: list[str]) -> tuple[set[str], set[str
 def unchanged_guids(session: Session, source_id: str, records: list[RemoteRecord]) -> set[str]:
     """Guids of records whose current object has the same hash and a live dataset (what import_batch
     counts as unchanged), in one query per 500 records."""
-    hashes = {r.guid: r.content_hash for r in records if not r.skip_reason}
+    hashes = {r.guid: r.content_hash for r in records if not r.skip_reason and not r.read_error}
     guids = list(hashes)
     found: set[str] = set()
     for start in range(0, len(guids), 500):
@@ -250,11 +265,14 @@ def _import_record(
 ) -> tuple[str, str | None, list[str]]:
     session = ctx.session
     object_id = new_id()
+    warnings: list[str] = []
     try:
         with session.begin_nested():
+            if record.read_error:
+                raise RecordUnreadable(record.read_error)
             package = backend.to_package_dict(record)
             _check_size(source.config, package)
-            prepared = _prepare(ctx, source, package, record, object_id, job_id)
+            prepared = _prepare(ctx, source, package, record, object_id, job_id, warnings)
             existing = _owned_package(session, source, previous)
             if existing is not None:
                 prepared["id"] = existing.id
@@ -262,23 +280,24 @@ def _import_record(
                 if previous is not None and previous.status == "deleted":
                     prepared["state"] = "active"  # the record came back upstream
                 prepared["resources"] = _keep_resource_ids(ctx, existing.id, prepared.get("resources") or [])
-                saved = ctx.call("package_update", prepared)
+                saved = save_dropping_invalid(ctx, "package_update", prepared, warnings)
                 status = "updated"
             else:
                 prepared["name"] = _free_name(prepared, source, record.guid, lambda n: _name_taken(session, n))
-                saved = ctx.call("package_create", prepared)
+                saved = save_dropping_invalid(ctx, "package_create", prepared, warnings)
                 status = "added"
+            notes = [WARNING_PREFIX + warning for warning in warnings]
             session.add(HarvestObject(
                 id=object_id, source_id=source.id, job_id=job_id, guid=record.guid,
                 content_hash=record.content_hash, content=record.content, status=status, current=True,
-                package_id=saved["id"], remote_url=record.remote_url, last_seen_job_id=job_id,
+                package_id=saved["id"], remote_url=record.remote_url, last_seen_job_id=job_id, errors=notes,
             ))
             if previous is not None:
                 previous.current = False
                 previous.content = None  # superseded content is not kept: the table grows with changes only
             session.flush()
-        return status, saved["name"], []
-    except (NotOwned, DatabaseIntegrityError, *RECORD_ERRORS) as error:
+        return status, saved["name"], notes
+    except (NotOwned, RecordUnreadable, DatabaseIntegrityError, *RECORD_ERRORS) as error:
         # An integrity error (a name taken meanwhile by another writer) rolled back this record's
         # savepoint only: the record fails, as it would through the API (catalog/registry.py).
         message = _error_message(error)
@@ -306,7 +325,7 @@ def _error_message(error: Exception) -> str:
         return f"Validation error: {error.errors}"
     if isinstance(error, ActionError):
         return f"{error.ckan_type}: {error.message}"
-    if isinstance(error, NotOwned):
+    if isinstance(error, NotOwned | RecordUnreadable):
         return str(error)
     if isinstance(error, DatabaseIntegrityError):
         return f"Validation error: {CONFLICT_MESSAGE}"
@@ -330,13 +349,41 @@ def _owned_package(session: Session, source: SourceInfo, previous: HarvestObject
     return package
 
 
+def save_dropping_invalid(
+    ctx: ActionContext, action_name: str, package: dict[str, Any], warnings: list[str],
+) -> dict[str, Any]:
+    """Run package_create/_update; when the only fields refused are optional ones, drop them, note each in
+    `warnings` and try again, so one odd optional value (an obfuscated `poststelle(at)...` e-mail) does
+    not lose the dataset. Anything else (a missing name, a bad resource) still fails the record."""
+    package = dict(package)
+    while True:
+        try:
+            with ctx.session.begin_nested():
+                return ctx.call(action_name, package)
+        except ValidationError as error:
+            refused = set(error.errors)
+            if not refused or not refused <= DROPPABLE_FIELDS or not refused <= set(package):
+                raise
+            for key in sorted(refused):
+                warnings.append(f"{key} {package.pop(key)!r} dropped: {_field_message(error.errors[key])}")
+
+
+def _field_message(messages: Any) -> str:
+    if isinstance(messages, list):
+        return "; ".join(str(m) for m in messages)
+    return str(messages)
+
+
 def _prepare(
     ctx: ActionContext, source: SourceInfo, package: dict[str, Any], record: RemoteRecord, object_id: str,
-    job_id: str,
+    job_id: str, warnings: list[str],
 ) -> dict[str, Any]:
     config = source.config
     remote_org = package.pop("__remote_org", None)
     package = {k: v for k, v in package.items() if k not in NOT_COPIED}
+    if isinstance(package.get("tags"), list):
+        package["tags"], tag_warnings = clean_tags(package["tags"])
+        warnings.extend(tag_warnings)
     package["owner_org"] = _resolve_org(ctx, config, remote_org) or source.owner_org
     if config.get("remote_groups") in ("only_local", "create") or config.get("default_groups"):
         package["groups"] = _resolve_groups(ctx, config, package.get("groups") or [])

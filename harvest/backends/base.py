@@ -38,6 +38,9 @@ class RemoteRecord:
     remote_url: str | None = None
     # Set when the record is deliberately not imported (e.g. a remote harvest source); counted `skipped`.
     skip_reason: str | None = None
+    # Set when the remote listed the record but the backend could not read it: an errored object with this
+    # message, never a record skipped without trace.
+    read_error: str | None = None
 
 
 @dataclass(frozen=True)

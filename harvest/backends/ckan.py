@@ -64,7 +64,8 @@ class CkanBackend:
             raise GatherError("Remote paging doesn't seem to work: two consecutive pages are identical")
         self._previous_ids = ids
         total = result.get("count") if isinstance(result.get("count"), int) else None
-        records = [self._record(r) for r in results if isinstance(r, dict) and r.get("id")]
+        records = [self._record(r) if _has_id(r) else _unreadable(_position_name(r, start + i), r, "package_search result")
+                   for i, r in enumerate(results)]
         done = not results or (total is not None and start + len(results) >= total)
         return Page(records, None if done else {"mode": "search", "start": start + len(results)}, total)
 
@@ -110,9 +111,8 @@ class CkanBackend:
         chunk = self._names[offset : offset + self.rows]
         records = []
         for name in chunk:
-            package = self._action("package_show", {"id": name})
-            if isinstance(package, dict) and package.get("id"):
-                records.append(self._record(package))
+            package = one_package(self._action("package_show", {"id": name}))
+            records.append(self._record(package) if _has_id(package) else _unreadable(name, package, "package_show"))
         end = offset + len(chunk)
         following = {"mode": "list", "offset": end} if end < len(self._names) else None
         return Page(records, following, len(self._names))
@@ -177,6 +177,38 @@ class CkanBackend:
                 k: organization.get(k) for k in ("name", "title", "description") if organization.get(k)
             }
         return package
+
+
+def one_package(result: Any) -> Any:
+    """package_show's dataset: CKAN answers the dict, DKAN's CKAN-compatible API a list holding it."""
+    if isinstance(result, list) and len(result) == 1:
+        return result[0]
+    return result
+
+
+def _has_id(package: Any) -> bool:
+    return isinstance(package, dict) and isinstance(package.get("id"), str | int) and str(package["id"]) != ""
+
+
+def _position_name(result: Any, position: int) -> str:
+    """What an unreadable search result is called: its name when it has one, else its place in the listing."""
+    if isinstance(result, dict) and isinstance(result.get("name"), str) and result["name"]:
+        return result["name"]
+    return f"package_search result {position}"
+
+
+def _unreadable(guid: str, answer: Any, where: str) -> RemoteRecord:
+    """A listed record this backend cannot read: an errored harvest object that says what came back."""
+    if isinstance(answer, list):
+        shape = f"a list of {len(answer)} items"
+    elif isinstance(answer, dict):
+        shape = "a dict without an id"
+    else:
+        shape = type(answer).__name__
+    message = (f"Could not read {guid!r}: {where} returned {shape}, not a dataset dict with an id "
+               "(is this a CKAN or DKAN Action API?)")
+    return RemoteRecord(guid=str(guid), content={"unreadable": _json(answer)[:2000]},
+                        content_hash=content_hash(message), read_error=message)
 
 
 def _json(value: Any) -> str:
