@@ -219,18 +219,18 @@ def licence_term_id(graph: Graph, term: Node) -> str | None:
     """A licence id from a licence URI, a node with dct:identifier/label, or a literal title or URL."""
     if isinstance(term, Literal):
         return vocab.licence_id_for(str(term)) or str(term).strip() or None
+    labels = [graph.value(term, p) for p in (RDFS.label, DCT.title, SKOS.prefLabel)]
+    if isinstance(term, URIRef):
+        # The IRI names the licence; a label only helps when it is one we know. An unknown IRI stays the
+        # id, so it is republished as the same IRI rather than as a blank licence document.
+        return vocab.licence_id_for(str(term)) or next(
+            (found for label in labels if label is not None and (found := vocab.licence_id_for(str(label)))),
+            str(term))
     identifier = graph.value(term, DCT.identifier)
     if identifier is not None:
         return str(identifier)
-    if isinstance(term, URIRef):
-        found = vocab.licence_id_for(str(term))
-        if found:
-            return found
-    for predicate in (RDFS.label, DCT.title, SKOS.prefLabel):
-        label = graph.value(term, predicate)
-        if label is not None:
-            return vocab.licence_id_for(str(label)) or str(label)
-    return str(term) if isinstance(term, URIRef) else None
+    label = next((label for label in labels if label is not None), None)
+    return None if label is None else vocab.licence_id_for(str(label)) or str(label)
 
 
 def distribution_from_rdf(graph: Graph, node: Node) -> dict[str, Any]:

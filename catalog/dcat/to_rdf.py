@@ -282,11 +282,15 @@ def _spatial_to_rdf(graph: Graph, node: URIRef, value: Any) -> set[str]:
 
 
 def licence_to_rdf(graph: Graph, license_id: str | None) -> URIRef | BNode | None:
-    """A dct:LicenseDocument: the licence URL when known (Etalab 2.0 included), else a node with its id."""
+    """A dct:LicenseDocument: the licence URL when known (Etalab 2.0 included), the id itself when it is
+    a URI nobody registered (kept from a harvest), else a node with its id."""
     if not license_id:
         return None
     entry = vocab.licence(license_id)
-    url = codecs.url_term(entry["url"]) if entry and entry.get("url") else None
+    if entry and entry.get("url"):
+        url = codecs.url_term(entry["url"])
+    else:
+        url = codecs.url_term(license_id)
     node: URIRef | BNode = url or new_node()
     graph.add((node, RDF.type, DCT.LicenseDocument))
     if url is None:

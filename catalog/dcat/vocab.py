@@ -200,7 +200,10 @@ def _licence_by_title() -> dict[str, str]:
 
 
 def normalize_url(url: str) -> str:
-    return re.sub(r"^https?://", "", url.strip()).rstrip("/").lower()
+    """The key a licence URL is matched on: publishers vary the scheme, "www.", a trailing slash and
+    whether they point at the deed or the legal code, and none of these change the licence."""
+    text = re.sub(r"^https?://(www\.)?", "", url.strip().lower()).rstrip("/")
+    return re.sub(r"/(legalcode|deed)(\.[a-z-]+)?$", "", text).rstrip("/")
 
 
 def licence_id_for(value: str) -> str | None:

@@ -45,7 +45,8 @@ def _narrow(ctx: ActionContext, query: Select[tuple[Tag]], data: dict[str, Any])
 
 @action(auth=auth.license_list, read_only=True)
 def license_list(ctx: ActionContext, data: dict[str, Any]) -> list[dict[str, str]]:
-    """Return the licences datasets may use (CKAN's defaults, then Etalab's Licence Ouverte 1.0 and 2.0)."""
+    """Return the licences datasets may use (CKAN's defaults, then Etalab's Licence Ouverte 1.0 and 2.0,
+    Creative Commons 4.0 BY and BY-SA, and Germany's Datenlizenz BY and Zero 2.0)."""
     return licence_register()
 
 

@@ -117,16 +117,14 @@ def _resource(distribution: dict[str, Any]) -> dict[str, Any]:
 
 
 def _license_id(url: Any) -> str | None:
-    """The register's id for a licence URL (http/https and trailing slash ignored), else None."""
-    from catalog.vocab.licenses import license_list
+    """The register's id for a licence URL or title (scheme, "www.", trailing slash, /legalcode ignored);
+    a URL nobody registered stays the id, so the licence is still republished as that IRI."""
+    from catalog.dcat.codecs import is_url
+    from catalog.dcat.vocab import licence_id_for
 
-    if not isinstance(url, str) or not url:
+    if not isinstance(url, str) or not url.strip():
         return None
-    wanted = url.split("://", 1)[-1].rstrip("/")
-    for entry in license_list():
-        if entry.get("url") and entry["url"].split("://", 1)[-1].rstrip("/") == wanted:
-            return entry["id"]
-    return None
+    return licence_id_for(url) or (url.strip() if is_url(url) else None)
 
 
 def _text(value: Any) -> str:

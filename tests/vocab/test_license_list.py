@@ -17,7 +17,9 @@ CKAN_ORDER = ["notspecified", "odc-pddl", "odc-odbl", "odc-by", "cc-zero", "cc-b
 
 def test_license_list_ckan_defaults_then_etalab(call):
     licences = call("license_list", ANONYMOUS)
-    assert [lic["id"] for lic in licences] == CKAN_ORDER + ["fr-lo", "lov2"]
+    # CKAN's ids first and unchanged, then the ones harvested licence URIs need (issue 12, item 6).
+    assert [lic["id"] for lic in licences] == CKAN_ORDER + ["fr-lo", "lov2", "cc-by-4.0", "cc-by-sa-4.0",
+                                                            "dl-by-de/2.0", "dl-zero-de/2.0"]
     assert all(set(lic) == KEYS for lic in licences)
     assert all(isinstance(value, str) for lic in licences for value in lic.values())
     if REFERENCE.exists():  # the register read from CKAN's source, stringified as CKAN does
