@@ -29,6 +29,7 @@ from catalog.organization.models import Group
 from catalog.registry import CONFLICT_MESSAGE
 from harvest.backends.base import Backend, RemoteRecord, SourceInfo
 from harvest.models import HarvestObject
+from harvest.names import harvest_name
 from harvest.tags import clean_tags
 
 NAME_RE = re.compile(r"^[a-z0-9_-]{2,100}$")
@@ -485,7 +486,7 @@ def _name_candidates(package: dict[str, Any], source: SourceInfo, guid: str) -> 
     """The name a record asks for, and the suffixed one it gets when that is taken."""
     base = package.get("name") if isinstance(package.get("name"), str) else ""
     if not base or not NAME_RE.match(base):
-        base = _munge(base or package.get("title") or guid)
+        base = harvest_name(base or package.get("title") or guid)
     suffix = hashlib.sha1(f"{source.id}\n{guid}".encode()).hexdigest()[:8]
     return base, f"{base[: 100 - len(suffix) - 1]}-{suffix}"
 
@@ -495,10 +496,3 @@ def _name_taken(session: Session, name: str) -> bool:
     return session.scalar(
         select(Package.id).where(Package.name == name, Package.state != "deleted").limit(1)
     ) is not None
-
-
-def _munge(text: str) -> str:
-    name = re.sub(r"[^a-z0-9_-]+", "-", text.lower()).strip("-")
-    name = re.sub(r"-{2,}", "-", name)[:100].strip("-")
-    return name if len(name) >= 2 else f"dataset-{hashlib.sha1(text.encode()).hexdigest()[:8]}"
-
