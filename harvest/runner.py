@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, text
+from sqlalchemy import and_, func, or_, select, text, update
 
 from catalog.app import Services
 from catalog.clock import utcnow
@@ -145,12 +145,15 @@ def run_job(services: Services, job_id: str, options: RunOptions | None = None) 
         log(session, job, "Job resumed" if cursor else f"Job started ({'incremental' if since else 'full'})")
     backend = make_backend(info, make_fetcher(services.settings, info.config), since)
     done = 0
+    announced: int | None = None
     try:
         for page, page_cursor in gather(backend, cursor):
             outcome = run_page(services, job_id, info, backend, page, page_cursor, options)
             if outcome is None:
                 return _summary(services, job_id)  # aborted
             done += outcome
+            # The last page's figure: the most recent the source gave, if it changed during the walk.
+            announced = page.total if page.total is not None else announced
             if options.progress:
                 options.progress(done, page.total)
     except (FetchError, GatherError) as error:
@@ -159,11 +162,26 @@ def run_job(services: Services, job_id: str, options: RunOptions | None = None) 
         _job_failed(services, job_id, error)
         raise
     else:
+        _check_announced_total(services, job_id, announced)
         with services.db.unit_of_work(write=True) as session:
             job = session.get(HarvestJob, job_id)
             job.gather_complete = True
             job.gather_finished = utcnow()
     return finish_job(services, job_id, options)
+
+
+def _check_announced_total(services: Services, job_id: str, announced: int | None) -> None:
+    """Fewer records than the source announced (hydra:totalItems, CKAN count) means pages were not read:
+    a gather error, so the job withdraws nothing rather than datasets it merely did not reach."""
+    if announced is None:
+        return
+    with services.db.unit_of_work(write=False) as session:
+        gathered = int((session.get(HarvestJob, job_id).stats or {}).get("gathered", 0))
+    if gathered < announced:
+        record_gather_error(services, job_id, (
+            f"The source announced {announced} record(s) but only {gathered} were gathered (paging links not "
+            "followed or pages missing): nothing was withdrawn. Check the source's paging, then run it again."
+        ))
 
 
 def run_page(
@@ -246,14 +264,19 @@ def _job_failed(services: Services, job_id: str, error: Exception) -> None:
 # -- finishing and deletions -----------------------------------------------------------------------------
 def finish_job(services: Services, job_id: str, options: RunOptions | None = None) -> dict[str, Any]:
     options = options or RunOptions()
+    listed = _complete_listing(services, job_id)
     with services.db.unit_of_work(write=True) as session:
         job = session.scalars(select(HarvestJob).where(HarvestJob.id == job_id).with_for_update()).one()
         if job.status != "running":
             return job_summary(job)
+        if listed is not None:
+            _mark_listed(session, job, listed)
         source = session.get(HarvestSource, job.source_id)
         threshold = float(source.config.get("deletion_threshold", DEFAULT_DELETION_THRESHOLD))
-        reason = _deletion_blocker(session, job, threshold, options.allow_mass_deletion)
+        reason = _deletion_blocker(session, job, threshold, options.allow_mass_deletion, listed)
         missing_ids = [] if reason else list(session.scalars(_missing(job).with_only_columns(HarvestObject.id)))
+        if reason == EMPTIED:
+            reason = _emptied_error(session, job)
         if reason:
             job.message = reason
             log(session, job, reason, "WARNING" if job.since is None else "INFO")
@@ -296,9 +319,60 @@ def _missing(job: HarvestJob) -> Any:
     )
 
 
-def _deletion_blocker(session: Any, job: HarvestJob, threshold: float, allow_mass: bool) -> str | None:
-    """Why this job must not delete anything, or None when it may."""
-    if job.since is not None:
+EMPTIED = "emptied"
+
+
+def _complete_listing(services: Services, job_id: str) -> set[str] | None:
+    """For an incremental job whose gather went well, every id the source lists now, when its backend can
+    say so cheaply (CKAN: package_search fl=id): incremental runs decide deletions too. Fetched outside any
+    transaction; a listing that fails is a gather error (so nothing is withdrawn)."""
+    with services.db.unit_of_work(write=False) as session:
+        job = session.get(HarvestJob, job_id)
+        if job is None or job.status != "running" or job.since is None:
+            return None
+        if not job.gather_complete or job.gather_errors:
+            return None
+        info = source_info(session.get(HarvestSource, job.source_id))
+        since = job.since
+    backend = make_backend(info, make_fetcher(services.settings, info.config), since)
+    remote_ids = getattr(backend, "remote_ids", None)
+    if remote_ids is None:
+        return None
+    try:
+        listed = remote_ids()
+    except (FetchError, GatherError) as error:
+        record_gather_error(services, job_id, f"Could not list the source's ids to find deletions: {error}")
+        return None
+    return set(listed) if listed is not None else None
+
+
+def _mark_listed(session: Any, job: HarvestJob, listed: set[str]) -> None:
+    """Records still listed upstream count as seen by this job, so `_missing` is what disappeared."""
+    guids = sorted(listed)
+    for start in range(0, len(guids), BATCH_SIZE * 5):
+        session.execute(update(HarvestObject).where(
+            HarvestObject.source_id == job.source_id, HarvestObject.current.is_(True),
+            HarvestObject.guid.in_(guids[start : start + BATCH_SIZE * 5]),
+        ).values(last_seen_job_id=job.id).execution_options(synchronize_session=False))
+
+
+def _emptied_error(session: Any, job: HarvestJob) -> str:
+    """A source that suddenly lists nothing is far likelier broken than emptied: an error, not a quiet run."""
+    known = count_rows(session, _missing(job))
+    message = (f"The source listed no datasets while {known} dataset(s) came from it: nothing was withdrawn "
+               "(deletion guard). Check the source; if it was really emptied, run the job again with mass "
+               "deletion allowed.")
+    job.gather_errors = [*(job.gather_errors or []), {"message": message, "created": utcnow().isoformat()}]
+    job.stats = _add(job.stats, Counter(errored=1))
+    log(session, job, f"Gather error: {message}", "ERROR")
+    return message
+
+
+def _deletion_blocker(session: Any, job: HarvestJob, threshold: float, allow_mass: bool,
+                      listed: set[str] | None = None) -> str | None:
+    """Why this job must not delete anything (EMPTIED when the source lists nothing), or None when it may.
+    An incremental job decides only when it has the source's complete id listing."""
+    if job.since is not None and listed is None:
         return "Incremental job: deletions are only decided by full listings"
     if not job.gather_complete or job.gather_errors:
         return "The listing was incomplete (gather errors): nothing was deleted"
@@ -311,9 +385,8 @@ def _deletion_blocker(session: Any, job: HarvestJob, threshold: float, allow_mas
     ))) or 0
     if allow_mass:
         return None
-    if not (job.stats or {}).get("gathered"):
-        return (f"The source returned no records while {known} dataset(s) came from it: nothing was deleted "
-                "(deletion guard)")
+    if (not listed) if job.since is not None else not (job.stats or {}).get("gathered"):
+        return EMPTIED
     share = missing / known if known else 1.0
     if share > threshold:
         return (f"{missing} of {known} dataset(s) ({share:.0%}) are missing from the source, more than the "

@@ -18,6 +18,8 @@ RESOURCE_FIELDS = (
 )
 # Incremental window overlap: remote clocks and in-flight writes (ckanext-harvest uses one hour).
 INCREMENTAL_MARGIN = timedelta(hours=1)
+# CKAN's default ceiling for package_search rows (ckan.search.rows_max).
+ID_LISTING_ROWS = 1000
 
 
 class CkanBackend:
@@ -77,6 +79,36 @@ class CkanBackend:
         return [{"mode": "search", "start": start} for start in range(0, total, self.rows)] or [
             {"mode": "search", "start": 0}
         ]
+
+    def remote_ids(self) -> set[str] | None:
+        """Every remote dataset id the source lists (its filters, no incremental window), read cheaply with
+        `fl=id`: an incremental run learns from it what was removed upstream. None when the remote has no
+        package_search (package_list gives names, not the ids records are known by). A listing that ends
+        before the announced count (a page lost, datasets shifting during the walk) is a GatherError."""
+        since, self.since = self.since, None
+        try:
+            ids: set[str] = set()
+            start, total = 0, None
+            while total is None or start < total:
+                params = {**self._search_params(start), "rows": ID_LISTING_ROWS, "fl": "id"}
+                try:
+                    result = self._action("package_search", params)
+                except FetchError:
+                    if start == 0 and not self._search_answered():
+                        return None
+                    raise
+                results, total = result.get("results"), result.get("count")
+                if not isinstance(results, list) or not isinstance(total, int):
+                    raise GatherError(f"package_search (fl=id) returned no results list or count at start={start}")
+                if not results:
+                    break
+                ids.update(str(r["id"]) for r in results if isinstance(r, dict) and r.get("id"))
+                start += len(results)
+        finally:
+            self.since = since
+        if total is not None and len(ids) < total:
+            raise GatherError(f"The id listing gave {len(ids)} of the {total} datasets the source announces")
+        return ids
 
     def _search_params(self, start: int) -> dict[str, Any]:
         params: dict[str, Any] = {"rows": self.rows, "start": start, "sort": "id asc"}

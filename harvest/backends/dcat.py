@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin
 
-from rdflib import Graph, Namespace, URIRef
+from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF
 from rdflib.util import guess_format
 
@@ -97,11 +97,13 @@ def _paging_nodes(graph: Graph) -> list[Any]:
 
 
 def _next_page(graph: Graph, base: str) -> str | None:
+    # ckanext-dcat writes its paging links (hydra:next, and nextPage in its legacy PagedCollection) as plain
+    # string literals, not IRIs: following only IRIs read the first page of such a catalog and nothing else.
     for node in _paging_nodes(graph):
         for predicate in (HYDRA.next, HYDRA.nextPage):
             value = graph.value(node, predicate)
-            if isinstance(value, URIRef):
-                return urljoin(base, str(value))
+            if isinstance(value, URIRef | Literal) and str(value).strip():
+                return urljoin(base, str(value).strip())
     return None
 
 

@@ -87,7 +87,7 @@ def test_source_suddenly_empty_is_refused_by_the_guard(
     remote.routes[SEARCH] = lambda q: FakeCkan.ok({"count": 0, "results": []})
     job = run(harvested, force_all=True)
     assert job["gather_complete"] and job["stats"]["deleted"] == 0
-    assert "returned no records" in job["message"]
+    assert "listed no datasets" in job["message"] and job["gather_errors"]
     assert active_count(services) == 30
 
 

@@ -77,11 +77,13 @@ def test_incremental_run_asks_only_for_recent_changes(filled_ckan: FakeCkan, mak
     filled_ckan.put(ckan_package(5, title="Changed", modified="2099-01-01T00:00:00.000000"))
     remote.requests.clear()
     job = run(source)
-    fqs = [q.get("fq", [""])[0] for path, q in remote.requests if path.endswith("package_search")]
+    # Records are asked for changes only; the id listing that decides deletions (fl=id) is the exception.
+    fqs = [q.get("fq", [""])[0] for path, q in remote.requests
+           if path.endswith("package_search") and q.get("fl") != ["id"]]
     assert fqs and all("metadata_modified:[" in fq for fq in fqs)
     assert job["incremental_since"] is not None
     assert job["stats"]["gathered"] == 1 and job["stats"]["updated"] == 1
-    assert "Incremental" in job["message"]  # incremental jobs never delete
+    assert job["stats"]["deleted"] == 0 and job["gather_errors"] == []
 
 
 def test_remote_deletion_withdraws_the_dataset_and_it_can_come_back(
@@ -109,7 +111,7 @@ def test_source_returning_nothing_deletes_nothing(filled_ckan: FakeCkan, make_so
     filled_ckan.packages.clear()
     job = run(source, force_all=True)
     assert job["status"] == "finished" and job["stats"]["deleted"] == 0
-    assert "returned no records" in job["message"]
+    assert "listed no datasets" in job["message"] and job["gather_errors"]
     assert set(states(services).values()) == {"active"}
 
 
