@@ -10,6 +10,7 @@ import json
 from datetime import datetime
 from typing import Any
 
+from catalog.dcat import codecs
 from harvest.backends.base import GatherError, Page, RemoteRecord, SourceInfo, config_salt, content_hash
 from harvest.fetch import Fetcher
 
@@ -72,27 +73,7 @@ class DataJsonBackend:
         if isinstance(keywords, str):
             keywords = [k.strip() for k in keywords.split(",")]
         package["tags"] = [{"name": k.strip()[:MAX_TAG_LENGTH]} for k in keywords if isinstance(k, str) and k.strip()]
-        publisher = item.get("publisher")
-        if isinstance(publisher, dict) and publisher.get("name"):
-            package["author"] = _text(publisher["name"])
-        contact = item.get("contactPoint")
-        if isinstance(contact, dict):
-            if contact.get("fn"):
-                package["maintainer"] = _text(contact["fn"])
-            email = contact.get("hasEmail")
-            if isinstance(email, str) and email:
-                package["maintainer_email"] = email.removeprefix("mailto:")
-        extras: dict[str, str] = {}
-        for key, extra in (("issued", "dcat_issued"), ("modified", "dcat_modified"), ("license", "license_uri"),
-                           ("accrualPeriodicity", "frequency"), ("accessLevel", "access_level"),
-                           ("temporal", "temporal"), ("spatial", "spatial_text")):
-            if isinstance(item.get(key), str) and item[key]:
-                extras[extra] = item[key]
-        if isinstance(item.get("language"), list):
-            extras["language"] = ",".join(str(x) for x in item["language"])
-        if isinstance(publisher, dict) and publisher.get("name"):
-            extras["publisher_name"] = _text(publisher["name"])
-        package["extras"] = [{"key": k, "value": v} for k, v in extras.items()]
+        package["extras"] = [{"key": k, "value": v} for k, v in _extras(item).items()]
         license_id = _license_id(item.get("license"))
         if license_id:
             package["license_id"] = license_id
@@ -100,6 +81,54 @@ class DataJsonBackend:
             _resource(d) for d in item.get("distribution") or [] if isinstance(d, dict)
         ]
         return package
+
+
+# data.json key -> the extra the DCAT mapping reads (catalog/dcat/to_rdf.MAPPED_EXTRAS, the one list of
+# those keys), so a harvested record is republished with its source's dates, frequency and coverage.
+MAPPED = (("identifier", "identifier"), ("issued", "issued"), ("modified", "modified"),
+          ("accrualPeriodicity", "frequency"), ("spatial", "spatial"))
+# data.json keys with no DCAT-AP home, kept as extras under their own name (ckanext-dcat's data.json
+# harvester keeps them too); lists are stored as the mapping's multi-valued extras (one value or a JSON list).
+KEPT = ("accessLevel", "bureauCode", "programCode", "theme", "rights", "describedBy", "isPartOf")
+
+
+def _extras(item: dict[str, Any]) -> dict[str, str]:
+    extras: dict[str, str] = {}
+    for key, extra in MAPPED:
+        if isinstance(item.get(key), str) and item[key].strip():
+            extras[extra] = item[key].strip()
+    extras.update(_temporal(item.get("temporal")))
+    if isinstance(item.get("language"), list):
+        extras["language"] = codecs.multi_value([str(x) for x in item["language"]]) or ""
+    contact = item.get("contactPoint")
+    if isinstance(contact, dict):
+        if contact.get("fn"):
+            extras["contact_name"] = _text(contact["fn"])
+        email = contact.get("hasEmail")
+        if isinstance(email, str) and email.strip():
+            extras["contact_email"] = email.strip().removeprefix("mailto:")
+    publisher = item.get("publisher")
+    # The publisher is dct:publisher; writing it as author too made a dct:creator nobody published.
+    if isinstance(publisher, dict) and publisher.get("name"):
+        extras["publisher_name"] = _text(publisher["name"])
+    for key in KEPT:
+        value = item.get(key)
+        if isinstance(value, list):
+            value = codecs.multi_value([str(x) for x in value])
+        if isinstance(value, str) and value.strip():
+            extras[key] = value.strip()
+    return {key: value for key, value in extras.items() if value}
+
+
+def _temporal(value: Any) -> dict[str, str]:
+    """ISO 8601 "start/end" as the mapping's temporal_start/temporal_end; anything else kept as it came."""
+    if not isinstance(value, str) or not value.strip():
+        return {}
+    start, _, end = value.strip().partition("/")
+    dates = {"temporal_start": start, "temporal_end": end}
+    if end and all(codecs.date_literal(date) is not None for date in dates.values()):
+        return dates
+    return {"temporal": value.strip()}
 
 
 def _resource(distribution: dict[str, Any]) -> dict[str, Any]:
@@ -119,12 +148,11 @@ def _resource(distribution: dict[str, Any]) -> dict[str, Any]:
 def _license_id(url: Any) -> str | None:
     """The register's id for a licence URL or title (scheme, "www.", trailing slash, /legalcode ignored);
     a URL nobody registered stays the id, so the licence is still republished as that IRI."""
-    from catalog.dcat.codecs import is_url
     from catalog.dcat.vocab import licence_id_for
 
     if not isinstance(url, str) or not url.strip():
         return None
-    return licence_id_for(url) or (url.strip() if is_url(url) else None)
+    return licence_id_for(url) or (url.strip() if codecs.is_url(url) else None)
 
 
 def _text(value: Any) -> str:
