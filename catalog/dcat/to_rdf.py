@@ -34,7 +34,9 @@ from catalog.dcat.vocab import (
 )
 
 STORE_ID = Literal("ckan")
-# Extras the mapping writes as DCAT (the rest go to the store as they are).
+# Extras the mapping writes as DCAT (the rest go to the store as they are). This is the one list of dataset
+# keys a harvest backend maps its source to (issued/modified as the source's dates, temporal_start/_end,
+# spatial, contact_*, publisher_*), so what it harvests is republished; the licence goes in license_id.
 MAPPED_EXTRAS = {
     "frequency", "temporal_start", "temporal_end", "spatial", "language", "theme", "contact_name",
     "contact_email", "contact_uri", "publisher_name", "publisher_email", "publisher_url", "publisher_uri",
