@@ -92,6 +92,12 @@ def _config(data: dict[str, Any], source_type: str, settings: Settings) -> dict[
     return config
 
 
+ORGANIZATION_NEEDED = (
+    "An organization must be provided: harvested datasets need one. Set owner_org to the organization that "
+    "will own them, or (CKAN sources) config remote_orgs=create to create each remote dataset's organization"
+)
+
+
 def _apply(ctx: ActionContext, source: HarvestSource, data: dict[str, Any], *, creating: bool) -> None:
     errors: dict[str, list[str]] = {}
     source_type = data.get("source_type", source.type)
@@ -119,6 +125,11 @@ def _apply(ctx: ActionContext, source: HarvestSource, data: dict[str, Any], *, c
     if errors:
         raise ValidationError(errors)
     config = _config(data, source_type, ctx.services.settings) if "config" in data or creating else source.config
+    owner_org = data["owner_org"] if "owner_org" in data else source.owner_org
+    if not owner_org and (config or {}).get("remote_orgs") != "create":
+        # package_create requires an organization (CKAN's create_unowned_dataset off): without one every
+        # record of every run would fail. Only remote_orgs=create gives each record its own.
+        raise ValidationError({"owner_org": [ORGANIZATION_NEEDED]})
     before = (source.url, source.type, json.dumps(source.config or {}, sort_keys=True))
     source.name, source.url, source.type, source.config = name, url, source_type, config
     for key in ("title", "notes", "frequency", "owner_org", "active"):
