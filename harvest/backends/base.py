@@ -14,7 +14,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from harvest import rdf_warnings
 from harvest.fetch import FetchError
+
+rdf_warnings.install()  # every backend imports this module; DCAT parsing must not log tracebacks
 
 
 @dataclass(frozen=True)
