@@ -69,8 +69,11 @@ def test_harvest_another_moisson(moisson_remote: MoissonRemote, make_source: Any
 
     # Incremental: the remote's package_search answers the metadata_modified window (minus one hour of
     # margin, so here every dataset is listed again and the hashes skip the unchanged ones).
+    # It decides deletions too, from the remote's complete id listing (package_search fl=id).
     moisson_remote.call("package_patch", id="upstream-5", notes="Edited again")
+    moisson_remote.call("package_delete", id="upstream-6")
     incremental = run(source)
-    assert incremental["incremental_since"] is not None and "Incremental" in incremental["message"]
-    assert (incremental["stats"]["updated"], incremental["stats"]["deleted"]) == (1, 0)
+    assert incremental["incremental_since"] is not None and incremental["gather_errors"] == []
+    assert (incremental["stats"]["updated"], incremental["stats"]["deleted"]) == (1, 1)
+    assert call("package_show", SYSTEM, id="upstream-6")["state"] == "deleted"
     assert call("package_show", SYSTEM, id="upstream-5")["notes"] == "Edited again"
