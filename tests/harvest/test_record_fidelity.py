@@ -140,3 +140,10 @@ def test_a_record_without_what_ckan_requires_is_still_an_error(fake_ckan: FakeCk
     assert (job["stats"]["added"], job["stats"]["errored"]) == (0, 1)
     [errored] = objects(services)
     assert "resources" in errored.errors[0]
+
+
+def test_a_source_that_listed_names_never_ends_with_nothing_gathered(remote: RemoteServer, make_source: Any,
+                                                                     run: Any) -> None:
+    unreadable = [{"name": name, "__answer": {"error": "not a dataset"}} for name in ("first", "second")]
+    job = run(make_source(serve_dkan(remote, unreadable)))
+    assert (job["stats"]["gathered"], job["stats"]["added"], job["stats"]["errored"]) == (2, 0, 2)
