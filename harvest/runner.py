@@ -168,9 +168,7 @@ def run_job(services: Services, job_id: str, options: RunOptions | None = None) 
             job.gather_complete = True
             job.gather_finished = utcnow()
             if job.since is not None and getattr(backend, "since", job.since) is None:
-                # The backend fell back to a full listing (the remote refused the incremental filter): the
-                # job is a full one, and says so rather than "Incremental job".
-                job.since = None
+                job.since = None  # the backend fell back to the full listing: a full job, and it says so
                 log(session, job, FULL_LISTING_FALLBACK, "WARNING")
     return finish_job(services, job_id, options)
 
@@ -325,8 +323,7 @@ def _missing(job: HarvestJob) -> Any:
 
 
 EMPTIED = "emptied"
-FULL_LISTING_FALLBACK = ("The source refused the incremental filter (metadata_modified range): this run read its "
-                         "full listing instead, as a full job")
+FULL_LISTING_FALLBACK = "The source refused the incremental filter: this run read its full listing, as a full job"
 
 
 def _complete_listing(services: Services, job_id: str) -> set[str] | None:
