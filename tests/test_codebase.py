@@ -57,3 +57,29 @@ def test_ruff_is_clean():
     result = subprocess.run([*command, "check", "--no-cache", str(ROOT)], capture_output=True, text=True,
                             cwd=ROOT, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# Libraries that open network connections. Only the guarded fetcher may use them (issue 11: private addresses
+# refused, pinned connections, deadline, size cap); redis and the database drivers talk to configured services.
+# The fetcher's own package may use `socket` for what is not a connection: resolving (policy.py) and shutting a
+# trickling socket down (deadline.py).
+NETWORK_MODULES = ("requests", "urllib3", "urllib.request", "http.client", "socket", "httpx", "aiohttp")
+GUARDED_FETCHER = Path("catalog/outbound/client.py")
+SOCKET_ONLY = {Path("catalog/outbound/policy.py"), Path("catalog/outbound/deadline.py")}
+
+
+def test_only_the_guarded_fetcher_opens_connections():
+    import ast
+
+    offenders = []
+    for path in sorted([*ROOT.glob("catalog/**/*.py"), *ROOT.glob("harvest/**/*.py")]):
+        relative = path.relative_to(ROOT)
+        if relative == GUARDED_FETCHER:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([alias.name for alias in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            offenders += [f"{relative}: {name}" for name in names
+                          if any(name == lib or name.startswith(lib + ".") for lib in NETWORK_MODULES)
+                          and not (relative in SOCKET_ONLY and name == "socket")]
+    assert offenders == [], f"fetch through catalog.outbound.Outbound instead: {offenders}"

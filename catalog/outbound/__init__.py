@@ -2,7 +2,7 @@
 
 `Outbound.from_settings(settings).open(url, max_bytes=...)` resolves the host once, refuses addresses that are
 not public unless `MOISSON_OUTBOUND_ALLOW` names them (`policy.py`), connects to the very address it checked
-(`pinned.py`: no DNS-rebinding window), follows redirects itself and checks every hop, and bounds each fetch by
+(the pinned connections of `client.py`, the one module that opens connections: no DNS-rebinding window), follows redirects itself and checks every hop, and bounds each fetch by
 a wall-clock deadline, a size cap and a process-wide number of fetches at once (`client.py`). Refusals and
 failures are `OutboundError`s (`errors.py`) whose messages never tell an open port from a closed one.
 """

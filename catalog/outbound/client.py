@@ -1,20 +1,29 @@
-"""`Outbound.open(url)`: one GET under the site's outbound rules, redirects followed and checked hop by hop."""
+"""`Outbound.open(url)`: one GET under the site's outbound rules, redirects followed and checked hop by hop.
+
+This is the only module of Moisson that opens a network connection (DataStore URL loads and harvests call
+Outbound); the connection classes below connect to the address the policy checked, and nothing else."""
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from urllib3 import BaseHTTPResponse, HTTPConnectionPool, HTTPHeaderDict
+import certifi
+from urllib3 import BaseHTTPResponse, HTTPConnectionPool, HTTPHeaderDict, HTTPSConnectionPool
+from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.exceptions import ConnectTimeoutError, HTTPError, NewConnectionError, ReadTimeoutError
 from urllib3.util import Timeout
+from urllib3.util.connection import create_connection
 
 from catalog.outbound.deadline import Deadline, Watchdog
 from catalog.outbound.errors import (
+    AddressNotAllowed,
     OutboundBusy,
     OutboundError,
     RemoteFailed,
@@ -22,8 +31,7 @@ from catalog.outbound.errors import (
     SchemeNotAllowed,
     TooManyRedirects,
 )
-from catalog.outbound.pinned import pinned_pool
-from catalog.outbound.policy import AddressPolicy, Resolver, system_resolver
+from catalog.outbound.policy import AddressPolicy, IPAddress, Resolver, system_resolver
 
 USER_AGENT = "Moisson/0.1 (+https://github.com/moisson)"
 ALLOWED_SCHEMES = ("http", "https")
@@ -212,3 +220,65 @@ def _failure(error: Exception) -> str:
 
 def _reason(error: Exception) -> str:
     return f"{error.__class__.__name__}: {error}"
+
+
+# --- Pinned connections -----------------------------------------------------------------------------------------
+# urllib3 connections that connect to one address already checked by the policy, never to a fresh DNS answer.
+# The pool keeps the URL's host name for the Host header, SNI and certificate checks; only the socket's destination
+# is pinned. After connecting, the peer address is compared with the pinned one, so what was checked is what was
+# reached. They live here, beside Outbound, so that this one module is the only code that opens a connection.
+
+OnSocket = Callable[[socket.socket], None]
+
+
+
+def _connect_pinned(conn: Any, address: IPAddress, on_socket: OnSocket) -> socket.socket:
+    try:
+        sock = create_connection((str(address), conn.port), conn.timeout, source_address=conn.source_address,
+                                 socket_options=conn.socket_options)
+    except TimeoutError as error:
+        raise ConnectTimeoutError(conn, f"Connection to {conn.host} timed out") from error
+    except OSError as error:
+        raise NewConnectionError(conn, f"Failed to establish a new connection: {error}") from error
+    peer = ipaddress.ip_address(sock.getpeername()[0].split("%", 1)[0])
+    if peer != ipaddress.ip_address(str(address).split("%", 1)[0]):
+        sock.close()
+        raise AddressNotAllowed()
+    on_socket(sock)
+    return sock
+
+
+class _Pinned:
+    """Mixed into urllib3's connection classes: the socket goes to `pinned_address`, the rest is unchanged."""
+
+    def __init__(self, *args: Any, pinned_address: IPAddress, on_socket: OnSocket, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.pinned_address, self.on_socket = pinned_address, on_socket
+
+    def _new_conn(self) -> socket.socket:
+        return _connect_pinned(self, self.pinned_address, self.on_socket)
+
+
+class PinnedHTTPConnection(_Pinned, HTTPConnection):
+    pass
+
+
+class PinnedHTTPSConnection(_Pinned, HTTPSConnection):
+    pass
+
+
+class _PinnedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = PinnedHTTPConnection
+
+
+class _PinnedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = PinnedHTTPSConnection
+
+
+def pinned_pool(scheme: str, host: str, port: int, address: IPAddress, on_socket: OnSocket) -> HTTPConnectionPool:
+    """A one-connection pool for `scheme://host:port` whose socket goes to `address`."""
+    pinned = {"pinned_address": address, "on_socket": on_socket}
+    if scheme == "https":
+        return _PinnedHTTPSPool(host, port, maxsize=1, retries=False, cert_reqs="CERT_REQUIRED",
+                                ca_certs=certifi.where(), **pinned)
+    return _PinnedHTTPPool(host, port, maxsize=1, retries=False, **pinned)
