@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
+from catalog.clock import utcnow
+
 if TYPE_CHECKING:
     from catalog.app import Services
 
@@ -51,6 +53,11 @@ class ActionContext:
         from catalog.registry import dispatch
 
         return dispatch(self, name, data)
+
+    def with_clock_read_now(self) -> ActionContext:
+        """The clock read again once a row lock is held: `now` was read when the call began, before waiting for
+        the lock, so a write that waited would carry an older time than the one that committed before it."""
+        return replace(self, now=max(self.now, utcnow()))
 
     def as_system(self) -> ActionContext:
         """Deliberate privilege for internal steps (greppable, unlike CKAN's ignore_auth)."""

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import JSON, MetaData, Select, create_engine, event, func, select
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError, InvalidatePoolError
+from sqlalchemy.exc import DBAPIError, InvalidatePoolError, PendingRollbackError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 NAMING = {
@@ -90,6 +90,28 @@ def statement_timed_out(error: BaseException) -> bool:
     if getattr(orig, "sqlstate", None) == "57014":  # query_canceled
         return True
     return isinstance(orig, sqlite3.OperationalError) and str(orig) == "interrupted"
+
+
+def database_was_busy(error: BaseException) -> bool:
+    """Whether SQLite gave up waiting for another connection's lock ("database is locked" after busy_timeout)."""
+    orig = getattr(error, "orig", None)
+    return isinstance(orig, sqlite3.OperationalError) and str(orig) in ("database is locked", "database is busy")
+
+
+# SQLAlchemy's code for "Can't reconnect until invalid transaction is rolled back": the connection was lost
+# earlier in the transaction and the error raised then was caught (a cleanup statement in a `finally:`).
+RECONNECT_IN_TRANSACTION = "8s2b"
+
+
+def connection_was_lost(error: BaseException | None) -> bool:
+    """Whether the database connection was lost: this error, or the one it was raised while handling."""
+    while error is not None:
+        if isinstance(error, DBAPIError) and error.connection_invalidated:
+            return True
+        if isinstance(error, PendingRollbackError) and error.code == RECONNECT_IN_TRANSACTION:
+            return True
+        error = error.__context__
+    return False
 
 
 def _configure_sqlite(engine: Engine) -> None:

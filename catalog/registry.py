@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import inspect
-import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,7 +14,7 @@ from sqlalchemy.exc import IntegrityError as DatabaseIntegrityError
 
 from catalog.clock import utcnow
 from catalog.context import ActionContext, Actor
-from catalog.db import statement_timed_out
+from catalog.db import connection_was_lost, database_was_busy, statement_timed_out
 from catalog.errors import BadRequest, ServiceUnavailable, ValidationError
 from catalog.nesting import TOO_DEEP, nested_deeper_than
 from catalog.validation import validate_input
@@ -143,28 +142,6 @@ def read_bound(services: Services, spec: ActionSpec, actor: Actor) -> int:
 
 DATABASE_BUSY = ("The database was busy with other changes for longer than a request waits, so nothing was saved: "
                  "retry in a moment.")
-
-
-def database_was_busy(error: BaseException) -> bool:
-    """Whether SQLite gave up waiting for another connection's lock ("database is locked" after busy_timeout)."""
-    orig = getattr(error, "orig", None)
-    return isinstance(orig, sqlite3.OperationalError) and str(orig) in ("database is locked", "database is busy")
-
-
-# SQLAlchemy's code for "Can't reconnect until invalid transaction is rolled back": the connection was lost
-# earlier in the transaction and the error raised then was caught (a cleanup statement in a `finally:`).
-RECONNECT_IN_TRANSACTION = "8s2b"
-
-
-def connection_was_lost(error: BaseException | None) -> bool:
-    """Whether the database connection was lost: this error, or the one it was raised while handling."""
-    while error is not None:
-        if isinstance(error, DBAPIError) and error.connection_invalidated:
-            return True
-        if isinstance(error, PendingRollbackError) and error.code == RECONNECT_IN_TRANSACTION:
-            return True
-        error = error.__context__
-    return False
 
 
 def retry_if_connection_dropped(work: Callable[[], T]) -> T:

@@ -8,11 +8,9 @@ the starting point, and nor is package_show's stored dict."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from catalog.authz import can_read_package
-from catalog.clock import utcnow
 from catalog.context import ActionContext
 from catalog.dataset.dictize import package_dictize
 from catalog.dataset.models import Package
@@ -29,7 +27,7 @@ def lock_package(ctx: ActionContext, id_or_name: Any) -> tuple[ActionContext, Pa
     package = get_package(ctx.session, id_or_name, for_update=True)
     if package is None:
         raise NotFound("Package was not found.")
-    return replace(ctx, now=max(ctx.now, utcnow())), package
+    return ctx.with_clock_read_now(), package
 
 
 def package_dict_for_update(ctx: ActionContext, id_or_name: Any) -> dict[str, Any]:

@@ -16,15 +16,19 @@ from catalog.organization.models import Group, Member
 from catalog.user.models import User
 
 
-def find_group(session: Session, id_or_name: Any) -> Group | None:
+def find_group(session: Session, id_or_name: Any, *, for_update: bool = False) -> Group | None:
+    """By id or name. For writes: FOR UPDATE (PostgreSQL) and re-read, never an earlier copy of the session."""
     if not isinstance(id_or_name, str) or not id_or_name:
         return None
-    return session.scalar(select(Group).where(or_(Group.id == id_or_name, Group.name == id_or_name)))
+    statement = select(Group).where(or_(Group.id == id_or_name, Group.name == id_or_name))
+    if for_update:
+        statement = statement.with_for_update().execution_options(populate_existing=True)
+    return session.scalar(statement)
 
 
-def get_group(session: Session, id_or_name: Any, *, is_org: bool, message: str = "") -> Group:
+def get_group(session: Session, id_or_name: Any, *, is_org: bool, message: str = "", for_update: bool = False) -> Group:
     """The organization (is_org) or group; the other kind is "not found", as in CKAN."""
-    group = find_group(session, id_or_name)
+    group = find_group(session, id_or_name, for_update=for_update)
     if group is None or group.is_organization != is_org:
         raise NotFound(message)
     return group
