@@ -137,7 +137,13 @@ TOO_SLOW = ("This request held the database longer than the {ms} ms a request ma
 def read_bound(services: Services, spec: ActionSpec, actor: Actor) -> int:
     """The statement timeout of a call: reads by anonymous and ordinary callers only. Writes, sysadmins and
     what acts as one (the CLI, background jobs: catalog.context.SYSTEM) are not bound."""
-    return services.settings.read_statement_timeout_ms if spec.read_only and not actor.is_sysadmin else 0
+    return caller_read_bound(services, actor) if spec.read_only else 0
+
+
+def caller_read_bound(services: Services, actor: Actor) -> int:
+    """read_statement_timeout_ms for anonymous and ordinary callers, 0 (unbound) for sysadmins and SYSTEM; also
+    applied by reads on connections of their own, which the dispatcher's bound does not reach (the DataStore)."""
+    return 0 if actor.is_sysadmin else services.settings.read_statement_timeout_ms
 
 
 DATABASE_BUSY = ("The database was busy with other changes for longer than a request waits, so nothing was saved: "

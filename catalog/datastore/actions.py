@@ -22,22 +22,22 @@ from catalog.datastore.models import DatastoreLoad, DatastoreTable
 from catalog.datastore.search import as_list, parse_filters, parse_spec
 from catalog.datastore.writes import check_records, guess_type
 from catalog.errors import NotFound, ValidationError
-from catalog.registry import action
+from catalog.registry import action, caller_read_bound
 
 READ_ONLY_MESSAGE = (
     "Cannot edit read-only resource because changes made may be lost. Use a resource created for "
     'editing e.g. with datastore_create or use "force=True" to ignore this warning.'
 )
 SQL_TIMEOUT_MS = 10_000
+SQL_ROWS_MAX = 32000
 SEARCH_TIMEOUT_MS = 30_000
 
 
 def _timeout_ms(ctx: ActionContext, own_ms: int) -> int:
     """DataStore queries run on connections of their own, which the dispatcher's read bound does not reach: an
     anonymous or ordinary caller gets the lower of the query's own limit and read_statement_timeout_ms."""
-    bound = 0 if ctx.actor.is_sysadmin else ctx.services.settings.read_statement_timeout_ms
+    bound = caller_read_bound(ctx.services, ctx.actor)
     return min(own_ms, bound) if bound > 0 else own_ms
-SQL_ROWS_MAX = 32000
 
 
 def _check_force(resource: Any, data: dict[str, Any]) -> None:
