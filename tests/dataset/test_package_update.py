@@ -110,6 +110,21 @@ def test_package_revise_by_resource_id_prefix_and_extend(call, sysadmin, dataset
     assert resources[1]["description"] == "le lisez-moi" and len(resources) == 3
 
 
+def test_package_revise_reads_an_all_digit_id_prefix_as_an_id_not_a_position():
+    # About 2% of uuids start with 8 digits; CKAN tries the id prefix first.
+    from catalog.dataset.actions.revise import apply_path
+
+    package = {"resources": [{"id": "0a1b2c3d-x"}, {"id": "78421443-x"}]}
+    apply_path(package, ["resources", "78421443", "description"], "le lisez-moi")
+    assert package["resources"][1] == {"id": "78421443-x", "description": "le lisez-moi"}
+
+
+def test_package_revise_position_out_of_range_is_a_validation_error(call, sysadmin, dataset):
+    with pytest.raises(ValidationError) as caught:
+        call("package_revise", sysadmin, match={"id": dataset["id"]}, update__resources__7__name="x")
+    assert caught.value.errors == {"update": ["Unable to find item 7"]}
+
+
 def test_package_revise_filter_removes_resource(call, sysadmin, dataset):
     result = call("package_revise", sysadmin, match={"id": dataset["id"]}, filter=["-resources__1"])
     assert [r["id"] for r in result["package"]["resources"]] == [dataset["resources"][0]["id"]]

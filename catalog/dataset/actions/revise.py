@@ -39,14 +39,18 @@ def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
 
 
 def _list_index(items: list[Any], step: str) -> int:
-    """A position, -1 for the last, or a resource id prefix of at least 5 characters."""
-    if step.lstrip("-").isdigit():
-        index = int(step)
-        return index if index >= 0 else len(items) + index
+    """A resource id prefix of at least 5 characters, else a position (-1 for the last).
+
+    CKAN tries the id prefix first, so a prefix made only of digits ("78421443")
+    still names a resource rather than an out-of-range position.
+    """
     if len(step) >= 5:
         for index, item in enumerate(items):
             if isinstance(item, dict) and str(item.get("id", "")).startswith(step):
                 return index
+    elif step.lstrip("-").isdigit() and -len(items) <= int(step) < len(items):
+        index = int(step)
+        return index if index >= 0 else len(items) + index
     raise ValidationError({"update": [f"Unable to find item {step}"]})
 
 
