@@ -7,17 +7,16 @@ languages are accepted; the lossless store written by to_rdf.py (schema:addition
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from catalog.dcat import codecs, vocab
+from catalog.dcat import codecs, languages, vocab
+from catalog.dcat.languages import PORTAL_LANGUAGE
 from catalog.dcat.vocab import ADMS, DCAT, DCT, FOAF, LOCN, OWL, RDF, RDFS, SCHEMA, SKOS, SPDX, VCARD
 
-PREFERRED_LANGUAGES = ("fr", "en")
 DATASET_CLASSES = (DCAT.Dataset, URIRef(str(DCAT) + "DatasetSeries"))
 DCAT_VERSION = URIRef(str(DCAT) + "version")
 
@@ -26,49 +25,57 @@ class DatasetReadError(Exception):
     """A dataset of the graph that cannot become a package dict; the message says why."""
 
 
-def datasets_from_graph(graph: Graph) -> Iterator[tuple[str, dict[str, Any] | DatasetReadError]]:
-    """Each dcat:Dataset of graph, in a stable order, as (uri, package dict) or (uri, DatasetReadError)."""
+def datasets_from_graph(graph: Graph, *, language: str = PORTAL_LANGUAGE, untagged_language: str | None = None
+                        ) -> Iterator[tuple[str, dict[str, Any] | DatasetReadError]]:
+    """Each dcat:Dataset of graph, in a stable order, as (uri, package dict) or (uri, DatasetReadError).
+    `language`: the portal's, shown in `title`/`notes`; `untagged_language`: that of the graph's untagged
+    titles and descriptions when it is not the portal's (best_literal)."""
     nodes = {node for cls in DATASET_CLASSES for node in graph.subjects(RDF.type, cls)}
     for node in sorted(nodes, key=str):
         try:
-            yield str(node), dataset_from_rdf(graph, node)
+            yield str(node), dataset_from_rdf(graph, node, language=language, untagged_language=untagged_language)
         except DatasetReadError as error:
             yield str(node), error
         except Exception as error:  # a malformed remote graph must not stop the others
             yield str(node), DatasetReadError(f"{type(error).__name__}: {error}")
 
 
-def best_literal(graph: Graph, node: Node, predicate: URIRef) -> tuple[str | None, dict[str, str]]:
-    """The value to use (untagged, then French, then English, then any) and every language's value."""
+def best_literal(graph: Graph, node: Node, predicate: URIRef, language: str = PORTAL_LANGUAGE,
+                 untagged_language: str | None = None) -> tuple[str | None, dict[str, str]]:
+    """The value to show and every language's value. An untagged literal is in `untagged_language` (a harvest
+    source's setting), else in the portal's `language`, as ckanext-dcat reads it; a tagged literal of the same
+    language wins. Shown: the portal's language, then English, then the first by code (languages.pick). The
+    smallest text wins among several of one language, so the result does not depend on the graph's order."""
     by_language: dict[str, str] = {}
     untagged: str | None = None
     for term in graph.objects(node, predicate):
         text = codecs.text_value(term) if isinstance(term, Literal) else str(term)
-        language = term.language if isinstance(term, Literal) else None
-        if language:
-            by_language.setdefault(language.lower(), text)
-        elif untagged is None or text < untagged:
-            untagged = text
+        if not text.strip():
+            continue
+        tag = term.language.lower() if isinstance(term, Literal) and term.language else None
+        if tag is None:
+            untagged = text if untagged is None else min(untagged, text)
+        elif tag not in by_language or text < by_language[tag]:
+            by_language[tag] = text
     if untagged is not None:
-        return untagged, by_language
-    for language in PREFERRED_LANGUAGES:
-        if language in by_language:
-            return by_language[language], by_language
-    first = sorted(by_language)[0] if by_language else None
-    return (by_language[first] if first else None), by_language
+        by_language.setdefault((untagged_language or language).lower(), untagged)
+    shown = languages.pick(by_language, language)
+    return (by_language[shown] if shown else None), by_language
 
 
-def dataset_from_rdf(graph: Graph, node: Node) -> dict[str, Any]:
-    title, titles = best_literal(graph, node, DCT.title)
+def dataset_from_rdf(graph: Graph, node: Node, *, language: str = PORTAL_LANGUAGE,
+                     untagged_language: str | None = None) -> dict[str, Any]:
+    title, titles = best_literal(graph, node, DCT.title, language, untagged_language)
     if not title:
         raise DatasetReadError("dataset has no dct:title")
-    notes, descriptions = best_literal(graph, node, DCT.description)
+    notes, descriptions = best_literal(graph, node, DCT.description, language, untagged_language)
     pkg: dict[str, Any] = {"title": title, "notes": notes}
     extras: dict[str, Any] = {}
+    # Every language is kept (ckanext-fluent's keys); one language is just `title`/`notes`.
     if len(titles) > 1:
-        extras["title_translated"] = json.dumps(titles, ensure_ascii=False, sort_keys=True)
+        extras["title_translated"] = languages.dump(titles)
     if len(descriptions) > 1:
-        extras["notes_translated"] = json.dumps(descriptions, ensure_ascii=False, sort_keys=True)
+        extras["notes_translated"] = languages.dump(descriptions)
     keywords = sorted({codecs.text_value(k) for k in graph.objects(node, DCAT.keyword) if str(k).strip()})
     pkg["tags"] = [{"name": keyword} for keyword in keywords]
     if isinstance(node, URIRef):
