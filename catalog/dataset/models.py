@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalog.clock import utcnow
@@ -54,7 +54,12 @@ class Package(Base):
 
 class PackageExtra(Base):
     __tablename__ = "package_extra"
-    __table_args__ = (UniqueConstraint("package_id", "key", name="uq_package_extra_key"),)
+    __table_args__ = (
+        UniqueConstraint("package_id", "key", name="uq_package_extra_key"),
+        # Who publishes under an upstream URI (catalog/dcat/uri_owners.py); migration 0009.
+        Index("ix_package_extra_uri", "value", postgresql_using="hash", postgresql_where=text("key = 'uri'"),
+              sqlite_where=text("key = 'uri'")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     package_id: Mapped[str] = mapped_column(ForeignKey("package.id", ondelete="CASCADE"))

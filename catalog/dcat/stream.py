@@ -27,7 +27,8 @@ from catalog.dataset.queries import current_stored_dicts
 from catalog.db import count_rows
 from catalog.dcat.graphs import new_graph
 from catalog.dcat.profiles import DEFAULT_PROFILE, Profile
-from catalog.dcat.to_rdf import catalog_to_rdf, dataset_to_rdf
+from catalog.dcat.to_rdf import catalog_to_rdf
+from catalog.dcat.uri_owners import datasets_to_rdf
 from catalog.dcat.vocab import DCAT
 from catalog.organization.models import Group
 
@@ -158,7 +159,7 @@ def dump(services: Services, out: IO[bytes], *, fmt: str = "nt", profile: Profil
         graph.serialize(destination=out, format=rdf_format, encoding="utf-8")
         for batch in iter_public_packages(session, services, where or CatalogFilter(), batch_size):
             graph = new_graph(write_once=fmt == "nt")
-            uris = [dataset_to_rdf(graph, pkg, site_url=settings.site_url, profile=profile) for pkg in batch]
+            uris = datasets_to_rdf(graph, ctx, batch, site_url=settings.site_url, profile=profile)
             catalog_to_rdf_links(graph, settings.site_url, uris)
             graph.serialize(destination=out, format=rdf_format, encoding="utf-8")
             count += len(batch)

@@ -29,7 +29,8 @@ from catalog.dcat.stream import (
     page_of_ids,
     public_packages,
 )
-from catalog.dcat.to_rdf import catalog_to_rdf, dataset_to_rdf
+from catalog.dcat.to_rdf import catalog_to_rdf
+from catalog.dcat.uri_owners import datasets_to_rdf
 from catalog.dcat.vocab import HYDRA, RDF, XSD
 from catalog.errors import ActionError
 from catalog.registry import ACTIONS, call_action, load_actions
@@ -160,7 +161,7 @@ def _catalog(ext: str) -> Response:
             total = counts.count(session, public_packages(ctx, where), (settings.database_url, where))
             packages = dictize_batch(session, ids, settings)
         graph = new_graph(write_once=ext == "nt")
-        uris = [dataset_to_rdf(graph, pkg, site_url=settings.site_url, profile=profile) for pkg in packages]
+        uris = datasets_to_rdf(graph, ctx, packages, site_url=settings.site_url, profile=profile)
         catalog_to_rdf(graph, site_url=settings.site_url, title=settings.site_title, dataset_uris=uris,
                        modified=last_modified(ctx))
     last_id = packages[-1]["id"] if packages else None
@@ -245,7 +246,7 @@ def _dataset(id_or_name: str, ext: str) -> Response:
         if package is None:
             return _text(404, f"Dataset not found: {id_or_name}")
         pkg = package_dictize(session, package, settings)
-    graph = new_graph(write_once=ext == "nt")
-    uri = dataset_to_rdf(graph, pkg, site_url=settings.site_url, profile=profile)
+        graph = new_graph(write_once=ext == "nt")
+        [uri] = datasets_to_rdf(graph, ctx, [pkg], site_url=settings.site_url, profile=profile)
     catalog_to_rdf(graph, site_url=settings.site_url, title=settings.site_title, dataset_uris=[uri])
     return _serialize(graph, ext)
