@@ -56,8 +56,10 @@ def extras_of(pkg: dict[str, Any]) -> dict[str, Any]:
     return {e["key"]: e.get("value") for e in pkg.get("extras") or [] if isinstance(e, dict) and "key" in e}
 
 
-def dataset_uri(pkg: dict[str, Any], site_url: str) -> URIRef:
-    uri = codecs.url_term(extras_of(pkg).get("uri"))
+def dataset_uri(pkg: dict[str, Any], site_url: str, *, owns_upstream_uri: bool = True) -> URIRef:
+    """The dataset's upstream URI (its `uri` extra) when it holds it alone, else its local URI
+    (catalog/dcat/uri_owners.py decides between copies of one upstream dataset)."""
+    uri = codecs.url_term(extras_of(pkg).get("uri")) if owns_upstream_uri else None
     return uri or URIRef(f"{site_base(site_url)}/dataset/{pkg['id']}")
 
 
@@ -80,10 +82,14 @@ class Kept:
 
 
 def dataset_to_rdf(graph: Graph, pkg: dict[str, Any], *, site_url: str,
-                   profile: Profile = DEFAULT_PROFILE) -> URIRef:
-    """Add one dcat:Dataset (with its distributions, publisher, contact point) to graph; return its URI."""
+                   profile: Profile = DEFAULT_PROFILE, owns_upstream_uri: bool = True) -> URIRef:
+    """Add one dcat:Dataset (with its distributions, publisher, contact point) to graph; return its URI.
+
+    owns_upstream_uri=False: another local copy publishes under the upstream URI, so this one is written
+    under its local URI, with the upstream URI as an adms:identifier and its local URI as dct:identifier;
+    its `uri` and `identifier` extras go to the store, so Moisson reading it back gets them unchanged."""
     extras = extras_of(pkg)
-    node = dataset_uri(pkg, site_url)
+    node = dataset_uri(pkg, site_url, owns_upstream_uri=owns_upstream_uri)
     add = graph.add
     kept = Kept()
     add((node, RDF.type, DCAT.Dataset))
@@ -101,8 +107,11 @@ def dataset_to_rdf(graph: Graph, pkg: dict[str, Any], *, site_url: str,
         written_translations.add("notes_translated")
     if not notes:
         kept.fields["notes"] = notes
-    identifier = extras.get("identifier") or pkg["id"]
+    shared_copy = not owns_upstream_uri and codecs.url_term(extras.get("uri")) is not None
+    identifier = str(node) if shared_copy else extras.get("identifier") or pkg["id"]
     add((node, DCT.identifier, Literal(identifier)))
+    if shared_copy:
+        adms_identifier(graph, node, str(extras["uri"]))
     for tag in pkg.get("tags") or []:
         add((node, DCAT.keyword, Literal(tag["name"] if isinstance(tag, dict) else str(tag))))
     _dates_to_rdf(graph, node, pkg, extras)
@@ -118,7 +127,7 @@ def dataset_to_rdf(graph: Graph, pkg: dict[str, Any], *, site_url: str,
     if licence is not None:
         add((node, DCT.license, licence))
     _people_to_rdf(graph, node, pkg, extras, site_url, kept)
-    _extras_to_rdf(graph, node, extras, kept)
+    _extras_to_rdf(graph, node, extras, kept, written_as_is={"identifier", "uri"} if not shared_copy else set())
     for key in written_translations:
         kept.extras.pop(key, None)  # the tagged literals read back as this very extra
     kept.write(graph, node)
@@ -215,7 +224,8 @@ def _publisher_to_rdf(graph: Graph, node: URIRef, pkg: dict[str, Any], extras: d
         add((publisher, DCT.type, URIRef(kind)))
 
 
-def _extras_to_rdf(graph: Graph, node: URIRef, extras: dict[str, Any], kept: Kept) -> None:
+def _extras_to_rdf(graph: Graph, node: URIRef, extras: dict[str, Any], kept: Kept,
+                   written_as_is: set[str]) -> None:
     add = graph.add
     exact: set[str] = set()
     frequency = vocab.frequency_uri(extras["frequency"]) if extras.get("frequency") else None
@@ -246,7 +256,7 @@ def _extras_to_rdf(graph: Graph, node: URIRef, extras: dict[str, Any], kept: Kep
             adms_identifier(graph, node, value)
         if codecs.multi_value(values) == extras["alternate_identifier"]:
             exact.add("alternate_identifier")
-    exact |= {"uri", "identifier", "issued", "modified", "contact_name", "publisher_name", "publisher_uri",
+    exact |= written_as_is | {"issued", "modified", "contact_name", "publisher_name", "publisher_uri",
               "publisher_url", "contact_uri", "contact_email", "publisher_email"}
     for key, value in extras.items():
         if key not in MAPPED_EXTRAS or key not in exact or not _is_exact_plain(key, value):
