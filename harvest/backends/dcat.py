@@ -61,7 +61,8 @@ class DcatRdfBackend:
         except Exception as error:  # rdflib raises many unrelated types for bad input
             raise GatherError(f"Could not parse {url} as {fmt}: {error.__class__.__name__}: {error}") from error
         records = []
-        for uri, dataset in datasets_from_graph(graph):
+        # default_language: the language of the source's untagged titles and descriptions (else the portal's).
+        for uri, dataset in datasets_from_graph(graph, untagged_language=self.config.get("default_language")):
             if isinstance(dataset, Exception):
                 records.append(RemoteRecord(
                     guid=uri, content={"uri": uri}, content_hash=content_hash(uri, self.salt),
