@@ -11,6 +11,7 @@ from typing import Any
 
 from rdflib import BNode, Graph, URIRef
 
+from catalog.dcat.from_rdf import best_literal
 from catalog.dcat.graphs import new_graph
 from catalog.dcat.to_rdf import dataset_to_rdf, site_base
 from catalog.dcat.vocab import DCAT, DCT, FOAF, LOCN, language_code, media_type_from_term
@@ -22,7 +23,8 @@ def dataset_to_schemaorg(pkg: dict[str, Any], *, site_url: str, catalog_title: s
     page = f"{site_base(site_url)}/dataset/{pkg.get('name') or pkg['id']}"
     doc: dict[str, Any] = {
         "@context": "https://schema.org/", "@type": "Dataset", "@id": str(node), "url": page,
-        "name": str(graph.value(node, DCT.title)), "description": str(graph.value(node, DCT.description)),
+        # One title per language when the dataset has several: the one a DCAT reader shows (the portal's).
+        "name": best_literal(graph, node, DCT.title)[0], "description": best_literal(graph, node, DCT.description)[0],
         "identifier": str(graph.value(node, DCT.identifier)),
         "includedInDataCatalog": {"@type": "DataCatalog", "name": catalog_title,
                                   "url": f"{site_base(site_url)}/"},
