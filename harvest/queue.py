@@ -22,18 +22,9 @@ from catalog.settings import Settings
 from harvest.backends import make_backend
 from harvest.backends.base import GatherError
 from harvest.fetch import FetchError
+from harvest.jobs import log, make_fetcher, record_gather_error, source_info
 from harvest.models import HarvestJob, HarvestSource
-from harvest.runner import (
-    RunOptions,
-    create_job,
-    finish_job,
-    log,
-    make_fetcher,
-    record_gather_error,
-    run_job,
-    run_page,
-    source_info,
-)
+from harvest.runner import RunOptions, create_job, finish_job, run_job, run_page
 
 QUEUE_NAME = "moisson-harvest"
 JOB_TIMEOUT = 24 * 3600

@@ -14,28 +14,35 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, text, update
+from sqlalchemy import func, select, text
 
 from catalog.app import Services
 from catalog.clock import utcnow
 from catalog.context import SYSTEM, ActionContext
-from catalog.db import count_rows
 from catalog.errors import ValidationError
-from catalog.outbound import Outbound
-from catalog.settings import Settings
 from harvest.backends import make_backend
 from harvest.backends.base import Backend, GatherError, Page, SourceInfo, gather
-from harvest.fetch import Fetcher, FetchError, FetchLimits
+from harvest.fetch import FetchError
 from harvest.importer import BatchResult, import_batch, unchanged_guids
-from harvest.models import HarvestJob, HarvestLog, HarvestObject, HarvestSource
+from harvest.jobs import (
+    BATCH_SIZE,
+    STAT_KEYS,
+    add_counts,
+    job_summary,
+    log,
+    make_fetcher,
+    read_summary,
+    record_gather_error,
+    source_info,
+)
+from harvest.models import HarvestJob, HarvestSource
+from harvest.withdraw import complete_listing, plan_deletions, withdraw
 
-BATCH_SIZE = 100
-DEFAULT_DELETION_THRESHOLD = 0.10
 # A job that changed at least this many datasets refreshes the planner's statistics when it ends.
 ANALYZE_AFTER_CHANGES = 1000
 DEFAULT_STALE_SECONDS = 600
 DEFAULT_FULL_SYNC_HOURS = 24
-STAT_KEYS = ("gathered", "added", "updated", "unchanged", "deleted", "errored", "skipped")
+FULL_LISTING_FALLBACK = "The source refused the incremental filter: this run read its full listing, as a full job"
 
 
 class JobAlreadyRunning(Exception):
@@ -48,30 +55,6 @@ class RunOptions:
     # Delete even when the guard would stop (an admin confirmed the source really shrank).
     allow_mass_deletion: bool = False
     progress: Callable[[int, int | None], None] | None = None
-
-
-def source_info(source: HarvestSource) -> SourceInfo:
-    return SourceInfo(
-        id=source.id, name=source.name, url=source.url, title=source.title or source.name, type=source.type,
-        owner_org=source.owner_org, config=dict(source.config or {}),
-    )
-
-
-def make_fetcher(settings: Settings, config: dict[str, Any]) -> Fetcher:
-    """The source's fetcher: its headers and limits (clamped to the site maximums), the site's outbound rules."""
-    headers = {}
-    if config.get("api_key"):
-        headers["Authorization"] = str(config["api_key"])
-    if config.get("user_agent"):
-        headers["User-Agent"] = str(config["user_agent"])
-    return Fetcher(FetchLimits.from_config(config, settings), headers, outbound=Outbound.from_settings(settings))
-
-
-def log(session: Any, job: HarvestJob | None, message: str, level: str = "INFO", source_id: str | None = None) -> None:
-    session.add(HarvestLog(
-        source_id=source_id or (job.source_id if job else None), job_id=job.id if job else None,
-        level=level, message=message, created=utcnow(),
-    ))
 
 
 # -- creating / resuming ---------------------------------------------------------------------------------
@@ -150,7 +133,7 @@ def run_job(services: Services, job_id: str, options: RunOptions | None = None) 
         for page, page_cursor in gather(backend, cursor):
             outcome = run_page(services, job_id, info, backend, page, page_cursor, options)
             if outcome is None:
-                return _summary(services, job_id)  # aborted
+                return read_summary(services, job_id)  # aborted
             done += outcome
             # The last page's figure: the most recent the source gave, if it changed during the walk.
             announced = page.total if page.total is not None else announced
@@ -231,28 +214,13 @@ def _import_and_commit(
     # A crash between the two commits only re-imports this batch on resume, and hashes make that a no-op.
     with services.db.unit_of_work(write=True) as session:
         job = session.scalars(select(HarvestJob).where(HarvestJob.id == job_id).with_for_update()).one()
-        job.stats = _add(job.stats, result.counts)
+        job.stats = add_counts(job.stats, result.counts)
         job.heartbeat = utcnow()
         if job.pages_total is None:
             job.cursor = resume_at
         elif finished_page:
             job.pages_done += 1
     return True
-
-
-def _add(stats: dict[str, Any], counts: Counter[str]) -> dict[str, Any]:
-    merged = {k: int((stats or {}).get(k, 0)) for k in STAT_KEYS}
-    for key, value in counts.items():
-        merged[key] = merged.get(key, 0) + value
-    return merged
-
-
-def record_gather_error(services: Services, job_id: str, message: str) -> None:
-    with services.db.unit_of_work(write=True) as session:
-        job = session.scalars(select(HarvestJob).where(HarvestJob.id == job_id).with_for_update()).one()
-        job.gather_errors = [*(job.gather_errors or []), {"message": message, "created": utcnow().isoformat()}]
-        job.stats = _add(job.stats, Counter(errored=1))
-        log(session, job, f"Gather error: {message}", "ERROR")
 
 
 def _job_failed(services: Services, job_id: str, error: Exception) -> None:
@@ -267,26 +235,18 @@ def _job_failed(services: Services, job_id: str, error: Exception) -> None:
 # -- finishing and deletions -----------------------------------------------------------------------------
 def finish_job(services: Services, job_id: str, options: RunOptions | None = None) -> dict[str, Any]:
     options = options or RunOptions()
-    listed = _complete_listing(services, job_id)
+    listed = complete_listing(services, job_id)
     with services.db.unit_of_work(write=True) as session:
         job = session.scalars(select(HarvestJob).where(HarvestJob.id == job_id).with_for_update()).one()
         if job.status != "running":
             return job_summary(job)
-        if listed is not None:
-            _mark_listed(session, job, listed)
         source = session.get(HarvestSource, job.source_id)
-        threshold = float(source.config.get("deletion_threshold", DEFAULT_DELETION_THRESHOLD))
-        reason = _deletion_blocker(session, job, threshold, options.allow_mass_deletion, listed)
-        missing_ids = [] if reason else list(session.scalars(_missing(job).with_only_columns(HarvestObject.id)))
-        if reason == EMPTIED:
-            reason = _emptied_error(session, job)
+        reason, missing_ids = plan_deletions(session, job, source, listed, options.allow_mass_deletion)
         if reason:
             job.message = reason
             log(session, job, reason, "WARNING" if job.since is None else "INFO")
         info = source_info(source)
-    deleted = 0
-    for start in range(0, len(missing_ids), BATCH_SIZE):
-        deleted += _withdraw(services, job_id, info, missing_ids[start : start + BATCH_SIZE])
+    deleted = withdraw(services, job_id, info, missing_ids)
     with services.db.unit_of_work(write=True) as session:
         job = session.scalars(select(HarvestJob).where(HarvestJob.id == job_id).with_for_update()).one()
         if job.status == "running":
@@ -311,151 +271,7 @@ def refresh_statistics(services: Services) -> None:
         session.execute(text("ANALYZE harvest_object, package"))
 
 
-def _missing(job: HarvestJob) -> Any:
-    """Current, not yet withdrawn objects of the source that this job did not see."""
-    return select(HarvestObject).where(
-        HarvestObject.source_id == job.source_id,
-        HarvestObject.current.is_(True),
-        HarvestObject.status != "deleted",
-        HarvestObject.package_id.is_not(None),
-        or_(HarvestObject.last_seen_job_id.is_(None), HarvestObject.last_seen_job_id != job.id),
-    )
-
-
-EMPTIED = "emptied"
-FULL_LISTING_FALLBACK = "The source refused the incremental filter: this run read its full listing, as a full job"
-
-
-def _complete_listing(services: Services, job_id: str) -> set[str] | None:
-    """For an incremental job whose gather went well, every id the source lists now, when its backend can
-    say so cheaply (CKAN: package_search fl=id): incremental runs decide deletions too. Fetched outside any
-    transaction; a listing that fails is a gather error (so nothing is withdrawn)."""
-    with services.db.unit_of_work(write=False) as session:
-        job = session.get(HarvestJob, job_id)
-        if job is None or job.status != "running" or job.since is None:
-            return None
-        if not job.gather_complete or job.gather_errors:
-            return None
-        info = source_info(session.get(HarvestSource, job.source_id))
-        since = job.since
-    backend = make_backend(info, make_fetcher(services.settings, info.config), since)
-    remote_ids = getattr(backend, "remote_ids", None)
-    if remote_ids is None:
-        return None
-    try:
-        listed = remote_ids()
-    except (FetchError, GatherError) as error:
-        record_gather_error(services, job_id, f"Could not list the source's ids to find deletions: {error}")
-        return None
-    return set(listed) if listed is not None else None
-
-
-def _mark_listed(session: Any, job: HarvestJob, listed: set[str]) -> None:
-    """Records still listed upstream count as seen by this job, so `_missing` is what disappeared."""
-    guids = sorted(listed)
-    for start in range(0, len(guids), BATCH_SIZE * 5):
-        session.execute(update(HarvestObject).where(
-            HarvestObject.source_id == job.source_id, HarvestObject.current.is_(True),
-            HarvestObject.guid.in_(guids[start : start + BATCH_SIZE * 5]),
-        ).values(last_seen_job_id=job.id).execution_options(synchronize_session=False))
-
-
-def _emptied_error(session: Any, job: HarvestJob) -> str:
-    """A source that suddenly lists nothing is far likelier broken than emptied: an error, not a quiet run."""
-    known = count_rows(session, _missing(job))
-    message = (f"The source listed no datasets while {known} dataset(s) came from it: nothing was withdrawn "
-               "(deletion guard). Check the source; if it was really emptied, run the job again with mass "
-               "deletion allowed.")
-    job.gather_errors = [*(job.gather_errors or []), {"message": message, "created": utcnow().isoformat()}]
-    job.stats = _add(job.stats, Counter(errored=1))
-    log(session, job, f"Gather error: {message}", "ERROR")
-    return message
-
-
-def _deletion_blocker(session: Any, job: HarvestJob, threshold: float, allow_mass: bool,
-                      listed: set[str] | None = None) -> str | None:
-    """Why this job must not delete anything (EMPTIED when the source lists nothing), or None when it may.
-    An incremental job decides only when it has the source's complete id listing."""
-    if job.since is not None and listed is None:
-        return "Incremental job: deletions are only decided by full listings"
-    if not job.gather_complete or job.gather_errors:
-        return "The listing was incomplete (gather errors): nothing was deleted"
-    missing = count_rows(session, _missing(job))
-    if not missing:
-        return None
-    known = session.scalar(select(func.count()).select_from(HarvestObject).where(and_(
-        HarvestObject.source_id == job.source_id, HarvestObject.current.is_(True),
-        HarvestObject.status != "deleted", HarvestObject.package_id.is_not(None),
-    ))) or 0
-    if allow_mass:
-        return None
-    if (not listed) if job.since is not None else not (job.stats or {}).get("gathered"):
-        return EMPTIED
-    share = missing / known if known else 1.0
-    if share > threshold:
-        return (f"{missing} of {known} dataset(s) ({share:.0%}) are missing from the source, more than the "
-                f"allowed {threshold:.0%}: nothing was deleted (deletion guard)")
-    return None
-
-
-def _withdraw(services: Services, job_id: str, info: SourceInfo, object_ids: list[str]) -> int:
-    """Set the datasets of vanished records to `deleted` (recoverable), never purge."""
-    from harvest.importer import NotOwned, _owned_package
-
-    deleted = 0
-    with services.db.unit_of_work(write=True) as session:
-        ctx = ActionContext(session=session, actor=SYSTEM, services=services, now=utcnow())
-        job = session.get(HarvestJob, job_id)
-        for obj in session.scalars(select(HarvestObject).where(HarvestObject.id.in_(object_ids))):
-            try:
-                package = _owned_package(session, info, obj)
-            except NotOwned as error:
-                log(session, job, f"Not withdrawn: {error}", "WARNING")
-                obj.current = False
-                continue
-            if package is not None and package.state != "deleted":
-                ctx.call("package_delete", {"id": package.id})
-            obj.current = False
-            session.add(HarvestObject(
-                source_id=info.id, job_id=job_id, guid=obj.guid, status="deleted", current=True,
-                package_id=obj.package_id, remote_url=obj.remote_url, last_seen_job_id=job_id,
-            ))
-            deleted += 1
-        job.stats = _add(job.stats, Counter(deleted=deleted))
-    for callback in ctx.after_commit_callbacks:
-        callback()
-    return deleted
-
-
-# -- reporting -------------------------------------------------------------------------------------------
-def job_summary(job: HarvestJob) -> dict[str, Any]:
-    stats = {k: int((job.stats or {}).get(k, 0)) for k in STAT_KEYS}
-    return {
-        "id": job.id,
-        "source_id": job.source_id,
-        "status": job.status,
-        "created": _iso(job.created),
-        "gather_started": _iso(job.started),
-        "gather_finished": _iso(job.gather_finished),
-        "finished": _iso(job.finished),
-        "heartbeat": _iso(job.heartbeat),
-        "incremental_since": _iso(job.since),
-        "gather_complete": job.gather_complete,
-        "stats": stats,
-        "gather_errors": list(job.gather_errors or []),
-        "message": job.message,
-    }
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-def _summary(services: Services, job_id: str) -> dict[str, Any]:
-    with services.db.unit_of_work(write=False) as session:
-        return job_summary(session.get(HarvestJob, job_id))
-
-
+# -- entry points ----------------------------------------------------------------------------------------
 def harvest_source(services: Services, source_id: str, options: RunOptions | None = None,
                    force_all: bool = False) -> dict[str, Any]:
     """Create (or resume) a job for the source and run it here. The CLI's `harvest run`."""

@@ -1,0 +1,88 @@
+"""The job row's bookkeeping, shared by the runner, the deletion decision (withdraw.py) and the queue: what a
+backend may know of its source, the source's fetcher, log lines, stats, gather errors and the job summary."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from catalog.app import Services
+from catalog.clock import utcnow
+from catalog.outbound import Outbound
+from catalog.settings import Settings
+from harvest.backends.base import SourceInfo
+from harvest.fetch import Fetcher, FetchLimits
+from harvest.models import HarvestJob, HarvestLog, HarvestSource
+
+BATCH_SIZE = 100
+STAT_KEYS = ("gathered", "added", "updated", "unchanged", "deleted", "errored", "skipped")
+
+
+def source_info(source: HarvestSource) -> SourceInfo:
+    return SourceInfo(
+        id=source.id, name=source.name, url=source.url, title=source.title or source.name, type=source.type,
+        owner_org=source.owner_org, config=dict(source.config or {}),
+    )
+
+
+def make_fetcher(settings: Settings, config: dict[str, Any]) -> Fetcher:
+    """The source's fetcher: its headers and limits (clamped to the site maximums), the site's outbound rules."""
+    headers = {}
+    if config.get("api_key"):
+        headers["Authorization"] = str(config["api_key"])
+    if config.get("user_agent"):
+        headers["User-Agent"] = str(config["user_agent"])
+    return Fetcher(FetchLimits.from_config(config, settings), headers, outbound=Outbound.from_settings(settings))
+
+
+def log(session: Any, job: HarvestJob | None, message: str, level: str = "INFO", source_id: str | None = None) -> None:
+    session.add(HarvestLog(
+        source_id=source_id or (job.source_id if job else None), job_id=job.id if job else None,
+        level=level, message=message, created=utcnow(),
+    ))
+
+
+def add_counts(stats: dict[str, Any], counts: Counter[str]) -> dict[str, Any]:
+    merged = {k: int((stats or {}).get(k, 0)) for k in STAT_KEYS}
+    for key, value in counts.items():
+        merged[key] = merged.get(key, 0) + value
+    return merged
+
+
+def record_gather_error(services: Services, job_id: str, message: str) -> None:
+    with services.db.unit_of_work(write=True) as session:
+        job = session.scalars(select(HarvestJob).where(HarvestJob.id == job_id).with_for_update()).one()
+        job.gather_errors = [*(job.gather_errors or []), {"message": message, "created": utcnow().isoformat()}]
+        job.stats = add_counts(job.stats, Counter(errored=1))
+        log(session, job, f"Gather error: {message}", "ERROR")
+
+
+def job_summary(job: HarvestJob) -> dict[str, Any]:
+    stats = {k: int((job.stats or {}).get(k, 0)) for k in STAT_KEYS}
+    return {
+        "id": job.id,
+        "source_id": job.source_id,
+        "status": job.status,
+        "created": _iso(job.created),
+        "gather_started": _iso(job.started),
+        "gather_finished": _iso(job.gather_finished),
+        "finished": _iso(job.finished),
+        "heartbeat": _iso(job.heartbeat),
+        "incremental_since": _iso(job.since),
+        "gather_complete": job.gather_complete,
+        "stats": stats,
+        "gather_errors": list(job.gather_errors or []),
+        "message": job.message,
+    }
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def read_summary(services: Services, job_id: str) -> dict[str, Any]:
+    with services.db.unit_of_work(write=False) as session:
+        return job_summary(session.get(HarvestJob, job_id))
