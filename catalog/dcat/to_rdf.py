@@ -14,7 +14,7 @@ from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
 
-from catalog.dcat import codecs, vocab
+from catalog.dcat import codecs, geometry, vocab
 from catalog.dcat.graphs import new_node
 from catalog.dcat.languages import dump, pick, translations
 from catalog.dcat.profiles import DEFAULT_PROFILE, Profile
@@ -41,8 +41,11 @@ STORE_ID = Literal("ckan")
 MAPPED_EXTRAS = {
     "frequency", "temporal_start", "temporal_end", "spatial", "language", "theme", "contact_name",
     "contact_email", "contact_uri", "publisher_name", "publisher_email", "publisher_url", "publisher_uri",
-    "publisher_type", "uri", "identifier", "alternate_identifier", "issued", "modified",
+    "publisher_type", "uri", "identifier", "alternate_identifier", "issued", "modified", "spatial_text",
+    "spatial_uri",
 }
+# The spatial keys from_rdf.py reads back from the dct:Location alone; the others also go to the store.
+READ_BACK_SPATIAL: set[str] = set()
 # Resource keys the catalog manages itself: not exported, not expected back.
 RESOURCE_MANAGED = {"package_id", "position", "state", "metadata_modified", "cache_url", "cache_last_updated",
                     "datastore_active"}
@@ -235,7 +238,7 @@ def _extras_to_rdf(graph: Graph, node: URIRef, extras: dict[str, Any], kept: Kep
         if str(frequency) == extras["frequency"]:
             exact.add("frequency")
     exact |= _temporal_to_rdf(graph, node, extras)
-    exact |= _spatial_to_rdf(graph, node, extras.get("spatial"))
+    exact |= _spatial_to_rdf(graph, node, extras)
     for key, predicate, to_uri, rdf_type in (("language", DCT.language, vocab.language_uri, DCT.LinguisticSystem),
                                              ("theme", DCAT.theme, vocab.theme_uri, None)):
         if not extras.get(key):
@@ -295,23 +298,47 @@ def _temporal_to_rdf(graph: Graph, node: URIRef, extras: dict[str, Any]) -> set[
     return exact
 
 
-def _spatial_to_rdf(graph: Graph, node: URIRef, value: Any) -> set[str]:
-    """A URI (a place or country), a GeoJSON geometry or WKT literal, or a place name."""
-    if not isinstance(value, str) or not value.strip():
+def _spatial_to_rdf(graph: Graph, node: URIRef, extras: dict[str, Any]) -> set[str]:
+    """One dct:Location for ckanext-dcat's three keys: `spatial_uri` names it, `spatial_text` labels it and
+    the `spatial` geometry goes in locn:geometry (GeoJSON) with its envelope in dcat:bbox (WKT polygon).
+
+    udata counts a coverage (one of its nine quality criteria) only when it has a geometry literal, so a
+    label alone is not enough. DCAT-AP's shapes allow one locn:geometry per Location, so the WKT form that
+    GeoDCAT-AP asks for is the bbox, not a second geometry (ckanext-dcat writes both and fails the shapes).
+    A legacy `spatial` holding a URI, WKT or a place name is still published, read back as ckanext-dcat's keys.
+    """
+    value = extras.get("spatial")
+    value = value.strip() if isinstance(value, str) else ""
+    label = extras.get("spatial_text") if isinstance(extras.get("spatial_text"), str) else ""
+    uri = codecs.url_term(extras.get("spatial_uri"))
+    found, shape, text = None, None, None
+    if value.startswith("{") or geometry.looks_like_wkt(value):
+        try:
+            shape = geometry.parse_geojson(value) if value.startswith("{") else geometry.from_wkt(value)
+        except geometry.GeometryError:
+            shape = None  # not publishable as a geometry: kept in the store only
+    elif value:
+        found = codecs.url_term(value)
+    if shape is None and not value and not label.strip() and uri is None:
         return set()
-    uri = codecs.url_term(value)
-    location = uri or new_node()
+    location = uri or found or new_node()
     graph.add((node, DCT.spatial, location))
     graph.add((location, RDF.type, DCT.Location))
-    if uri is None:
-        text = value.strip()
-        if text.startswith("{"):
-            graph.add((location, LOCN.geometry, Literal(value, datatype=GSP.geoJSONLiteral)))
-        elif text.upper().startswith(("POLYGON", "MULTIPOLYGON", "POINT", "LINESTRING", "ENVELOPE")):
-            graph.add((location, LOCN.geometry, Literal(value, datatype=GSP.wktLiteral)))
-        else:
-            graph.add((location, SKOS.prefLabel, Literal(value)))
-    return {"spatial"} if uri is None or str(uri) == value else set()
+    if label.strip():
+        graph.add((location, SKOS.prefLabel, Literal(label)))
+        graph.add((location, LOCN.geographicName, Literal(label)))
+    elif value and shape is None and found is None:
+        graph.add((location, SKOS.prefLabel, Literal(value)))  # a legacy place name in `spatial`
+    if shape is not None:
+        text = geometry.compact(shape)
+        graph.add((location, LOCN.geometry, Literal(text, datatype=GSP.geoJSONLiteral)))
+        graph.add((location, DCAT.bbox, Literal(geometry.bbox_wkt(shape), datatype=GSP.wktLiteral)))
+    exact = {"spatial_text"} if label and label.strip() == label else set()
+    if uri is not None and str(uri) == extras.get("spatial_uri"):
+        exact.add("spatial_uri")
+    if text is not None and text == extras.get("spatial"):
+        exact.add("spatial")
+    return exact & READ_BACK_SPATIAL
 
 
 def licence_to_rdf(graph: Graph, license_id: str | None) -> URIRef | BNode | None:

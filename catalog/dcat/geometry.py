@@ -1,0 +1,134 @@
+"""GeoJSON geometries of the `spatial` extra: checked, compacted, turned into WKT and into their envelope.
+
+The `spatial` extra holds a GeoJSON geometry as text, as ckanext-spatial stores it. DCAT-AP wants the same
+geometry as literals (`locn:geometry` as gsp:geoJSONLiteral and gsp:wktLiteral) and its bounding box
+(`dcat:bbox`, a WKT polygon); to_rdf.py writes them from what this module computes, and the admin form checks
+a pasted geometry here before saving it. WKT conversion is geomet's (what ckanext-dcat and udata use).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from geomet import wkt
+
+# How deep the positions sit in each geometry's "coordinates" (a Point's coordinates are a position).
+DEPTH = {"Point": 0, "MultiPoint": 1, "LineString": 1, "MultiLineString": 2, "Polygon": 2, "MultiPolygon": 3}
+WKT_KEYWORDS = tuple(name.upper() for name in DEPTH)
+
+
+class GeometryError(ValueError):
+    """A `spatial` value that is not a GeoJSON geometry we can publish; the message says why."""
+
+
+def parse_geojson(text: str) -> dict[str, Any]:
+    """The geometry of a GeoJSON text, checked (type, nesting, longitude/latitude ranges, closed rings)."""
+    try:
+        geometry = json.loads(text)
+    except (TypeError, ValueError) as error:
+        raise GeometryError(f"Error decoding JSON object: {error}") from None
+    check_geometry(geometry)
+    return geometry
+
+
+def check_geometry(geometry: Any) -> None:
+    if not isinstance(geometry, dict):
+        raise GeometryError("Error creating geometry: a GeoJSON geometry is a JSON object")
+    kind = geometry.get("type")
+    if kind in ("Feature", "FeatureCollection", "GeometryCollection"):
+        raise GeometryError(f"Error creating geometry: give the geometry itself, not a {kind}")
+    if kind not in DEPTH:
+        raise GeometryError(f"Error creating geometry: unknown geometry type {kind!r} "
+                            f"(expected one of {', '.join(DEPTH)})")
+    _check_level(geometry.get("coordinates"), DEPTH[kind], kind)
+
+
+def _check_level(value: Any, depth: int, kind: str) -> None:
+    if depth == 0:
+        _check_position(value)
+        return
+    if not isinstance(value, list) or not value:
+        raise GeometryError(f"Error creating geometry: the coordinates of a {kind} are not nested as GeoJSON says")
+    for item in value:
+        _check_level(item, depth - 1, kind)
+    if depth == 1 and kind in ("Polygon", "MultiPolygon"):
+        # value is one linear ring here
+        if len(value) < 4 or value[0] != value[-1]:
+            raise GeometryError("Error creating geometry: a polygon ring needs at least 4 positions and must end "
+                                "where it starts")
+
+
+def _check_position(value: Any) -> None:
+    numbers = isinstance(value, list) and 2 <= len(value) <= 3 and all(
+        isinstance(v, int | float) and not isinstance(v, bool) for v in value)
+    if not numbers:
+        raise GeometryError(f"Error creating geometry: {json.dumps(value)} is not a position [longitude, latitude]")
+    if not (-180 <= value[0] <= 180 and -90 <= value[1] <= 90):
+        raise GeometryError(f"Error creating geometry: {json.dumps(value)} is outside longitude -180..180, "
+                            "latitude -90..90 (GeoJSON puts the longitude first)")
+
+
+def compact(geometry: dict[str, Any]) -> str:
+    """The text form published and stored: compact JSON, as ckanext-spatial's examples write it."""
+    return json.dumps(geometry, separators=(",", ":"), ensure_ascii=False)
+
+
+def positions(geometry: dict[str, Any]) -> Iterator[list[float]]:
+    def walk(value: Any, depth: int) -> Iterator[list[float]]:
+        if depth == 0:
+            yield value
+        else:
+            for item in value:
+                yield from walk(item, depth - 1)
+    return walk(geometry["coordinates"], DEPTH[geometry["type"]])
+
+
+def envelope(geometry: dict[str, Any]) -> tuple[float, float, float, float]:
+    """(west, south, east, north) of a checked geometry."""
+    xs, ys = zip(*((p[0], p[1]) for p in positions(geometry)), strict=True)
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def to_wkt(geometry: dict[str, Any]) -> str:
+    """WKT with as many decimals as the most precise coordinate, so it reads back to the same numbers."""
+    return wkt.dumps(geometry, decimals=_decimals(geometry))
+
+
+def bbox_wkt(geometry: dict[str, Any]) -> str:
+    """The envelope as a WKT polygon, the form DCAT-AP 2/3 recommend for dcat:bbox."""
+    west, south, east, north = envelope(geometry)
+    ring = [[west, south], [east, south], [east, north], [west, north], [west, south]]
+    return to_wkt({"type": "Polygon", "coordinates": [ring]})
+
+
+def from_wkt(text: str) -> dict[str, Any]:
+    """A GeoJSON geometry from WKT, dropping a leading CRS IRI (GeoSPARQL's "<crs> POLYGON(...)")."""
+    body = text.strip()
+    if body.startswith("<") and ">" in body:
+        body = body.split(">", 1)[1].strip()
+    try:
+        geometry = wkt.loads(body.upper())  # geomet reads upper-case keywords only
+    except Exception as error:  # geomet raises ValueError, IndexError... on bad input
+        raise GeometryError(f"Error creating geometry: {error}") from None
+    check_geometry(geometry)
+    return geometry
+
+
+def looks_like_wkt(text: str) -> bool:
+    body = text.strip()
+    if body.startswith("<") and ">" in body:
+        body = body.split(">", 1)[1].strip()
+    return body.upper().startswith(WKT_KEYWORDS)
+
+
+def _decimals(geometry: dict[str, Any]) -> int:
+    most = 1
+    for position in positions(geometry):
+        for number in position[:2]:
+            text = repr(float(number))
+            if "e" in text or "E" in text:
+                return 16
+            most = max(most, len(text.split(".", 1)[1]))
+    return min(most, 16)
