@@ -19,6 +19,7 @@ import zlib
 from pathlib import Path
 from typing import Any
 
+from catalog.dcat import geometry, places
 from catalog.demo import readme, special_files
 from catalog.demo.geography import ALWAYS_KEPT, CAFS, COMMUNES, DEPARTEMENTS, EPCIS, GIRONDE_COMMUNES
 from catalog.demo.specs import FREQUENCY_URI, DemoDataset, Measure
@@ -274,12 +275,18 @@ def build_dataset(spec: DemoDataset, out_dir: Path) -> dict[str, Any]:
             {"key": "temporal_start", "value": f"{spec.periods[0][:4]}-01-01"},
             {"key": "temporal_end", "value": spec.periods[-1]},
             {"key": "granularite_geographique", "value": GRANULARITY[spec.level]},
-            {"key": "spatial_text", "value": "Gironde" if spec.level == "gironde" else "France"},
+            # Where the figures are: the Gironde for its Caf, all of France (overseas included) otherwise.
+            {"key": "spatial", "value": geometry.compact(coverage(spec).geometry)},
+            {"key": "spatial_text", "value": coverage(spec).label},
             {"key": "contact_email", "value": CONTACT_EMAIL},
             {"key": "language", "value": "fr"},
         ],
         "resources": resources,
     }
+
+
+def coverage(spec: DemoDataset) -> places.Place:
+    return places.PLACES["gironde" if spec.level == "gironde" else "france"]
 
 
 GRANULARITY = {"commune": "commune", "gironde": "commune", "epci": "epci", "caf": "caf",

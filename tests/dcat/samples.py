@@ -45,7 +45,10 @@ def package(**fields: Any) -> dict[str, Any]:
             {"key": "geographic_level", "value": "commune"},
             {"key": "language", "value": "fr"},
             {"key": "secret_statistique", "value": "valeurs < 5 masquées"},
-            {"key": "spatial", "value": "http://publications.europa.eu/resource/authority/country/FRA"},
+            {"key": "spatial", "value": '{"type":"Polygon","coordinates":[[[-4.8,42.3],[8.2,42.3],[8.2,51.1],'
+                                        '[-4.8,51.1],[-4.8,42.3]]]}'},
+            {"key": "spatial_text", "value": "France"},
+            {"key": "spatial_uri", "value": "http://publications.europa.eu/resource/authority/country/FRA"},
             {"key": "temporal_end", "value": "2023-12-31"},
             {"key": "temporal_start", "value": "2009-12-31"},
             {"key": "theme", "value": "http://publications.europa.eu/resource/authority/data-theme/SOCI"},
