@@ -14,13 +14,13 @@ from collections.abc import Mapping
 from typing import Any
 
 # The portal's language (CKAN: ckan.locale_default). Moisson is French-first: the web pages default to French
-# and the catalog record says dct:language FRA. Readers and the export take it as a parameter.
+# and the catalog record says dct:language FRA. There is no setting for it yet: the reader takes it as a
+# parameter (datasets_from_graph(language=)), and the export and schema.org page use this default.
 PORTAL_LANGUAGE = "fr"
 # When a record has no text in the portal's language, English is the likeliest to be read; then any, by code.
 FALLBACK_LANGUAGE = "en"
 # A BCP 47 tag as ckanext-fluent accepts it (lower-cased here); rdflib refuses a literal with anything else.
 LANGUAGE_TAG = re.compile(r"^[a-z]{2,8}(-[a-z0-9]{1,8})*$")
-TRANSLATED_KEYS = {"title": "title_translated", "notes": "notes_translated"}
 
 
 def pick(texts: Mapping[str, str], language: str = PORTAL_LANGUAGE) -> str | None:
