@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from catalog.dcat.languages import dump, translations
 from harvest.backends.base import GatherError, Page, RemoteRecord, SourceInfo, config_salt, content_hash
 from harvest.fetch import Fetcher, FetchError
 
@@ -185,6 +186,12 @@ class CkanBackend:
             e["key"]: e["value"] if isinstance(e.get("value"), str) else _json(e.get("value"))
             for e in remote.get("extras") or [] if isinstance(e, dict) and e.get("key")
         }
+        # ckanext-fluent (with scheming) answers its translations as top-level {language: text} objects, which
+        # core CKAN's schema, and so Moisson's, only keeps as extras: same keys, one JSON spelling.
+        for key in ("title_translated", "notes_translated"):
+            texts = translations(remote.get(key))
+            if texts and key not in extras:
+                extras[key] = dump(texts)
         for key, value in (config.get("default_extras") or {}).items():
             if key not in extras or config.get("override_extras"):
                 extras[key] = value if isinstance(value, str) else _json(value)

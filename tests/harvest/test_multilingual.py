@@ -13,7 +13,7 @@ from rdflib.namespace import DCAT, DCTERMS
 
 from catalog.context import SYSTEM
 from catalog.dcat.from_rdf import datasets_from_graph
-from tests.harvest.remote import RemoteServer
+from tests.harvest.remote import RemoteServer, ckan_package
 
 NURSERIES = "https://dati.example.it/dataset/asili-nido"
 PARKING = "https://dati.example.it/dataset/parcheggi"
@@ -78,3 +78,15 @@ def test_multilingual_round_trip(remote: RemoteServer, make_source: Any, run: An
             assert (back["title"], back["notes"]) == (package["title"], package["notes"])
             assert {k: extras(back).get(k) for k in TRANSLATED} == {k: extras(package)[k] for k in TRANSLATED}
             assert sorted(t["name"] for t in back["tags"]) == sorted(t["name"] for t in package["tags"])
+
+
+def test_fluent_ckan_translations_are_kept(fake_ckan: Any, make_source: Any, run: Any, call: Any) -> None:
+    # A CKAN with ckanext-scheming + fluent answers its translations as top-level objects.
+    fake_ckan.put(ckan_package(1, title="Crèches municipales", notes="Places par crèche",
+                               title_translated={"fr": "Crèches municipales", "EN": "Municipal nurseries"},
+                               notes_translated={"fr": "Places par crèche", "en": "Places per nursery", "de": ""}))
+    job = run(make_source(fake_ckan.url))
+    assert job["stats"]["added"] == 1
+    extras = {e["key"]: e["value"] for e in call("package_show", SYSTEM, id="remote-dataset-1")["extras"]}
+    assert json.loads(extras["title_translated"]) == {"en": "Municipal nurseries", "fr": "Crèches municipales"}
+    assert json.loads(extras["notes_translated"]) == {"en": "Places per nursery", "fr": "Places par crèche"}
