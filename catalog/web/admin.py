@@ -15,6 +15,8 @@ from flask_wtf import FlaskForm
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
+from catalog.dcat import geometry
+from catalog.dcat.places import PLACES
 from catalog.errors import ValidationError
 from catalog.web.blueprint import web
 from catalog.web.calls import act, can, current_user, has_action
@@ -23,7 +25,7 @@ from catalog.web.messages import translate_error
 
 DATASET_FIELDS = ("title", "name", "notes", "owner_org", "license_id", "url", "version", "author", "maintainer",
                   "maintainer_email")
-EXTRA_FIELDS = ("temporal_start", "temporal_end", "spatial_text")
+EXTRA_FIELDS = ("temporal_start", "temporal_end", "spatial_text", "spatial")
 
 
 def login_first() -> Response | None:
@@ -127,6 +129,8 @@ def _dataset_choices(form: DatasetForm, current_org: str | None = None) -> None:
     form.owner_org.choices = choices
     licences = act("license_list") if has_action("license_list") else []
     form.license_id.choices = [("", _("No licence"))] + [(lic["id"], lic["title"]) for lic in licences]
+    form.spatial_place.choices = [("", _("None (or the geometry below)"))] + [
+        (place.key, place.label) for place in PLACES.values()]
 
 
 def _dataset_data(form: DatasetForm, existing_extras: list[dict[str, str]], *, keep_empty: bool) -> dict[str, Any]:
@@ -140,6 +144,10 @@ def _dataset_data(form: DatasetForm, existing_extras: list[dict[str, str]], *, k
             value = value.isoformat()
         if value:
             extras[key] = str(value).strip()
+    place = PLACES.get(form.spatial_place.data or "")
+    if place is not None:
+        extras["spatial"] = geometry.compact(place.geometry)
+        extras.setdefault("spatial_text", place.label)
     data["extras"] = [{"key": k, "value": v} for k, v in extras.items()]
     return data
 
@@ -177,7 +185,7 @@ def dataset_edit(id: str) -> str | Response:
     if request.method == "GET":
         initial = {**pkg, "tags": ", ".join(t["name"] for t in pkg.get("tags") or []),
                    **{k: _as_date(extras.get(k)) for k in ("temporal_start", "temporal_end")},
-                   "spatial_text": extras.get("spatial_text", "")}
+                   "spatial_text": extras.get("spatial_text", ""), "spatial": extras.get("spatial", "")}
     form = DatasetForm(data=initial)
     _dataset_choices(form, pkg.get("owner_org"))
     problems: list[str] = []

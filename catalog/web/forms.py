@@ -3,11 +3,14 @@ onto these fields by admin.py); the forms only check what a browser can get wron
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectField, StringField, TextAreaField
-from wtforms.validators import URL, DataRequired, Length, Optional
+from wtforms.validators import URL, DataRequired, Length, Optional, ValidationError
+
+from catalog.dcat import geometry
 
 SLUG_HELP = _l("Lower-case letters, digits, - and _ only, 2 to 100 characters; used in the address.")
 
@@ -21,6 +24,18 @@ class LoginForm(FlaskForm):
 
 class LogoutForm(FlaskForm):
     """Logging out is a POST with a CSRF token, so another site cannot log a visitor out."""
+
+
+def geojson_geometry(form: FlaskForm, field: TextAreaField) -> None:
+    """The `spatial` extra must be a geometry consumers can map (ckanext-spatial refuses anything else too);
+    WKT is accepted as well, as harvested records may hold it."""
+    text = (field.data or "").strip()
+    if not text:
+        return
+    try:
+        geometry.from_wkt(text) if geometry.looks_like_wkt(text) else geometry.parse_geojson(text)
+    except geometry.GeometryError as error:
+        raise ValidationError(_("Not a GeoJSON geometry: %(reason)s", reason=str(error))) from None
 
 
 class OrganizationForm(FlaskForm):
@@ -49,6 +64,12 @@ class DatasetForm(FlaskForm):
     temporal_end = DateField(_l("Temporal coverage: end"), validators=[Optional()])
     spatial_text = StringField(_l("Geographic coverage"), validators=[Optional()],
                                description=_l("A place name, e.g. France or Gironde."))
+    spatial_place = SelectField(_l("Place on the map"), choices=[], validators=[Optional()],
+                                description=_l("A coarse outline of the place, which replaces the geometry "
+                                               "below (and names the coverage when the name is empty)."))
+    spatial = TextAreaField(_l("Coverage geometry (GeoJSON)"), validators=[Optional(), geojson_geometry],
+                            description=_l('A GeoJSON geometry, longitude first, e.g. '
+                                           '{"type": "Point", "coordinates": [2.35, 48.85]}.'))
 
 
 class ResourceForm(FlaskForm):
