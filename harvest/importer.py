@@ -381,6 +381,7 @@ def _prepare(
 ) -> dict[str, Any]:
     config = source.config
     remote_org = package.pop("__remote_org", None)
+    warnings.extend(package.pop("__warnings", None) or [])  # the backend's (catalog.dcat.from_rdf.WARNINGS_KEY)
     package = {k: v for k, v in package.items() if k not in NOT_COPIED}
     if isinstance(package.get("tags"), list):
         package["tags"], tag_warnings = clean_tags(package["tags"])

@@ -7,7 +7,9 @@ languages are accepted; the lossless store written by to_rdf.py (schema:addition
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+import re
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -15,10 +17,16 @@ from rdflib.term import Node
 
 from catalog.dcat import codecs, languages, vocab
 from catalog.dcat.languages import PORTAL_LANGUAGE
-from catalog.dcat.vocab import ADMS, DCAT, DCT, FOAF, LOCN, OWL, RDF, RDFS, SCHEMA, SKOS, SPDX, VCARD
+from catalog.dcat.spatial_from_rdf import spatial_from_rdf
+from catalog.dcat.vocab import ADMS, DCAT, DCT, FOAF, OWL, RDF, RDFS, SCHEMA, SKOS, SPDX, VCARD
 
 DATASET_CLASSES = (DCAT.Dataset, URIRef(str(DCAT) + "DatasetSeries"))
 DCAT_VERSION = URIRef(str(DCAT) + "version")
+# What a harvester should record about the dataset (geometries it could not read...): a list of messages under
+# this key, present only when there is something to say; harvest/importer.py moves it to the harvest object.
+WARNINGS_KEY = "__warnings"
+# GeoNetwork 3's DCAT output writes the ISO revision date as dct:updated (not a DCMI term).
+DCT_UPDATED = URIRef(str(DCT) + "updated")
 
 
 class DatasetReadError(Exception):
@@ -81,16 +89,19 @@ def dataset_from_rdf(graph: Graph, node: Node, *, language: str = PORTAL_LANGUAG
     if isinstance(node, URIRef):
         extras["uri"] = str(node)
     _plain(graph, node, DCT.identifier, extras, "identifier")
-    _plain(graph, node, DCT.issued, extras, "issued")
-    _plain(graph, node, DCT.modified, extras, "modified")
-    landing = graph.value(node, DCAT.landingPage)
+    _date(graph, node, (DCT.issued,), extras, "issued", latest=False)
+    _date(graph, node, (DCT.modified,), extras, "modified", latest=True)
+    if "modified" not in extras:
+        _date(graph, node, (DCT_UPDATED,), extras, "modified", latest=True)
+    landing = next((v for v in sorted(graph.objects(node, DCAT.landingPage), key=str) if not codecs.is_blank(v)
+                    and str(v).strip()), None)  # a blank node is no address, and its id changes with each parse
     if landing is not None:
-        pkg["url"] = str(landing)
+        pkg["url"] = str(landing).strip()
     version = graph.value(node, DCAT_VERSION) or graph.value(node, OWL.versionInfo)
     if version is not None:
         pkg["version"] = str(version)
     _people_from_rdf(graph, node, pkg, extras)
-    _extras_from_rdf(graph, node, extras)
+    warnings = _extras_from_rdf(graph, node, extras)
     resources = [distribution_from_rdf(graph, d) for d in sorted(graph.objects(node, DCAT.distribution), key=str)]
     # Our position when stored, else by URL: blank-node labels change from one parse to the next.
     resources.sort(key=lambda r: (r["position"] if isinstance(r.get("position"), int) else float("inf"),
@@ -107,6 +118,8 @@ def dataset_from_rdf(graph: Graph, node: Node, *, language: str = PORTAL_LANGUAG
     for resource in resources:
         resource.pop("_license_id", None)
     pkg["extras"] = [{"key": key, "value": extras[key]} for key in sorted(extras)]
+    if warnings:
+        pkg[WARNINGS_KEY] = warnings
     return pkg
 
 
@@ -126,9 +139,28 @@ def stored(graph: Graph, node: Node) -> Iterator[tuple[str, str, Any]]:
 
 
 def _plain(graph: Graph, node: Node, predicate: URIRef, target: dict[str, Any], key: str) -> None:
-    value = graph.value(node, predicate)
-    if value is not None and str(value).strip():
-        target[key] = str(value).strip()
+    # The smallest non-empty value when the property repeats: graph.value would pick one at random.
+    values = sorted(str(v).strip() for v in graph.objects(node, predicate) if not codecs.is_blank(v) and str(v).strip())
+    if values:
+        target[key] = values[0]
+
+
+def _date(graph: Graph, node: Node, predicates: Iterable[URIRef], target: dict[str, Any], key: str, *,
+          latest: bool) -> None:
+    """A repeated date property (GeoNetwork writes an empty dct:modified beside the real one): a valid date
+    rather than an arbitrary value; the latest (or earliest) of several; an invalid text only when alone."""
+    value = _best_date([str(v) for p in predicates for v in graph.objects(node, p) if isinstance(v, Literal)],
+                       latest=latest)
+    if value is not None:
+        target[key] = value
+
+
+def _best_date(texts: Iterable[str], *, latest: bool) -> str | None:
+    values = sorted({text.strip() for text in texts if text.strip()})
+    valid = [text for text in values if codecs.date_literal(text) is not None]
+    if valid:
+        return valid[-1] if latest else valid[0]
+    return values[0] if values else None
 
 
 def _people_from_rdf(graph: Graph, node: Node, pkg: dict[str, Any], extras: dict[str, Any]) -> None:
@@ -180,38 +212,105 @@ def _agent_name(graph: Graph, agent: Node) -> str | None:
 
 
 def _extras_from_rdf(graph: Graph, node: Node, extras: dict[str, Any]) -> None:
-    frequency = graph.value(node, DCT.accrualPeriodicity)
-    if frequency is not None:
-        uri = vocab.frequency_uri(str(frequency))
-        extras["frequency"] = str(uri) if uri is not None else str(frequency)
-    period = graph.value(node, DCT.temporal)
-    if period is not None and not isinstance(period, Literal):
-        for key, predicates in (("temporal_start", (DCAT.startDate, SCHEMA.startDate)),
-                                ("temporal_end", (DCAT.endDate, SCHEMA.endDate))):
-            value = next((v for p in predicates for v in graph.objects(period, p)), None)
-            if value is not None:
-                extras[key] = str(value)
-    spatial = graph.value(node, DCT.spatial)
-    if spatial is not None:
-        extras["spatial"] = _spatial_value(graph, spatial)
-    languages = [vocab.language_code(str(v)) if isinstance(v, URIRef) else str(v)
-                 for v in graph.objects(node, DCT.language)]
-    themes = [str(v) for v in graph.objects(node, DCAT.theme)]
-    alternates = [str(graph.value(i, SKOS.notation) or i) for i in graph.objects(node, ADMS.identifier)]
-    for key, values in (("language", languages), ("theme", themes), ("alternate_identifier", alternates)):
-        value = codecs.multi_value(sorted(values))
+    """The extras below; returns the warnings worth recording (e.g. a geometry that cannot be read).
+
+    Nothing read here may be a blank node's id: it changes with every parse, so the dataset would look
+    updated on every harvest (the content hash is the hash of this dict)."""
+    warnings: list[str] = []
+    frequencies = sorted(text for v in graph.objects(node, DCT.accrualPeriodicity) if (text := _term_text(graph, v)))
+    if frequencies:
+        uri = vocab.frequency_uri(frequencies[0])
+        extras["frequency"] = str(uri) if uri is not None else frequencies[0]
+    extras.update(_temporal(graph, node))
+    extras.update(spatial_from_rdf(graph, node, warnings))
+    language_codes = [vocab.language_code(str(v)) if isinstance(v, URIRef) else text
+                      for v in graph.objects(node, DCT.language) if (text := _term_text(graph, v))]
+    themes, schemes = _themes(graph, node)
+    alternates = [text for i in graph.objects(node, ADMS.identifier)
+                  if (text := _term_text(graph, graph.value(i, SKOS.notation) or i))]
+    for key, values in (("language", language_codes), ("theme", themes), ("alternate_identifier", alternates)):
+        value = codecs.multi_value(sorted(set(values)))
         if value is not None:
             extras[key] = value
+    if schemes:
+        extras["theme_schemes"] = json.dumps(schemes, ensure_ascii=False, sort_keys=True)
+    return warnings
 
 
-def _spatial_value(graph: Graph, spatial: Node) -> str:
-    if not isinstance(spatial, BNode):
-        return str(spatial)
-    for predicate in (LOCN.geometry, DCAT.bbox, DCAT.centroid, SKOS.prefLabel, RDFS.label):
-        value = graph.value(spatial, predicate)
-        if value is not None:
-            return str(value)
-    return ""
+def _term_text(graph: Graph, term: Node | None) -> str | None:
+    """A literal's text, a URI, or a blank node's label; None for an empty literal or a nameless blank node."""
+    if term is None:
+        return None
+    if isinstance(term, Literal):
+        return codecs.text_value(term) or None
+    if not codecs.is_blank(term):
+        return str(term)
+    for predicate in (SKOS.prefLabel, RDFS.label, DCT.title, RDF.value, SKOS.notation, DCT.identifier):
+        label, _ = best_literal(graph, term, predicate)
+        if label:
+            return label
+    return None
+
+
+def _themes(graph: Graph, node: Node) -> tuple[list[str], dict[str, str]]:
+    """dcat:theme values: URIs as they are (ckanext-dcat); a blank-node skos:Concept (GeoDCAT-AP's keyword of a
+    thesaurus without URIs) by its label, and its concept scheme (URI, else title) in a label -> scheme map."""
+    themes: list[str] = []
+    schemes: dict[str, str] = {}
+    for theme in graph.objects(node, DCAT.theme):
+        label = _term_text(graph, theme)
+        if not label:
+            continue
+        themes.append(label)
+        if codecs.is_blank(theme):
+            found = sorted(text for scheme in graph.objects(theme, SKOS.inScheme)
+                           if (text := _term_text(graph, scheme)))
+            if found and (label not in schemes or found[0] < schemes[label]):
+                schemes[label] = found[0]
+    return themes, schemes
+
+
+# An ISO 8601 date or date-time, or a French DD/MM/YYYY date, inside a free-text period.
+PERIOD_DATE = re.compile(r"(\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})?)?)"
+                         r"|\b(\d{2})/(\d{2})/(\d{4})\b")
+YEARS = re.compile(r"^(\d{4})(?:\s*/\s*(\d{4}))?$")
+
+
+def _temporal(graph: Graph, node: Node) -> dict[str, str]:
+    """temporal_start/_end from every dct:temporal: a dct:PeriodOfTime (dcat: or schema: dates) or a plain
+    literal ("2010-01-01/2020-12-31", GeoNetwork 3's "begin / end" with line breaks, "2010/2020", "du
+    01/01/2010 au 31/12/2020"). Several periods give their envelope: the earliest start and the latest end."""
+    starts: list[str] = []
+    ends: list[str] = []
+    for period in graph.objects(node, DCT.temporal):
+        if isinstance(period, Literal):
+            start, end = period_from_text(str(period))
+        else:
+            start = _best_date([str(v) for p in (DCAT.startDate, SCHEMA.startDate) for v in graph.objects(period, p)
+                                if isinstance(v, Literal)], latest=False)
+            end = _best_date([str(v) for p in (DCAT.endDate, SCHEMA.endDate) for v in graph.objects(period, p)
+                              if isinstance(v, Literal)], latest=True)
+        starts += [start] if start else []
+        ends += [end] if end else []
+    found = {"temporal_start": _best_date(starts, latest=False), "temporal_end": _best_date(ends, latest=True)}
+    return {key: value for key, value in found.items() if value}
+
+
+def period_from_text(text: str) -> tuple[str | None, str | None]:
+    """(start, end) of a period written as text; dates that do not exist (month 13) are not dates."""
+    text = " ".join(text.split())
+    years = YEARS.match(text)
+    if years:  # a year, or a range of years (udata reads them so)
+        return f"{years.group(1)}-01-01", f"{years.group(2) or years.group(1)}-12-31"
+    dates: list[str | None] = [match.group(1) or f"{match.group(4)}-{match.group(3)}-{match.group(2)}"
+                               for match in PERIOD_DATE.finditer(text)]
+    dates = [date if codecs.date_literal(date) is not None else None for date in dates]
+    if not dates:
+        return None, None
+    if len(dates) == 1:
+        # "/2020-12-31" is an open start; "2010-01-01" and "2010-01-01 / " an open end.
+        return (None, dates[0]) if text.startswith("/") else (dates[0], None)
+    return dates[0], dates[-1]
 
 
 def _licence_id(graph: Graph, node: Node, resources: list[dict[str, Any]]) -> str | None:
@@ -270,8 +369,8 @@ def distribution_from_rdf(graph: Graph, node: Node) -> dict[str, Any]:
         value = graph.value(checksum, SPDX.checksumValue)
         if value is not None:
             resource["hash"] = str(value)
-    _plain(graph, node, DCT.issued, resource, "created")
-    _plain(graph, node, DCT.modified, resource, "last_modified")
+    _date(graph, node, (DCT.issued,), resource, "created", latest=False)
+    _date(graph, node, (DCT.modified,), resource, "last_modified", latest=True)
     licence = graph.value(node, DCT.license) or graph.value(node, DCT.rights)
     if licence is not None:
         resource["_license_id"] = licence_term_id(graph, licence)

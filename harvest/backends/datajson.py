@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from catalog.dcat import codecs
+from catalog.dcat.spatial_from_rdf import spatial_from_text
 from harvest.backends.base import GatherError, Page, RemoteRecord, SourceInfo, config_salt, content_hash
 from harvest.fetch import Fetcher
 
@@ -86,7 +87,7 @@ class DataJsonBackend:
 # data.json key -> the extra the DCAT mapping reads (catalog/dcat/to_rdf.MAPPED_EXTRAS, the one list of
 # those keys), so a harvested record is republished with its source's dates, frequency and coverage.
 MAPPED = (("identifier", "identifier"), ("issued", "issued"), ("modified", "modified"),
-          ("accrualPeriodicity", "frequency"), ("spatial", "spatial"))
+          ("accrualPeriodicity", "frequency"))
 # data.json keys with no DCAT-AP home, kept as extras under their own name (ckanext-dcat's data.json
 # harvester keeps them too); lists are stored as the mapping's multi-valued extras (one value or a JSON list).
 KEPT = ("accessLevel", "bureauCode", "programCode", "theme", "rights", "describedBy", "isPartOf")
@@ -98,6 +99,8 @@ def _extras(item: dict[str, Any]) -> dict[str, str]:
         if isinstance(item.get(key), str) and item[key].strip():
             extras[extra] = item[key].strip()
     extras.update(_temporal(item.get("temporal")))
+    if isinstance(item.get("spatial"), str):  # a place, URI, "W,S,E,N" or GeoJSON -> ckanext-dcat's spatial keys
+        extras.update(spatial_from_text(item["spatial"], []))
     if isinstance(item.get("language"), list):
         extras["language"] = codecs.multi_value([str(x) for x in item["language"]]) or ""
     contact = item.get("contactPoint")

@@ -61,13 +61,14 @@ def test_data_json_record_through_dcat_and_back(remote: RemoteServer, make_sourc
     [package] = call("package_search", SYSTEM)["results"]
     extras = {e["key"]: e["value"] for e in package["extras"]}
     assert package["license_id"] == "cc-zero"
-    assert {k: extras.get(k) for k in ("issued", "modified", "temporal_start", "temporal_end", "spatial",
+    assert {k: extras.get(k) for k in ("issued", "modified", "temporal_start", "temporal_end", "spatial_text",
                                        "publisher_name", "contact_email", "bureauCode", "programCode", "theme")} == {
         "issued": "2010-03-15", "modified": "2024-11-02T09:30:00", "temporal_start": "2010-01-01",
-        "temporal_end": "2020-12-31", "spatial": "United States",
+        "temporal_end": "2020-12-31", "spatial_text": "United States",
         "publisher_name": "National Highway Traffic Safety Administration",
         "contact_email": "fars@transportation.example.gov", "bureauCode": "021:18",
         "programCode": '["021:018", "021:019"]', "theme": "Transportation"}
+    assert "spatial" not in extras  # a place name is spatial_text; spatial holds GeoJSON only (ckanext-spatial)
     assert not package.get("author")
 
     response = client.get("/catalog.ttl")
