@@ -85,7 +85,10 @@ def populate(database_url: str, size: int) -> None:
             conn.execute(insert(PackageExtra), [
                 {"package_id": ids[i], "key": key, "value": value} for i in chunk for key, value in (
                     ("frequency", "annual"), ("temporal_start", "2013-12-31"), ("spatial_text", "France"),
-                    ("geographic_level", "commune"))])
+                    ("geographic_level", "commune"),
+                    # Harvested: an upstream URI, shared by pairs of copies one time in ten, so each page
+                    # asks uri_owners who publishes under it (a probe of the partial index per URI).
+                    ("uri", f"https://data.caf.fr/dataset/{i - i % 2 if i % 10 < 2 else i}"))])
             conn.execute(insert(PackageTag), [{"package_id": ids[i], "tag_id": f"tag-{(i + k) % 50}"}
                                               for i in chunk for k in range(3)])
             conn.execute(insert(Resource), [{
