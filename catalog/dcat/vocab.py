@@ -166,12 +166,18 @@ def language_code(uri: str) -> str:
     return uri
 
 
+# The EU data-theme authority table's codes (../shared/dcat-ap/vocab/eu-vocab-subset.ttl).
+EU_DATA_THEMES = frozenset({"AGRI", "ECON", "EDUC", "ENER", "ENVI", "GOVE", "HEAL", "INTR", "JUST", "OP_DATPRO",
+                            "REGI", "SOCI", "TECH", "TRAN"})
+
+
 def theme_uri(value: str) -> URIRef | None:
-    """EU data-theme URI for an EU code ("SOCI") or URI; other themes have no DCAT-AP home."""
+    """EU data-theme URI for an EU code ("SOCI") or URI; other themes have no DCAT-AP home. Only the table's
+    codes: a harvested theme label in capitals ("TRANSPORT", "ENERGIE") is not a code, and no URI is invented."""
     text = value.strip()
     if text.startswith(str(DATA_THEME)):
         return URIRef(text)
-    if re.fullmatch(r"[A-Z_]{4,10}", text):
+    if text in EU_DATA_THEMES:
         return DATA_THEME[text]
     return None
 

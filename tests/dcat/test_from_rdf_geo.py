@@ -11,7 +11,10 @@ import pytest
 from rdflib import Graph
 
 from catalog.dcat.from_rdf import WARNINGS_KEY, datasets_from_graph, period_from_text
+from catalog.dcat.graphs import new_graph
 from catalog.dcat.spatial_from_rdf import spatial_from_text
+from catalog.dcat.to_rdf import dataset_to_rdf
+from catalog.dcat.vocab import DCAT
 
 HERE = Path(__file__).parent
 FIXTURE_FILES = [*sorted((HERE / "fixtures").iterdir()), *sorted((HERE.parent / "harvest" / "fixtures").glob("*.*"))]
@@ -173,3 +176,21 @@ def test_spatial_given_as_text(text: str, expected: dict[str, str]) -> None:
     warnings: list[str] = []
     assert spatial_from_text(text, warnings) == expected
     assert len(warnings) == (1 if text == "POINT (1 200)" else 0)
+
+
+def test_label_themes_republish_without_invented_uris_and_read_back() -> None:
+    """A blank-node theme's label is not a URI: the writer must not make an EU data-theme URI of a label in
+    capitals, and Moisson reading its own export gets the harvested dict back."""
+    graph = Graph().parse(HERE.parent / "harvest" / "fixtures" / "geonetwork-geodcat.rdf", format="xml")
+    harvested = dict(datasets_from_graph(graph))[
+        "https://geo.region.example/geonetwork/srv/api/records/0f5e1c2a-occupation-du-sol"]
+    assert isinstance(harvested, dict)
+    package = {**harvested, "id": "0f5e1c2a-0000-4000-8000-000000000001", "name": "occupation-du-sol"}
+    package["extras"] = [e for e in harvested["extras"] if e["key"] != "theme"] + [
+        {"key": "theme", "value": '["ENERGIE", "SOCI", "TRANSPORT"]'}]
+    out = new_graph()
+    node = dataset_to_rdf(out, package, site_url="https://moisson.example")
+    assert sorted(map(str, out.objects(node, DCAT.theme))) == [
+        "http://publications.europa.eu/resource/authority/data-theme/SOCI"]
+    [(_, back)] = list(datasets_from_graph(Graph().parse(data=out.serialize(format="turtle"), format="turtle")))
+    assert extras(back) == extras(package)
