@@ -56,6 +56,9 @@ class Settings:
     # Site-wide ceiling on a harvest source's own `http.max_bytes` and timeout settings.
     harvest_max_bytes: int = 200 * 1024 * 1024
     harvest_max_timeout_seconds: int = 300
+    # Longest wall-clock time of one harvest job, and the default of a source's `job_timeout_seconds` (which may ask
+    # for less): a job that reaches it ends with a gather error, keeping what it imported and withdrawing nothing.
+    harvest_max_job_seconds: int = 6 * 3600
     # Largest datastore_search_sql result in bytes, counted while rows are fetched (larger: 409).
     datastore_sql_max_bytes: int = 5 * 1024 * 1024
     # PostgreSQL URL datastore_search_sql logs in with, as the restricted role moisson_datastore_ro (empty: the

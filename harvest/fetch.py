@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urldefrag, urlencode, urlsplit
 
 from catalog.outbound import Deadline, Outbound, OutboundError, RemoteFailed
+from harvest.job_deadline import JobDeadline, job_limit_errors
 
 USER_AGENT = "Moisson-harvester/0.1 (+https://github.com/moisson)"
 ALLOWED_SCHEMES = ("http", "https")
@@ -69,7 +70,7 @@ def source_limit_errors(config: dict[str, Any], settings: Any) -> list[str]:
             errors.append(f"http.{name}: {value} is above this site's maximum of "
                           f"{settings.harvest_max_timeout_seconds} seconds (MOISSON_HARVEST_MAX_TIMEOUT_SECONDS); "
                           "use at most that")
-    return errors
+    return errors + job_limit_errors(config, settings)
 
 
 def check_url(url: str) -> None:
@@ -79,22 +80,38 @@ def check_url(url: str) -> None:
 
 
 class Fetcher:
-    """One fetcher per job, with the source's headers and limits; every request goes through `outbound`."""
+    """One fetcher per job, with the source's headers and limits; every request goes through `outbound`, and
+    none outlives the job's deadline (JobDeadlineReached names the URL)."""
 
     def __init__(self, limits: FetchLimits | None = None, headers: dict[str, str] | None = None, *,
-                 outbound: Outbound) -> None:
+                 outbound: Outbound, job_deadline: JobDeadline | None = None) -> None:
         self.limits = limits or FetchLimits()
         self.outbound = outbound
         self.headers = {"User-Agent": USER_AGENT, **(headers or {})}
+        self.job_deadline = job_deadline
 
     def get(self, url: str, params: dict[str, Any] | None = None, accept: str | None = None) -> FetchedResponse:
         check_url(url)
         if params:
             url = f"{url}{'&' if urlsplit(url).query else '?'}{urlencode(params, doseq=True)}"
         headers = {**self.headers, **({"Accept": accept} if accept else {})}
-        limits = self.limits
-        deadline = (Deadline(limits.total_timeout) if limits.total_timeout is not None
+        deadline = (Deadline(self.limits.total_timeout) if self.limits.total_timeout is not None
                     else self.outbound.deadline())
+        job = self.job_deadline
+        if job is None:
+            return self._attempts(url, headers, deadline)
+        job.check(f"before fetching {url}")
+        bounded = job.bound(deadline)
+        try:
+            return self._attempts(url, headers, bounded)
+        except FetchError:
+            # Cut short by the job's time, not the request's own: say so, so the job ends instead of retrying.
+            if job.expired or (bounded is not deadline and bounded.expired):
+                raise job.reached(f"while fetching {url}") from None
+            raise
+
+    def _attempts(self, url: str, headers: dict[str, str], deadline: Deadline) -> FetchedResponse:
+        limits = self.limits
         for attempt in range(limits.retries + 1):
             last = attempt == limits.retries
             try:

@@ -15,6 +15,7 @@ from catalog.outbound import Outbound
 from catalog.settings import Settings
 from harvest.backends.base import SourceInfo
 from harvest.fetch import Fetcher, FetchLimits
+from harvest.job_deadline import JobDeadline
 from harvest.models import HarvestJob, HarvestLog, HarvestSource
 
 BATCH_SIZE = 100
@@ -28,14 +29,16 @@ def source_info(source: HarvestSource) -> SourceInfo:
     )
 
 
-def make_fetcher(settings: Settings, config: dict[str, Any]) -> Fetcher:
-    """The source's fetcher: its headers and limits (clamped to the site maximums), the site's outbound rules."""
+def make_fetcher(settings: Settings, config: dict[str, Any], deadline: JobDeadline | None = None) -> Fetcher:
+    """The source's fetcher: its headers and limits (clamped to the site maximums), the site's outbound rules,
+    and the job's deadline (None: a dry run, which has no job)."""
     headers = {}
     if config.get("api_key"):
         headers["Authorization"] = str(config["api_key"])
     if config.get("user_agent"):
         headers["User-Agent"] = str(config["user_agent"])
-    return Fetcher(FetchLimits.from_config(config, settings), headers, outbound=Outbound.from_settings(settings))
+    return Fetcher(FetchLimits.from_config(config, settings), headers, outbound=Outbound.from_settings(settings),
+                   job_deadline=deadline)
 
 
 def log(session: Any, job: HarvestJob | None, message: str, level: str = "INFO", source_id: str | None = None) -> None:

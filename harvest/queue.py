@@ -9,7 +9,7 @@ by `next` links and run as one task. A worker killed mid-task leaves a stale hea
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from redis import Redis
@@ -20,8 +20,9 @@ from catalog.app import Services, build_services
 from catalog.clock import utcnow
 from catalog.settings import Settings
 from harvest.backends import make_backend
-from harvest.backends.base import GatherError
+from harvest.backends.base import Backend, GatherError, SourceInfo
 from harvest.fetch import FetchError
+from harvest.job_deadline import JobDeadline, JobDeadlineReached
 from harvest.jobs import log, make_fetcher, record_gather_error, source_info
 from harvest.models import HarvestJob, HarvestSource
 from harvest.runner import RunOptions, create_job, finish_job, run_job, run_page
@@ -66,27 +67,30 @@ def job_task(job_id: str, queue_name: str = QUEUE_NAME) -> None:
         resume = job.status == "running"
         info = source_info(session.get(HarvestSource, job.source_id))
         since = job.since
-    backend = make_backend(info, make_fetcher(services.settings, info.config), since)
+    # The job's time starts now: _start records this instant as job.started, which the page tasks count from.
+    started = utcnow()
+    deadline = JobDeadline.for_job(services.settings, info.config, started)
+    backend = make_backend(info, make_fetcher(services.settings, info.config, deadline), since)
     if resume or not hasattr(backend, "page_cursors") or not services.settings.redis_url:
         run_job(services, job_id)
         return
     try:
         cursors = backend.page_cursors()
-    except (FetchError, GatherError) as error:
-        _start(services, job_id, pages=0)
+    except (FetchError, GatherError, JobDeadlineReached) as error:
+        _start(services, job_id, started, pages=0)
         record_gather_error(services, job_id, str(error))
         _claim_and_finish(services, job_id)
         return
-    _start(services, job_id, pages=len(cursors))
+    _start(services, job_id, started, pages=len(cursors))
     queue = get_queue(services.settings.redis_url, queue_name)
     for cursor in cursors:
         queue.enqueue(page_task, job_id, cursor, job_timeout=PAGE_TIMEOUT)
 
 
-def _start(services: Services, job_id: str, pages: int) -> None:
+def _start(services: Services, job_id: str, started: datetime, pages: int) -> None:
     with services.db.unit_of_work(write=True) as session:
         job = session.get(HarvestJob, job_id)
-        job.status, job.started, job.heartbeat, job.pages_total = "running", utcnow(), utcnow(), pages
+        job.status, job.started, job.heartbeat, job.pages_total = "running", started, utcnow(), pages
         log(session, job, f"Job started on the queue: {pages} page task(s)")
 
 
@@ -97,8 +101,21 @@ def page_task(job_id: str, cursor: dict[str, Any]) -> None:
         if job is None or job.status != "running":
             return
         info = source_info(session.get(HarvestSource, job.source_id))
-        since = job.since
-    backend = make_backend(info, make_fetcher(services.settings, info.config), since)
+        since, deadline = job.since, JobDeadline.for_job(services.settings, info.config, job.started or utcnow())
+    backend = make_backend(info, make_fetcher(services.settings, info.config, deadline), since)
+    try:
+        if not _fetch_and_import(services, job_id, info, backend, cursor, deadline):
+            return  # aborted
+    except JobDeadlineReached as error:
+        _stop_at_deadline(services, job_id, str(error))
+        return
+    _claim_and_finish(services, job_id)
+
+
+def _fetch_and_import(services: Services, job_id: str, info: SourceInfo, backend: Backend, cursor: dict[str, Any],
+                      deadline: JobDeadline) -> bool:
+    """One page task's work; False when the job was aborted meanwhile. A page that cannot be read is a gather
+    error and counts as done, so the last page still finishes the job (which then withdraws nothing)."""
     try:
         page = backend.fetch_page(cursor)
     except (FetchError, GatherError) as error:
@@ -106,10 +123,23 @@ def page_task(job_id: str, cursor: dict[str, Any]) -> None:
         with services.db.unit_of_work(write=True) as session:
             session.execute(update(HarvestJob).where(HarvestJob.id == job_id)
                             .values(pages_done=HarvestJob.pages_done + 1))
-    else:
-        if run_page(services, job_id, info, backend, page, cursor, RunOptions()) is None:
-            return  # aborted
-    _claim_and_finish(services, job_id)
+        return True
+    return run_page(services, job_id, info, backend, page, cursor, RunOptions(), deadline) is not None
+
+
+def _stop_at_deadline(services: Services, job_id: str, message: str) -> None:
+    """The job ran out of time: the first page task to notice claims the finish whatever pages remain, records
+    why and finishes the job (nothing withdrawn); the others, and the page tasks still queued, then find it
+    finished and stop, rather than each adding the same gather error."""
+    with services.db.unit_of_work(write=True) as session:
+        claimed = session.execute(
+            update(HarvestJob)
+            .where(HarvestJob.id == job_id, HarvestJob.gather_finished.is_(None), HarvestJob.status == "running")
+            .values(gather_finished=utcnow(), gather_complete=False)
+        ).rowcount
+    if claimed:
+        record_gather_error(services, job_id, message)
+        finish_job(services, job_id)
 
 
 def _claim_and_finish(services: Services, job_id: str) -> None:

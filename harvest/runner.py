@@ -24,6 +24,7 @@ from harvest.backends import make_backend
 from harvest.backends.base import Backend, GatherError, Page, SourceInfo, gather
 from harvest.fetch import FetchError
 from harvest.importer import BatchResult, import_batch, unchanged_guids
+from harvest.job_deadline import JobDeadline, JobDeadlineReached
 from harvest.jobs import (
     BATCH_SIZE,
     STAT_KEYS,
@@ -125,13 +126,14 @@ def run_job(services: Services, job_id: str, options: RunOptions | None = None) 
         job.heartbeat = utcnow()
         job.pages_total = None  # in-process runs track a resume cursor, not queue pages
         cursor, since = job.cursor, job.since
+        deadline = JobDeadline.for_job(services.settings, info.config, job.started)
         log(session, job, "Job resumed" if cursor else f"Job started ({'incremental' if since else 'full'})")
-    backend = make_backend(info, make_fetcher(services.settings, info.config), since)
+    backend = make_backend(info, make_fetcher(services.settings, info.config, deadline), since)
     done = 0
     announced: int | None = None
     try:
         for page, page_cursor in gather(backend, cursor):
-            outcome = run_page(services, job_id, info, backend, page, page_cursor, options)
+            outcome = run_page(services, job_id, info, backend, page, page_cursor, options, deadline)
             if outcome is None:
                 return read_summary(services, job_id)  # aborted
             done += outcome
@@ -139,7 +141,7 @@ def run_job(services: Services, job_id: str, options: RunOptions | None = None) 
             announced = page.total if page.total is not None else announced
             if options.progress:
                 options.progress(done, page.total)
-    except (FetchError, GatherError) as error:
+    except (FetchError, GatherError, JobDeadlineReached) as error:
         record_gather_error(services, job_id, str(error))
     except Exception as error:
         _job_failed(services, job_id, error)
@@ -172,9 +174,10 @@ def _check_announced_total(services: Services, job_id: str, announced: int | Non
 
 def run_page(
     services: Services, job_id: str, info: SourceInfo, backend: Backend, page: Page,
-    page_cursor: dict[str, Any] | None, options: RunOptions,
+    page_cursor: dict[str, Any] | None, options: RunOptions, deadline: JobDeadline | None = None,
 ) -> int | None:
-    """Import one page in batches; None when the job was aborted meanwhile.
+    """Import one page in batches; None when the job was aborted meanwhile. Raises JobDeadlineReached before a
+    batch when the job's time is up (the batches already committed stay).
 
     Records whose hash says they are unchanged go first, in one batch: they only bump their object's
     last_seen_job_id (one UPDATE), so cutting them in batches of `batch_size` would only multiply round
@@ -192,6 +195,8 @@ def run_page(
         last = index >= len(batches) - 1
         # The cursor committed with a batch is where a resume starts: this page again unless it is done.
         resume_at = page.next_cursor if last else page_cursor
+        if deadline is not None:
+            deadline.check(f"while importing a page's records ({handled} of {len(page.records)} done)")
         if not _import_and_commit(services, job_id, info, backend, batch, resume_at, finished_page=last):
             return None
         handled += len(batch)

@@ -15,6 +15,7 @@ from catalog.db import count_rows
 from harvest.backends import make_backend
 from harvest.backends.base import GatherError, SourceInfo
 from harvest.fetch import FetchError
+from harvest.job_deadline import JobDeadline, JobDeadlineReached
 from harvest.jobs import BATCH_SIZE, add_counts, log, make_fetcher, record_gather_error, source_info
 from harvest.models import HarvestJob, HarvestObject, HarvestSource
 
@@ -44,14 +45,14 @@ def complete_listing(services: Services, job_id: str) -> set[str] | None:
         if not job.gather_complete or job.gather_errors:
             return None
         info = source_info(session.get(HarvestSource, job.source_id))
-        since = job.since
-    backend = make_backend(info, make_fetcher(services.settings, info.config), since)
+        since, deadline = job.since, JobDeadline.for_job(services.settings, info.config, job.started or utcnow())
+    backend = make_backend(info, make_fetcher(services.settings, info.config, deadline), since)
     remote_ids = getattr(backend, "remote_ids", None)
     if remote_ids is None:
         return None
     try:
         listed = remote_ids()
-    except (FetchError, GatherError) as error:
+    except (FetchError, GatherError, JobDeadlineReached) as error:
         record_gather_error(services, job_id, f"Could not list the source's ids to find deletions: {error}")
         return None
     return set(listed) if listed is not None else None
