@@ -44,8 +44,8 @@ MAPPED_EXTRAS = {
     "publisher_type", "uri", "identifier", "alternate_identifier", "issued", "modified", "spatial_text",
     "spatial_uri",
 }
-# The spatial keys from_rdf.py reads back from the dct:Location alone; the others also go to the store.
-READ_BACK_SPATIAL: set[str] = set()
+# The spatial keys from_rdf.py (spatial_from_rdf.py) reads back from the dct:Location as they were written.
+READ_BACK_SPATIAL = {"spatial", "spatial_text", "spatial_uri"}
 # Resource keys the catalog manages itself: not exported, not expected back.
 RESOURCE_MANAGED = {"package_id", "position", "state", "metadata_modified", "cache_url", "cache_last_updated",
                     "datastore_active"}
@@ -333,7 +333,8 @@ def _spatial_to_rdf(graph: Graph, node: URIRef, extras: dict[str, Any]) -> set[s
         text = geometry.compact(shape)
         graph.add((location, LOCN.geometry, Literal(text, datatype=GSP.geoJSONLiteral)))
         graph.add((location, DCAT.bbox, Literal(geometry.bbox_wkt(shape), datatype=GSP.wktLiteral)))
-    exact = {"spatial_text"} if label and label.strip() == label else set()
+    # The reader collapses whitespace in a place's name.
+    exact = {"spatial_text"} if label and " ".join(label.split()) == label else set()
     if uri is not None and str(uri) == extras.get("spatial_uri"):
         exact.add("spatial_uri")
     if text is not None and text == extras.get("spatial"):

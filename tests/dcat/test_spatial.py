@@ -151,3 +151,18 @@ def test_a_place_name_in_spatial_stays_a_label():
     assert list(graph.objects(location, LOCN.geometry)) == []
     back = {e["key"]: e["value"] for e in dataset_from_rdf(graph, node)["extras"]}
     assert (back["spatial"], back.get("spatial_text")) == ("Bordeaux Métropole", "Bordeaux Métropole")
+
+
+def test_the_store_keeps_only_what_the_location_cannot_say():
+    """A compact GeoJSON, a plain name and a URI are read back from the Location itself, so the lossless store
+    does not repeat them; a geometry written with spaces, or a name with odd spacing, is kept there too."""
+    compact = json.dumps(json.loads(SPATIAL), separators=(",", ":"))
+    for values, stored in (({"spatial": compact, "spatial_text": "Gironde", "spatial_uri": PLACE_URI}, set()),
+                           ({"spatial": SPATIAL, "spatial_text": "Gironde  (33)"}, {"spatial", "spatial_text"})):
+        graph = Graph()
+        pkg = package(extras=extras(**values))
+        node = dataset_to_rdf(graph, pkg, site_url=SITE)
+        [entry] = list(graph.objects(node, SCHEMA.additionalProperty))
+        kept = json.loads(str(graph.value(entry, SCHEMA.value)))["extras"]
+        assert {key for key in kept if key.startswith("spatial")} == stored
+        assert differences(pkg, round_trip(pkg, site_url=SITE, profile=DCAT_AP_3, syntax="ttl")) == []
