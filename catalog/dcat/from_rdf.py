@@ -27,6 +27,14 @@ DCAT_VERSION = URIRef(str(DCAT) + "version")
 WARNINGS_KEY = "__warnings"
 # GeoNetwork 3's DCAT output writes the ISO revision date as dct:updated (not a DCMI term).
 DCT_UPDATED = URIRef(str(DCT) + "updated")
+# ISO 19115 MD_MaintenanceFrequencyCode (GeoNetwork 3 writes the code as dct:accrualPeriodicity) -> EU frequency
+# code, as SEMICeu's ISO 19139 -> GeoDCAT-AP XSLT maps them.
+ISO_FREQUENCIES = {
+    "continual": "CONT", "daily": "DAILY", "weekly": "WEEKLY", "fortnightly": "BIWEEKLY", "semimonthly": "MONTHLY_2",
+    "monthly": "MONTHLY", "quarterly": "QUARTERLY", "biannually": "ANNUAL_2", "annually": "ANNUAL",
+    "biennially": "BIENNIAL", "periodic": "OTHER", "asNeeded": "AS_NEEDED", "irregular": "IRREG",
+    "notPlanned": "NOT_PLANNED", "unknown": "UNKNOWN",
+}
 
 
 class DatasetReadError(Exception):
@@ -77,6 +85,8 @@ def dataset_from_rdf(graph: Graph, node: Node, *, language: str = PORTAL_LANGUAG
     if not title:
         raise DatasetReadError("dataset has no dct:title")
     notes, descriptions = best_literal(graph, node, DCT.description, language, untagged_language)
+    if not notes:  # GeoNetwork 3's DCAT output writes the ISO abstract as dct:abstract
+        notes, descriptions = best_literal(graph, node, DCT.abstract, language, untagged_language)
     pkg: dict[str, Any] = {"title": title, "notes": notes}
     extras: dict[str, Any] = {}
     # Every language is kept (ckanext-fluent's keys); one language is just `title`/`notes`.
@@ -219,7 +229,7 @@ def _extras_from_rdf(graph: Graph, node: Node, extras: dict[str, Any]) -> None:
     warnings: list[str] = []
     frequencies = sorted(text for v in graph.objects(node, DCT.accrualPeriodicity) if (text := _term_text(graph, v)))
     if frequencies:
-        uri = vocab.frequency_uri(frequencies[0])
+        uri = vocab.frequency_uri(ISO_FREQUENCIES.get(frequencies[0], frequencies[0]))
         extras["frequency"] = str(uri) if uri is not None else frequencies[0]
     extras.update(_temporal(graph, node))
     extras.update(spatial_from_rdf(graph, node, warnings))

@@ -88,4 +88,8 @@ def test_geonetwork_3_records(remote: RemoteServer, make_source: Any, run: Any, 
     # "2012-05-01\n /\n 2019-09-30" as plain text; the ISO revision date written as dct:updated.
     assert (extras["temporal_start"], extras["temporal_end"]) == ("2012-05-01", "2019-09-30")
     assert (extras["issued"], extras["modified"]) == ("2012-05-01", "2021-11-20")
+    # The ISO frequency code as the EU frequency; the ISO abstract (dct:abstract) as the description.
+    assert extras["frequency"] == "http://publications.europa.eu/resource/authority/frequency/AS_NEEDED"
+    [package] = call("package_search", SYSTEM)["results"]
+    assert package["notes"] == "Inventaire départemental des zones humides."
     assert run(source)["stats"]["unchanged"] == 1
