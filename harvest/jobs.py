@@ -20,6 +20,8 @@ from harvest.models import HarvestJob, HarvestLog, HarvestSource
 
 BATCH_SIZE = 100
 STAT_KEYS = ("gathered", "added", "updated", "unchanged", "deleted", "errored", "skipped")
+# Beside the counts in job.stats: the record total the source last announced (CKAN count, hydra:totalItems).
+ANNOUNCED = "announced"
 
 
 def source_info(source: HarvestSource) -> SourceInfo:
@@ -49,7 +51,7 @@ def log(session: Any, job: HarvestJob | None, message: str, level: str = "INFO",
 
 
 def add_counts(stats: dict[str, Any], counts: Counter[str]) -> dict[str, Any]:
-    merged = {k: int((stats or {}).get(k, 0)) for k in STAT_KEYS}
+    merged = {**(stats or {}), **{k: int((stats or {}).get(k, 0)) for k in STAT_KEYS}}
     for key, value in counts.items():
         merged[key] = merged.get(key, 0) + value
     return merged

@@ -25,7 +25,15 @@ from harvest.fetch import FetchError
 from harvest.job_deadline import JobDeadline, JobDeadlineReached
 from harvest.jobs import log, make_fetcher, record_gather_error, source_info
 from harvest.models import HarvestJob, HarvestSource
-from harvest.runner import RunOptions, create_job, finish_job, run_job, run_page
+from harvest.runner import (
+    FULL_LISTING_FALLBACK,
+    RunOptions,
+    check_announced_total,
+    create_job,
+    finish_job,
+    run_job,
+    run_page,
+)
 
 QUEUE_NAME = "moisson-harvest"
 JOB_TIMEOUT = 24 * 3600
@@ -75,23 +83,38 @@ def job_task(job_id: str, queue_name: str = QUEUE_NAME) -> None:
         run_job(services, job_id)
         return
     try:
-        cursors = backend.page_cursors()
+        cursors = _plan_pages(backend)
     except (FetchError, GatherError, JobDeadlineReached) as error:
         _start(services, job_id, started, pages=0)
         record_gather_error(services, job_id, str(error))
         _claim_and_finish(services, job_id)
         return
-    _start(services, job_id, started, pages=len(cursors))
+    _start(services, job_id, started, pages=len(cursors), full_fallback=since is not None and backend.since is None)
     queue = get_queue(services.settings.redis_url, queue_name)
     for cursor in cursors:
         queue.enqueue(page_task, job_id, cursor, job_timeout=PAGE_TIMEOUT)
 
 
-def _start(services: Services, job_id: str, started: datetime, pages: int) -> None:
+def _plan_pages(backend: Any) -> list[dict[str, Any]]:
+    """Every page's cursor. A remote that refuses the incremental filter is planned with its full listing, as
+    an in-process run's first page falls back (CkanBackend.fetch_page); the page tasks then read job.since."""
+    try:
+        return backend.page_cursors()
+    except FetchError:
+        if backend.since is None:
+            raise
+        backend.since = None
+        return backend.page_cursors()
+
+
+def _start(services: Services, job_id: str, started: datetime, pages: int, full_fallback: bool = False) -> None:
     with services.db.unit_of_work(write=True) as session:
         job = session.get(HarvestJob, job_id)
         job.status, job.started, job.heartbeat, job.pages_total = "running", started, utcnow(), pages
         log(session, job, f"Job started on the queue: {pages} page task(s)")
+        if full_fallback:
+            job.since = None  # the page tasks list everything, and the job decides deletions as a full one
+            log(session, job, FULL_LISTING_FALLBACK, "WARNING")
 
 
 def page_task(job_id: str, cursor: dict[str, Any]) -> None:
@@ -151,11 +174,13 @@ def _claim_and_finish(services: Services, job_id: str) -> None:
                    HarvestJob.pages_done >= HarvestJob.pages_total)
             .values(gather_finished=utcnow())
         ).rowcount
-        if claimed:
-            job = session.get(HarvestJob, job_id)
-            job.gather_complete = not job.gather_errors
-    if claimed:
-        finish_job(services, job_id)
+    if not claimed:
+        return
+    check_announced_total(services, job_id)  # pages short of the count the source announced: a gather error
+    with services.db.unit_of_work(write=True) as session:
+        job = session.get(HarvestJob, job_id)
+        job.gather_complete = not job.gather_errors
+    finish_job(services, job_id)
 
 
 def schedule_due(services: Services, *, enqueue: bool) -> list[str]:

@@ -26,6 +26,7 @@ from harvest.fetch import FetchError
 from harvest.importer import BatchResult, import_batch, unchanged_guids
 from harvest.job_deadline import JobDeadline, JobDeadlineReached
 from harvest.jobs import (
+    ANNOUNCED,
     BATCH_SIZE,
     STAT_KEYS,
     add_counts,
@@ -130,15 +131,12 @@ def run_job(services: Services, job_id: str, options: RunOptions | None = None) 
         log(session, job, "Job resumed" if cursor else f"Job started ({'incremental' if since else 'full'})")
     backend = make_backend(info, make_fetcher(services.settings, info.config, deadline), since)
     done = 0
-    announced: int | None = None
     try:
         for page, page_cursor in gather(backend, cursor):
             outcome = run_page(services, job_id, info, backend, page, page_cursor, options, deadline)
             if outcome is None:
                 return read_summary(services, job_id)  # aborted
             done += outcome
-            # The last page's figure: the most recent the source gave, if it changed during the walk.
-            announced = page.total if page.total is not None else announced
             if options.progress:
                 options.progress(done, page.total)
     except (FetchError, GatherError, JobDeadlineReached) as error:
@@ -147,7 +145,7 @@ def run_job(services: Services, job_id: str, options: RunOptions | None = None) 
         _job_failed(services, job_id, error)
         raise
     else:
-        _check_announced_total(services, job_id, announced)
+        check_announced_total(services, job_id)
         with services.db.unit_of_work(write=True) as session:
             job = session.get(HarvestJob, job_id)
             job.gather_complete = True
@@ -158,13 +156,18 @@ def run_job(services: Services, job_id: str, options: RunOptions | None = None) 
     return finish_job(services, job_id, options)
 
 
-def _check_announced_total(services: Services, job_id: str, announced: int | None) -> None:
+def check_announced_total(services: Services, job_id: str) -> None:
     """Fewer records than the source announced (hydra:totalItems, CKAN count) means pages were not read:
-    a gather error, so the job withdraws nothing rather than datasets it merely did not reach."""
-    if announced is None:
-        return
+    a gather error, so the job withdraws nothing rather than datasets it merely did not reach. The figure is
+    the last one a page brought (stats `announced`, kept in the job row so the pages of a queued job, done by
+    several workers, and a resumed job all count). A listing already known to be incomplete needs no second
+    gather error."""
     with services.db.unit_of_work(write=False) as session:
-        gathered = int((session.get(HarvestJob, job_id).stats or {}).get("gathered", 0))
+        job = session.get(HarvestJob, job_id)
+        stats, known_incomplete = job.stats or {}, bool(job.gather_errors)
+    announced, gathered = stats.get(ANNOUNCED), int(stats.get("gathered", 0))
+    if announced is None or known_incomplete:
+        return
     if gathered < announced:
         record_gather_error(services, job_id, (
             f"The source announced {announced} record(s) but only {gathered} were gathered (paging links not "
@@ -197,7 +200,8 @@ def run_page(
         resume_at = page.next_cursor if last else page_cursor
         if deadline is not None:
             deadline.check(f"while importing a page's records ({handled} of {len(page.records)} done)")
-        if not _import_and_commit(services, job_id, info, backend, batch, resume_at, finished_page=last):
+        if not _import_and_commit(services, job_id, info, backend, batch, resume_at, finished_page=last,
+                                  total=page.total):
             return None
         handled += len(batch)
     return handled
@@ -205,7 +209,7 @@ def run_page(
 
 def _import_and_commit(
     services: Services, job_id: str, info: SourceInfo, backend: Backend, batch: list[Any],
-    resume_at: dict[str, Any] | None, *, finished_page: bool,
+    resume_at: dict[str, Any] | None, *, finished_page: bool, total: int | None = None,
 ) -> bool:
     with services.db.unit_of_work(write=True) as session:
         ctx = ActionContext(session=session, actor=SYSTEM, services=services, now=utcnow())
@@ -220,6 +224,9 @@ def _import_and_commit(
     with services.db.unit_of_work(write=True) as session:
         job = session.scalars(select(HarvestJob).where(HarvestJob.id == job_id).with_for_update()).one()
         job.stats = add_counts(job.stats, result.counts)
+        if finished_page and total is not None:
+            # The most recent figure the source gave, if it changed during the walk.
+            job.stats = {**job.stats, ANNOUNCED: total}
         job.heartbeat = utcnow()
         if job.pages_total is None:
             job.cursor = resume_at

@@ -6,27 +6,21 @@ from __future__ import annotations
 
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 import pytest
-from redis import Redis
-from rq import Queue, SimpleWorker
+from rq import Queue
 from sqlalchemy import func, select
 
 from catalog.dataset.models import Package
 from catalog.errors import ValidationError
-from harvest import queue as harvest_queue
 from harvest.job_deadline import JobDeadline
-from harvest.jobs import job_summary
-from harvest.models import HarvestJob, HarvestSource
-from harvest.runner import create_job
+from tests.harvest.queue_worker import open_queue, queue_run
 from tests.harvest.remote import FakeCkan, Reply
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
 SEARCH = "/ckan/api/3/action/package_search"
 JOB_SECONDS = 2
 # Per-request limits far above the job's deadline: only the job's deadline can end these jobs quickly.
@@ -150,37 +144,9 @@ def test_the_site_maximum_bounds_sources_saved_before_it_was_lowered(services: A
 
 
 # -- queued jobs: the page tasks of one job, run here by an RQ worker on the real Redis -----------------------
-class BurstWorker(SimpleWorker):
-    """RQ's in-process worker without its command channel: a burst run in a test gets no commands, and closing
-    the channel's listener (which polls every 60 s) kept the worker a minute after its last task."""
-
-    def subscribe(self) -> None:
-        return None
-
-
 @pytest.fixture
 def rq_queue(services: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Queue]:
-    try:
-        Redis.from_url(REDIS_URL).ping()
-    except Exception:  # noqa: BLE001 - any failure means no Redis here
-        pytest.skip("Redis is not running on 127.0.0.1:6379")
-    with_settings(services, monkeypatch, redis_url=REDIS_URL)
-    # The worker runs the tasks in this process, on this test's database (a worker process would build its own).
-    monkeypatch.setattr(harvest_queue, "_services", services)
-    queue = harvest_queue.get_queue(REDIS_URL, f"test-deadline-{uuid.uuid4().hex[:8]}")
-    yield queue
-    queue.delete(delete_jobs=True)
-
-
-def queue_run(services: Any, source_id: str, queue: Queue, *, force_all: bool = False) -> dict[str, Any]:
-    with services.db.unit_of_work(write=True) as session:
-        job_id = create_job(session, session.get(HarvestSource, source_id), force_all=force_all).id
-    harvest_queue.enqueue_job(REDIS_URL, job_id, queue.name)
-    BurstWorker([queue], connection=queue.connection).work(burst=True)
-    with services.db.unit_of_work(write=False) as session:
-        job = session.get(HarvestJob, job_id)
-        assert job.pages_total is not None  # it really ran as page tasks
-        return job_summary(job) | {"pages_total": job.pages_total}
+    yield from open_queue(services, monkeypatch)
 
 
 def test_a_queued_job_whose_page_stalls_ends_in_error_within_its_deadline(
@@ -190,7 +156,7 @@ def test_a_queued_job_whose_page_stalls_ends_in_error_within_its_deadline(
     remote.requests.clear()
     began = time.monotonic()
     job = queue_run(services, harvested["id"], rq_queue, force_all=True)
-    assert job["pages_total"] == 3
+    assert job["pages_total"] == 3  # it really ran as page tasks
     # The third page's task found the job finished and did nothing: one gather error, not one per page.
     assert_ended_at_the_deadline(job, remote, services, time.monotonic() - began)
     assert ["20"] not in [query.get("start") for _path, query in remote.requests]
