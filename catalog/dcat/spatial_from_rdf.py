@@ -27,6 +27,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
 from catalog.dcat import codecs
+from catalog.dcat.languages import PORTAL_LANGUAGE, pick
 from catalog.dcat.vocab import DCAT, DCT, GSP, IANA, LOCN, RDFS, SKOS, XSD, TermCache
 
 OGC = TermCache("http://www.opengis.net/rdf#")  # GeoNetwork 3's namespace for ogc:asWKT / ogc:WKTLiteral
@@ -93,13 +94,14 @@ def spatial_from_rdf(graph: Graph, node: Node, warnings: list[str]) -> dict[str,
 
 def _label(graph: Graph, place: Node) -> str | None:
     for predicate in LABELS:
-        # French, then English, then untagged, then any: the same preference as titles.
-        by_language = {(term.language or "").lower(): " ".join(str(term).split())
-                       for term in sorted(graph.objects(place, predicate), key=str)
-                       if isinstance(term, Literal) and str(term).strip()}
-        for language in ("fr", "en", "", *sorted(by_language)):
-            if language in by_language:
-                return by_language[language]
+        # The portal's language (untagged counts as it), then English, then the first by code: as titles.
+        by_language: dict[str, str] = {}
+        for term in sorted(graph.objects(place, predicate), key=str):
+            if isinstance(term, Literal) and str(term).strip():
+                by_language.setdefault((term.language or PORTAL_LANGUAGE).lower(), " ".join(str(term).split()))
+        shown = pick(by_language)
+        if shown:
+            return by_language[shown]
     return None
 
 

@@ -123,6 +123,7 @@ BOX = '{"type":"Polygon","coordinates":[[[1.0,2.0],[3.0,2.0],[3.0,4.0],[1.0,4.0]
     ('<http://sws.geonames.org/3017382/>', {"spatial_uri": "http://sws.geonames.org/3017382/"}),
     ('"Bretagne"', {"spatial_text": "Bretagne"}),
     ('[ a dct:Location ; rdfs:label "Finistère"@fr ; locn:geometry "" ]', {"spatial_text": "Finistère"}),
+    ('[ skos:prefLabel "Brittany"@en, "Bretagne"@fr, "Breizh"@br ]', {"spatial_text": "Bretagne"}),
     ('[ a dct:Location ; gsp:hasGeometry [ gsp:asWKT "POINT(1 2)"^^gsp:wktLiteral ] ]',
      {"spatial": '{"type":"Point","coordinates":[1.0,2.0]}'}),
 ])
