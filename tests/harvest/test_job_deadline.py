@@ -116,6 +116,22 @@ def test_the_deadline_is_checked_before_each_request(harvested: dict[str, Any], 
     assert job["stats"]["deleted"] == 0 and active_count(services) == 30
 
 
+def test_the_deadline_is_checked_between_records_read_without_a_request(remote: Any, make_source: Any, run: Any,
+                                                                       services: Any) -> None:
+    """data.json is one document served in pages from memory: only the check before each batch can stop it."""
+    remote.add_file("/data.json", "catalog.json", "application/json")
+    source = make_source(remote.url("/data.json"), source_type="dcat_json", rows=1, job_timeout_seconds=JOB_SECONDS)
+
+    def slow_progress(done: int, total: int | None) -> None:
+        time.sleep(JOB_SECONDS + 0.2)
+
+    job = run(source, progress=slow_progress)
+    assert job["status"] == "finished" and not job["gather_complete"]
+    assert [error["message"].split(":")[0] for error in job["gather_errors"]] == [
+        f"Job deadline of {JOB_SECONDS} s reached while importing a page's records (0 of 1 done)"]
+    assert job["stats"]["added"] == 1 and remote.hits["/data.json"] == 1
+
+
 def test_job_timeout_above_the_site_maximum_is_refused(call: Any, sysadmin: Any, org: dict[str, Any],
                                                        services: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     with_settings(services, monkeypatch, harvest_max_job_seconds=3600)
