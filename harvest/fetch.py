@@ -104,9 +104,10 @@ class Fetcher:
         bounded = job.bound(deadline)
         try:
             return self._attempts(url, headers, bounded)
-        except FetchError:
+        except FetchError as error:
             # Cut short by the job's time, not the request's own: say so, so the job ends instead of retrying.
-            if job.expired or (bounded is not deadline and bounded.expired):
+            out_of_time = bounded.expired or isinstance(error, _NoTimeToRetry)
+            if job.expired or (bounded is not deadline and out_of_time):
                 raise job.reached(f"while fetching {url}") from None
             raise
 
@@ -134,7 +135,7 @@ class Fetcher:
             except OutboundError as error:
                 raise FetchError(str(error), url) from None
             if wait >= deadline.remaining():
-                raise FetchError(str(deadline.error()), url)
+                raise _NoTimeToRetry(str(deadline.error()), url)
             time.sleep(wait)
         raise AssertionError("unreachable: the last attempt returns or raises")
 
@@ -145,6 +146,10 @@ class Fetcher:
         if attempt == 0:
             return 0.0
         return min(self.limits.backoff_max, self.limits.backoff_factor * (2 ** attempt))
+
+
+class _NoTimeToRetry(FetchError):
+    """The pause before the next attempt (backoff, Retry-After) would outlast the deadline."""
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from tests.harvest.remote import FakeCkan, Reply
 SEARCH = "/ckan/api/3/action/package_search"
 JOB_SECONDS = 2
 # Per-request limits far above the job's deadline: only the job's deadline can end these jobs quickly.
-PATIENT_HTTP = {"read_timeout": 60, "connect_timeout": 5, "retries": 0}
+PATIENT_HTTP = {"read_timeout": 60, "connect_timeout": 5, "retries": 1}
 
 
 def with_settings(services: Any, monkeypatch: pytest.MonkeyPatch, **values: Any) -> None:
@@ -113,6 +113,18 @@ def test_the_deadline_is_checked_before_each_request(harvested: dict[str, Any], 
     assert job["gather_errors"][0]["message"].startswith(
         f"Job deadline of {JOB_SECONDS} s reached before fetching {remote.url(SEARCH)}?")
     assert [query["start"] for _path, query in remote.requests] == [["0"]]  # page 2 was never asked for
+    assert job["stats"]["deleted"] == 0 and active_count(services) == 30
+
+
+def test_a_retry_the_job_has_no_time_left_to_wait_for_ends_the_job(harvested: dict[str, Any], remote: Any,
+                                                                   run: Any, services: Any) -> None:
+    """A 429 asking for a minute's pause, with two seconds left: the job stops now, and says it was its deadline."""
+    second_page_answers(remote, Reply(429, b"slow down", headers={"Retry-After": "60"}))
+    began = time.monotonic()
+    job = run(harvested, force_all=True)
+    assert time.monotonic() - began < JOB_SECONDS
+    assert job["gather_errors"][0]["message"].startswith(
+        f"Job deadline of {JOB_SECONDS} s reached while fetching {remote.url(SEARCH)}?")
     assert job["stats"]["deleted"] == 0 and active_count(services) == 30
 
 
