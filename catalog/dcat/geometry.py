@@ -2,7 +2,7 @@
 
 The `spatial` extra holds a GeoJSON geometry as text, as ckanext-spatial stores it. DCAT-AP wants the same
 geometry as literals (`locn:geometry` as gsp:geoJSONLiteral and gsp:wktLiteral) and its bounding box
-(`dcat:bbox`, a WKT polygon); to_rdf.py writes them from what this module computes, and the admin form checks
+(`dcat:bbox`, a GML envelope); to_rdf.py writes them from what this module computes, and the admin form checks
 a pasted geometry here before saving it. WKT conversion is geomet's (what ckanext-dcat and udata use).
 """
 
@@ -91,16 +91,17 @@ def envelope(geometry: dict[str, Any]) -> tuple[float, float, float, float]:
     return min(xs), min(ys), max(xs), max(ys)
 
 
-def to_wkt(geometry: dict[str, Any]) -> str:
-    """WKT with as many decimals as the most precise coordinate, so it reads back to the same numbers."""
-    return wkt.dumps(geometry, decimals=_decimals(geometry))
+CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 
 
-def bbox_wkt(geometry: dict[str, Any]) -> str:
-    """The envelope as a WKT polygon, the form DCAT-AP 2/3 recommend for dcat:bbox."""
-    west, south, east, north = envelope(geometry)
-    ring = [[west, south], [east, south], [east, north], [west, north], [west, south]]
-    return to_wkt({"type": "Polygon", "coordinates": [ring]})
+def bbox_gml(geometry: dict[str, Any]) -> str:
+    """The envelope as a GML Envelope in CRS84 (longitude first), one of the two forms DCAT-AP recommends for
+    dcat:bbox. Not WKT: udata merges every WKT/GeoJSON literal of a place into its coverage, so a WKT box
+    beside the outline would show data.gouv.fr a rectangle from the Antilles to La Réunion for France."""
+    west, south, east, north = (repr(float(number)) for number in envelope(geometry))  # exact, shortest
+    return (f'<gml:Envelope xmlns:gml="http://www.opengis.net/gml/3.2" srsName="{CRS84}">'
+            f"<gml:lowerCorner>{west} {south}</gml:lowerCorner>"
+            f"<gml:upperCorner>{east} {north}</gml:upperCorner></gml:Envelope>")
 
 
 def from_wkt(text: str) -> dict[str, Any]:
@@ -121,14 +122,3 @@ def looks_like_wkt(text: str) -> bool:
     if body.startswith("<") and ">" in body:
         body = body.split(">", 1)[1].strip()
     return body.upper().startswith(WKT_KEYWORDS)
-
-
-def _decimals(geometry: dict[str, Any]) -> int:
-    most = 1
-    for position in positions(geometry):
-        for number in position[:2]:
-            text = repr(float(number))
-            if "e" in text or "E" in text:
-                return 16
-            most = max(most, len(text.split(".", 1)[1]))
-    return min(most, 16)

@@ -33,6 +33,7 @@ from catalog.dcat.vocab import DCAT, DCT, GSP, IANA, LOCN, RDFS, SKOS, XSD, Term
 OGC = TermCache("http://www.opengis.net/rdf#")  # GeoNetwork 3's namespace for ogc:asWKT / ogc:WKTLiteral
 GEOJSON_TYPES = {GSP.geoJSONLiteral, URIRef(IANA + "application/vnd.geo+json")}
 WKT_TYPES = {GSP.wktLiteral, OGC.WKTLiteral, OGC.wktLiteral}
+GML_TYPES = {GSP.gmlLiteral, OGC.GMLLiteral}
 # Predicates of a place that hold its geometry, best first; dcat:bbox is only the envelope.
 GEOMETRY_GROUPS = ((LOCN.geometry,), (GSP.asGeoJSON, GSP.asWKT, OGC.asWKT), (DCAT.bbox,))
 LABELS = (SKOS.prefLabel, RDFS.label, LOCN.geographicName, DCT.title)
@@ -47,6 +48,13 @@ WKT_START = re.compile(r"^\s*(?:<([^>]*)>\s*)?(?:SRID=(\d+);)?\s*([A-Za-z]+)\s*(
 NUMBER = r"\s*(-?\d+(?:\.\d+)?)\s*"
 ENVELOPE = re.compile(rf"^ENVELOPE\s*\({NUMBER},{NUMBER},{NUMBER},{NUMBER}\)$", re.IGNORECASE)
 BBOX_TEXT = re.compile(rf"^{NUMBER},{NUMBER},{NUMBER},{NUMBER}$")
+# A GML Envelope (what Moisson writes in dcat:bbox, and GeoDCAT-AP beside GeoJSON and WKT); read with two
+# patterns, not an XML parser: a harvested literal is untrusted and only four numbers are wanted.
+GML_NUMBER = r"\s*(-?\d+(?:\.\d+)?(?:[eE]-?\d+)?)"
+GML_ENVELOPE = re.compile(rf"<(?:\w+:)?Envelope\b([^>]*)>\s*<(?:\w+:)?lowerCorner>{GML_NUMBER}{GML_NUMBER}\s*"
+                          rf"</(?:\w+:)?lowerCorner>\s*<(?:\w+:)?upperCorner>{GML_NUMBER}{GML_NUMBER}\s*"
+                          rf"</(?:\w+:)?upperCorner>", re.DOTALL)
+SRS_NAME = re.compile(r"""srsName\s*=\s*["']([^"']*)["']""")
 GEOMETRY_TYPES = {"Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon",
                   "GeometryCollection"}
 
@@ -124,6 +132,8 @@ def _kind(term: Literal) -> str | None:
         return "geojson"
     if term.datatype in WKT_TYPES:
         return "wkt"
+    if term.datatype in GML_TYPES:
+        return "gml"
     if term.datatype is not None and term.datatype != XSD.string:
         return "other"
     text = str(term).strip()
@@ -139,7 +149,7 @@ def _kind(term: Literal) -> str | None:
 
 def _read_literals(literals: list[Literal], warnings: list[str]) -> tuple[dict[str, Any], str | None] | None:
     """The first literal that reads, GeoJSON before WKT; a warning for each one tried in vain."""
-    order = {"geojson": 0, "wkt": 1, "bbox": 2, "other": 3}
+    order = {"geojson": 0, "wkt": 1, "gml": 2, "bbox": 3, "other": 4}
     candidates = sorted((order[kind], str(term), kind) for term in literals if (kind := _kind(term)) is not None)
     for _, text, kind in candidates:
         try:
@@ -170,6 +180,8 @@ def _read(kind: str, text: str) -> tuple[dict[str, Any], str | None]:
         return _checked(_box(west, south, east, north)), None
     if kind == "wkt":
         return _checked(_from_wkt(text)), None
+    if kind == "gml":
+        return _checked(_from_gml_envelope(text)), None
     raise GeometryError("not a WKT or GeoJSON literal")
 
 
@@ -196,6 +208,20 @@ def _from_wkt(text: str) -> dict[str, Any]:
             raise GeometryError(f"coordinates in {crs.strip()}, not longitude/latitude")
         geometry = _swapped(geometry)
     return geometry
+
+
+def _from_gml_envelope(text: str) -> dict[str, Any]:
+    match = GML_ENVELOPE.search(text)
+    if match is None:
+        raise GeometryError("a GML literal other than an Envelope is not read")
+    srs = SRS_NAME.search(match.group(1))
+    crs = srs.group(1).strip() if srs else None
+    low_x, low_y, high_x, high_y = (float(v) for v in match.group(2, 3, 4, 5))
+    if crs in LAT_LON_CRS:
+        return _box(low_y, low_x, high_y, high_x)
+    if crs is not None and crs not in LON_LAT_CRS:
+        raise GeometryError(f"coordinates in {crs}, not longitude/latitude")
+    return _box(low_x, low_y, high_x, high_y)
 
 
 def _box(west: float, south: float, east: float, north: float) -> dict[str, Any]:

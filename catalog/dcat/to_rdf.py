@@ -300,11 +300,12 @@ def _temporal_to_rdf(graph: Graph, node: URIRef, extras: dict[str, Any]) -> set[
 
 def _spatial_to_rdf(graph: Graph, node: URIRef, extras: dict[str, Any]) -> set[str]:
     """One dct:Location for ckanext-dcat's three keys: `spatial_uri` names it, `spatial_text` labels it and
-    the `spatial` geometry goes in locn:geometry (GeoJSON) with its envelope in dcat:bbox (WKT polygon).
+    the `spatial` geometry goes in locn:geometry (GeoJSON) with its envelope in dcat:bbox (GML envelope).
 
     udata counts a coverage (one of its nine quality criteria) only when it has a geometry literal, so a
-    label alone is not enough. DCAT-AP's shapes allow one locn:geometry per Location, so the WKT form that
-    GeoDCAT-AP asks for is the bbox, not a second geometry (ckanext-dcat writes both and fails the shapes).
+    label alone is not enough. DCAT-AP's shapes allow one locn:geometry per Location, so there is no second
+    (WKT) geometry (ckanext-dcat writes both and fails the shapes). The bbox is GML because udata merges every
+    WKT/GeoJSON literal of the place: a WKT box would be drawn as part of the coverage.
     A legacy `spatial` holding a URI, WKT or a place name is still published, read back as ckanext-dcat's keys.
     """
     value = extras.get("spatial")
@@ -332,7 +333,7 @@ def _spatial_to_rdf(graph: Graph, node: URIRef, extras: dict[str, Any]) -> set[s
     if shape is not None:
         text = geometry.compact(shape)
         graph.add((location, LOCN.geometry, Literal(text, datatype=GSP.geoJSONLiteral)))
-        graph.add((location, DCAT.bbox, Literal(geometry.bbox_wkt(shape), datatype=GSP.wktLiteral)))
+        graph.add((location, DCAT.bbox, Literal(geometry.bbox_gml(shape), datatype=GSP.gmlLiteral)))
     # The reader collapses whitespace in a place's name.
     exact = {"spatial_text"} if label and " ".join(label.split()) == label else set()
     if uri is not None and str(uri) == extras.get("spatial_uri"):

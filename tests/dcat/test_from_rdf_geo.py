@@ -138,13 +138,32 @@ def test_spatial(spatial: str, expected: dict[str, str]) -> None:
     ('"{not json"^^gsp:geoJSONLiteral', "invalid JSON"),
     ('"{\\"type\\": \\"Polygon\\", \\"coordinates\\": []}"^^gsp:geoJSONLiteral', "empty geometry"),
     ('"POINT(200 100)"^^gsp:wktLiteral', "is not a longitude/latitude"),
-    ('"<gml:Point><gml:pos>1 2</gml:pos></gml:Point>"^^gsp:gmlLiteral', "not a WKT or GeoJSON literal"),
+    ('"<gml:Point><gml:pos>1 2</gml:pos></gml:Point>"^^gsp:gmlLiteral', "other than an Envelope"),
+    ('"<gml:Envelope srsName=\\"http://www.opengis.net/def/crs/EPSG/0/2154\\"><gml:lowerCorner>100000 6000000'
+     '</gml:lowerCorner><gml:upperCorner>200000 7000000</gml:upperCorner></gml:Envelope>"^^gsp:gmlLiteral',
+     "not longitude/latitude"),
 ])
 def test_a_geometry_that_does_not_read_is_a_warning_not_a_value(geometry: str, message: str) -> None:
     pkg = one(f"dct:spatial [ a dct:Location ; locn:geometry {geometry} ] .")
     assert not any(k.startswith("spatial") for k in extras(pkg))
     [warning] = pkg[WARNINGS_KEY]
     assert warning.startswith("dct:spatial geometry ") and message in warning
+
+
+@pytest.mark.parametrize("srs, corners", [
+    ("http://www.opengis.net/def/crs/OGC/1.3/CRS84", ("1 2", "3 4")),
+    ("http://www.opengis.net/def/crs/EPSG/0/4326", ("2 1", "4 3")),  # EPSG 4326 is latitude first
+    (None, ("1 2", "3 4")),
+])
+def test_a_gml_envelope_bbox_is_read(srs: str | None, corners: tuple[str, str]) -> None:
+    """What Moisson writes in dcat:bbox (and GeoDCAT-AP beside GeoJSON and WKT)."""
+    attribute = f' srsName=\\"{srs}\\"' if srs else ""
+    envelope = (f'"<gml:Envelope xmlns:gml=\\"http://www.opengis.net/gml/3.2\\"{attribute}>'
+                f"<gml:lowerCorner>{corners[0]}</gml:lowerCorner><gml:upperCorner>{corners[1]}</gml:upperCorner>"
+                '</gml:Envelope>"^^gsp:gmlLiteral')
+    pkg = one(f"dct:spatial [ a dct:Location ; dcat:bbox {envelope} ] .")
+    assert json.loads(extras(pkg)["spatial"]) == json.loads(BOX)
+    assert WARNINGS_KEY not in pkg
 
 
 def test_a_readable_bbox_stands_in_for_a_broken_geometry_with_a_warning() -> None:

@@ -8,7 +8,6 @@ import json
 from typing import Any
 
 import pytest
-from geomet import wkt
 from rdflib import Graph, Literal, URIRef
 
 from catalog.dcat.from_rdf import dataset_from_rdf, datasets_from_graph
@@ -44,12 +43,10 @@ def check_location(graph: Graph, dataset: URIRef) -> Any:
     assert geometry.datatype == GSP.geoJSONLiteral
     assert json.loads(str(geometry)) == json.loads(SPATIAL)
     [bbox] = list(graph.objects(location, DCAT.bbox))
-    assert bbox.datatype == GSP.wktLiteral
-    box = wkt.loads(str(bbox))
-    assert box["type"] == "Polygon"
-    assert {tuple(p) for p in box["coordinates"][0]} == {(WEST, SOUTH), (EAST, SOUTH), (EAST, NORTH),
-                                                        (WEST, NORTH)}
-    assert box["coordinates"][0][0] == box["coordinates"][0][-1]
+    assert bbox.datatype == GSP.gmlLiteral
+    assert f"<gml:lowerCorner>{WEST} {SOUTH}</gml:lowerCorner>" in str(bbox)
+    assert f"<gml:upperCorner>{EAST} {NORTH}</gml:upperCorner>" in str(bbox)
+    assert 'srsName="http://www.opengis.net/def/crs/OGC/1.3/CRS84"' in str(bbox)
     assert set(graph.objects(location, SKOS.prefLabel)) == {Literal("Gironde")}
     assert set(graph.objects(location, LOCN.geographicName)) == {Literal("Gironde")}
     return location
@@ -100,13 +97,13 @@ def test_moisson_reads_the_location_alone_back(client, call, sysadmin, org):
     assert (back["spatial_text"], back["spatial_uri"]) == ("Gironde", PLACE_URI)
 
 
-def test_udata_reads_the_geometry():
-    """udata keeps Polygon/MultiPolygon literals of the place (both the geometry and the bbox) as its coverage."""
+def test_udata_reads_the_geometry_and_only_it():
+    """udata merges every GeoJSON/WKT literal of the place into its coverage: with a WKT bbox it would draw the
+    outline plus its bounding rectangle. The bbox is GML, which udata skips, so it maps the outline alone."""
     graph = Graph()
     node = dataset_to_rdf(graph, package(extras=extras(spatial=SPATIAL, spatial_text="Gironde")), site_url=SITE)
     coverage = udata_quality.spatial_from_rdf(graph, node)
-    assert coverage is not None and coverage["type"] == "MultiPolygon"
-    assert [RING] in coverage["coordinates"]
+    assert coverage == {"type": "MultiPolygon", "coordinates": [[RING]]}
     label_only = Graph()
     node = dataset_to_rdf(label_only, package(extras=extras(spatial_text="Gironde")), site_url=SITE)
     assert udata_quality.spatial_from_rdf(label_only, node) is None  # what Moisson published before
