@@ -9,6 +9,7 @@ a pasted geometry here before saving it. WKT conversion is geomet's (what ckanex
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -105,20 +106,74 @@ def bbox_gml(geometry: dict[str, Any]) -> str:
 
 
 def from_wkt(text: str) -> dict[str, Any]:
-    """A GeoJSON geometry from WKT, dropping a leading CRS IRI (GeoSPARQL's "<crs> POLYGON(...)")."""
-    body = text.strip()
-    if body.startswith("<") and ">" in body:
-        body = body.split(">", 1)[1].strip()
-    try:
-        geometry = wkt.loads(body.upper())  # geomet reads upper-case keywords only
-    except Exception as error:  # geomet raises ValueError, IndexError... on bad input
-        raise GeometryError(f"Error creating geometry: {error}") from None
+    """A checked GeoJSON geometry from WKT (the form's pasted text, a legacy `spatial`): wkt_geometry, then
+    check_geometry's stricter rules (closed rings, no GeometryCollection)."""
+    geometry = wkt_geometry(text)
     check_geometry(geometry)
     return geometry
 
 
 def looks_like_wkt(text: str) -> bool:
-    body = text.strip()
-    if body.startswith("<") and ">" in body:
-        body = body.split(">", 1)[1].strip()
-    return body.upper().startswith(WKT_KEYWORDS)
+    match = WKT_START.match(text)
+    return bool(match and (match.group(1) or match.group(3).upper() in WKT_KEYWORDS + ("ENVELOPE",)))
+
+
+# CRS IRIs whose coordinates are longitude, latitude (GeoSPARQL's default) or latitude, longitude (the EPSG
+# geographic systems, as SEMICeu's XSLT writes them when configured with ETRS89).
+LON_LAT_CRS = {CRS84, "http://www.opengis.net/def/crs/OGC/0/CRS84", "urn:ogc:def:crs:OGC:1.3:CRS84",
+               "urn:ogc:def:crs:OGC::CRS84"}
+LAT_LON_CRS = {f"http://www.opengis.net/def/crs/EPSG/0/{code}" for code in (4326, 4258, 4171)} | {
+    f"urn:ogc:def:crs:EPSG::{code}" for code in (4326, 4258, 4171)}
+WKT_START = re.compile(r"^\s*(?:<([^>]*)>\s*)?(?:SRID=(\d+);)?\s*([A-Za-z]+)\s*(?:[ZM]{1,2}\s*)?(\(|EMPTY)",
+                       re.IGNORECASE)
+NUMBER = r"\s*(-?\d+(?:\.\d+)?)\s*"
+ENVELOPE = re.compile(rf"^ENVELOPE\s*\({NUMBER},{NUMBER},{NUMBER},{NUMBER}\)$", re.IGNORECASE)
+
+
+def wkt_geometry(text: str) -> dict[str, Any]:
+    """A GeoJSON geometry in longitude/latitude from WKT as catalogs write it: GeoSPARQL's leading CRS IRI
+    (EPSG 4326 swapped, any other projected CRS refused), PostGIS's SRID=, GeoNetwork 3's mixed case and line
+    breaks, CQL's ENVELOPE. geomet parses (what ckanext-dcat and udata use)."""
+    match = WKT_START.match(text)
+    if not match:
+        raise GeometryError("invalid WKT (not a WKT geometry)")
+    crs = match.group(1)
+    body = " ".join(text[match.start(3):].split()).upper()  # geomet reads POLYGON, not GeoNetwork's Polygon
+    envelope_match = ENVELOPE.match(body)
+    if envelope_match:  # ENVELOPE(minX, maxX, maxY, minY)
+        west, east, north, south = (float(v) for v in envelope_match.groups())
+        geometry = box(west, south, east, north)
+    else:
+        try:
+            geometry = wkt.loads(body)
+        except Exception as error:  # geomet raises ValueError, IndexError... on malformed text
+            raise GeometryError(f"invalid WKT ({error})") from None
+    srid = match.group(2)
+    if srid and not crs:
+        crs = f"http://www.opengis.net/def/crs/EPSG/0/{srid}"
+    return lon_lat(geometry, crs.strip() if crs else None)
+
+
+def lon_lat(geometry: dict[str, Any], crs: str | None) -> dict[str, Any]:
+    """geometry in longitude/latitude, given the CRS its coordinates are in (None: CRS84, GeoSPARQL's default)."""
+    if crs is None or crs in LON_LAT_CRS:
+        return geometry
+    if crs not in LAT_LON_CRS:
+        raise GeometryError(f"coordinates in {crs}, not longitude/latitude")
+    return swapped(geometry)
+
+
+def box(west: float, south: float, east: float, north: float) -> dict[str, Any]:
+    return {"type": "Polygon", "coordinates": [[[west, south], [east, south], [east, north], [west, north],
+                                                [west, south]]]}
+
+
+def swapped(geometry: dict[str, Any]) -> dict[str, Any]:
+    def swap(value: Any) -> Any:
+        if isinstance(value, list) and len(value) >= 2 and all(isinstance(v, int | float) for v in value):
+            return [value[1], value[0], *value[2:]]
+        return [swap(v) for v in value] if isinstance(value, list) else value
+
+    if geometry.get("type") == "GeometryCollection":
+        return {"type": "GeometryCollection", "geometries": [swapped(g) for g in geometry.get("geometries") or []]}
+    return {"type": geometry.get("type"), "coordinates": swap(geometry.get("coordinates"))}

@@ -22,11 +22,11 @@ import math
 import re
 from typing import Any
 
-from geomet import wkt
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
 from catalog.dcat import codecs
+from catalog.dcat.geometry import LAT_LON_CRS, NUMBER, WKT_START, GeometryError, box, compact, lon_lat, wkt_geometry
 from catalog.dcat.languages import PORTAL_LANGUAGE, pick
 from catalog.dcat.vocab import DCAT, DCT, GSP, IANA, LOCN, RDFS, SKOS, XSD, TermCache
 
@@ -37,16 +37,6 @@ GML_TYPES = {GSP.gmlLiteral, OGC.GMLLiteral}
 # Predicates of a place that hold its geometry, best first; dcat:bbox is only the envelope.
 GEOMETRY_GROUPS = ((LOCN.geometry,), (GSP.asGeoJSON, GSP.asWKT, OGC.asWKT), (DCAT.bbox,))
 LABELS = (SKOS.prefLabel, RDFS.label, LOCN.geographicName, DCT.title)
-# CRS IRIs whose coordinates are longitude, latitude (GeoSPARQL's default) or latitude, longitude (the EPSG
-# geographic systems, as SEMICeu's XSLT writes them when configured with ETRS89).
-LON_LAT_CRS = {"http://www.opengis.net/def/crs/OGC/1.3/CRS84", "http://www.opengis.net/def/crs/OGC/0/CRS84",
-               "urn:ogc:def:crs:OGC:1.3:CRS84", "urn:ogc:def:crs:OGC::CRS84"}
-LAT_LON_CRS = {f"http://www.opengis.net/def/crs/EPSG/0/{code}" for code in (4326, 4258, 4171)} | {
-    f"urn:ogc:def:crs:EPSG::{code}" for code in (4326, 4258, 4171)}
-WKT_START = re.compile(r"^\s*(?:<([^>]*)>\s*)?(?:SRID=(\d+);)?\s*([A-Za-z]+)\s*(?:[ZM]{1,2}\s*)?(\(|EMPTY)",
-                       re.IGNORECASE)
-NUMBER = r"\s*(-?\d+(?:\.\d+)?)\s*"
-ENVELOPE = re.compile(rf"^ENVELOPE\s*\({NUMBER},{NUMBER},{NUMBER},{NUMBER}\)$", re.IGNORECASE)
 BBOX_TEXT = re.compile(rf"^{NUMBER},{NUMBER},{NUMBER},{NUMBER}$")
 # A GML Envelope (what Moisson writes in dcat:bbox, and GeoDCAT-AP beside GeoJSON and WKT); read with two
 # patterns, not an XML parser: a harvested literal is untrusted and only four numbers are wanted.
@@ -57,10 +47,6 @@ GML_ENVELOPE = re.compile(rf"<(?:\w+:)?Envelope\b([^>]*)>\s*<(?:\w+:)?lowerCorne
 SRS_NAME = re.compile(r"""srsName\s*=\s*["']([^"']*)["']""")
 GEOMETRY_TYPES = {"Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon",
                   "GeometryCollection"}
-
-
-class GeometryError(ValueError):
-    """A literal meant as a geometry that cannot become a GeoJSON geometry in longitude/latitude."""
 
 
 def spatial_from_rdf(graph: Graph, node: Node, warnings: list[str]) -> dict[str, str]:
@@ -177,37 +163,12 @@ def _read(kind: str, text: str) -> tuple[dict[str, Any], str | None]:
         if match is None:
             raise GeometryError("not a bounding box")
         west, south, east, north = (float(v) for v in match.groups())
-        return _checked(_box(west, south, east, north)), None
+        return _checked(box(west, south, east, north)), None
     if kind == "wkt":
-        return _checked(_from_wkt(text)), None
+        return _checked(wkt_geometry(text)), None
     if kind == "gml":
         return _checked(_from_gml_envelope(text)), None
     raise GeometryError("not a WKT or GeoJSON literal")
-
-
-def _from_wkt(text: str) -> dict[str, Any]:
-    match = WKT_START.match(text)
-    if not match:
-        raise GeometryError("not WKT")
-    crs = match.group(1)
-    body = " ".join(text[match.start(3):].split()).upper()  # geomet reads POLYGON, not GeoNetwork's Polygon
-    envelope = ENVELOPE.match(body)
-    if envelope:  # ENVELOPE(minX, maxX, maxY, minY), as CQL and Solr write it
-        west, east, north, south = (float(v) for v in envelope.groups())
-        geometry = _box(west, south, east, north)
-    else:
-        try:
-            geometry = wkt.loads(body)
-        except Exception as error:  # geomet raises ValueError, IndexError... on malformed text
-            raise GeometryError(f"invalid WKT ({error})") from None
-    srid = match.group(2)
-    if srid and not crs:
-        crs = f"http://www.opengis.net/def/crs/EPSG/0/{srid}"
-    if crs and crs.strip() not in LON_LAT_CRS:
-        if crs.strip() not in LAT_LON_CRS:
-            raise GeometryError(f"coordinates in {crs.strip()}, not longitude/latitude")
-        geometry = _swapped(geometry)
-    return geometry
 
 
 def _from_gml_envelope(text: str) -> dict[str, Any]:
@@ -217,27 +178,9 @@ def _from_gml_envelope(text: str) -> dict[str, Any]:
     srs = SRS_NAME.search(match.group(1))
     crs = srs.group(1).strip() if srs else None
     low_x, low_y, high_x, high_y = (float(v) for v in match.group(2, 3, 4, 5))
-    if crs in LAT_LON_CRS:
-        return _box(low_y, low_x, high_y, high_x)
-    if crs is not None and crs not in LON_LAT_CRS:
-        raise GeometryError(f"coordinates in {crs}, not longitude/latitude")
-    return _box(low_x, low_y, high_x, high_y)
-
-
-def _box(west: float, south: float, east: float, north: float) -> dict[str, Any]:
-    return {"type": "Polygon", "coordinates": [[[west, south], [east, south], [east, north], [west, north],
-                                                [west, south]]]}
-
-
-def _swapped(geometry: dict[str, Any]) -> dict[str, Any]:
-    def swap(value: Any) -> Any:
-        if isinstance(value, list) and len(value) >= 2 and all(isinstance(v, int | float) for v in value):
-            return [value[1], value[0], *value[2:]]
-        return [swap(v) for v in value] if isinstance(value, list) else value
-
-    if geometry.get("type") == "GeometryCollection":
-        return {"type": "GeometryCollection", "geometries": [_swapped(g) for g in geometry.get("geometries") or []]}
-    return {"type": geometry.get("type"), "coordinates": swap(geometry.get("coordinates"))}
+    if crs in LAT_LON_CRS:  # corners are latitude first: the same box, its ring in the usual order
+        return box(low_y, low_x, high_y, high_x)
+    return lon_lat(box(low_x, low_y, high_x, high_y), crs)
 
 
 def _checked(value: Any) -> dict[str, Any]:
@@ -276,23 +219,19 @@ def _merged(geometries: list[dict[str, Any]], texts: list[str]) -> str | None:
     if not geometries:
         return None
     if len(geometries) == 1:
-        return texts[0] or _compact(geometries[0])
-    polygons = {_compact(ring) for g in geometries if g["type"] == "Polygon" for ring in [g["coordinates"]]}
-    polygons |= {_compact(part) for g in geometries if g["type"] == "MultiPolygon" for part in g["coordinates"]}
-    others = {_compact(g) for g in geometries if g["type"] not in ("Polygon", "MultiPolygon")}
+        return texts[0] or compact(geometries[0])
+    polygons = {compact(ring) for g in geometries if g["type"] == "Polygon" for ring in [g["coordinates"]]}
+    polygons |= {compact(part) for g in geometries if g["type"] == "MultiPolygon" for part in g["coordinates"]}
+    others = {compact(g) for g in geometries if g["type"] not in ("Polygon", "MultiPolygon")}
     if not others:
         parts = [json.loads(p) for p in sorted(polygons)]
         merged = {"type": "Polygon", "coordinates": parts[0]} if len(parts) == 1 else {
             "type": "MultiPolygon", "coordinates": parts}
-        return _compact(merged)
-    members = sorted(others | {_compact({"type": "Polygon", "coordinates": json.loads(p)}) for p in polygons})
+        return compact(merged)
+    members = sorted(others | {compact({"type": "Polygon", "coordinates": json.loads(p)}) for p in polygons})
     if len(members) == 1:
         return members[0]
-    return _compact({"type": "GeometryCollection", "geometries": [json.loads(m) for m in members]})
-
-
-def _compact(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return compact({"type": "GeometryCollection", "geometries": [json.loads(m) for m in members]})
 
 
 def spatial_from_text(text: str, warnings: list[str]) -> dict[str, str]:
@@ -307,4 +246,4 @@ def spatial_from_text(text: str, warnings: list[str]) -> dict[str, str]:
     if _kind(term) is None:
         return {"spatial_text": " ".join(text.split())}
     found = _read_literals([term], warnings)
-    return {"spatial": found[1] or _compact(found[0])} if found else {}
+    return {"spatial": found[1] or compact(found[0])} if found else {}
