@@ -16,17 +16,6 @@ from tests.conftest import Caller
 EXPECTED = len(demo_catalog()["datasets"])
 
 
-
-@pytest.fixture(autouse=True)
-def _finish_datastore_loads(request: pytest.FixtureRequest):
-    """Demo uploads start DataStore loads in the background: let them end before the tables are emptied."""
-    services = request.getfixturevalue("services") if "services" in request.fixturenames else None
-    yield
-    if services is not None:
-        from catalog.datastore.jobs import wait_for_loads
-
-        assert wait_for_loads(services, timeout=120) == 0
-
 def test_load_twice_creates_everything_once(services: Any, call: Caller, sysadmin: Actor) -> None:
     first = load_demo(services, sysadmin)
     assert first["datasets_created"] == EXPECTED == first["datasets"]

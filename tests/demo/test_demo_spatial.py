@@ -26,17 +26,6 @@ def inside(inner: tuple[float, ...], outer: tuple[float, ...]) -> bool:
     return outer[0] <= inner[0] and outer[1] <= inner[1] and inner[2] <= outer[2] and inner[3] <= outer[3]
 
 
-@pytest.fixture(autouse=True)
-def _finish_datastore_loads(request: pytest.FixtureRequest):
-    """Demo uploads start DataStore loads in the background: let them end before the tables are emptied."""
-    services = request.getfixturevalue("services") if "services" in request.fixturenames else None
-    yield
-    if services is not None:
-        from catalog.datastore.jobs import wait_for_loads
-
-        assert wait_for_loads(services, timeout=120) == 0
-
-
 @pytest.fixture
 def demo(services: Any) -> list[dict[str, Any]]:
     counts = load_demo(services, SYSTEM)
