@@ -1,4 +1,4 @@
-"""Dataset actions, split by kind: reads, writes, package_revise and collaborators."""
+"""Dataset actions, split by kind: reads, writes, package_revise, resource reordering and collaborators."""
 
 # ruff: noqa: F401
-from catalog.dataset.actions import collaborators, read, revise, write
+from catalog.dataset.actions import collaborators, read, reorder, revise, write
