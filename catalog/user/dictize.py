@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from sqlalchemy import select
+
 from catalog.authz import visible_packages
 from catalog.clock import iso
 from catalog.context import ActionContext
@@ -17,17 +19,20 @@ def is_self_or_sysadmin(ctx: ActionContext, user: User) -> bool:
     return ctx.actor.is_sysadmin or (ctx.actor.user_id is not None and ctx.actor.user_id == user.id)
 
 
-def number_created_packages(ctx: ActionContext, user: User) -> int:
+def number_created_packages(ctx: ActionContext, user: User, *, count_private: bool | None = None) -> int:
     """Public active datasets; private and draft ones too when the user or a sysadmin asks (as CKAN)."""
-    if is_self_or_sysadmin(ctx, user):
+    if count_private is None:
+        count_private = is_self_or_sysadmin(ctx, user)
+    if count_private:
         query = visible_packages(ctx.as_system(), include_private=True, include_drafts=True)
-    else:
-        query = visible_packages(ctx, include_private=False)
+    else:  # explicit, since visible_packages widens everything for a sysadmin caller
+        query = select(Package).where(Package.private.is_(False), Package.state == "active")
     query = query.where(Package.creator_user_id == user.id)
     return count_rows(ctx.session, query)
 
 
-def user_dictize(ctx: ActionContext, user: User, *, private_fields: bool | None = None) -> dict[str, Any]:
+def user_dictize(ctx: ActionContext, user: User, *, private_fields: bool | None = None,
+                 count_private: bool | None = None) -> dict[str, Any]:
     email = user.email or ""
     result: dict[str, Any] = {
         "about": user.about,
@@ -41,7 +46,7 @@ def user_dictize(ctx: ActionContext, user: User, *, private_fields: bool | None 
         "image_url": user.image_url,
         "last_active": iso(user.last_active),
         "name": user.name,
-        "number_created_packages": number_created_packages(ctx, user),
+        "number_created_packages": number_created_packages(ctx, user, count_private=count_private),
         "state": user.state,
         "sysadmin": bool(user.sysadmin),
     }
@@ -54,7 +59,8 @@ def user_dictize(ctx: ActionContext, user: User, *, private_fields: bool | None 
 
 
 def member_user_dictize(ctx: ActionContext, user: User, capacity: str) -> dict[str, Any]:
-    """An organization/group `users` entry: never email or apikey, plus the capacity."""
-    result = user_dictize(ctx, user, private_fields=False)
+    """An organization/group `users` entry: never email or apikey, plus the capacity. Only public datasets
+    are counted, whoever asks: CKAN's group dictization does not set count_private_and_draft_datasets."""
+    result = user_dictize(ctx, user, private_fields=False, count_private=False)
     result["capacity"] = capacity
     return result

@@ -90,7 +90,8 @@ def _show(ctx: ActionContext, data: dict[str, Any], *, is_org: bool) -> dict[str
         ctx, group,
         include_dataset_count=data.get("include_dataset_count", True),
         include_extras=data.get("include_extras", True),
-        include_users=data.get("include_users", False),
+        # CKAN 2.12 defaults to ckan.auth.public_user_details, true (#9232, which made it false, was reverted).
+        include_users=data.get("include_users", True),
         include_groups=data.get("include_groups", True),
         include_followers=data.get("include_followers", True),
         include_member_count=data.get("include_member_count", False),
@@ -143,7 +144,7 @@ def organization_show(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any
     :param id: the id or name of the organization
     :param include_datasets: include up to 10 datasets the caller may see (default false)
     :param include_dataset_count: include package_count (default true)
-    :param include_users: include the members (default false, CKAN 2.12)
+    :param include_users: include the members (default true)
     :param include_extras, include_groups, include_followers: default true
     :param include_member_count: default false
     """
@@ -157,7 +158,7 @@ def group_show(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
     :param id: the id or name of the group
     :param include_datasets: include up to 10 public datasets (default false)
     :param include_dataset_count: include package_count (default true)
-    :param include_users: include the members (default false, CKAN 2.12)
+    :param include_users: include the members (default true)
     :param include_extras, include_groups, include_followers: default true
     :param include_member_count: default false
     """
