@@ -64,7 +64,7 @@ def _create(ctx: ActionContext, data: dict[str, Any], *, is_org: bool) -> dict[s
     if ctx.actor.user_id:  # the creator becomes an administrator
         set_member(ctx, group, "user", ctx.actor.user_id, "admin")
     record_group_activity(ctx, f"new {_kind(is_org)}", group_base_dict(group))
-    return group_dictize(ctx, group)
+    return group_dictize(ctx, group, include_users=True)  # organization_show's output, users included
 
 
 def _update(ctx: ActionContext, data: dict[str, Any], *, is_org: bool) -> dict[str, Any]:
