@@ -131,7 +131,8 @@ def recently_changed_packages_activity_list(ctx: ActionContext, data: dict[str, 
 
 @action(auth=auth.user_activity_list, read_only=True)
 def user_activity_list(ctx: ActionContext, data: dict[str, Any]) -> list[dict[str, Any]]:
-    """Return a user's activity stream: what they did and what was done to their account.
+    """Return a user's activity stream: the activities that user performed (their account's creation and
+    changes included: those are recorded with the account as subject, as CKAN).
 
     :param id: the id or name of the user
     :param offset: skip this many (default 0)
@@ -141,7 +142,9 @@ def user_activity_list(ctx: ActionContext, data: dict[str, Any]) -> list[dict[st
     from catalog.user.rules import get_user
 
     user = get_user(ctx.session, data["id"], message="")
-    return _stream(ctx, or_(Activity.user_id == user.id, Activity.object_id == user.id), data)
+    # CKAN unions activities "from" and "about" the user, but every activity about a user has that user as
+    # subject, so the subject alone is the same set, and never shows what others did to related objects.
+    return _stream(ctx, Activity.user_id == user.id, data)
 
 
 @action(auth=auth.activity_show, read_only=True)

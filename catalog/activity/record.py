@@ -38,8 +38,9 @@ def record_group_activity(ctx: ActionContext, activity_type: str, group: dict[st
 
 
 def record_user_activity(ctx: ActionContext, activity_type: str, user_id: str) -> None:
-    """`new user` / `changed user` (no data, as CKAN)."""
+    """`new user` / `changed user` (no data). As CKAN's activity subscription, the account itself is the
+    subject whoever made the change, so a sysadmin's user_create or user_update is in the account's
+    user_activity_list, not the sysadmin's."""
     ctx.session.add(
-        Activity(timestamp=ctx.now, user_id=ctx.actor.user_id or user_id, object_id=user_id,
-                 activity_type=activity_type, data={})
+        Activity(timestamp=ctx.now, user_id=user_id, object_id=user_id, activity_type=activity_type, data={})
     )

@@ -79,7 +79,7 @@ def _update(ctx: ActionContext, data: dict[str, Any], *, is_org: bool) -> dict[s
     for key in EDITABLE:
         if key in data:
             setattr(group, key, data[key])
-    if data.get("state") and ctx.actor.is_sysadmin:
+    if data.get("state"):  # CKAN: ignore_not_group_admin, i.e. whoever may update the group (its auth passed)
         group.state = data["state"]
     extras = extras_from(data)
     if extras is not None:
@@ -95,7 +95,9 @@ def _update(ctx: ActionContext, data: dict[str, Any], *, is_org: bool) -> dict[s
     ctx.session.flush()
     # Dataset dicts embed the organization and group names and titles: refresh their search entries.
     reindex_packages(ctx.session, ctx.services, [*affected, *packages_of_group(ctx.session, group.id)])
-    record_group_activity(ctx, f"changed {_kind(is_org)}", group_base_dict(group))
+    # As CKAN's activity subscription: an update that leaves the group deleted is a "deleted" activity.
+    change = "deleted" if group.state == "deleted" else "changed"
+    record_group_activity(ctx, f"{change} {_kind(is_org)}", group_base_dict(group))
     result = group_dictize(ctx, group, include_users=True, include_datasets=True, include_followers=False)
     return result
 
