@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 from catalog.context import ActionContext
 from catalog.datastore import auth
-from catalog.datastore.backend import Column, canonical_type, get_backend
+from catalog.datastore.backend import TYPES_KEY, Column, SearchSpec, canonical_type, get_backend, pg_names
 from catalog.datastore.jobs import set_datastore_active
 from catalog.datastore.models import DatastoreLoad, DatastoreTable
 from catalog.datastore.search import as_list, parse_filters, parse_spec
@@ -64,9 +64,12 @@ def _table_meta(ctx: ActionContext, resource_id: str) -> DatastoreTable:
 
 
 def _field_dicts(columns: list[Column], info: dict[str, Any], wanted: list[str] | None = None) -> list[dict]:
+    """CKAN's fields: `type` is PostgreSQL's name of the column's type (int4, text, numeric, timestamp...), on
+    SQLite too, except `_id`, which CKAN calls "int"."""
+    declared = info.get(TYPES_KEY) or {}
     fields = [{"id": "_id", "type": "int"}]
     for column in columns:
-        field: dict[str, Any] = {"id": column.id, "type": column.type}
+        field: dict[str, Any] = {"id": column.id, "type": pg_names(column.type, declared.get(column.id))[0]}
         if info.get(column.id):
             field["info"] = info[column.id]
         fields.append(field)
@@ -87,9 +90,11 @@ def datastore_create(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]
     :param primary_key: field id or list of field ids, unique together (needed by upsert)
     :param force: write to a resource that is not a DataStore-only resource
     """
+    if data.get("resource") and (data.get("resource_id") or data.get("id")):
+        raise ValidationError({"resource": ["resource cannot be used with resource_id"]})
     if not (data.get("resource_id") or data.get("id")):
-        if not isinstance(data.get("resource"), dict):
-            raise ValidationError({"resource_id": ["Missing value"]})
+        if not isinstance(data.get("resource"), dict) or not data["resource"]:
+            raise ValidationError({"resource_id": [auth.RESOURCE_REQUIRED]})
         resource_dict = dict(data["resource"])
         if not resource_dict.get("url"):
             resource_dict.setdefault("url_type", "datastore")
@@ -106,6 +111,7 @@ def datastore_create(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]
     if not isinstance(fields, list) or not all(isinstance(f, dict) and f.get("id") for f in fields):
         raise ValidationError({"fields": ['fields must be a list of dicts with an "id"']})
     new_columns: list[Column] = []
+    declared: dict[str, str] = {}  # new column -> the type name it was declared with (or guessed as)
     for field in fields:
         name = str(field["id"])
         if name.startswith("_") or '"' in name or len(name.encode()) > 63:
@@ -115,12 +121,14 @@ def datastore_create(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]
             raise ValidationError({"fields": [f'field "{name}" already exists with type {existing[name].type}']})
         if name not in existing and all(c.id != name for c in new_columns):
             new_columns.append(Column(name, kind))
+            declared[name] = str(field.get("type") or "text").strip().lower()
     records = data.get("records") or []
     known = set(existing) | {c.id for c in new_columns}
     for record in records if isinstance(records, list) else []:
         for key, value in record.items() if isinstance(record, dict) else []:
             if key not in known and key != "_id":
                 new_columns.append(Column(str(key), guess_type(value)))
+                declared[str(key)] = new_columns[-1].type
                 known.add(key)
     primary_key = as_list(data.get("primary_key"), "primary_key")
     all_columns = list(existing.values()) + new_columns
@@ -130,19 +138,34 @@ def datastore_create(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]
     checked = check_records(records, all_columns)
     meta = _table_meta(ctx, resource_id)
     backend.create_table(resource_id, all_columns, primary_key)
-    if checked:
-        backend.write_records(resource_id, checked, "insert", primary_key or meta.primary_key)
+    inserted = backend.write_records(resource_id, checked, "insert", primary_key or meta.primary_key) if checked else []
     info = dict(meta.info or {})
     info.update({str(f["id"]): f["info"] for f in fields if isinstance(f.get("info"), dict)})
+    if declared:
+        info[TYPES_KEY] = {**(info.get(TYPES_KEY) or {}), **declared}
     meta.info, meta.modified = info, ctx.now
     if primary_key:
         meta.primary_key = primary_key
     set_datastore_active(ctx.session, ctx.services, resource, True, ctx.now)
-    result = {k: v for k, v in data.items() if k not in ("records", "force", "id")}
+    result = {k: v for k, v in data.items() if k not in ("records", "force", "id", "include_records")}
     result["resource_id"] = resource_id
-    if data.get("include_records"):
-        result["records"] = records
+    if data.get("include_records") and inserted:
+        result["records"] = _rows_by_id(ctx, resource_id, all_columns, inserted)
     return result
+
+
+def _rows_by_id(ctx: ActionContext, resource_id: str, columns: list[Column], ids: list[int]) -> list[dict]:
+    """The rows as stored, `_id` first (CKAN's INSERT ... RETURNING), in chunks that keep the number of bound
+    parameters under SQLite's limit."""
+    names = ["_id"] + [c.id for c in columns]
+    backend = get_backend(ctx.services)
+    rows: list[dict] = []
+    for start in range(0, len(ids), 1000):
+        chunk = ids[start:start + 1000]
+        spec = SearchSpec(fields=names, filters=[("_id", chunk)], limit=len(chunk), include_total=False)
+        _, found, _ = backend.search(resource_id, spec, _timeout_ms(ctx, SEARCH_TIMEOUT_MS))
+        rows += [dict(zip(names, (_json_value(v) for v in row), strict=True)) for row in found]
+    return rows
 
 
 @action(auth=auth.datastore_upsert)
@@ -206,25 +229,33 @@ def datastore_delete(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]
 
 @action(auth=auth.datastore_info, read_only=True)
 def datastore_info(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
-    """Table size and the fields of a resource's DataStore table.
+    """Table size and the fields of a resource's DataStore table, as CKAN 2.12's PostgreSQL backend gives them.
 
     :param id: the resource id (`resource_id` accepted)
+    :param include_meta: return `meta` (row count, sizes, aliases; default true)
+    :param include_fields_schema: give each field its `schema` (native type, index; default true)
     """
     resource_id = auth.resource_id_of(data)
     columns = _table_columns(ctx, resource_id)
     meta = ctx.session.get(DatastoreTable, resource_id)
     info = meta.info if meta else {}
     primary_key = meta.primary_key if meta else []
-    stats = get_backend(ctx.services).table_stats(resource_id)
-    fields = []
-    for field in _field_dicts(columns, info)[1:]:
-        key = field["id"] in primary_key
-        field["schema"] = {"native_type": field["type"], "index_name": f"{resource_id}_pk" if key else None,
-                           "is_index": key, "notnull": False, "uniquekey": key and len(primary_key) == 1}
-        fields.append(field)
-    meta_dict = {"aliases": [], "count": stats["count"], "db_size": stats["db_size"], "id": resource_id,
-                 "idx_size": stats["idx_size"], "size": stats["size"], "table_type": "BASE TABLE"}
-    return {"meta": meta_dict, "fields": fields}
+    declared = info.get(TYPES_KEY) or {}
+    result: dict[str, Any] = {}
+    if data.get("include_meta", True):
+        stats = get_backend(ctx.services).table_stats(resource_id)
+        result["meta"] = {"aliases": [], "count": stats["count"], "db_size": stats["db_size"], "id": resource_id,
+                          "idx_size": stats["idx_size"], "size": stats["size"], "table_type": "BASE TABLE"}
+    fields = _field_dicts(columns, info)[1:]
+    if data.get("include_fields_schema", True):
+        for field, column in zip(fields, columns, strict=True):
+            key = column.id in primary_key
+            # CKAN's primary key is a unique index, not a constraint: is_index but not uniquekey.
+            field["schema"] = {"native_type": pg_names(column.type, declared.get(column.id))[1],
+                               "index_name": f"{resource_id}_pk" if key else None, "is_index": key,
+                               "notnull": False, "uniquekey": False}
+    result["fields"] = fields
+    return result
 
 
 @action(auth=auth.datastore_search, read_only=True)

@@ -11,6 +11,8 @@ from catalog.dataset.models import Package, Resource
 from catalog.dataset.queries import get_package
 from catalog.errors import NotAuthorized, NotFound, ValidationError
 
+RESOURCE_REQUIRED = "resource_id or resource required"  # CKAN's datastore_create, when neither is given
+
 
 def resource_id_of(data: dict[str, Any]) -> str:
     resource_id = data.get("resource_id") or data.get("id")
@@ -46,7 +48,9 @@ def datastore_create(ctx: ActionContext, data: dict[str, Any]) -> None:
         _write(ctx, data)
         return
     resource = data.get("resource")
-    if not isinstance(resource, dict) or not resource.get("package_id"):
+    if not isinstance(resource, dict) or not resource:  # CKAN ignores an empty `resource`
+        raise ValidationError({"resource_id": [RESOURCE_REQUIRED]})
+    if not resource.get("package_id"):
         raise ValidationError({"resource_id": ["Missing value"]})
     package = get_package(ctx.session, resource["package_id"])
     if package is None:

@@ -31,6 +31,40 @@ TYPE_ALIASES = {
 }  # fmt: skip
 
 
+# What PostgreSQL calls the type each accepted name declares: (pg_type.typname, which CKAN gives as a field's
+# `type`; format_type(), datastore_info's `schema.native_type`). CKAN makes its columns with the name as given,
+# so "int" is an int4 there, while Moisson keeps fewer column types (an "int" is a bigint on PostgreSQL, a
+# declared type on SQLite): the declared name is kept in the data dictionary (DatastoreTable.info, TYPES_KEY)
+# so that both databases answer as CKAN's PostgreSQL would.
+PG_NAMES = {
+    "text": ("text", "text"), "string": ("text", "text"), "varchar": ("varchar", "character varying"),
+    "name": ("name", "name"),
+    "int": ("int4", "integer"), "int4": ("int4", "integer"), "integer": ("int4", "integer"),
+    "int8": ("int8", "bigint"), "bigint": ("int8", "bigint"), "smallint": ("int2", "smallint"),
+    "numeric": ("numeric", "numeric"), "decimal": ("numeric", "numeric"), "number": ("numeric", "numeric"),
+    "float": ("float8", "double precision"), "float8": ("float8", "double precision"),
+    "double precision": ("float8", "double precision"), "float4": ("float4", "real"), "real": ("float4", "real"),
+    "bool": ("bool", "boolean"), "boolean": ("bool", "boolean"),
+    "date": ("date", "date"), "time": ("time", "time without time zone"),
+    "timestamp": ("timestamp", "timestamp without time zone"),
+    "timestamptz": ("timestamptz", "timestamp with time zone"),
+    "json": ("json", "json"), "jsonb": ("jsonb", "jsonb"),
+}  # fmt: skip
+# A column with no declared name (loaded from a file, or made before names were kept): the PostgreSQL type the
+# column really has there (postgres.PG_TYPES).
+UNDECLARED = {"int": "bigint", "json": "jsonb"}
+# The key of the data dictionary under which the declared names are kept ({column id: name}): column ids never
+# start with "_" (datastore_create refuses them, the loader strips them), so it cannot name a column.
+TYPES_KEY = "_types"
+
+
+def pg_names(canonical: str, declared: str | None = None) -> tuple[str, str]:
+    """(typname, native type) of a column of this canonical type, declared with this name if known."""
+    if declared is not None and TYPE_ALIASES.get(declared) == canonical:
+        return PG_NAMES[declared]
+    return PG_NAMES[UNDECLARED.get(canonical, canonical)]
+
+
 def canonical_type(name: str) -> str:
     canonical = TYPE_ALIASES.get(str(name).strip().lower())
     if canonical is None:
@@ -90,7 +124,9 @@ class DatastoreBackend(Protocol):
 
     def write_records(
         self, resource_id: str, records: list[dict[str, Any]], method: str, primary_key: Sequence[str]
-    ) -> None: ...
+    ) -> list[int]:
+        """Write the rows; with method "insert", returns the `_id` given to each (datastore_create's
+        include_records reads them back), else []."""
 
     def delete_rows(self, resource_id: str, filters: list[tuple[str, list[Any]]]) -> int: ...
 

@@ -191,14 +191,17 @@ class PostgresDatastore:
 
     def write_records(
         self, resource_id: str, records: list[dict[str, Any]], method: str, primary_key: Sequence[str]
-    ) -> None:
+    ) -> list[int]:
         from catalog.datastore.writes import record_statement
 
+        inserted: list[int] = []
         with self._raw() as conn, conn.cursor() as cur:
             for index, record in enumerate(records):
                 statement, values, must_match = record_statement(
                     table_ref(resource_id), record, method, primary_key, "%s"
                 )
+                if method == "insert":
+                    statement += ' RETURNING "_id"'
                 values = [Jsonb(v) if isinstance(v, dict | list) else v for v in values]
                 try:
                     with conn.transaction():
@@ -209,6 +212,8 @@ class PostgresDatastore:
                 if must_match and cur.rowcount == 0:
                     keys = ", ".join(str(record.get(k)) for k in (primary_key or ["_id"]))
                     raise ValidationError({"key": [f'key "({keys})" not found']})
+                if method == "insert":
+                    inserted.append(cur.fetchone()[0])
             if any("_id" in record for record in records):
                 # Rows given an explicit _id must not collide with later generated ones.
                 cur.execute(
@@ -216,6 +221,7 @@ class PostgresDatastore:
                     f"FROM {table_ref(resource_id)}",
                     (table_ref(resource_id),),
                 )
+        return inserted
 
     def delete_rows(self, resource_id: str, filters: list[tuple[str, list[Any]]]) -> int:
         where, values = [], []

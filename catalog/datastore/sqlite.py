@@ -181,9 +181,10 @@ class SqliteDatastore:
 
     def write_records(
         self, resource_id: str, records: list[dict[str, Any]], method: str, primary_key: Sequence[str]
-    ) -> None:
+    ) -> list[int]:
         from catalog.datastore.writes import record_statement
 
+        inserted: list[int] = []
         with self._connect(write=True) as conn:
             for index, record in enumerate(records):
                 sql, values, must_match = record_statement(
@@ -196,6 +197,9 @@ class SqliteDatastore:
                 if must_match and cursor.rowcount == 0:
                     keys = ", ".join(str(record.get(k)) for k in (primary_key or ["_id"]))
                     raise ValidationError({"key": [f'key "({keys})" not found']})
+                if method == "insert" and cursor.lastrowid is not None:
+                    inserted.append(cursor.lastrowid)
+        return inserted
 
     def delete_rows(self, resource_id: str, filters: list[tuple[str, list[Any]]]) -> int:
         where, values = [], []

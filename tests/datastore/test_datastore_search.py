@@ -23,7 +23,7 @@ def test_default_result_shape(call, resource):
     assert result["limit"] == 100 and result["records_format"] == "objects" and result["include_total"] is True
     assert result["total"] == 6 and result["total_was_estimated"] is False
     assert result["fields"] == [{"id": "_id", "type": "int"}, {"id": "commune", "type": "text"},
-                                {"id": "code", "type": "text"}, {"id": "allocataires", "type": "int"},
+                                {"id": "code", "type": "text"}, {"id": "allocataires", "type": "int4"},
                                 {"id": "taux", "type": "numeric"}]
     assert result["records"][0] == {"_id": 1, **COMMUNES[0]}
     assert [r["_id"] for r in result["records"]] == [1, 2, 3, 4, 5, 6]

@@ -28,7 +28,7 @@ def test_create_with_resource_dict_makes_a_datastore_resource(call, sysadmin, da
     assert info["meta"]["count"] == 1 and info["meta"]["id"] == resource["id"]
     assert set(info["meta"]) == {"aliases", "count", "db_size", "id", "idx_size", "size", "table_type"}
     assert info["fields"][0]["info"] == {"label": "Année"}
-    assert info["fields"][0]["schema"]["is_index"] is True and info["fields"][1]["type"] == "int"
+    assert info["fields"][0]["schema"]["is_index"] is True and info["fields"][1]["type"] == "int4"
 
 
 def test_create_on_an_upload_needs_force(call, sysadmin, dataset):
@@ -38,7 +38,7 @@ def test_create_on_an_upload_needs_force(call, sysadmin, dataset):
     assert error.value.errors == {"read-only": [READ_ONLY]}
     call("datastore_create", sysadmin, resource_id=created["id"], records=[{"a": 1, "b": "x", "c": 1.5}], force=True)
     fields = call("datastore_search", sysadmin, resource_id=created["id"])["fields"]
-    assert fields == [{"id": "_id", "type": "int"}, {"id": "a", "type": "int"}, {"id": "b", "type": "text"},
+    assert fields == [{"id": "_id", "type": "int"}, {"id": "a", "type": "int4"}, {"id": "b", "type": "text"},
                       {"id": "c", "type": "numeric"}]
 
 
@@ -138,7 +138,7 @@ def test_datastore_create_without_resource_is_a_409(call, sysadmin):
 
     with pytest.raises(VE) as caught:
         call("datastore_create", sysadmin)
-    assert caught.value.errors == {"resource_id": ["Missing value"]}
+    assert caught.value.errors == {"resource_id": ["resource_id or resource required"]}
 
 
 def test_column_names_with_percent_signs_work_everywhere(call, sysadmin, dataset):

@@ -46,7 +46,7 @@ def test_french_semicolon_file_in_each_encoding(call, sysadmin, file_resource, t
     assert status["status"] == "complete", status
     assert status["rows_loaded"] == 4 and status["error"] is None
     assert fields(call, sysadmin, resource_id) == {
-        "_id": "int", "Communes": "text", "Codes_Insee": "text", "NB_allocataires": "int",
+        "_id": "int", "Communes": "text", "Codes_Insee": "text", "NB_allocataires": "int8",
         "Taux_couverture": "numeric", "DTREF": "date",
     }
     records = rows(call, sysadmin, resource_id)
@@ -252,7 +252,7 @@ def test_rq_worker_runs_the_load_when_redis_is_configured(call, sysadmin, datase
 @pytest.mark.parametrize(("late_value", "kind", "expected"), [
     ("01001", "text", "01001"),  # PostgreSQL would read it as 1001: the guess must be thrown away
     ("abc", "text", "abc"),  # COPY fails on it
-    ("<5", "int", None),  # a mask first seen late
+    ("<5", "int8", None),  # a mask first seen late (a loaded integer column is a bigint)
     ("12,5", "text", "12,5"),  # a decimal comma among integers with a comma delimiter (quoted)
 ])
 @pytest.mark.parametrize("size", [5_000, 150_000])  # within the guessed rows, and after the first read blocks
@@ -267,7 +267,7 @@ def test_a_late_surprise_after_the_first_rows_is_honoured(call, sysadmin, file_r
     last = rows(call, sysadmin, resource_id, sort="_id desc", limit=1)[0]
     assert last["code"] == expected and last["label"] == "last"
     first = rows(call, sysadmin, resource_id, limit=1)[0]
-    assert first["code"] == (1 if kind == "int" else "1")
+    assert first["code"] == (1 if kind == "int8" else "1")
 
 
 def test_late_masks_in_converted_columns(call, sysadmin, file_resource, tmp_path):
@@ -275,7 +275,7 @@ def test_late_masks_in_converted_columns(call, sysadmin, file_resource, tmp_path
     path = write(tmp_path / "late-masks.csv", f"n;taux;date\n{body}<5;<5;<5\n")
     resource_id, status = file_resource(path)
     assert status["status"] == "complete", status
-    assert fields(call, sysadmin, resource_id) == {"_id": "int", "n": "int", "taux": "numeric", "date": "date"}
+    assert fields(call, sysadmin, resource_id) == {"_id": "int", "n": "int8", "taux": "numeric", "date": "date"}
     last = rows(call, sysadmin, resource_id, sort="_id desc", limit=1)[0]
     assert last == {"_id": 3001, "n": None, "taux": None, "date": None}
     assert rows(call, sysadmin, resource_id, limit=1)[0] == {"_id": 1, "n": 1, "taux": 1.5, "date": "2020-12-31"}
@@ -292,7 +292,7 @@ def test_first_empty_cells_late_in_the_file_load_as_null(call, sysadmin, file_re
     resource_id, status = file_resource(path)
     assert status["status"] == "complete", status
     assert status["rows_loaded"] == size + 4
-    assert fields(call, sysadmin, resource_id) == {"_id": "int", "n": "int", "label": "text", "taux": "numeric",
+    assert fields(call, sysadmin, resource_id) == {"_id": "int", "n": "int8", "label": "text", "taux": "numeric",
                                                    "date": "date"}
     last = rows(call, sysadmin, resource_id, sort="_id desc", limit=4)
     assert last == [
@@ -372,7 +372,7 @@ def test_a_file_of_several_blocks_with_odd_rows_among_plain_ones(call, sysadmin,
     resource_id, status = file_resource(path)
     assert status["status"] == "complete", status
     assert status["rows_loaded"] == 40_000
-    assert fields(call, sysadmin, resource_id) == {"_id": "int", "Commune": "text", "Code": "text", "NB": "int",
+    assert fields(call, sysadmin, resource_id) == {"_id": "int", "Commune": "text", "Code": "text", "NB": "int8",
                                                    "taux": "numeric", "DTREF": "date"}
     by_id = {r["_id"]: r for r in call("datastore_search_sql", sysadmin, sql=(
         f'SELECT * FROM "{resource_id}" WHERE "_id" IN (1, 50, 997, 1009, 20000, 30000, 40000)'))["records"]}
