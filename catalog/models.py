@@ -6,6 +6,7 @@ from catalog.datastore.models import DatastoreLoad, DatastoreTable  # noqa: F401
 from catalog.db import Base
 from catalog.organization.models import Group, Member
 from catalog.user.models import ApiToken, User
+from catalog.vocab.models import Vocabulary
 from harvest.models import HarvestJob, HarvestLog, HarvestObject, HarvestSource  # noqa: F401
 
 __all__ = [
@@ -21,4 +22,5 @@ __all__ = [
     "Resource",
     "Tag",
     "User",
+    "Vocabulary",
 ]

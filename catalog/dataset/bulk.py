@@ -40,6 +40,8 @@ def creatable(ctx: ActionContext, data: dict[str, Any], orgs: OrgCache) -> tuple
         return None
     if any(not isinstance(r, dict) or r.get("id") or r.get("upload") for r in data.get("resources") or []):
         return None
+    if any(tag.get("vocabulary_id") for tag in data.get("tags") or []):
+        return None  # vocabulary checks and vocab_<name> search fields: package_create alone handles them
     owner_org = None
     if data.get("owner_org"):
         ref = data["owner_org"]

@@ -73,7 +73,7 @@ class Tag(Base):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     name: Mapped[str] = mapped_column(String(100), index=True)
-    vocabulary_id: Mapped[str | None] = mapped_column(String(36))
+    vocabulary_id: Mapped[str | None] = mapped_column(String(36), index=True)  # a vocabulary's tags (0010)
 
 
 class PackageTag(Base):

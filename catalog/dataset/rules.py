@@ -122,3 +122,17 @@ def resource_ids_are_acceptable(
         per_item.append(item)
     if any(per_item):
         errors["resources"] = per_item
+
+
+def tag_vocabularies_exist(ctx: ActionContext, tags: list[dict[str, Any]], errors: Errors) -> None:
+    """A tag's vocabulary_id must be a vocabulary's id (CKAN's vocabulary_id_exists: ids only, not names).
+    A tag name the vocabulary lacks is added to it, as CKAN's default schema does."""
+    from catalog.vocab.models import Vocabulary
+
+    wanted = {tag["vocabulary_id"] for tag in tags if isinstance(tag, dict) and tag.get("vocabulary_id")}
+    known = set(ctx.session.scalars(select(Vocabulary.id).where(Vocabulary.id.in_(wanted)))) if wanted else set()
+    # CKAN's ValidationError keeps only the failing tags' dicts under `tags` (valid ones leave no {}).
+    failing = [{"vocabulary_id": ["Tag vocabulary was not found."]}
+               for tag in tags if isinstance(tag, dict) and tag.get("vocabulary_id") and tag["vocabulary_id"] not in known]
+    if failing:
+        errors["tags"] = failing

@@ -9,7 +9,8 @@ from tqdm import tqdm
 from catalog.app import Services
 from catalog.dataset.dictize import package_dictize
 from catalog.dataset.models import Package
-from catalog.search.index import build_document
+from catalog.search.index import build_document, vocabulary_ids
+from catalog.vocab.queries import vocabulary_names
 
 
 def rebuild(services: Services, *, batch_size: int = 500, progress: bool = True) -> int:
@@ -23,7 +24,9 @@ def rebuild(services: Services, *, batch_size: int = 500, progress: bool = True)
             for offset in range(0, len(ids), batch_size):
                 chunk = ids[offset:offset + batch_size]
                 packages = session.scalars(select(Package).where(Package.id.in_(chunk)).order_by(Package.id))
-                docs = [build_document(package_dictize(session, p, services.settings)) for p in packages]
+                dicts = [package_dictize(session, p, services.settings) for p in packages]
+                names = vocabulary_names(session, {v for d in dicts for v in vocabulary_ids(d)})
+                docs = [build_document(d, names) for d in dicts]
                 backend.bulk_insert(session, docs)
                 session.expunge_all()
                 bar.update(len(docs))

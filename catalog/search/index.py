@@ -9,6 +9,7 @@ in an FTS5 table (SQLite) or a tsvector column (PostgreSQL); see fts5.py and pos
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -32,6 +33,7 @@ from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Session
 
 from catalog.search.analysis import field_key, tokens
+from catalog.vocab.queries import vocabulary_names
 
 search_metadata = MetaData()
 DocId = BigInteger().with_variant(Integer(), "sqlite")
@@ -119,7 +121,12 @@ def _date(value: Any) -> datetime | None:
     return datetime.fromisoformat(str(value).replace("Z", ""))
 
 
-def build_document(pkg: dict[str, Any]) -> Document:
+def vocabulary_ids(pkg: dict[str, Any]) -> set[str]:
+    return {tag["vocabulary_id"] for tag in pkg.get("tags") or [] if tag.get("vocabulary_id")}
+
+
+def build_document(pkg: dict[str, Any], vocabularies: Mapping[str, str] | None = None) -> Document:
+    """`vocabularies`: id -> name of the vocabularies of the dataset's tags (vocabulary_names)."""
     org = pkg.get("organization") or {}
     resources = [r for r in pkg.get("resources") or [] if r.get("state", "active") == "active"]
     extras = [(e.get("key") or "", e.get("value") or "") for e in pkg.get("extras") or []]
@@ -133,9 +140,16 @@ def build_document(pkg: dict[str, Any]) -> Document:
         "metadata_modified": _date(pkg.get("metadata_modified")),
     }
     values: set[tuple[str, str]] = set()
-    for tag in pkg.get("tags") or []:
-        if tag.get("name"):
-            values.add(("tags", tag["name"]))
+    # CKAN's index: a vocabulary's tags go to vocab_<vocabulary name> (fq=vocab_genre:jazz, facets), not to
+    # `tags`, and into the catch-all text at its weight (copyField vocab_* -> text), not at the tags' boost.
+    free_tags = [tag for tag in pkg.get("tags") or [] if tag.get("name") and not tag.get("vocabulary_id")]
+    vocab_tags = [tag for tag in pkg.get("tags") or [] if tag.get("name") and tag.get("vocabulary_id")]
+    for tag in free_tags:
+        values.add(("tags", tag["name"]))
+    for tag in vocab_tags:
+        name = (vocabularies or {}).get(tag["vocabulary_id"])
+        if name and len(name) + 6 <= MAX_FIELD:
+            values.add(("vocab_" + name, tag["name"]))
     for group in pkg.get("groups") or []:
         if group.get("name"):
             values.add(("groups", group["name"]))
@@ -161,12 +175,13 @@ def build_document(pkg: dict[str, Any]) -> Document:
         return memo[text]
 
     doc.hi = toks(pkg["name"]) + toks(pkg.get("title"))
-    doc.mid = [t for tag in pkg.get("tags") or [] for t in toks(tag.get("name"))]
+    doc.mid = [t for tag in free_tags for t in toks(tag["name"])]
     for group in [*(pkg.get("groups") or []), *([org] if org else [])]:
         doc.mid += toks(group.get("title")) + toks(group.get("name"))
     low_texts = [pkg.get("notes"), pkg.get("author"), pkg.get("maintainer"), pkg.get("license_title")]
     low_texts += [r.get(k) for r in resources for k in ("name", "description")]
     low_texts += [value for _, value in extras]
+    low_texts += [tag["name"] for tag in vocab_tags]
     doc.low = [t for text in low_texts for t in toks(text)]
     sources = [(name, pkg.get(name)) for name in TEXT_SOURCES]
     sources += [("res_name", r.get("name")) for r in resources]
@@ -213,7 +228,8 @@ class IndexWriter:
 
     def index_package(self, session: Session, package: dict[str, Any]) -> None:
         """(Re)index one dataset from its package_show dict, inside the caller's transaction."""
-        doc = build_document(package)
+        ids = vocabulary_ids(package)
+        doc = build_document(package, vocabulary_names(session, ids) if ids else None)
         row = self._row_values(doc)
         doc_id = session.scalar(select(search_package.c.doc_id).where(search_package.c.package_id == row["package_id"]))
         if doc_id is None:

@@ -1,10 +1,13 @@
-"""Licences and tags are public; tag results are narrowed to datasets the caller may see."""
+"""Licences, tags and vocabularies are public; tag results are narrowed to datasets the caller may see.
+Vocabulary writes are for sysadmins only (who skip auth functions), as in CKAN."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from catalog.context import ActionContext
+from catalog.errors import NotAuthorized
+from catalog.user.auth import require_user
 
 
 def license_list(ctx: ActionContext, data: dict[str, Any]) -> None:
@@ -21,3 +24,36 @@ def tag_show(ctx: ActionContext, data: dict[str, Any]) -> None:
 
 def tag_autocomplete(ctx: ActionContext, data: dict[str, Any]) -> None:
     """Anyone."""
+
+
+def tag_search(ctx: ActionContext, data: dict[str, Any]) -> None:
+    """Anyone."""
+
+
+def vocabulary_list(ctx: ActionContext, data: dict[str, Any]) -> None:
+    """Anyone."""
+
+
+def vocabulary_show(ctx: ActionContext, data: dict[str, Any]) -> None:
+    """Anyone."""
+
+
+def _sysadmins_only(ctx: ActionContext, action_name: str) -> None:
+    # CKAN: anonymous callers are told to log in; other users get a bare "Access denied".
+    require_user(ctx, action_name)
+    raise NotAuthorized("")
+
+
+def vocabulary_create(ctx: ActionContext, data: dict[str, Any]) -> None:
+    """Sysadmins only."""
+    _sysadmins_only(ctx, "vocabulary_create")
+
+
+def vocabulary_update(ctx: ActionContext, data: dict[str, Any]) -> None:
+    """Sysadmins only."""
+    _sysadmins_only(ctx, "vocabulary_update")
+
+
+def vocabulary_delete(ctx: ActionContext, data: dict[str, Any]) -> None:
+    """Sysadmins only."""
+    _sysadmins_only(ctx, "vocabulary_delete")

@@ -41,6 +41,7 @@ def write_package(ctx: ActionContext, data: dict[str, Any], package: Package | N
         owner_org = rules.owner_org_accepts_actor(ctx, data["owner_org"], errors)
     rules.private_needs_org({**({"private": package.private} if package else {}), **data}, owner_org, errors)
     rules.extras_are_valid(data.get("extras") or [], errors)
+    rules.tag_vocabularies_exist(ctx, data.get("tags") or [], errors)
     rules.resource_ids_are_acceptable(
         ctx, None if package is None else package.id, data.get("resources") or [], errors
     )
