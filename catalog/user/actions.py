@@ -18,7 +18,7 @@ from catalog.user import auth
 from catalog.user.dictize import is_self_or_sysadmin, user_dictize
 from catalog.user.models import User
 from catalog.user.passwords import hash_password
-from catalog.user.rules import find_user, get_user, raise_if, uniqueness_errors
+from catalog.user.rules import NAME_TAKEN, find_user, get_user, raise_if, uniqueness_errors
 from catalog.user.sessions import end_sessions
 
 USER_ORDER_FIELDS = {"id", "name", "fullname", "created", "about", "sysadmin", "number_created_packages",
@@ -94,7 +94,7 @@ def user_create(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
     try:
         ctx.session.flush()
     except DatabaseIntegrityError as error:  # a concurrent creation of the same name won the race
-        raise ValidationError({"name": ["That login name is not available."]}) from error
+        raise ValidationError({"name": [NAME_TAKEN]}) from error
     record_user_activity(ctx, "new user", user.id)
     result = user_dictize(ctx, user, private_fields=True)
     if data.get("with_apitoken"):

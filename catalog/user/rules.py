@@ -24,13 +24,17 @@ def get_user(session: Session, id_or_name: Any, message: str = "User not found")
     return user
 
 
+# CKAN's user_name_validator since 2.11 (before: "That login name is not available.").
+NAME_TAKEN = "The username is already associated with another account. Please use a different username."
+
+
 def uniqueness_errors(session: Session, data: dict[str, Any], current: User | None = None) -> dict[str, list[str]]:
     """Login name and e-mail address must be unique (e-mail among active users, case-insensitive)."""
     errors: dict[str, list[str]] = {}
     name = data.get("name")
     if isinstance(name, str) and (current is None or name != current.name):
         if session.scalar(select(User.id).where(User.name == name)) is not None:
-            errors["name"] = ["That login name is not available."]
+            errors["name"] = [NAME_TAKEN]
     email = data.get("email")
     if isinstance(email, str) and email.strip():
         query = select(User.id).where(func.lower(User.email) == email.strip().lower(), User.state == "active")

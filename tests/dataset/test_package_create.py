@@ -79,7 +79,8 @@ def test_package_create_title_defaults_to_name(call, sysadmin, org):
     [
         ("A", ["Must be at least 2 characters long", 'Name "A" length is less than minimum 2']),
         ("Not Valid", ["Must be purely lowercase alphanumeric (ascii) characters and these symbols: -_"]),
-        ("x" * 101, ["Name must be a maximum of 100 characters long"]),
+        ("x" * 101, ["Name must be a maximum of 100 characters long",
+                     f'Name "{"x" * 101}" length is more than maximum 100']),
         (12, ["Names must be strings"]),
     ],
 )

@@ -70,7 +70,7 @@ def test_user_create_unique_name_and_email(call, sysadmin):
     with pytest.raises(ValidationError) as error:
         call("user_create", sysadmin, name="jane", email="JANE@example.org", password="long-enough")
     assert error.value.errors == {
-        "name": ["That login name is not available."],
+        "name": ["The username is already associated with another account. Please use a different username."],
         "email": ["The email address 'JANE@example.org' belongs to a registered user."],
     }
 
