@@ -49,6 +49,9 @@ RESOURCE_KNOWN_KEYS = {
     "upload",
     "clear_upload",
 }
+# Dropped as CKAN's resource_dict_save drops them: a resource's extras are its other top-level keys, so a key
+# literally named "extras" is not stored (ckan TestResourceCreate.test_extras), nor are these derived ones.
+RESOURCE_IGNORED_KEYS = {"extras", "revision_timestamp", "tracking_summary"}
 
 
 def parse_timestamp(value: Any) -> datetime | None:
@@ -264,7 +267,9 @@ def apply_resource_fields(resource: Resource, data: dict[str, Any], *, is_new: b
         resource.created = created
     resource.last_modified = parse_timestamp(data.get("last_modified"))
     resource.cache_last_updated = parse_timestamp(data.get("cache_last_updated"))
-    resource.extras = {k: v for k, v in data.items() if k not in RESOURCE_KNOWN_KEYS}
+    resource.extras = {
+        k: v for k, v in data.items() if k not in RESOURCE_KNOWN_KEYS and k not in RESOURCE_IGNORED_KEYS
+    }
 
 
 def touch_resources(
