@@ -12,7 +12,7 @@ from catalog.clock import iso
 from catalog.context import ActionContext
 from catalog.organization.models import Group
 from catalog.organization.queries import group_packages, package_counts, parent_groups, user_members
-from catalog.user.dictize import member_user_dictize
+from catalog.user.dictize import member_users_dictize
 
 
 def group_base_dict(group: Group) -> dict[str, Any]:
@@ -58,7 +58,7 @@ def group_dictize(
                             for parent, capacity in parent_groups(ctx.session, group.id)]
     members = user_members(ctx.session, group.id) if include_users or include_member_count else []
     if include_users:
-        result["users"] = [member_user_dictize(ctx, user, capacity) for user, capacity in members]
+        result["users"] = member_users_dictize(ctx, members)
     if include_member_count:
         result["member_count"] = len(members)
     if include_datasets:

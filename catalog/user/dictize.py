@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from catalog.authz import visible_packages
 from catalog.clock import iso
@@ -19,20 +20,29 @@ def is_self_or_sysadmin(ctx: ActionContext, user: User) -> bool:
     return ctx.actor.is_sysadmin or (ctx.actor.user_id is not None and ctx.actor.user_id == user.id)
 
 
-def number_created_packages(ctx: ActionContext, user: User, *, count_private: bool | None = None) -> int:
+def number_created_packages(ctx: ActionContext, user: User) -> int:
     """Public active datasets; private and draft ones too when the user or a sysadmin asks (as CKAN)."""
-    if count_private is None:
-        count_private = is_self_or_sysadmin(ctx, user)
-    if count_private:
+    if is_self_or_sysadmin(ctx, user):
         query = visible_packages(ctx.as_system(), include_private=True, include_drafts=True)
-    else:  # explicit, since visible_packages widens everything for a sysadmin caller
-        query = select(Package).where(Package.private.is_(False), Package.state == "active")
+    else:
+        query = visible_packages(ctx, include_private=False)
     query = query.where(Package.creator_user_id == user.id)
     return count_rows(ctx.session, query)
 
 
+def public_created_counts(session: Session, user_ids: list[str]) -> dict[str, int]:
+    """Public active datasets created by each user, in one query (a member list would otherwise run one per
+    member)."""
+    rows = session.execute(
+        select(Package.creator_user_id, func.count())
+        .where(Package.creator_user_id.in_(user_ids), Package.private.is_(False), Package.state == "active")
+        .group_by(Package.creator_user_id)
+    )
+    return {user_id: count for user_id, count in rows}
+
+
 def user_dictize(ctx: ActionContext, user: User, *, private_fields: bool | None = None,
-                 count_private: bool | None = None) -> dict[str, Any]:
+                 created_count: int | None = None) -> dict[str, Any]:
     email = user.email or ""
     result: dict[str, Any] = {
         "about": user.about,
@@ -46,7 +56,7 @@ def user_dictize(ctx: ActionContext, user: User, *, private_fields: bool | None 
         "image_url": user.image_url,
         "last_active": iso(user.last_active),
         "name": user.name,
-        "number_created_packages": number_created_packages(ctx, user, count_private=count_private),
+        "number_created_packages": number_created_packages(ctx, user) if created_count is None else created_count,
         "state": user.state,
         "sysadmin": bool(user.sysadmin),
     }
@@ -58,9 +68,9 @@ def user_dictize(ctx: ActionContext, user: User, *, private_fields: bool | None 
     return dict(sorted(result.items()))
 
 
-def member_user_dictize(ctx: ActionContext, user: User, capacity: str) -> dict[str, Any]:
-    """An organization/group `users` entry: never email or apikey, plus the capacity. Only public datasets
-    are counted, whoever asks: CKAN's group dictization does not set count_private_and_draft_datasets."""
-    result = user_dictize(ctx, user, private_fields=False, count_private=False)
-    result["capacity"] = capacity
-    return result
+def member_users_dictize(ctx: ActionContext, members: list[tuple[User, str]]) -> list[dict[str, Any]]:
+    """An organization/group's `users`: never email or apikey, plus the capacity. Only public datasets are
+    counted, whoever asks: CKAN's group dictization does not set count_private_and_draft_datasets."""
+    counts = public_created_counts(ctx.session, [user.id for user, _ in members]) if members else {}
+    return [{**user_dictize(ctx, user, private_fields=False, created_count=counts.get(user.id, 0)),
+             "capacity": capacity} for user, capacity in members]

@@ -84,3 +84,31 @@ def test_users_over_http(client, call, sysadmin_token):
     assert "email" not in users[0] and "apikey" not in users[0]
     response = client.get("/api/3/action/organization_show?id=caf-paris&include_users=false")
     assert response.status_code == 200 and "users" not in response.get_json()["result"]
+
+
+def test_member_entries_cost_the_same_queries_however_many_members(call, sysadmin, org, services):
+    """The members' dataset counts come from one grouped query, not one query per member."""
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    def show_cost() -> int:
+        statements.clear()
+        event.listen(services.db.engine, "before_cursor_execute", record)
+        try:
+            call("organization_show", ANONYMOUS, id="cnaf")
+        finally:
+            event.remove(services.db.engine, "before_cursor_execute", record)
+        return len(statements)
+
+    make_user(call, "jane")
+    call("organization_member_create", sysadmin, id="cnaf", username="jane", role="member")
+    few = show_cost()
+    for name in ("john", "paul", "rita", "suzy"):
+        make_user(call, name)
+        call("organization_member_create", sysadmin, id="cnaf", username=name, role="member")
+    assert show_cost() == few
+    assert len(call("organization_show", ANONYMOUS, id="cnaf")["users"]) == 6
