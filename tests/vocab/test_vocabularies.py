@@ -159,6 +159,7 @@ def test_dataset_carries_vocabulary_tags(call, sysadmin, genre, album):
     with pytest.raises(NotFound):
         call("tag_show", ANONYMOUS, id="jazz", vocabulary_id="nope")
     assert call("tag_autocomplete", ANONYMOUS, q="j", vocabulary_id="genre") == ["jazz"]
+    assert call("tag_autocomplete", ANONYMOUS, vocabulary_id="nope") == []  # CKAN: _tag_search, no 404
 
 
 def test_a_new_name_joins_the_vocabulary(call, sysadmin, org, genre):

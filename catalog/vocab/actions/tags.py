@@ -43,14 +43,15 @@ def _containing(query: Select[tuple[Tag]], terms: list[str]) -> Select[tuple[Tag
     return query.order_by(Tag.name, Tag.id)
 
 
-def _narrow(ctx: ActionContext, data: dict[str, Any]) -> Select[tuple[Tag]]:
-    """tag_list's and tag_autocomplete's tags: a vocabulary's (404 when unknown), else visible free tags."""
+def _narrow(ctx: ActionContext, data: dict[str, Any], *, search: bool = False) -> Select[tuple[Tag]]:
+    """tag_list's and tag_autocomplete's tags: a vocabulary's, else visible free tags. `search`: CKAN's
+    _tag_search answers (tag_autocomplete, tag_list with a query), where an unknown vocabulary finds nothing;
+    tag_list without a query (Tag.all) answers 404."""
     text = (data.get("query") or data.get("q") or "").strip()
     if data.get("vocabulary_id"):
         vocabulary = get_vocabulary(ctx.session, data["vocabulary_id"])
-        if vocabulary is None and not text:
+        if vocabulary is None and not (text or search):
             raise NotFound(f"could not find vocabulary '{data['vocabulary_id']}'")  # CKAN's Tag.all
-        # With a query CKAN searches instead (_tag_search), where an unknown vocabulary finds nothing.
         query = _tags_in(vocabulary.id) if vocabulary is not None else select(Tag).where(false())
     else:
         query = _visible_tags(ctx)
@@ -116,7 +117,7 @@ def tag_autocomplete(ctx: ActionContext, data: dict[str, Any]) -> list[str]:
     :param limit: at most this many (default 10)
     :param offset: skip this many
     """
-    query = _narrow(ctx, data).offset(int(data.get("offset") or 0)).limit(int(data.get("limit", 10)))
+    query = _narrow(ctx, data, search=True).offset(int(data.get("offset") or 0)).limit(int(data.get("limit", 10)))
     return [tag.name for tag in ctx.session.scalars(query)]
 
 
