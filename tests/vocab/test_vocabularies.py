@@ -149,6 +149,7 @@ def test_dataset_carries_vocabulary_tags(call, sysadmin, genre, album):
     assert call("tag_list", ANONYMOUS) == ["trumpet"]
     with pytest.raises(NotFound):
         call("tag_show", ANONYMOUS, id="jazz")
+    assert call("tag_show", ANONYMOUS, id=jazz["id"])["vocabulary_id"] == genre["id"]  # CKAN's Tag.get: by id
     assert call("tag_list", ANONYMOUS, vocabulary_id=genre["id"]) == ["blues", "jazz"]  # used or not (CKAN)
     assert call("tag_list", ANONYMOUS, vocabulary_id="genre", query="JA") == ["jazz"]
     assert call("tag_list", ANONYMOUS, vocabulary_id="nope", query="ja") == []  # a search: no 404 (CKAN)
@@ -226,3 +227,11 @@ def test_update_keeps_vocabulary_tags(call, sysadmin, genre, album):
     after = call("package_show", ANONYMOUS, id="kind-of-blue")
     assert after["tags"] == shown["tags"] and after["title"] == "Kind of Blue"
     assert search(call, fq="vocab_genre:jazz")["count"] == 1
+
+
+def test_vocabulary_field_keeps_the_name_case(call, sysadmin, org):
+    style = call("vocabulary_create", sysadmin, name="Style", tags=[{"name": "Hard Bop"}])
+    call("package_create", sysadmin, name="blue-train", owner_org=org["id"],
+         tags=[{"name": "Hard Bop", "vocabulary_id": style["id"]}])
+    assert search(call, fq='vocab_Style:"Hard Bop"')["count"] == 1
+    assert search(call, **{"facet.field": ["vocab_Style"]})["facets"] == {"vocab_Style": {"Hard Bop": 1}}

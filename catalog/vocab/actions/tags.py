@@ -87,14 +87,18 @@ def tag_show(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
     :param vocabulary_id: the id or name of the tag's vocabulary (free tags when omitted)
     :param include_datasets: include the datasets under `packages` (default false)
     """
+    tag = None
     if data.get("vocabulary_id"):
         vocabulary = get_vocabulary(ctx.session, data["vocabulary_id"])
         if vocabulary is None:
             raise NotFound("")  # CKAN: Tag.get finds nothing in an unknown vocabulary
         query = _tags_in(vocabulary.id)
     else:
+        # CKAN's Tag.get: an id finds a vocabulary's tag too (they are public); a name, only a free tag.
+        tag = ctx.session.scalar(select(Tag).where(Tag.id == data["id"], Tag.vocabulary_id.is_not(None)))
         query = _visible_tags(ctx)
-    tag = ctx.session.scalars(query.where(or_(Tag.id == data["id"], Tag.name == data["id"])).limit(1)).first()
+    if tag is None:
+        tag = ctx.session.scalars(query.where(or_(Tag.id == data["id"], Tag.name == data["id"])).limit(1)).first()
     if tag is None:
         raise NotFound("")
     result = tag_dictize(tag)
