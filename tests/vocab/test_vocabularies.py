@@ -73,6 +73,12 @@ def test_update(call, sysadmin, genre):
     assert [t["name"] for t in grown["tags"]] == ["jazz", "soul"]
     assert grown["tags"][0]["id"] == genre["tags"][1]["id"]  # a kept tag keeps its id
     assert call("vocabulary_update", sysadmin, id=genre["id"], tags=[])["tags"] == []
+    assert call("vocabulary_update", sysadmin, id=genre["id"], name=None)["name"] == "style"  # ignore_missing
+    for name, message in (("", "Name must be at least 2 characters long"), ("a", "Name must be at least 2 characters long"),
+                          ("x" * 101, "Name must be a maximum of 100 characters long")):
+        with pytest.raises(ValidationError) as error:
+            call("vocabulary_update", sysadmin, id=genre["id"], name=name)
+        assert error.value.errors == {"name": [message]}, name
     call("vocabulary_create", sysadmin, name="mood")
     with pytest.raises(ValidationError) as error:
         call("vocabulary_update", sysadmin, id=genre["id"], name="mood")

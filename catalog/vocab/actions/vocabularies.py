@@ -118,7 +118,7 @@ def vocabulary_update(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any
     """
     vocabulary = _existing(ctx, data)
     touched: list[str] = []
-    if "name" in data and data["name"] != vocabulary.name:
+    if data.get("name") is not None and data["name"] != vocabulary.name:
         _check_name_free(ctx, data["name"])
         vocabulary.name = data["name"]
         # Their search field is vocab_<name>: the datasets carrying its tags must be found under the new one.
