@@ -8,6 +8,7 @@ from typing import Any
 from catalog.context import ActionContext
 from catalog.errors import NotAuthorized
 from catalog.user.auth import require_user
+from catalog.vocab.queries import existing_vocabulary
 
 
 def license_list(ctx: ActionContext, data: dict[str, Any]) -> None:
@@ -49,11 +50,19 @@ def vocabulary_create(ctx: ActionContext, data: dict[str, Any]) -> None:
     _sysadmins_only(ctx, "vocabulary_create")
 
 
+def _vocabulary_first(ctx: ActionContext, data: dict[str, Any]) -> None:
+    # CKAN's update and delete look the vocabulary up before checking access: a missing or unknown id
+    # is a 409 or a 404 for everyone.
+    existing_vocabulary(ctx, data)
+
+
 def vocabulary_update(ctx: ActionContext, data: dict[str, Any]) -> None:
     """Sysadmins only."""
+    _vocabulary_first(ctx, data)
     _sysadmins_only(ctx, "vocabulary_update")
 
 
 def vocabulary_delete(ctx: ActionContext, data: dict[str, Any]) -> None:
     """Sysadmins only."""
+    _vocabulary_first(ctx, data)
     _sysadmins_only(ctx, "vocabulary_delete")

@@ -109,6 +109,11 @@ def test_only_sysadmins_write(call, sysadmin, genre, client):
         with pytest.raises(NotAuthorized) as error:
             call(name, ANONYMOUS, **data)
         assert error.value.message == f"Action {name} requires an authenticated user"
+    for name in ("vocabulary_update", "vocabulary_delete"):  # CKAN looks the vocabulary up before access
+        with pytest.raises(NotFound):
+            call(name, user, id="does-not-exist")
+        with pytest.raises(ValidationError):
+            call(name, ANONYMOUS)
     response = client.post("/api/3/action/vocabulary_create", json={"name": "mine"})
     assert response.status_code == 403
     assert response.get_json()["success"] is False

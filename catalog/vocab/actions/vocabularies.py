@@ -15,27 +15,17 @@ from sqlalchemy import delete, select
 from catalog.context import ActionContext
 from catalog.dataset.models import PackageTag, Tag
 from catalog.dataset.reindex import reindex_packages
-from catalog.errors import NotFound, ValidationError
+from catalog.errors import ValidationError
 from catalog.registry import action
 from catalog.vocab import auth
 from catalog.vocab.actions.tags import tag_dictize
 from catalog.vocab.models import Vocabulary
-from catalog.vocab.queries import get_vocabulary
+from catalog.vocab.queries import existing_vocabulary
 
 
 def vocabulary_dictize(ctx: ActionContext, vocabulary: Vocabulary) -> dict[str, Any]:
     tags = ctx.session.scalars(select(Tag).where(Tag.vocabulary_id == vocabulary.id).order_by(Tag.name))
     return {"id": vocabulary.id, "name": vocabulary.name, "tags": [tag_dictize(tag) for tag in tags]}
-
-
-def _existing(ctx: ActionContext, data: dict[str, Any]) -> Vocabulary:
-    """The vocabulary named by `id` (id or name), with CKAN's errors when it is missing or unknown."""
-    if not data.get("id"):
-        raise ValidationError({"id": "id not in data"})  # a bare string, as CKAN sends it
-    vocabulary = get_vocabulary(ctx.session, data["id"])
-    if vocabulary is None:
-        raise NotFound(f'Could not find vocabulary "{data["id"]}"')
-    return vocabulary
 
 
 def _check_name_free(ctx: ActionContext, name: str) -> None:
@@ -88,7 +78,7 @@ def vocabulary_show(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
 
     :param id: the id or name of the vocabulary
     """
-    return vocabulary_dictize(ctx, _existing(ctx, data))
+    return vocabulary_dictize(ctx, existing_vocabulary(ctx, data))
 
 
 @action(auth=auth.vocabulary_create)
@@ -116,7 +106,7 @@ def vocabulary_update(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any
     :param name: its new name (optional)
     :param tags: its tags from now on, as tag dicts (optional; tags left out are deleted, also from datasets)
     """
-    vocabulary = _existing(ctx, data)
+    vocabulary = existing_vocabulary(ctx, data)
     touched: list[str] = []
     if data.get("name") is not None and data["name"] != vocabulary.name:
         _check_name_free(ctx, data["name"])
@@ -136,7 +126,7 @@ def vocabulary_delete(ctx: ActionContext, data: dict[str, Any]) -> None:
 
     :param id: the id or name of the vocabulary
     """
-    vocabulary = _existing(ctx, data)
+    vocabulary = existing_vocabulary(ctx, data)
     carried = _drop_tags(ctx, select(Tag.id).where(Tag.vocabulary_id == vocabulary.id))
     ctx.session.delete(vocabulary)
     ctx.session.flush()
