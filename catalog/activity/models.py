@@ -18,6 +18,7 @@ class Activity(Base):
     __table_args__ = (
         Index("ix_activity_object_timestamp", "object_id", "timestamp"),
         Index("ix_activity_timestamp", "timestamp"),
+        Index("ix_activity_user_timestamp", "user_id", "timestamp"),  # user_activity_list; migration 0011
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
