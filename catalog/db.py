@@ -103,10 +103,19 @@ def database_was_busy(error: BaseException) -> bool:
 RECONNECT_IN_TRANSACTION = "8s2b"
 
 
+# SQLSTATEs that end the session: class 08 (connection exception) and 57P01-57P03 (admin/crash shutdown,
+# cannot connect now: pg_terminate_backend, a restart). psycopg raises the server's FATAL message before it
+# marks the connection broken, so SQLAlchemy's disconnect test (connection.broken) can miss it.
+LOST_SQLSTATES = ("08", "57P01", "57P02", "57P03")
+
+
 def connection_was_lost(error: BaseException | None) -> bool:
     """Whether the database connection was lost: this error, or the one it was raised while handling."""
     while error is not None:
         if isinstance(error, DBAPIError) and error.connection_invalidated:
+            return True
+        if isinstance(error, DBAPIError) and str(getattr(error.orig, "sqlstate", None) or "").startswith(
+                LOST_SQLSTATES):
             return True
         if isinstance(error, PendingRollbackError) and error.code == RECONNECT_IN_TRANSACTION:
             return True

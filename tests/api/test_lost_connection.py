@@ -37,3 +37,19 @@ def test_the_token_lookup_is_retried_once_then_a_503(services, client, sysadmin_
     assert lost.status_code == 503
     assert lost.get_json()["error"] == {"__type": "Service Unavailable",
                                         "message": "The connection to the database was lost; retry in a moment."}
+
+
+def test_the_servers_shutdown_message_counts_as_a_lost_connection(services):
+    """psycopg can raise PostgreSQL's FATAL 57P01 (pg_terminate_backend) before it marks the connection broken,
+    and then SQLAlchemy does not flag it invalidated: the SQLSTATE alone must make it a lost connection (a 503),
+    not an unexpected error (a 500; seen once in a full run of test_dropped_connections)."""
+    import psycopg
+    from sqlalchemy.exc import OperationalError
+
+    from catalog.db import connection_was_lost
+
+    shutdown = OperationalError("INSERT INTO package ...", {}, psycopg.errors.AdminShutdown(
+        "terminating connection due to administrator command"))
+    assert not shutdown.connection_invalidated
+    assert connection_was_lost(shutdown)
+    assert not connection_was_lost(OperationalError("SELECT 1", {}, psycopg.errors.QueryCanceled("timeout")))
