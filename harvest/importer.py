@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, defer
 from catalog.context import ActionContext
 from catalog.dataset.bulk import OrgCache, creatable, create_packages
 from catalog.dataset.models import Package, PackageExtra
+from catalog.dcat.from_rdf import WARNINGS_KEY
 from catalog.errors import ActionError, ValidationError
 from catalog.ids import new_id
 from catalog.organization.models import Group
@@ -381,7 +382,7 @@ def _prepare(
 ) -> dict[str, Any]:
     config = source.config
     remote_org = package.pop("__remote_org", None)
-    warnings.extend(package.pop("__warnings", None) or [])  # the backend's (catalog.dcat.from_rdf.WARNINGS_KEY)
+    warnings.extend(package.pop(WARNINGS_KEY, None) or [])  # the DCAT reader's
     package = {k: v for k, v in package.items() if k not in NOT_COPIED}
     if isinstance(package.get("tags"), list):
         package["tags"], tag_warnings = clean_tags(package["tags"])

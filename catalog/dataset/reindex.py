@@ -12,13 +12,19 @@ from sqlalchemy.orm import Session
 from catalog.dataset.dictize import package_dictize
 from catalog.dataset.models import Package
 from catalog.organization.models import Member
+from catalog.search.index import vocabulary_ids
+from catalog.vocab.queries import vocabulary_names
 
 
 def reindex_packages(session: Session, services: Any, package_ids: Iterable[str]) -> None:
     ids = sorted(set(package_ids))
     for start in range(0, len(ids), 500):
-        for package in session.scalars(select(Package).where(Package.id.in_(ids[start:start + 500]))):
-            services.search.index_package(session, package_dictize(session, package, services.settings))
+        packages = session.scalars(select(Package).where(Package.id.in_(ids[start:start + 500])))
+        dicts = [package_dictize(session, package, services.settings) for package in packages]
+        # One vocabulary lookup per chunk, not per dataset (a vocabulary renamed re-indexes all its datasets).
+        names = vocabulary_names(session, {v for d in dicts for v in vocabulary_ids(d)})
+        for package_dict in dicts:
+            services.search.index_package(session, package_dict, names)
 
 
 def packages_of_group(session: Session, group_id: str) -> list[str]:

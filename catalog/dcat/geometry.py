@@ -113,6 +113,11 @@ def from_wkt(text: str) -> dict[str, Any]:
     return geometry
 
 
+def parse(text: str) -> dict[str, Any]:
+    """A checked geometry from what a `spatial` extra may hold: GeoJSON, or WKT."""
+    return from_wkt(text) if looks_like_wkt(text) else parse_geojson(text)
+
+
 def looks_like_wkt(text: str) -> bool:
     match = WKT_START.match(text)
     return bool(match and (match.group(1) or match.group(3).upper() in WKT_KEYWORDS + ("ENVELOPE",)))

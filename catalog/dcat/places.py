@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from catalog.dcat.geometry import box
+
 
 @dataclass(frozen=True)
 class Place:
@@ -19,7 +21,7 @@ class Place:
 
 
 def _box(west: float, south: float, east: float, north: float) -> list[list[list[float]]]:
-    return [[[west, south], [east, south], [east, north], [west, north], [west, south]]]
+    return box(west, south, east, north)["coordinates"]
 
 
 # Mainland France, anticlockwise from Dunkerque: the Channel coast, Brittany, the Atlantic coast, the Pyrenees,

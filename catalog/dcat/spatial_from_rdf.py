@@ -26,7 +26,17 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
 from catalog.dcat import codecs
-from catalog.dcat.geometry import LAT_LON_CRS, NUMBER, WKT_START, GeometryError, box, compact, lon_lat, wkt_geometry
+from catalog.dcat.geometry import (
+    DEPTH,
+    LAT_LON_CRS,
+    NUMBER,
+    WKT_START,
+    GeometryError,
+    box,
+    compact,
+    lon_lat,
+    wkt_geometry,
+)
 from catalog.dcat.languages import PORTAL_LANGUAGE, pick
 from catalog.dcat.vocab import DCAT, DCT, GSP, IANA, LOCN, RDFS, SKOS, XSD, TermCache
 
@@ -45,8 +55,10 @@ GML_ENVELOPE = re.compile(rf"<(?:\w+:)?Envelope\b([^>]*)>\s*<(?:\w+:)?lowerCorne
                           rf"</(?:\w+:)?lowerCorner>\s*<(?:\w+:)?upperCorner>{GML_NUMBER}{GML_NUMBER}\s*"
                           rf"</(?:\w+:)?upperCorner>", re.DOTALL)
 SRS_NAME = re.compile(r"""srsName\s*=\s*["']([^"']*)["']""")
-GEOMETRY_TYPES = {"Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon",
-                  "GeometryCollection"}
+GEOMETRY_TYPES = {*DEPTH, "GeometryCollection"}
+# Keywords that make an untyped literal WKT (geometry.looks_like_wkt leaves GEOMETRYCOLLECTION out: the form and
+# the writer do not take one, a harvested literal may be one).
+WKT_KEYWORDS = {kind.upper() for kind in GEOMETRY_TYPES} | {"ENVELOPE"}
 
 
 def spatial_from_rdf(graph: Graph, node: Node, warnings: list[str]) -> dict[str, str]:
@@ -128,7 +140,7 @@ def _kind(term: Literal) -> str | None:
     if BBOX_TEXT.match(text):
         return "bbox"
     match = WKT_START.match(text)
-    if match and (match.group(1) or match.group(3).upper() in {t.upper() for t in GEOMETRY_TYPES} | {"ENVELOPE"}):
+    if match and (match.group(1) or match.group(3).upper() in WKT_KEYWORDS):
         return "wkt"
     return None
 

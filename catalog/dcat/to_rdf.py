@@ -315,7 +315,7 @@ def _spatial_to_rdf(graph: Graph, node: URIRef, extras: dict[str, Any]) -> set[s
     found, shape, text = None, None, None
     if value.startswith("{") or geometry.looks_like_wkt(value):
         try:
-            shape = geometry.parse_geojson(value) if value.startswith("{") else geometry.from_wkt(value)
+            shape = geometry.parse(value)
         except geometry.GeometryError:
             shape = None  # not publishable as a geometry: kept in the store only
     elif value:

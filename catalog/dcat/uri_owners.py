@@ -43,11 +43,10 @@ def upstream_uri_owners(ctx: ActionContext, uris: set[str]) -> dict[str, str]:
 def datasets_to_rdf(graph: Graph, ctx: ActionContext, packages: list[dict[str, Any]], *,
                     site_url: str, profile: Profile = DEFAULT_PROFILE) -> list[URIRef]:
     """dataset_to_rdf for a page of datasets, each copy of a shared upstream URI but one under its own URI."""
-    uris = {str(extras_of(pkg).get("uri")) for pkg in packages if extras_of(pkg).get("uri")}
-    owners = upstream_uri_owners(ctx, uris) if uris else {}
+    upstream = [extras_of(pkg).get("uri") for pkg in packages]
+    owners = upstream_uri_owners(ctx, {str(uri) for uri in upstream if uri})
     nodes = []
-    for pkg in packages:
-        uri = extras_of(pkg).get("uri")
+    for pkg, uri in zip(packages, upstream, strict=True):
         owns = not uri or owners.get(str(uri), pkg["id"]) == pkg["id"]
         nodes.append(dataset_to_rdf(graph, pkg, site_url=site_url, profile=profile, owns_upstream_uri=owns))
     return nodes

@@ -3,6 +3,7 @@ same transaction as the dataset write, and compile one parsed query to their SQL
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy.orm import Session
@@ -17,7 +18,8 @@ if TYPE_CHECKING:
 class SearchBackend(Protocol):
     name: str
 
-    def index_package(self, session: Session, package: dict[str, Any]) -> None:
+    def index_package(self, session: Session, package: dict[str, Any],
+                      vocabularies: Mapping[str, str] | None = None) -> None:
         """(Re)index one dataset from its package_show dict, inside the caller's transaction."""
 
     def remove_package(self, session: Session, package_id: str) -> None:

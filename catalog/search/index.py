@@ -226,10 +226,14 @@ class IndexWriter:
                                               for i, doc in zip(ids, docs, strict=True)])
         self._bulk_text(session, list(ids), docs)
 
-    def index_package(self, session: Session, package: dict[str, Any]) -> None:
-        """(Re)index one dataset from its package_show dict, inside the caller's transaction."""
+    def index_package(self, session: Session, package: dict[str, Any],
+                      vocabularies: Mapping[str, str] | None = None) -> None:
+        """(Re)index one dataset from its package_show dict, inside the caller's transaction. vocabularies: the
+        names of its tags' vocabularies when the caller read them for a batch (reindex_packages), else read here."""
         ids = vocabulary_ids(package)
-        doc = build_document(package, vocabulary_names(session, ids) if ids else None)
+        if vocabularies is None and ids:
+            vocabularies = vocabulary_names(session, ids)
+        doc = build_document(package, vocabularies)
         row = self._row_values(doc)
         doc_id = session.scalar(select(search_package.c.doc_id).where(search_package.c.package_id == row["package_id"]))
         if doc_id is None:

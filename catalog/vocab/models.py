@@ -13,7 +13,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from catalog.db import Base
 from catalog.ids import new_id
 
-NAME_MIN_LENGTH = 2
 NAME_MAX_LENGTH = 100  # CKAN's VOCABULARY_NAME_MAX_LENGTH
 
 

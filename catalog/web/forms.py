@@ -33,7 +33,7 @@ def geojson_geometry(form: FlaskForm, field: TextAreaField) -> None:
     if not text:
         return
     try:
-        geometry.from_wkt(text) if geometry.looks_like_wkt(text) else geometry.parse_geojson(text)
+        geometry.parse(text)
     except geometry.GeometryError as error:
         raise ValidationError(_("Not a GeoJSON geometry: %(reason)s", reason=str(error))) from None
 

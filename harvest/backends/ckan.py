@@ -86,32 +86,31 @@ class CkanBackend:
         `fl=id`: an incremental run learns from it what was removed upstream. None when the remote has no
         package_search (package_list gives names, not the ids records are known by). A listing that ends
         before the announced count (a page lost, datasets shifting during the walk) is a GatherError."""
-        since, self.since = self.since, None
-        try:
-            ids: set[str] = set()
-            start, total = 0, None
-            while total is None or start < total:
-                params = {**self._search_params(start), "rows": ID_LISTING_ROWS, "fl": "id"}
-                try:
-                    result = self._action("package_search", params)
-                except FetchError:
-                    if start == 0 and not self._search_answered():
-                        return None
-                    raise
-                results, total = result.get("results"), result.get("count")
-                if not isinstance(results, list) or not isinstance(total, int):
-                    raise GatherError(f"package_search (fl=id) returned no results list or count at start={start}")
-                if not results:
-                    break
-                ids.update(str(r["id"]) for r in results if isinstance(r, dict) and r.get("id"))
-                start += len(results)
-        finally:
-            self.since = since
+        ids: set[str] = set()
+        start, total = 0, None
+        while total is None or start < total:
+            params = {**self._search_params(start, incremental=False), "rows": ID_LISTING_ROWS, "fl": "id"}
+            try:
+                result = self._action("package_search", params)
+            except FetchError:
+                if start == 0 and not self._search_answered():
+                    return None
+                raise
+            results, total = result.get("results"), result.get("count")
+            if not isinstance(results, list) or not isinstance(total, int):
+                raise GatherError(f"package_search (fl=id) returned no results list or count at start={start}")
+            if not results:
+                break
+            ids.update(str(r["id"]) for r in results if isinstance(r, dict) and r.get("id"))
+            start += len(results)
         if total is not None and len(ids) < total:
             raise GatherError(f"The id listing gave {len(ids)} of the {total} datasets the source announces")
         return ids
 
-    def _search_params(self, start: int) -> dict[str, Any]:
+    def _search_params(self, start: int, *, incremental: bool = True) -> dict[str, Any]:
+        """package_search parameters: the source's filters and, unless incremental=False (the complete id
+        listing), this run's incremental window."""
+        window = self.since if incremental else None
         params: dict[str, Any] = {"rows": self.rows, "start": start, "sort": "id asc"}
         terms = []
         for field, key in (("organization", "organizations"), ("groups", "groups")):
@@ -120,9 +119,9 @@ class CkanBackend:
             if include:
                 terms.append("(" + " OR ".join(f"{field}:{name}" for name in include) + ")")
             terms.extend(f"-{field}:{name}" for name in exclude)
-        if self.since is not None:
-            since = (self.since - INCREMENTAL_MARGIN).isoformat()
-            terms.append(f"metadata_modified:[{since}Z TO *]")
+        if window is not None:
+            start_at = (window - INCREMENTAL_MARGIN).isoformat()
+            terms.append(f"metadata_modified:[{start_at}Z TO *]")
         if terms:
             params["fq"] = " ".join(terms)
         return params
