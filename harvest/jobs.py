@@ -60,9 +60,14 @@ def add_counts(stats: dict[str, Any], counts: Counter[str]) -> dict[str, Any]:
 def record_gather_error(services: Services, job_id: str, message: str) -> None:
     with services.db.unit_of_work(write=True) as session:
         job = session.scalars(select(HarvestJob).where(HarvestJob.id == job_id).with_for_update()).one()
-        job.gather_errors = [*(job.gather_errors or []), {"message": message, "created": utcnow().isoformat()}]
-        job.stats = add_counts(job.stats, Counter(errored=1))
-        log(session, job, f"Gather error: {message}", "ERROR")
+        add_gather_error(session, job, message)
+
+
+def add_gather_error(session: Any, job: HarvestJob, message: str) -> None:
+    """A gather error on a job row the caller holds: listed, counted as errored, logged."""
+    job.gather_errors = [*(job.gather_errors or []), {"message": message, "created": utcnow().isoformat()}]
+    job.stats = add_counts(job.stats, Counter(errored=1))
+    log(session, job, f"Gather error: {message}", "ERROR")
 
 
 def job_summary(job: HarvestJob) -> dict[str, Any]:

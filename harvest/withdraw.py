@@ -16,7 +16,7 @@ from harvest.backends import make_backend
 from harvest.backends.base import GatherError, SourceInfo
 from harvest.fetch import FetchError
 from harvest.job_deadline import JobDeadline, JobDeadlineReached
-from harvest.jobs import BATCH_SIZE, add_counts, log, make_fetcher, record_gather_error, source_info
+from harvest.jobs import BATCH_SIZE, add_counts, add_gather_error, log, make_fetcher, record_gather_error, source_info
 from harvest.models import HarvestJob, HarvestObject, HarvestSource
 
 DEFAULT_DELETION_THRESHOLD = 0.10
@@ -87,14 +87,12 @@ def _emptied_error(session: Any, job: HarvestJob) -> str:
     message = (f"The source listed no datasets while {known} dataset(s) came from it: nothing was withdrawn "
                "(deletion guard). Check the source; if it was really emptied, run the job again with mass "
                "deletion allowed.")
-    job.gather_errors = [*(job.gather_errors or []), {"message": message, "created": utcnow().isoformat()}]
-    job.stats = add_counts(job.stats, Counter(errored=1))
-    log(session, job, f"Gather error: {message}", "ERROR")
+    add_gather_error(session, job, message)
     return message
 
 
 def _deletion_blocker(session: Any, job: HarvestJob, threshold: float, allow_mass: bool,
-                      listed: set[str] | None = None) -> str | None:
+                      listed: set[str] | None) -> str | None:
     """Why this job must not delete anything (EMPTIED when the source lists nothing), or None when it may.
     An incremental job decides only when it has the source's complete id listing."""
     if job.since is not None and listed is None:
@@ -102,14 +100,12 @@ def _deletion_blocker(session: Any, job: HarvestJob, threshold: float, allow_mas
     if not job.gather_complete or job.gather_errors:
         return "The listing was incomplete (gather errors): nothing was deleted"
     missing = count_rows(session, missing_objects(job))
-    if not missing:
+    if not missing or allow_mass:
         return None
     known = session.scalar(select(func.count()).select_from(HarvestObject).where(and_(
         HarvestObject.source_id == job.source_id, HarvestObject.current.is_(True),
         HarvestObject.status != "deleted", HarvestObject.package_id.is_not(None),
     ))) or 0
-    if allow_mass:
-        return None
     if (not listed) if job.since is not None else not (job.stats or {}).get("gathered"):
         return EMPTIED
     share = missing / known if known else 1.0
