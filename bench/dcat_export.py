@@ -59,10 +59,10 @@ class CountingSink(io.RawIOBase):
 def populate(database_url: str, size: int) -> None:
     from sqlalchemy import insert
 
-    from catalog.app import build_services
     from catalog.dataset.models import Package, PackageExtra, PackageTag, Resource, Tag
     from catalog.migrate import upgrade
     from catalog.organization.models import Group
+    from catalog.services import build_services
     from catalog.settings import Settings
 
     services = build_services(Settings(database_url=database_url, site_url="https://bench.example"))
@@ -115,7 +115,7 @@ def peak_rss_mb() -> float:
 
 
 def child(database_url: str, task: str, fmt: str) -> dict[str, Any]:
-    from catalog.app import build_services
+    from catalog.services import build_services
     from catalog.settings import Settings
 
     services = build_services(Settings(database_url=database_url, site_url="https://bench.example"))

@@ -37,7 +37,6 @@ from typing import Any
 from sqlalchemy import insert
 
 from catalog.activity.models import Activity
-from catalog.app import Services, build_services
 from catalog.clock import iso, utcnow
 from catalog.context import SYSTEM
 from catalog.dataset.models import Package, PackageExtra, PackageTag, Resource, Tag
@@ -46,6 +45,7 @@ from catalog.migrate import upgrade
 from catalog.outbound import AddressPolicy, Outbound
 from catalog.registry import call_action
 from catalog.search.index import build_document
+from catalog.services import Services, build_services
 from catalog.settings import Settings
 from harvest.fetch import Fetcher
 from harvest.models import HarvestJob, HarvestObject

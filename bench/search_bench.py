@@ -28,12 +28,12 @@ from typing import Any
 
 from sqlalchemy import text
 
-from catalog.app import Services, build_services
 from catalog.context import ANONYMOUS
 from catalog.migrate import upgrade
 from catalog.registry import call_action
 from catalog.search.analysis import tokens
 from catalog.search.index import Document, build_document
+from catalog.services import Services, build_services
 from catalog.settings import Settings
 from tests.conftest import create_pg_database, drop_pg_database
 

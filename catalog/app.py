@@ -2,30 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask
 
-from catalog.db import Database
+from catalog.services import Services, build_services
 from catalog.settings import Settings
-
-
-@dataclass
-class Services:
-    """Everything an action may reach besides its session, built once per process."""
-
-    settings: Settings
-    db: Database
-    search: Any
-    storage: Any = None
-
-
-def build_services(settings: Settings) -> Services:
-    from catalog.search.backend import make_search_backend
-
-    db = Database(settings.database_url)
-    return Services(settings=settings, db=db, search=make_search_backend(db))
 
 
 def create_app(settings: Settings | None = None, *, check_schema: bool = True) -> Flask:

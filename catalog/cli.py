@@ -7,11 +7,11 @@ from typing import Any
 
 import click
 
-from catalog.app import Services, build_services
 from catalog.context import SYSTEM
 from catalog.errors import ActionError
 from catalog.migrate import SchemaOutOfDateError, ensure_schema, upgrade
 from catalog.registry import call_action
+from catalog.services import Services, build_services
 from catalog.settings import Settings
 
 

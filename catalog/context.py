@@ -12,7 +12,9 @@ from sqlalchemy.orm import Session
 from catalog.clock import utcnow
 
 if TYPE_CHECKING:
-    from catalog.app import Services
+    from catalog.search.backend import SearchBackend
+    from catalog.services import Services
+    from catalog.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -41,11 +43,11 @@ class ActionContext:
     after_commit_callbacks: list[Callable[[], None]] = field(default_factory=list)
 
     @property
-    def settings(self) -> Any:
+    def settings(self) -> Settings:
         return self.services.settings
 
     @property
-    def search(self) -> Any:
+    def search(self) -> SearchBackend:
         return self.services.search
 
     def call(self, name: str, data: dict[str, Any]) -> Any:
@@ -62,6 +64,10 @@ class ActionContext:
     def as_system(self) -> ActionContext:
         """Deliberate privilege for internal steps (greppable, unlike CKAN's ignore_auth)."""
         return replace(self, actor=SYSTEM)
+
+    def as_anonymous(self) -> ActionContext:
+        """The same transaction seen by an anonymous visitor: what public surfaces (DCAT) may show."""
+        return replace(self, actor=ANONYMOUS)
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         self.after_commit_callbacks.append(callback)

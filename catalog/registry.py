@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import inspect
-import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -20,7 +20,7 @@ from catalog.nesting import TOO_DEEP, nested_deeper_than
 from catalog.validation import validate_input
 
 if TYPE_CHECKING:
-    from catalog.app import Services
+    from catalog.services import Services
 
 ActionFunc = Callable[[ActionContext, dict[str, Any]], Any]
 AuthFunc = Callable[[ActionContext, dict[str, Any]], None]
@@ -65,7 +65,7 @@ def action(
 
 
 def get_action(name: str) -> ActionSpec:
-    load_actions()
+    """An action registered at start-up (catalog.services.build_services imports every action module)."""
     spec = ACTIONS.get(name)
     if spec is None:
         raise BadRequest(f"Action name not known: {name}")
@@ -75,13 +75,33 @@ def get_action(name: str) -> ActionSpec:
 def dispatch(ctx: ActionContext, name: str, data: dict[str, Any]) -> Any:
     """Auth, then validation, then the action body. Nested calls share ctx's transaction."""
     spec = get_action(name)
+    data = authorize(ctx, name, data)
+    data = validate_input(name, data, phase="validate")
+    return spec.func(ctx, data)
+
+
+def authorize(ctx: ActionContext, name: str, data: dict[str, Any]) -> dict[str, Any]:
+    """The first half of dispatch: coerce the input's types, then run the action's auth function (raising
+    NotAuthorized or NotFound). Returns the coerced input. Pages use it alone to decide what to show."""
+    spec = get_action(name)
     data = validate_input(name, data, phase="coerce")
     if nested_deeper_than(data):  # before anything recurses through it (schema validation, saving, dictizing)
         raise BadRequest(TOO_DEEP)
     if spec.auth is not None and not ctx.actor.is_sysadmin:
         spec.auth(ctx, data)
-    data = validate_input(name, data, phase="validate")
-    return spec.func(ctx, data)
+    return data
+
+
+@contextmanager
+def unit(services: Services, actor: Actor, *, write: bool, statement_timeout_ms: int = 0) -> Iterator[ActionContext]:
+    """One unit of work for any entry point (API, pages, CLI, harvest runs, background jobs): one transaction,
+    committed when the block ends and rolled back if it raises, the one place an ActionContext is made, and its
+    after-commit callbacks (background jobs, files renamed into place) run once the commit is done."""
+    with services.db.unit_of_work(write=write, statement_timeout_ms=statement_timeout_ms) as session:
+        ctx = ActionContext(session=session, actor=actor, services=services, now=utcnow())
+        yield ctx
+    for callback in ctx.after_commit_callbacks:
+        callback()
 
 
 def call_action(services: Services, name: str, data: dict[str, Any] | None = None, *, actor: Actor) -> Any:
@@ -90,14 +110,13 @@ def call_action(services: Services, name: str, data: dict[str, Any] | None = Non
     for attempt in (1, 2):
         begun = False
         try:
-            with services.db.unit_of_work(write=not spec.read_only,
-                                          statement_timeout_ms=read_bound(services, spec, actor)) as session:
+            with unit(services, actor, write=not spec.read_only,
+                      statement_timeout_ms=read_bound(services, spec, actor)) as ctx:
                 if not spec.read_only and not services.db.is_sqlite:
                     # One round trip so that a write starts only on a live connection: a pooled one the
                     # server dropped fails here, before anything is done, and the write is run again.
-                    session.execute(PING)
+                    ctx.session.execute(PING)
                 begun = True
-                ctx = ActionContext(session=session, actor=actor, services=services, now=utcnow())
                 result = dispatch(ctx, name, dict(data or {}))
             break
         except RecursionError as error:
@@ -125,8 +144,6 @@ def call_action(services: Services, name: str, data: dict[str, Any] | None = Non
                 # A 503 the client can act on, not a 500: the transaction is atomic, so a write cut off
                 # here either committed whole or left nothing behind in the catalog.
                 raise ServiceUnavailable(LOST_DURING_WRITE if cut_off_write else LOST_DURING_READ) from error
-    for callback in ctx.after_commit_callbacks:
-        callback()
     return result
 
 
@@ -163,21 +180,3 @@ def retry_if_connection_dropped(work: Callable[[], T]) -> T:
             if attempt == 2:
                 raise ServiceUnavailable(LOST_DURING_READ) from error
     raise AssertionError("unreachable")
-
-
-_loaded = False
-_loading = threading.Lock()
-
-
-def load_actions() -> None:
-    """Import every domain's actions module explicitly (no scanning of public functions).
-
-    Thread-safe: the flag is set only once every module is imported, so no thread sees half a registry."""
-    global _loaded
-    if _loaded:
-        return
-    with _loading:
-        if not _loaded:
-            from catalog import action_modules  # noqa: F401
-
-            _loaded = True

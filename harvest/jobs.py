@@ -9,9 +9,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from catalog.app import Services
 from catalog.clock import utcnow
 from catalog.outbound import Outbound
+from catalog.services import Services
 from catalog.settings import Settings
 from harvest.backends.base import SourceInfo
 from harvest.fetch import Fetcher, FetchLimits

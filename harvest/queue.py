@@ -16,8 +16,8 @@ from redis import Redis
 from rq import Queue, Worker
 from sqlalchemy import select, update
 
-from catalog.app import Services, build_services
 from catalog.clock import utcnow
+from catalog.services import Services, build_services
 from catalog.settings import Settings
 from harvest.backends import make_backend
 from harvest.backends.base import Backend, GatherError, SourceInfo

@@ -16,10 +16,10 @@ from typing import Any
 
 from sqlalchemy import func, select, text
 
-from catalog.app import Services
 from catalog.clock import utcnow
 from catalog.context import SYSTEM, ActionContext
 from catalog.errors import ValidationError
+from catalog.services import Services
 from harvest.backends import make_backend
 from harvest.backends.base import Backend, GatherError, Page, SourceInfo, gather
 from harvest.fetch import FetchError

@@ -8,10 +8,10 @@ from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
 
-from catalog.app import Services
 from catalog.clock import utcnow
 from catalog.context import SYSTEM, ActionContext
 from catalog.db import count_rows
+from catalog.services import Services
 from harvest.backends import make_backend
 from harvest.backends.base import GatherError, SourceInfo
 from harvest.fetch import FetchError

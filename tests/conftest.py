@@ -15,12 +15,13 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 
-from catalog.app import Services, build_services, create_app
+from catalog.app import create_app
 from catalog.context import ANONYMOUS, Actor
 from catalog.datastore.jobs import wait_for_in_process_loads
 from catalog.db import Base
 from catalog.migrate import upgrade
 from catalog.registry import call_action
+from catalog.services import Services, build_services
 from catalog.settings import Settings
 
 PG_SERVER_URL = os.environ.get("MOISSON_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -92,6 +93,9 @@ def clear_tables(services: Services) -> None:
 
 @pytest.fixture
 def services(_migrated_services: Services) -> Iterator[Services]:
+    """The process's Services. It is frozen (production code never changes it); a test that needs other
+    settings sets them in the instance's own dict, `monkeypatch.setitem(vars(services), "settings", ...)`, so the
+    app under test, which holds this same object, sees them, and the change is undone after the test."""
     yield _migrated_services
     # A DataStore load still running in a thread would hold locks the TRUNCATE needs (deadlock on PostgreSQL).
     wait_for_in_process_loads()
@@ -118,7 +122,7 @@ def users_create_groups(services: Services, monkeypatch: pytest.MonkeyPatch) -> 
     gets rather than about who may create."""
     from dataclasses import replace
 
-    monkeypatch.setattr(services, "settings", replace(services.settings, user_create_organizations=True,
+    monkeypatch.setitem(vars(services), "settings", replace(services.settings, user_create_organizations=True,
                                                       user_create_groups=True))
 
 
@@ -132,7 +136,7 @@ def outbound_allow_loopback(services: Services, monkeypatch: pytest.MonkeyPatch)
     tests that fetch from local fixture servers rather than about the address policy."""
     from dataclasses import replace
 
-    monkeypatch.setattr(services, "settings", replace(services.settings, outbound_allow=LOOPBACK_ALLOW))
+    monkeypatch.setitem(vars(services), "settings", replace(services.settings, outbound_allow=LOOPBACK_ALLOW))
 
 
 class Caller:

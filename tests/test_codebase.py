@@ -8,7 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from catalog.registry import ACTIONS, load_actions
+import catalog.action_modules  # noqa: F401  (registers every action)
+from catalog.registry import ACTIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = ROOT / "schemas"
@@ -18,7 +19,6 @@ ALLOWED_MISSING_SCHEMAS: set[str] = set()
 
 
 def registered() -> dict:
-    load_actions()
     return dict(ACTIONS)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from catalog.registry import ACTIONS, load_actions
+from catalog.registry import ACTIONS
 from catalog.validation import bundled_schema
 
 ENVELOPE_ERROR = {
@@ -57,7 +57,6 @@ def _operation(name: str, read_only: bool, doc: str) -> dict[str, Any]:
 
 @cache
 def openapi_document(site_url: str) -> dict[str, Any]:
-    load_actions()
     paths = {f"/api/3/action/{name}": _operation(name, spec.read_only, spec.doc)
              for name, spec in sorted(ACTIONS.items())}
     return {

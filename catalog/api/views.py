@@ -12,12 +12,12 @@ from flask import Blueprint, Response, current_app, request
 from sqlalchemy import update
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from catalog.app import Services
 from catalog.clock import utcnow
 from catalog.context import ANONYMOUS, Actor
 from catalog.errors import ActionError, BadRequest, PayloadTooLarge
 from catalog.nesting import TOO_DEEP, TooDeeplyNested, loads_bounded
-from catalog.registry import call_action, get_action, load_actions, retry_if_connection_dropped
+from catalog.registry import call_action, get_action, retry_if_connection_dropped
+from catalog.services import Services
 from catalog.user.models import ApiToken
 from catalog.user.sessions import SESSION_KEY, actor_for_user, user_for_session
 from catalog.user.tokens import actor_for_token, needs_last_access_update
@@ -27,13 +27,6 @@ api = Blueprint("api", __name__)
 # A JSONP callback is a (dotted) function name, nothing else: any other text would be script served from our
 # origin, which the pages' `script-src 'self'` trusts (CKAN only HTML-escapes it).
 JSONP_CALLBACK = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*", re.ASCII)
-
-
-@api.record_once
-def _import_actions(_state: Any) -> None:
-    # Before any request: registry.load_actions() marks itself done before its import finishes, so threads
-    # of a fresh worker racing on the first requests could see a half-filled registry ("Action name not known").
-    load_actions()
 
 
 def _services() -> Services:

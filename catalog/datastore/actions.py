@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 from catalog.context import ActionContext
 from catalog.datastore import auth
-from catalog.datastore.backend import TYPES_KEY, Column, SearchSpec, canonical_type, get_backend, pg_names
+from catalog.datastore.backend import TYPES_KEY, Column, SearchSpec, canonical_type, pg_names
 from catalog.datastore.jobs import set_datastore_active
 from catalog.datastore.models import DatastoreLoad, DatastoreTable
 from catalog.datastore.search import as_list, parse_filters, parse_spec
@@ -49,7 +49,7 @@ def _check_force(resource: Any, data: dict[str, Any]) -> None:
 
 
 def _table_columns(ctx: ActionContext, resource_id: str) -> list[Column]:
-    columns = get_backend(ctx.services).columns(resource_id)
+    columns = ctx.services.datastore.backend.columns(resource_id)
     if columns is None:
         raise NotFound(f'Resource "{resource_id}" was not found.')
     return columns
@@ -105,7 +105,7 @@ def datastore_create(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]
     resource_id = auth.resource_id_of(data)
     resource, _ = auth.get_resource(ctx, resource_id)
     _check_force(resource, data)
-    backend = get_backend(ctx.services)
+    backend = ctx.services.datastore.backend
     existing = {c.id: c for c in backend.columns(resource_id) or []}
     fields = data.get("fields") or []
     if not isinstance(fields, list) or not all(isinstance(f, dict) and f.get("id") for f in fields):
@@ -158,7 +158,7 @@ def _rows_by_id(ctx: ActionContext, resource_id: str, columns: list[Column], ids
     """The rows as stored, `_id` first (CKAN's INSERT ... RETURNING), in chunks that keep the number of bound
     parameters under SQLite's limit."""
     names = ["_id"] + [c.id for c in columns]
-    backend = get_backend(ctx.services)
+    backend = ctx.services.datastore.backend
     rows: list[dict] = []
     for start in range(0, len(ids), 1000):
         chunk = ids[start:start + 1000]
@@ -188,7 +188,7 @@ def datastore_upsert(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]
     checked = check_records(data.get("records") or [], columns)
     meta = ctx.session.get(DatastoreTable, resource_id)
     if not data.get("dry_run"):
-        get_backend(ctx.services).write_records(resource_id, checked, method, meta.primary_key if meta else [])
+        ctx.services.datastore.backend.write_records(resource_id, checked, method, meta.primary_key if meta else [])
     result = {k: v for k, v in data.items() if k not in ("records", "force", "id")}
     result["resource_id"] = resource_id
     result.setdefault("method", method)
@@ -212,7 +212,7 @@ def datastore_delete(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]
     filters = data.get("filters")
     if filters is not None and not isinstance(filters, dict):
         raise ValidationError({"filters": ["filters must be either a dict or null."]})
-    backend = get_backend(ctx.services)
+    backend = ctx.services.datastore.backend
     if filters is None:
         backend.drop_table(resource_id)
         meta = ctx.session.get(DatastoreTable, resource_id)
@@ -243,7 +243,7 @@ def datastore_info(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
     declared = info.get(TYPES_KEY) or {}
     result: dict[str, Any] = {}
     if data.get("include_meta", True):
-        stats = get_backend(ctx.services).table_stats(resource_id)
+        stats = ctx.services.datastore.backend.table_stats(resource_id)
         result["meta"] = {"aliases": [], "count": stats["count"], "db_size": stats["db_size"], "id": resource_id,
                           "idx_size": stats["idx_size"], "size": stats["size"], "table_type": "BASE TABLE"}
     fields = _field_dicts(columns, info)[1:]
@@ -279,7 +279,7 @@ def datastore_search(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]
     if records_format not in ("objects", "lists", "csv", "tsv"):
         raise ValidationError({"records_format": [f'"{records_format}" is not a valid records format']})
     spec = parse_spec(data, columns)
-    names, rows, total = get_backend(ctx.services).search(resource_id, spec, _timeout_ms(ctx, SEARCH_TIMEOUT_MS))
+    names, rows, total = ctx.services.datastore.backend.search(resource_id, spec, _timeout_ms(ctx, SEARCH_TIMEOUT_MS))
     meta = ctx.session.get(DatastoreTable, resource_id)
     rows = [tuple(_json_value(v) for v in row) for row in rows]
     result: dict[str, Any] = {
@@ -344,7 +344,7 @@ def datastore_search_sql(ctx: ActionContext, data: dict[str, Any]) -> dict[str, 
 
     sql = data["sql"]
     tables = referenced_tables(sql, auth.dialect_of(ctx))
-    columns, rows, truncated = get_backend(ctx.services).search_sql(
+    columns, rows, truncated = ctx.services.datastore.backend.search_sql(
         sql, tables, _timeout_ms(ctx, SQL_TIMEOUT_MS), SQL_ROWS_MAX, ctx.services.settings.datastore_sql_max_bytes
     )
     names = [c.id for c in columns]

@@ -1,4 +1,5 @@
-"""The DataStore backend interface, the column types both databases share, and the backend factory.
+"""The DataStore backend interface and the column types both databases share (the backends are chosen in
+catalog/datastore/service.py).
 
 Each resource's rows live in one table named after the resource id, kept apart from the catalog:
 on PostgreSQL in the schema `datastore` of the catalog database, on SQLite in a separate database file
@@ -7,7 +8,6 @@ next to the catalog file (so `datastore_search_sql` cannot even name a catalog t
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 from catalog.errors import ValidationError
 
 if TYPE_CHECKING:
-    from catalog.app import Services
     from catalog.datastore.load import CsvPlan
 
 # CKAN type names accepted by datastore_create -> our canonical type.
@@ -146,22 +145,3 @@ class DatastoreBackend(Protocol):
     def table_stats(self, resource_id: str) -> dict[str, Any]: ...
 
     def table_names(self) -> list[str]: ...
-
-
-_backends: weakref.WeakKeyDictionary[Any, DatastoreBackend] = weakref.WeakKeyDictionary()
-
-
-def get_backend(services: Services) -> DatastoreBackend:
-    """One backend per catalog Database (engines are per process)."""
-    backend = _backends.get(services.db)
-    if backend is None:
-        if services.db.is_sqlite:
-            from catalog.datastore.sqlite import SqliteDatastore
-
-            backend = SqliteDatastore.for_catalog(services.settings)
-        else:
-            from catalog.datastore.postgres import PostgresDatastore
-
-            backend = PostgresDatastore(services.db.engine, services.settings.datastore_sql_url)
-        _backends[services.db] = backend
-    return backend

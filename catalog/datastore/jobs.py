@@ -21,7 +21,6 @@ from catalog.context import SYSTEM, ActionContext
 from catalog.dataset.locking import lock_package
 from catalog.dataset.models import Resource
 from catalog.dataset.reindex import reindex_packages
-from catalog.datastore.backend import get_backend
 from catalog.datastore.load import LoadError
 from catalog.datastore.models import DatastoreLoad, DatastoreTable
 from catalog.outbound import Outbound, OutboundError
@@ -74,7 +73,7 @@ def forget_resource(ctx: ActionContext, resource_id: str) -> None:
         if row is not None:
             ctx.session.delete(row)
     services = ctx.services
-    ctx.after_commit(lambda: get_backend(services).drop_table(resource_id))
+    ctx.after_commit(lambda: services.datastore.backend.drop_table(resource_id))
 
 
 def enqueue(services: Any, resource_id: str, job_id: str) -> None:
@@ -106,7 +105,7 @@ def _in_process_pool() -> ThreadPoolExecutor:
 
 def rq_load(resource_id: str, job_id: str, database_url: str, storage_path: str) -> None:
     """The RQ entry point: a worker process builds its own services (other settings from MOISSON_*)."""
-    from catalog.app import build_services
+    from catalog.services import build_services
     from catalog.settings import Settings
 
     services = build_services(Settings.from_env(database_url=database_url, storage_path=storage_path))
@@ -151,15 +150,14 @@ def run_load(services: Any, resource_id: str, job_id: str | None = None) -> None
         temporary: Path | None = None
         try:
             if url_type == "upload":
-                from catalog.storage import storage_of
 
-                path = storage_of(services).path(resource_id)
+                path = services.storage.files.path(resource_id)
                 if path is None:
                     raise LoadError("The uploaded file is missing from storage.")
             else:
                 temporary = path = _fetch(url, services.settings)
             progress = _Progress(services, resource_id, job_id)
-            plan = get_backend(services).bulk_load(resource_id, path, progress)
+            plan = services.datastore.backend.bulk_load(resource_id, path, progress)
             _finish(services, resource_id, job_id, plan.rows, {c.id: c.info for c in plan.columns})
         except LoadError as error:
             _update(services, resource_id, job_id, status="error", error=str(error))

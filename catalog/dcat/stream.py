@@ -33,7 +33,7 @@ from catalog.dcat.vocab import DCAT
 from catalog.organization.models import Group
 
 if TYPE_CHECKING:
-    from catalog.app import Services
+    from catalog.services import Services
 
 DUMP_BATCH = 200
 STREAMABLE_FORMATS = {"nt": "nt", "ttl": "turtle"}

@@ -20,7 +20,7 @@ from catalog.errors import NotFound
 from catalog.registry import call_action
 
 if TYPE_CHECKING:
-    from catalog.app import Services
+    from catalog.services import Services
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 FILES_DIR = DATA_DIR / "files"

@@ -6,10 +6,10 @@ import click
 from sqlalchemy import func, select
 from tqdm import tqdm
 
-from catalog.app import Services
 from catalog.dataset.dictize import package_dictize
 from catalog.dataset.models import Package
 from catalog.search.index import build_document, vocabulary_ids
+from catalog.services import Services
 from catalog.vocab.queries import vocabulary_names
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from catalog.context import ActionContext
 from catalog.errors import NotFound
-from catalog.registry import ACTIONS, action, load_actions
+from catalog.registry import ACTIONS, action
 from catalog.site import auth
 
 CKAN_VERSION = "2.12.0"  # the CKAN release whose Action API we answer like
@@ -49,7 +49,6 @@ def help_show(ctx: ActionContext, data: dict[str, Any]) -> str | None:
 
     :param name: the name of the action, e.g. package_show
     """
-    load_actions()
     spec = ACTIONS.get(data["name"])
     if spec is None:
         raise NotFound("Action function not found")

@@ -17,8 +17,7 @@ from urllib.parse import quote
 from catalog.context import ActionContext
 from catalog.errors import ValidationError
 from catalog.settings import Settings
-from catalog.storage.backend import FileStorage, FileTooLarge
-from catalog.storage.local import LocalFileStorage
+from catalog.storage.backend import FileTooLarge
 
 # CKAN's munge_filename limits.
 MIN_FILENAME_LENGTH = 3
@@ -27,12 +26,6 @@ MAX_EXTENSION_LENGTH = 21
 MIMETYPE_OVERRIDES = {".csv": "text/csv", ".tsv": "text/tab-separated-values", ".geojson": "application/geo+json"}
 # RFC 6838 type "/" subtype, lower-cased, parameters dropped.
 MEDIA_TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]{0,126}/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}")
-
-
-def storage_of(services: Any) -> FileStorage:
-    if services.storage is None:
-        services.storage = LocalFileStorage(services.settings.storage_path)
-    return services.storage
 
 
 def munge_filename(filename: str) -> str:
@@ -65,7 +58,7 @@ def store_upload(ctx: ActionContext, package_id: str, resource_id: str, file_sto
 
     Returns the fields to save on the resource. Too large -> 409 {"upload": ["File upload too large"]}.
     """
-    storage = storage_of(ctx.services)
+    storage = ctx.services.storage.files
     filename = munge_filename(getattr(file_storage, "filename", None) or "upload")
     try:
         staged = storage.stage(resource_id, file_storage.stream, ctx.settings.max_resource_bytes)

@@ -11,7 +11,6 @@ from catalog.clock import utcnow
 from catalog.context import ActionContext
 from catalog.dataset.models import Package
 from catalog.dataset.queries import get_package, get_resource
-from catalog.storage import storage_of
 from catalog.storage.content_type import served_type
 
 downloads = Blueprint("storage", __name__)
@@ -36,7 +35,7 @@ def resource_download(id: str, resource_id: str, filename: str | None) -> Respon
         if not url.lower().startswith(("http://", "https://", "ftp://")):
             abort(404)
         return redirect(url, code=302)
-    path = storage_of(services).path(resource_id)
+    path = services.storage.files.path(resource_id)
     if path is None:
         abort(404)
     name = url.rsplit("/", 1)[-1] or "download"

@@ -23,7 +23,7 @@ from werkzeug.exceptions import HTTPException
 
 from catalog.errors import ActionError, NotAuthorized, NotFound
 from catalog.web.blueprint import web
-from catalog.web.calls import current_user, has_action
+from catalog.web.calls import current_user
 from catalog.web.headers import add_security_headers
 
 LANGUAGES = ("fr", "en")
@@ -106,7 +106,6 @@ def _template_globals() -> dict[str, Any]:
         "current_user": current_user(),
         "lang": str(locale.language) if locale else DEFAULT_LANGUAGE,
         "switch_url": switch_url,
-        "harvest_enabled": has_action("harvest_source_list") and has_action("harvest_job_show"),
     }
 
 

@@ -19,7 +19,7 @@ from catalog.dcat import geometry
 from catalog.dcat.places import PLACES
 from catalog.errors import ValidationError
 from catalog.web.blueprint import web
-from catalog.web.calls import act, can, current_user, has_action
+from catalog.web.calls import act, can, current_user
 from catalog.web.forms import DatasetForm, OrganizationForm, ResourceForm
 from catalog.web.messages import translate_error
 
@@ -127,7 +127,7 @@ def _dataset_choices(form: DatasetForm, current_org: str | None = None) -> None:
     if current_org and current_org not in {c[0] for c in choices}:
         choices.append((current_org, current_org))
     form.owner_org.choices = choices
-    licences = act("license_list") if has_action("license_list") else []
+    licences = act("license_list")
     form.license_id.choices = [("", _("No licence"))] + [(lic["id"], lic["title"]) for lic in licences]
     form.spatial_place.choices = [("", _("None (or the geometry below)"))] + [
         (place.key, place.label) for place in PLACES.values()]

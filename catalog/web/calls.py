@@ -7,11 +7,11 @@ from typing import Any
 
 from flask import current_app, g, session
 
-from catalog.app import Services
 from catalog.clock import utcnow
 from catalog.context import ANONYMOUS, ActionContext, Actor
 from catalog.errors import ActionError
-from catalog.registry import ACTIONS, call_action, get_action, load_actions
+from catalog.registry import call_action, get_action
+from catalog.services import Services
 from catalog.user.sessions import SESSION_KEY, user_for_session
 
 
@@ -55,12 +55,6 @@ def act(action_name: str, /, **data: Any) -> Any:
     """Call one action as the visitor; ActionErrors propagate to the HTML error handlers.
     (Positional-only, so that data may carry its own `name`.)"""
     return call_action(services(), action_name, data, actor=current_actor())
-
-
-def has_action(name: str) -> bool:
-    """Whether another domain's action is registered yet (harvest, datastore, activity)."""
-    load_actions()
-    return name in ACTIONS
 
 
 def can(auth_action: str, /, **data: Any) -> bool:

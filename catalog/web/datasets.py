@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from catalog.dcat.schemaorg import dataset_to_schemaorg
 from catalog.errors import ActionError, SearchQueryError
 from catalog.web.blueprint import web
-from catalog.web.calls import act, can, has_action, services
+from catalog.web.calls import act, can, services
 from catalog.web.paging import Pager, int_arg, url_with
 
 FACETS = {
@@ -109,12 +109,11 @@ def dataset_read(id: str) -> str:
     pkg = act("package_show", id=id)
     settings = services().settings
     extras = extras_of(pkg)
-    activity: list[dict[str, Any]] = []
-    if has_action("package_activity_list"):
-        try:
-            activity = act("package_activity_list", id=pkg["id"], limit=10)
-        except ActionError:
-            activity = []  # activity visibility is the activity action's call; the page still renders
+    activity: list[dict[str, Any]]
+    try:
+        activity = act("package_activity_list", id=pkg["id"], limit=10)
+    except ActionError:
+        activity = []  # activity visibility is the activity action's call; the page still renders
     return render_template(
         "dataset_read.html", pkg=pkg, extras=extras,
         other_extras=[(k, v) for k, v in extras.items() if k not in COVERAGE_KEYS],

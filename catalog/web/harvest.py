@@ -10,19 +10,11 @@ from werkzeug.wrappers import Response
 
 from catalog.web.admin import login_first
 from catalog.web.blueprint import web
-from catalog.web.calls import act, has_action
-
-NEEDED = ("harvest_source_list", "harvest_source_show", "harvest_job_list", "harvest_job_show", "harvest_log_list")
-
-
-def _enabled() -> None:
-    if not all(has_action(name) for name in NEEDED):
-        abort(404)
+from catalog.web.calls import act
 
 
 @web.route("/harvest")
 def harvest_list() -> str | Response:
-    _enabled()
     if (redirect_to := login_first()) is not None:
         return redirect_to
     sources = act("harvest_source_list")
@@ -32,7 +24,6 @@ def harvest_list() -> str | Response:
 
 @web.route("/harvest/<id>")
 def harvest_read(id: str) -> str | Response:
-    _enabled()
     if (redirect_to := login_first()) is not None:
         return redirect_to
     source = act("harvest_source_show", id=id)
@@ -43,7 +34,6 @@ def harvest_read(id: str) -> str | Response:
 
 @web.route("/harvest/<id>/job/<job_id>")
 def harvest_job(id: str, job_id: str) -> str | Response:
-    _enabled()
     if (redirect_to := login_first()) is not None:
         return redirect_to
     source = act("harvest_source_show", id=id)

@@ -8,12 +8,11 @@ from flask import render_template, request
 
 from catalog.errors import NotFound, ValidationError
 from catalog.web.blueprint import web
-from catalog.web.calls import act, can, has_action
+from catalog.web.calls import act, can
 from catalog.web.paging import Pager, int_arg, url_with
 
 PAGE_SIZES = (10, 25, 50, 100)
 # The DataStore's load status (XLoader's xloader_status under Moisson's name).
-STATUS_ACTIONS = ("datastore_load_status",)
 
 
 def _sort_item(column: str, direction: str) -> str:
@@ -23,8 +22,6 @@ def _sort_item(column: str, direction: str) -> str:
 
 def _preview(resource: dict[str, Any]) -> dict[str, Any]:
     """Everything the preview needs; `state` says which message to show when there is no table."""
-    if not has_action("datastore_search"):
-        return {"state": "unavailable"}
     if not resource.get("datastore_active"):
         status = _load_status(resource["id"])
         if status.get("status") in ("pending", "running", "submitting"):
@@ -69,13 +66,10 @@ def _preview(resource: dict[str, Any]) -> dict[str, Any]:
 
 
 def _load_status(resource_id: str) -> dict[str, Any]:
-    for name in STATUS_ACTIONS:
-        if has_action(name):
-            try:
-                return act(name, resource_id=resource_id)
-            except (NotFound, ValidationError):
-                return {}
-    return {}
+    try:
+        return act("datastore_load_status", resource_id=resource_id)
+    except (NotFound, ValidationError):
+        return {}
 
 
 def column_label(field: dict[str, Any]) -> str:

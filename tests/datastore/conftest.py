@@ -17,7 +17,6 @@ from werkzeug.datastructures import FileStorage
 from catalog.clock import utcnow
 from catalog.context import ActionContext, Actor
 from catalog.dataset.models import Resource
-from catalog.datastore.backend import get_backend
 from catalog.datastore.jobs import schedule_load
 from catalog.storage import store_upload
 
@@ -25,7 +24,7 @@ from catalog.storage import store_upload
 @pytest.fixture(autouse=True)
 def _drop_datastore_tables(services: Any) -> Iterator[None]:
     yield
-    backend = get_backend(services)
+    backend = services.datastore.backend
     for name in backend.table_names():
         backend.drop_table(name)
 

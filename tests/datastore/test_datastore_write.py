@@ -116,10 +116,9 @@ def test_writes_need_edit_rights(call, resource):
 def test_forget_resource_drops_the_table_after_commit(call, sysadmin, resource, services):
     from catalog.clock import utcnow
     from catalog.context import ActionContext
-    from catalog.datastore.backend import get_backend
     from catalog.datastore.jobs import forget_resource
 
-    backend = get_backend(services)
+    backend = services.datastore.backend
     with pytest.raises(RuntimeError), services.db.unit_of_work(write=True) as session:
         ctx = ActionContext(session=session, actor=sysadmin, services=services, now=utcnow())
         forget_resource(ctx, resource["id"])

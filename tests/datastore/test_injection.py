@@ -144,9 +144,8 @@ def test_search_sql_bad_sql_and_timeout(call, resource):
 def test_the_database_side_lock_holds_without_the_parser(services, resource, query):
     """Past the parser (here bypassed on purpose), the database itself still refuses: the SQLite authorizer
     on a separate file; on PostgreSQL a READ ONLY transaction as a role that can read only datastore tables."""
-    from catalog.datastore.backend import get_backend
 
-    backend = get_backend(services)
+    backend = services.datastore.backend
     catalog = "" if services.db.is_sqlite else "public."
     with pytest.raises((NotAuthorized, ValidationError)):
         backend.search_sql(query.format(catalog=catalog, rid=resource["id"]), {resource["id"]}, 5000, 10, 10_000)
@@ -156,9 +155,8 @@ def test_the_database_side_lock_holds_without_the_parser(services, resource, que
 def test_postgres_search_sql_runs_as_the_read_only_role(services, resource):
     if services.db.is_sqlite:
         pytest.skip("PostgreSQL role")
-    from catalog.datastore.backend import get_backend
 
-    backend = get_backend(services)
+    backend = services.datastore.backend
     _, rows, _ = backend.search_sql(f'SELECT current_user, session_user FROM "{resource["id"]}" LIMIT 1',
                                     {resource["id"]}, 5000, 10, 10_000)
     assert rows == [("moisson_datastore_ro", "moisson_datastore_ro")]

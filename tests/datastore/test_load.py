@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from catalog.datastore.backend import get_backend
 from catalog.datastore.jobs import run_load
 from catalog.datastore.load import LoadError, analyse
 from tests.datastore.conftest import upload, wait_for_load
@@ -115,7 +114,7 @@ def test_a_zero_byte_file_is_a_clear_error_and_loads_nothing(call, sysadmin, fil
     resource_id, status = file_resource(empty)
     assert status["status"] == "error"
     assert "empty" in status["error"]["message"]
-    assert not get_backend(call.services).table_exists(resource_id)
+    assert not call.services.datastore.backend.table_exists(resource_id)
     assert call("resource_show", sysadmin, id=resource_id)["datastore_active"] is False
 
 
@@ -130,7 +129,7 @@ def test_a_binary_file_named_csv_is_a_clear_error(call, sysadmin, file_resource,
     resource_id, status = file_resource(path)
     assert status["status"] == "error"
     assert "not a text file" in status["error"]["message"] or "decoded" in status["error"]["message"]
-    assert not get_backend(call.services).table_exists(resource_id)
+    assert not call.services.datastore.backend.table_exists(resource_id)
 
 
 def test_a_failed_reload_leaves_the_previous_table_untouched(call, sysadmin, file_resource, tmp_path):
@@ -147,7 +146,7 @@ def test_a_failed_reload_leaves_the_previous_table_untouched(call, sysadmin, fil
 
 def test_a_load_failing_midway_rolls_back_entirely(call, sysadmin, file_resource, tmp_path, services):
     resource_id, _ = file_resource(write(tmp_path / "ok.csv", "a,b\n1,x\n"))
-    backend = get_backend(services)
+    backend = services.datastore.backend
     tables_before = sorted(backend.table_names())
     big = write(tmp_path / "big.csv", "a,b\n" + "".join(f"{i},v{i}\n" for i in range(50_000)))
 
@@ -236,11 +235,11 @@ def test_rq_worker_runs_the_load_when_redis_is_configured(call, sysadmin, datase
         pytest.skip("no Redis on 127.0.0.1:6379")
     created = call("resource_create", sysadmin, package_id=dataset["id"], url="", format="CSV")
     original = services.settings
-    services.settings = dataclasses.replace(original, redis_url="redis://127.0.0.1:6379/0")
+    vars(services)["settings"] = dataclasses.replace(original, redis_url="redis://127.0.0.1:6379/0")
     try:
         upload(services, sysadmin, created["id"], write(tmp_path / "rq.csv", "a;b\n1;2,5\n"))
     finally:
-        services.settings = original
+        vars(services)["settings"] = original
     assert call("datastore_load_status", sysadmin, resource_id=created["id"])["status"] == "pending"
     queue = Queue(QUEUE, connection=redis)
     SimpleWorker([queue], connection=redis).work(burst=True)
@@ -334,11 +333,11 @@ def test_moisson_worker_consumes_datastore_loads_by_default(call, sysadmin, data
         pytest.skip("no Redis on 127.0.0.1:6379")
     created = call("resource_create", sysadmin, package_id=dataset["id"], url="", format="CSV")
     original = services.settings
-    services.settings = dataclasses.replace(original, redis_url=redis_url)
+    vars(services)["settings"] = dataclasses.replace(original, redis_url=redis_url)
     try:
         upload(services, sysadmin, created["id"], write(tmp_path / "worker.csv", "a;b\n3;4,5\n"))
     finally:
-        services.settings = original
+        vars(services)["settings"] = original
     env = {**os.environ, "MOISSON_DATABASE_URL": original.database_url, "MOISSON_REDIS_URL": redis_url,
            "MOISSON_STORAGE_PATH": original.storage_path}
     subprocess.run([sys.executable, "-m", "catalog.cli", "worker", "--burst"], env=env, check=True, timeout=120,

@@ -56,7 +56,7 @@ def test_load_errors_do_not_tell_closed_open_and_non_http_ports_apart(call, sysa
 
 def test_a_redirect_to_an_internal_address_is_refused(call, sysadmin, dataset, internal, services,
                                                       monkeypatch) -> None:
-    monkeypatch.setattr(services, "settings", replace(services.settings, outbound_allow=PUBLIC_ONLY))
+    monkeypatch.setitem(vars(services), "settings", replace(services.settings, outbound_allow=PUBLIC_ONLY))
     public = RemoteServer(PUBLIC_HOST)
     try:
         public.routes["/report.csv"] = lambda _q: Reply(302, headers={"Location": internal.url("/internal.csv")})
@@ -69,7 +69,7 @@ def test_a_redirect_to_an_internal_address_is_refused(call, sysadmin, dataset, i
 
 def test_a_load_from_a_trickling_server_ends_at_the_deadline(call, sysadmin, dataset, services,
                                                              monkeypatch) -> None:
-    monkeypatch.setattr(services, "settings", replace(services.settings, outbound_allow="127.0.0.0/8",
+    monkeypatch.setitem(vars(services), "settings", replace(services.settings, outbound_allow="127.0.0.0/8",
                                                       outbound_deadline_seconds=2))
     slow = RawServer(trickle(b"HTTP/1.1 200 OK\r\nContent-Type: text/csv\r\nContent-Length: 100000\r\n\r\na;b\n"))
     try:

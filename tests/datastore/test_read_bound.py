@@ -25,7 +25,7 @@ def numbers(call: Any, sysadmin: Any, dataset: dict[str, Any]) -> str:
 
 @pytest.fixture
 def bounded(services: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(services, "settings", replace(services.settings, read_statement_timeout_ms=BOUND_MS))
+    monkeypatch.setitem(vars(services), "settings", replace(services.settings, read_statement_timeout_ms=BOUND_MS))
 
 
 def pairs_sql(resource_id: str) -> str:

@@ -168,9 +168,7 @@ def test_the_restricted_role_cannot_escalate_even_past_every_check(services, res
         pytest.skip("PostgreSQL role")
     import psycopg
 
-    from catalog.datastore.backend import get_backend
-
-    backend = get_backend(services)
+    backend = services.datastore.backend
     with backend.sql_connection() as conn:
         with conn.transaction():
             conn.execute("SELECT set_config('role', 'none', true)")
@@ -292,9 +290,8 @@ def test_the_plan_check_holds_without_the_parser(services, resource, private_tab
     role may read the private table, so only this check keeps it out of a public caller's query."""
     if services.db.is_sqlite:
         pytest.skip("PostgreSQL plan")
-    from catalog.datastore.backend import get_backend
 
-    backend = get_backend(services)
+    backend = services.datastore.backend
     query = template.format(pid=private_table, pub=resource["id"])
     with pytest.raises(NotAuthorized) as error:
         backend.search_sql(query, {resource["id"]}, 5000, 100, 1_000_000)
@@ -306,10 +303,10 @@ def test_the_plan_check_holds_without_the_parser(services, resource, private_tab
 
 def test_statement_timeout_applies(services, resource):
     """A query longer than the timeout is stopped (a cross join of 6^9 rows cannot finish in 1 ms)."""
-    from catalog.datastore.backend import get_backend, too_long
+    from catalog.datastore.backend import too_long
 
     pub = resource["id"]
     query = "SELECT count(*) FROM " + ", ".join(f'"{pub}" t{i}' for i in range(9))
     with pytest.raises(ValidationError) as error:
-        get_backend(services).search_sql(query, {pub}, 1, 10, 10_000)
+        services.datastore.backend.search_sql(query, {pub}, 1, 10, 10_000)
     assert error.value.errors == {"query": [too_long(1)]}

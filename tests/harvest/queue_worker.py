@@ -35,7 +35,7 @@ def open_queue(services: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Queue
         Redis.from_url(REDIS_URL).ping()
     except Exception:  # noqa: BLE001 - any failure means no Redis here
         pytest.skip("Redis is not running on 127.0.0.1:6379")
-    monkeypatch.setattr(services, "settings", replace(services.settings, redis_url=REDIS_URL))
+    monkeypatch.setitem(vars(services), "settings", replace(services.settings, redis_url=REDIS_URL))
     # The worker runs the tasks in this process, on this test's database (a worker process would build its own).
     monkeypatch.setattr(harvest_queue, "_services", services)
     queue = harvest_queue.get_queue(REDIS_URL, f"test-harvest-{uuid.uuid4().hex[:8]}")

@@ -28,7 +28,7 @@ PATIENT_HTTP = {"read_timeout": 60, "connect_timeout": 5, "retries": 1}
 
 
 def with_settings(services: Any, monkeypatch: pytest.MonkeyPatch, **values: Any) -> None:
-    monkeypatch.setattr(services, "settings", replace(services.settings, **values))
+    monkeypatch.setitem(vars(services), "settings", replace(services.settings, **values))
 
 
 def active_count(services: Any) -> int:

@@ -15,7 +15,7 @@ from tests.outbound.servers import PUBLIC_HOST, PUBLIC_ONLY, RawServer, trickle
 
 
 def with_settings(services: Any, monkeypatch: pytest.MonkeyPatch, **values: Any) -> None:
-    monkeypatch.setattr(services, "settings", replace(services.settings, **values))
+    monkeypatch.setitem(vars(services), "settings", replace(services.settings, **values))
 
 
 def test_a_source_on_an_internal_address_is_refused(filled_ckan: FakeCkan, remote: RemoteServer, make_source: Any,

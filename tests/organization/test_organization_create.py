@@ -85,7 +85,7 @@ def test_ordinary_users_create_organizations_and_groups_only_when_the_setting_is
     assert response.status_code == 403
     assert response.get_json()["error"] == {"__type": "Authorization Error",
                                             "message": f"Access denied: User jane not authorized to create {kind}"}
-    monkeypatch.setattr(services, "settings", replace(services.settings, **{setting: True}))
+    monkeypatch.setitem(vars(services), "settings", replace(services.settings, **{setting: True}))
     response = client.post(f"/api/3/action/{action}", json={"name": "caf-lyon"}, headers={"Authorization": token})
     assert response.status_code == 200, response.get_json()
     shown = call(action.replace("create", "show"), ANONYMOUS, id="caf-lyon", include_users=True)

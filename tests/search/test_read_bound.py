@@ -25,7 +25,7 @@ COUNTING = text("WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c 
 
 @pytest.fixture
 def bounded(services: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(services, "settings", replace(services.settings, read_statement_timeout_ms=BOUND_MS))
+    monkeypatch.setitem(vars(services), "settings", replace(services.settings, read_statement_timeout_ms=BOUND_MS))
 
 
 @pytest.fixture
@@ -64,7 +64,7 @@ def test_sysadmins_and_ordinary_users_without_a_bound(call, sysadmin, many_match
     assert call("package_search", sysadmin, **FACETS)["count"] == MATCHES
     with pytest.raises(SearchError):
         call("package_search", ANONYMOUS, **FACETS)
-    monkeypatch.setattr(services, "settings", replace(services.settings, read_statement_timeout_ms=0))
+    monkeypatch.setitem(vars(services), "settings", replace(services.settings, read_statement_timeout_ms=0))
     assert call("package_search", ANONYMOUS, **FACETS)["count"] == MATCHES
 
 

@@ -14,7 +14,7 @@ from catalog.clock import utcnow
 from catalog.context import ActionContext, Actor
 from catalog.dataset.models import Resource
 from catalog.errors import ValidationError
-from catalog.storage import munge_filename, storage_of, store_upload, upload_url
+from catalog.storage import munge_filename, store_upload, upload_url
 
 CSV = "Communes;NB_allocataires\nAmbérieu-en-Bugey;1200\n".encode()
 
@@ -54,7 +54,7 @@ def test_store_upload_fills_url_size_hash_and_type(call, sysadmin, dataset, serv
     assert fields["url"] == "rsacom2014.csv" and fields["url_type"] == "upload"
     assert fields["size"] == len(CSV) and fields["hash"] == hashlib.sha256(CSV).hexdigest()
     assert fields["mimetype"] == "text/csv"
-    assert storage_of(services).path(resource["id"]).read_bytes() == CSV
+    assert services.storage.files.path(resource["id"]).read_bytes() == CSV
     shown = call("resource_show", sysadmin, id=resource["id"])
     expected = f"http://test.moisson.local/dataset/{dataset['id']}/resource/{resource['id']}/download/rsacom2014.csv"
     assert shown["url"] == expected == upload_url(services.settings, dataset["id"], resource["id"], "rsacom2014.csv")
@@ -64,14 +64,15 @@ def test_store_upload_fills_url_size_hash_and_type(call, sysadmin, dataset, serv
 def test_file_too_large_is_refused_and_stores_nothing(call, sysadmin, dataset, services):
     resource = new_resource(call, sysadmin, dataset)
     small = dataclasses.replace(services.settings, max_resource_bytes=10)
-    original, services.settings = services.settings, small
+    original = services.settings
+    vars(services)["settings"] = small
     try:
         with pytest.raises(ValidationError) as error:
             stored(services, sysadmin, dataset["id"], resource["id"], CSV, "big.csv")
     finally:
-        services.settings = original
+        vars(services)["settings"] = original
     assert error.value.errors == {"upload": ["File upload too large"]}
-    assert storage_of(services).path(resource["id"]) is None
+    assert services.storage.files.path(resource["id"]) is None
 
 
 def test_a_rolled_back_write_keeps_the_previous_file(call, sysadmin, dataset, services):
@@ -81,7 +82,7 @@ def test_a_rolled_back_write_keeps_the_previous_file(call, sysadmin, dataset, se
         ctx = ActionContext(session=session, actor=sysadmin, services=services, now=utcnow())
         store_upload(ctx, dataset["id"], resource["id"], FileStorage(io.BytesIO(b"new"), "v2.csv"))
         raise RuntimeError("the resource write failed")
-    assert storage_of(services).path(resource["id"]).read_bytes() == CSV
+    assert services.storage.files.path(resource["id"]).read_bytes() == CSV
 
 
 def test_download_serves_the_file(client, call, sysadmin, dataset, services):

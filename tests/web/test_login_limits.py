@@ -177,12 +177,12 @@ def test_behind_a_trusted_proxy_each_visitor_has_their_own_address_limit(client,
                                                 "password": password},
                            headers={"X-Forwarded-For": forwarded}, environ_base={"REMOTE_ADDR": proxy}).status_code
 
-    monkeypatch.setattr(services, "settings", replace(services.settings, trusted_proxies=1))
+    monkeypatch.setitem(vars(services), "settings", replace(services.settings, trusted_proxies=1))
     for number in range(MAX_FAILURES):  # the guesser varies the address it claims; the proxy's entry is last
         assert through_proxy(f"nobody-{number}", "guess", f"198.51.100.{number}, 203.0.113.66") == 200
     assert through_proxy("jane", "correct-horse", "203.0.113.66") == 429
     assert through_proxy("jane", "correct-horse", "192.0.2.10") == 302
-    monkeypatch.setattr(services, "settings", replace(services.settings, trusted_proxies=0))
+    monkeypatch.setitem(vars(services), "settings", replace(services.settings, trusted_proxies=0))
     assert through_proxy("jane", "correct-horse", "192.0.2.11") == 302  # the proxy's own address: no failures
     for number in range(MAX_FAILURES):
         through_proxy(f"nobody-{number}", "guess", f"192.0.2.{20 + number}")

@@ -1,0 +1,88 @@
+"""The composition root: what an action may reach besides its session, built in one place from the settings.
+
+The web app, the CLI, RQ workers and background DataStore loads all call `build_services`, so a process has one
+way of choosing its backends: by name, from the small tables below (house style, "backends"). Building it also
+registers every action once (catalog.action_modules), so lookups never import anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, TypeVar
+
+from catalog.db import Database
+from catalog.settings import Settings
+
+if TYPE_CHECKING:
+    from catalog.datastore.service import DatastoreService
+    from catalog.search.backend import SearchBackend
+    from catalog.storage.service import UploadStorage
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Services:
+    """Built once per process and never changed (tests that need other settings use `with_settings`)."""
+
+    settings: Settings
+    db: Database
+    search: SearchBackend
+    storage: UploadStorage
+    datastore: DatastoreService
+
+    def with_settings(self, settings: Settings) -> Services:
+        """The same database, search and DataStore backends under other settings (file storage follows them)."""
+        return replace(self, settings=settings, storage=_make_storage(settings))
+
+
+def _fts5(db: Database) -> SearchBackend:
+    from catalog.search.fts5 import Fts5Backend
+
+    return Fts5Backend()
+
+
+def _postgres_search(db: Database) -> SearchBackend:
+    from catalog.search.postgres import PostgresBackend
+
+    return PostgresBackend()
+
+
+# Each kind of backend by name. The search index and the DataStore live in the catalog's own database, so their
+# name is the database's dialect; files are stored on the local disk.
+SEARCH_BACKENDS: Mapping[str, Callable[[Database], SearchBackend]] = {
+    "sqlite": _fts5, "postgresql": _postgres_search,
+}
+STORAGE_BACKENDS = ("local",)
+
+
+def _make_search(db: Database) -> SearchBackend:
+    return _chosen(SEARCH_BACKENDS, db.engine.dialect.name, "search backend")(db)
+
+
+def _make_storage(settings: Settings) -> UploadStorage:
+    from catalog.storage.local import LocalFileStorage
+    from catalog.storage.service import UploadStorage
+
+    return UploadStorage(LocalFileStorage(settings.storage_path))
+
+
+def _make_datastore(settings: Settings, db: Database) -> DatastoreService:
+    from catalog.datastore.service import DATASTORE_BACKENDS, DatastoreService
+
+    return DatastoreService(_chosen(DATASTORE_BACKENDS, db.engine.dialect.name, "DataStore backend"), settings, db)
+
+
+def _chosen(table: Mapping[str, T], name: str, kind: str) -> T:
+    if name not in table:
+        raise RuntimeError(f"No {kind} named {name!r}; known: {', '.join(sorted(table))}.")
+    return table[name]
+
+
+def build_services(settings: Settings) -> Services:
+    import catalog.action_modules  # noqa: F401  (every action registered once, at start-up)
+
+    db = Database(settings.database_url)
+    return Services(settings=settings, db=db, search=_make_search(db), storage=_make_storage(settings),
+                    datastore=_make_datastore(settings, db))
