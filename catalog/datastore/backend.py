@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from catalog.errors import ValidationError
 
 if TYPE_CHECKING:
-    from catalog.datastore.load import CsvPlan
+    from catalog.datastore.csv_plan import CsvPlan
 
 # CKAN type names accepted by datastore_create -> our canonical type.
 TYPE_ALIASES = {

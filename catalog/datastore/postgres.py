@@ -28,7 +28,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 
 from catalog.datastore.backend import Column, SearchSpec, quote_ident, too_long
-from catalog.datastore.load import GUESS_ROWS, CsvPlan, analyse
+from catalog.datastore.csv_analysis import GUESS_ROWS, analyse
+from catalog.datastore.csv_plan import CsvPlan
 from catalog.datastore.plancheck import check_plan
 from catalog.datastore.resultcap import take_rows
 from catalog.datastore.scan import LayoutChangedError, read_ahead, scan

@@ -19,7 +19,7 @@ import threading
 from collections.abc import Iterator
 from typing import IO, Any, TypeVar
 
-from catalog.datastore.load import PATTERNS, Column, CsvPlan, LoadError, classify, column_ids, decide, dmy_to_iso
+from catalog.datastore.csv_plan import PATTERNS, Column, CsvPlan, LoadError, classify, column_ids, decide, dmy_to_iso
 
 T = TypeVar("T")
 BLOCK_CHARS = 1 << 20
@@ -34,6 +34,8 @@ VALID = {
 VALUE_KINDS = ("int", "dot", "comma", "iso", "dmy")
 # Line ends as open(newline="") splits them, so odd rows are read exactly as csv.reader over the file would.
 LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)?")
+# csv's default 128 KiB field limit is too small for real files with long text cells.
+csv.field_size_limit(64 * 1024 * 1024)
 
 
 class LayoutChangedError(Exception):

@@ -22,7 +22,8 @@ from typing import Any
 from sqlalchemy.engine import make_url
 
 from catalog.datastore.backend import Column, SearchSpec, quote_ident, too_long
-from catalog.datastore.load import GUESS_ROWS, CsvPlan, analyse, dmy_to_iso
+from catalog.datastore.csv_analysis import GUESS_ROWS, analyse
+from catalog.datastore.csv_plan import CsvPlan, dmy_to_iso
 from catalog.datastore.resultcap import take_rows
 from catalog.datastore.scan import LayoutChangedError, scan
 from catalog.datastore.search import build_select, words

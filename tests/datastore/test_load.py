@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from catalog.datastore.csv_analysis import analyse
+from catalog.datastore.csv_plan import LoadError
 from catalog.datastore.jobs import run_load
-from catalog.datastore.load import LoadError, analyse
 from tests.datastore.conftest import upload, wait_for_load
 
 CAF_SEMICOLON = (

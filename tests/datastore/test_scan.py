@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from catalog.datastore.load import Column, analyse, classify, column_ids, decide, dmy_to_iso
+from catalog.datastore.csv_analysis import analyse
+from catalog.datastore.csv_plan import Column, classify, column_ids, decide, dmy_to_iso
 from catalog.datastore.scan import scan
 
 VALUES = [
