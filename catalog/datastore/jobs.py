@@ -20,11 +20,10 @@ from typing import Any
 from catalog.context import SYSTEM, ActionContext
 from catalog.dataset.locking import lock_package
 from catalog.dataset.models import Resource
-from catalog.dataset.publish import refresh_packages
+from catalog.dataset.reindex import reindex_packages
 from catalog.datastore.csv_plan import LoadError
 from catalog.datastore.models import DatastoreLoad, DatastoreTable
 from catalog.outbound import Outbound, OutboundError
-from catalog.registry import unit
 
 log = logging.getLogger(__name__)
 QUEUE = "moisson-datastore"
@@ -200,24 +199,28 @@ def _update(services: Any, resource_id: str, job_id: str | None, **values: Any) 
         row.last_updated = utcnow()
 
 
-def set_datastore_active(ctx: ActionContext, resource: Resource, active: bool) -> None:
+def set_datastore_active(session: Any, services: Any, resource: Resource, active: bool, now: Any) -> None:
     """Flip the resource's datastore_active (a load, datastore_create or _delete) and re-index its dataset,
     whose stored dict shows the flag.
 
     Under the dataset's lock, re-reading the resource: a resource_patch committed since the resource was
     loaded must neither be undone by the re-index (a stored dict built from the stale copy) nor undo the flag."""
-    locked, _package = lock_package(ctx, resource.package_id)
-    locked.session.refresh(resource)
+    locked, _package = lock_package(ActionContext(session=session, actor=SYSTEM, services=services, now=now),
+                                    resource.package_id)
+    session.refresh(resource)
+    now = locked.now
     if resource.datastore_active != active:
         resource.datastore_active = active
-        resource.metadata_modified = locked.now
-        refresh_packages(locked, [resource.package_id])
+        resource.metadata_modified = now
+        session.flush()
+        reindex_packages(session, services, [resource.package_id])
 
 
 def _finish(services: Any, resource_id: str, job_id: str | None, rows: int, info: dict[str, Any]) -> None:
+    from catalog.clock import utcnow
 
-    with unit(services, SYSTEM, write=True) as ctx:
-        session, now = ctx.session, ctx.now
+    now = utcnow()
+    with services.db.unit_of_work(write=True) as session:
         meta = session.get(DatastoreTable, resource_id)
         if meta is None:
             session.add(DatastoreTable(resource_id=resource_id, info=info, primary_key=[], created=now, modified=now))
@@ -225,7 +228,7 @@ def _finish(services: Any, resource_id: str, job_id: str | None, rows: int, info
             meta.info, meta.primary_key, meta.modified = info, [], now
         resource = session.get(Resource, resource_id)
         if resource is not None:
-            set_datastore_active(ctx, resource, True)
+            set_datastore_active(session, services, resource, True, now)
         row = session.get(DatastoreLoad, resource_id)
         if row is not None and (job_id is None or row.job_id == job_id):
             row.status, row.rows_loaded, row.rows_total, row.error, row.last_updated = "complete", rows, rows, None, now
