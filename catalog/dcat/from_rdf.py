@@ -15,7 +15,7 @@ from typing import Any
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from catalog.dcat import codecs, languages, vocab
+from catalog.dcat import languages, terms, vocab
 from catalog.dcat.languages import PORTAL_LANGUAGE
 from catalog.dcat.spatial_from_rdf import spatial_from_rdf
 from catalog.dcat.vocab import ADMS, DCAT, DCT, FOAF, OWL, RDF, RDFS, SCHEMA, SKOS, SPDX, VCARD
@@ -65,7 +65,7 @@ def best_literal(graph: Graph, node: Node, predicate: URIRef, language: str = PO
     by_language: dict[str, str] = {}
     untagged: str | None = None
     for term in graph.objects(node, predicate):
-        text = codecs.text_value(term) if isinstance(term, Literal) else str(term)
+        text = terms.text_value(term) if isinstance(term, Literal) else str(term)
         if not text.strip():
             continue
         tag = term.language.lower() if isinstance(term, Literal) and term.language else None
@@ -94,7 +94,7 @@ def dataset_from_rdf(graph: Graph, node: Node, *, language: str = PORTAL_LANGUAG
         extras["title_translated"] = languages.dump(titles)
     if len(descriptions) > 1:
         extras["notes_translated"] = languages.dump(descriptions)
-    keywords = sorted({codecs.text_value(k) for k in graph.objects(node, DCAT.keyword) if str(k).strip()})
+    keywords = sorted({terms.text_value(k) for k in graph.objects(node, DCAT.keyword) if str(k).strip()})
     pkg["tags"] = [{"name": keyword} for keyword in keywords]
     if isinstance(node, URIRef):
         extras["uri"] = str(node)
@@ -103,7 +103,7 @@ def dataset_from_rdf(graph: Graph, node: Node, *, language: str = PORTAL_LANGUAG
     _date(graph, node, (DCT.modified,), extras, "modified", latest=True)
     if "modified" not in extras:
         _date(graph, node, (DCT_UPDATED,), extras, "modified", latest=True)
-    landing = next((v for v in sorted(graph.objects(node, DCAT.landingPage), key=str) if not codecs.is_blank(v)
+    landing = next((v for v in sorted(graph.objects(node, DCAT.landingPage), key=str) if not terms.is_blank(v)
                     and str(v).strip()), None)  # a blank node is no address, and its id changes with each parse
     if landing is not None:
         pkg["url"] = str(landing).strip()
@@ -139,7 +139,7 @@ def stored(graph: Graph, node: Node) -> Iterator[tuple[str, str, Any]]:
         if str(graph.value(entry, SCHEMA.propertyID)) != "ckan":
             continue
         value = graph.value(entry, SCHEMA.value)
-        content = codecs.literal_value(value) if isinstance(value, Literal) else None
+        content = terms.literal_value(value) if isinstance(value, Literal) else None
         if not isinstance(content, dict):
             continue
         for kind, section in (("field", "fields"), ("extra", "extras")):
@@ -150,7 +150,7 @@ def stored(graph: Graph, node: Node) -> Iterator[tuple[str, str, Any]]:
 
 def _plain(graph: Graph, node: Node, predicate: URIRef, target: dict[str, Any], key: str) -> None:
     # The smallest non-empty value when the property repeats: graph.value would pick one at random.
-    values = sorted(str(v).strip() for v in graph.objects(node, predicate) if not codecs.is_blank(v) and str(v).strip())
+    values = sorted(str(v).strip() for v in graph.objects(node, predicate) if not terms.is_blank(v) and str(v).strip())
     if values:
         target[key] = values[0]
 
@@ -167,7 +167,7 @@ def _date(graph: Graph, node: Node, predicates: Iterable[URIRef], target: dict[s
 
 def _best_date(texts: Iterable[str], *, latest: bool) -> str | None:
     values = sorted({text.strip() for text in texts if text.strip()})
-    valid = [text for text in values if codecs.date_literal(text) is not None]
+    valid = [text for text in values if terms.date_literal(text) is not None]
     if valid:
         return valid[-1] if latest else valid[0]
     return values[0] if values else None
@@ -179,7 +179,7 @@ def _people_from_rdf(graph: Graph, node: Node, pkg: dict[str, Any], extras: dict
         pkg["author"] = _agent_name(graph, creator)
         mbox = graph.value(creator, FOAF.mbox) if not isinstance(creator, Literal) else None
         if mbox is not None:
-            pkg["author_email"] = codecs.email_value(mbox)
+            pkg["author_email"] = terms.email_value(mbox)
     contact = graph.value(node, DCAT.contactPoint)
     if contact is not None:
         if isinstance(contact, Literal):
@@ -193,7 +193,7 @@ def _people_from_rdf(graph: Graph, node: Node, pkg: dict[str, Any], extras: dict
                 # vcard:hasEmail is sometimes a node with vcard:value.
                 if isinstance(email, BNode):
                     email = graph.value(email, VCARD.value) or email
-                extras["contact_email"] = codecs.email_value(email)
+                extras["contact_email"] = terms.email_value(email)
             if isinstance(contact, URIRef):
                 extras["contact_uri"] = str(contact)
     publisher = graph.value(node, DCT.publisher)
@@ -208,7 +208,7 @@ def _people_from_rdf(graph: Graph, node: Node, pkg: dict[str, Any], extras: dict
                                    ("publisher_type", DCT.type)):
                 value = graph.value(publisher, predicate)
                 if value is not None:
-                    extras[key] = codecs.email_value(value) if key == "publisher_email" else str(value)
+                    extras[key] = terms.email_value(value) if key == "publisher_email" else str(value)
 
 
 def _agent_name(graph: Graph, agent: Node) -> str | None:
@@ -239,7 +239,7 @@ def _extras_from_rdf(graph: Graph, node: Node, extras: dict[str, Any]) -> None:
     alternates = [text for i in graph.objects(node, ADMS.identifier)
                   if (text := _term_text(graph, graph.value(i, SKOS.notation) or i))]
     for key, values in (("language", language_codes), ("theme", themes), ("alternate_identifier", alternates)):
-        value = codecs.multi_value(sorted(set(values)))
+        value = terms.multi_value(sorted(set(values)))
         if value is not None:
             extras[key] = value
     if schemes:
@@ -252,8 +252,8 @@ def _term_text(graph: Graph, term: Node | None) -> str | None:
     if term is None:
         return None
     if isinstance(term, Literal):
-        return codecs.text_value(term) or None
-    if not codecs.is_blank(term):
+        return terms.text_value(term) or None
+    if not terms.is_blank(term):
         return str(term)
     for predicate in (SKOS.prefLabel, RDFS.label, DCT.title, RDF.value, SKOS.notation, DCT.identifier):
         label, _ = best_literal(graph, term, predicate)
@@ -272,7 +272,7 @@ def _themes(graph: Graph, node: Node) -> tuple[list[str], dict[str, str]]:
         if not label:
             continue
         themes.append(label)
-        if codecs.is_blank(theme):
+        if terms.is_blank(theme):
             found = sorted(text for scheme in graph.objects(theme, SKOS.inScheme)
                            if (text := _term_text(graph, scheme)))
             if found and (label not in schemes or found[0] < schemes[label]):
@@ -314,7 +314,7 @@ def period_from_text(text: str) -> tuple[str | None, str | None]:
         return f"{years.group(1)}-01-01", f"{years.group(2) or years.group(1)}-12-31"
     dates: list[str | None] = [match.group(1) or f"{match.group(4)}-{match.group(3)}-{match.group(2)}"
                                for match in PERIOD_DATE.finditer(text)]
-    dates = [date if codecs.date_literal(date) is not None else None for date in dates]
+    dates = [date if terms.date_literal(date) is not None else None for date in dates]
     if not dates:
         return None, None
     if len(dates) == 1:

@@ -25,7 +25,7 @@ from typing import Any
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
-from catalog.dcat import codecs
+from catalog.dcat import terms
 from catalog.dcat.geometry import (
     DEPTH,
     LAT_LON_CRS,
@@ -252,7 +252,7 @@ def spatial_from_text(text: str, warnings: list[str]) -> dict[str, str]:
     text = text.strip()
     if not text:
         return {}
-    if codecs.is_url(text):
+    if terms.is_url(text):
         return {"spatial_uri": text}
     term = Literal(text)
     if _kind(term) is None:

@@ -1,4 +1,4 @@
-"""CKAN package dict -> DCAT-AP graph (3 or 2.1.1). The reverse is from_rdf.py; the two share codecs.py.
+"""CKAN package dict -> DCAT-AP graph (3 or 2.1.1). The reverse is from_rdf.py; the two share terms.py.
 
 Every field with a DCAT meaning goes to its DCAT-AP property. What DCAT cannot hold exactly (unmapped extras,
 CKAN's own fields, values DCAT-AP has no valid node for) is kept in a lossless store on the same node:
@@ -14,7 +14,7 @@ from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
 
-from catalog.dcat import codecs, geometry, vocab
+from catalog.dcat import geometry, terms, vocab
 from catalog.dcat.graphs import new_node
 from catalog.dcat.languages import dump, pick, translations
 from catalog.dcat.profiles import DEFAULT_PROFILE, Profile
@@ -62,7 +62,7 @@ def extras_of(pkg: dict[str, Any]) -> dict[str, Any]:
 def dataset_uri(pkg: dict[str, Any], site_url: str, *, owns_upstream_uri: bool = True) -> URIRef:
     """The dataset's upstream URI (its `uri` extra) when it holds it alone, else its local URI
     (catalog/dcat/uri_owners.py decides between copies of one upstream dataset)."""
-    uri = codecs.url_term(extras_of(pkg).get("uri")) if owns_upstream_uri else None
+    uri = terms.url_term(extras_of(pkg).get("uri")) if owns_upstream_uri else None
     return uri or URIRef(f"{site_base(site_url)}/dataset/{pkg['id']}")
 
 
@@ -81,7 +81,7 @@ class Kept:
         entry = new_node()
         graph.add((node, SCHEMA.additionalProperty, entry))
         graph.add((entry, SCHEMA.propertyID, STORE_ID))
-        graph.add((entry, SCHEMA.value, codecs.json_literal({"fields": self.fields, "extras": self.extras})))
+        graph.add((entry, SCHEMA.value, terms.json_literal({"fields": self.fields, "extras": self.extras})))
 
 
 def dataset_to_rdf(graph: Graph, pkg: dict[str, Any], *, site_url: str,
@@ -110,7 +110,7 @@ def dataset_to_rdf(graph: Graph, pkg: dict[str, Any], *, site_url: str,
         written_translations.add("notes_translated")
     if not notes:
         kept.fields["notes"] = notes
-    shared_copy = not owns_upstream_uri and codecs.url_term(extras.get("uri")) is not None
+    shared_copy = not owns_upstream_uri and terms.url_term(extras.get("uri")) is not None
     identifier = str(node) if shared_copy else extras.get("identifier") or pkg["id"]
     add((node, DCT.identifier, Literal(identifier)))
     if shared_copy:
@@ -118,7 +118,7 @@ def dataset_to_rdf(graph: Graph, pkg: dict[str, Any], *, site_url: str,
     for tag in pkg.get("tags") or []:
         add((node, DCAT.keyword, Literal(tag["name"] if isinstance(tag, dict) else str(tag))))
     _dates_to_rdf(graph, node, pkg, extras)
-    url = codecs.url_term(pkg.get("url"))
+    url = terms.url_term(pkg.get("url"))
     if url is not None:
         add((node, DCAT.landingPage, url))
         add((url, RDF.type, FOAF.Document))
@@ -160,7 +160,7 @@ def _texts_to_rdf(graph: Graph, node: URIRef, predicate: URIRef, text: str, tran
 def _dates_to_rdf(graph: Graph, node: URIRef, pkg: dict[str, Any], extras: dict[str, Any]) -> None:
     for predicate, extra_key, field in ((DCT.issued, "issued", "metadata_created"),
                                         (DCT.modified, "modified", "metadata_modified")):
-        literal = codecs.date_literal(extras.get(extra_key)) or codecs.date_literal(pkg.get(field))
+        literal = terms.date_literal(extras.get(extra_key)) or terms.date_literal(pkg.get(field))
         if literal is not None:
             graph.add((node, predicate, literal))
 
@@ -183,7 +183,7 @@ def _people_to_rdf(graph: Graph, node: URIRef, pkg: dict[str, Any], extras: dict
     name = extras.get("contact_name") if has_contact else pkg.get("maintainer")
     email = extras.get("contact_email") if has_contact else pkg.get("maintainer_email")
     if name or email:
-        contact = codecs.url_term(extras.get("contact_uri")) or new_node()
+        contact = terms.url_term(extras.get("contact_uri")) or new_node()
         add((node, DCAT.contactPoint, contact))
         add((contact, RDF.type, VCARD.Kind))
         if name:
@@ -194,10 +194,10 @@ def _people_to_rdf(graph: Graph, node: URIRef, pkg: dict[str, Any], extras: dict
 
 def _email(graph: Graph, node: Any, predicate: URIRef, value: Any) -> bool:
     """Add a mailto: URI; True when the value reads back identical (or there was none)."""
-    term = codecs.mailto(value)
+    term = terms.mailto(value)
     if term is not None:
         graph.add((node, predicate, term))
-    return not value or (term is not None and codecs.email_value(term) == value)
+    return not value or (term is not None and terms.email_value(term) == value)
 
 
 def _publisher_to_rdf(graph: Graph, node: URIRef, pkg: dict[str, Any], extras: dict[str, Any],
@@ -206,7 +206,7 @@ def _publisher_to_rdf(graph: Graph, node: URIRef, pkg: dict[str, Any], extras: d
     add = graph.add
     org = pkg.get("organization") or None
     if any(extras.get(k) for k in ("publisher_name", "publisher_uri", "publisher_email", "publisher_url")):
-        publisher = codecs.url_term(extras.get("publisher_uri")) or new_node()
+        publisher = terms.url_term(extras.get("publisher_uri")) or new_node()
         name = extras.get("publisher_name")
     elif org:
         publisher = URIRef(f"{site_base(site_url)}/organization/{org.get('name') or org.get('id')}")
@@ -218,7 +218,7 @@ def _publisher_to_rdf(graph: Graph, node: URIRef, pkg: dict[str, Any], extras: d
     if name:
         add((publisher, FOAF.name, Literal(name)))
     _email(graph, publisher, FOAF.mbox, extras.get("publisher_email"))
-    homepage = codecs.url_term(extras.get("publisher_url"))
+    homepage = terms.url_term(extras.get("publisher_url"))
     if homepage is not None:
         add((publisher, FOAF.homepage, homepage))
         add((homepage, RDF.type, FOAF.Document))
@@ -243,7 +243,7 @@ def _extras_to_rdf(graph: Graph, node: URIRef, extras: dict[str, Any], kept: Kep
                                              ("theme", DCAT.theme, vocab.theme_uri, None)):
         if not extras.get(key):
             continue
-        values = codecs.split_multi(str(extras[key]))
+        values = terms.split_multi(str(extras[key]))
         uris = [to_uri(v) for v in values]
         for uri in uris:
             if uri is not None:
@@ -251,13 +251,13 @@ def _extras_to_rdf(graph: Graph, node: URIRef, extras: dict[str, Any], kept: Kep
                 if rdf_type is not None:
                     add((uri, RDF.type, rdf_type))
         read_back = [vocab.language_code(str(u)) if key == "language" else str(u) for u in uris if u is not None]
-        if None not in uris and codecs.multi_value(sorted(read_back)) == extras[key]:
+        if None not in uris and terms.multi_value(sorted(read_back)) == extras[key]:
             exact.add(key)
     if extras.get("alternate_identifier"):
-        values = codecs.split_multi(str(extras["alternate_identifier"]))
+        values = terms.split_multi(str(extras["alternate_identifier"]))
         for value in values:
             adms_identifier(graph, node, value)
-        if codecs.multi_value(values) == extras["alternate_identifier"]:
+        if terms.multi_value(values) == extras["alternate_identifier"]:
             exact.add("alternate_identifier")
     exact |= written_as_is | {"issued", "modified", "contact_name", "publisher_name", "publisher_uri",
               "publisher_url", "contact_uri", "contact_email", "publisher_email"}
@@ -269,20 +269,20 @@ def _extras_to_rdf(graph: Graph, node: URIRef, extras: dict[str, Any], kept: Kep
 def _is_exact_plain(key: str, value: Any) -> bool:
     """Whether an extra written as plain DCAT (URIs, literals, dates) reads back identical."""
     if key in ("uri", "contact_uri", "publisher_uri", "publisher_url"):
-        return codecs.is_url(value) and value.strip() == value
+        return terms.is_url(value) and value.strip() == value
     if key in ("issued", "modified"):
-        return codecs.date_literal(value) is not None and value.strip() == value
+        return terms.date_literal(value) is not None and value.strip() == value
     if key in ("contact_email", "publisher_email"):
-        term = codecs.mailto(value)
-        return term is not None and codecs.email_value(term) == value
+        term = terms.mailto(value)
+        return term is not None and terms.email_value(term) == value
     if key == "identifier":
         return bool(value)
     return isinstance(value, str)
 
 
 def _temporal_to_rdf(graph: Graph, node: URIRef, extras: dict[str, Any]) -> set[str]:
-    start = codecs.date_literal(extras.get("temporal_start"))
-    end = codecs.date_literal(extras.get("temporal_end"))
+    start = terms.date_literal(extras.get("temporal_start"))
+    end = terms.date_literal(extras.get("temporal_end"))
     if start is None and end is None:
         return set()
     period = new_node()
@@ -311,7 +311,7 @@ def _spatial_to_rdf(graph: Graph, node: URIRef, extras: dict[str, Any]) -> set[s
     value = extras.get("spatial")
     value = value.strip() if isinstance(value, str) else ""
     label = extras.get("spatial_text") if isinstance(extras.get("spatial_text"), str) else ""
-    uri = codecs.url_term(extras.get("spatial_uri"))
+    uri = terms.url_term(extras.get("spatial_uri"))
     found, shape, text = None, None, None
     if value.startswith("{") or geometry.looks_like_wkt(value):
         try:
@@ -319,7 +319,7 @@ def _spatial_to_rdf(graph: Graph, node: URIRef, extras: dict[str, Any]) -> set[s
         except geometry.GeometryError:
             shape = None  # not publishable as a geometry: kept in the store only
     elif value:
-        found = codecs.url_term(value)
+        found = terms.url_term(value)
     if shape is None and not value and not label.strip() and uri is None:
         return set()
     location = uri or found or new_node()
@@ -350,9 +350,9 @@ def licence_to_rdf(graph: Graph, license_id: str | None) -> URIRef | BNode | Non
         return None
     entry = vocab.licence(license_id)
     if entry and entry.get("url"):
-        url = codecs.url_term(entry["url"])
+        url = terms.url_term(entry["url"])
     else:
-        url = codecs.url_term(license_id)
+        url = terms.url_term(license_id)
     node: URIRef | BNode = url or new_node()
     graph.add((node, RDF.type, DCT.LicenseDocument))
     if url is None:
@@ -383,7 +383,7 @@ def distribution_to_rdf(graph: Graph, resource: dict[str, Any], pkg: dict[str, A
             add((node, predicate, Literal(keep[key])))
             kept.add(key)
     # dcat:accessURL is mandatory: a resource without a usable URL points at its own page.
-    url = codecs.url_term(keep.get("url"))
+    url = terms.url_term(keep.get("url"))
     add((node, DCAT.accessURL, url or node))
     if url is not None:
         if str(url) == keep["url"]:
@@ -397,7 +397,7 @@ def distribution_to_rdf(graph: Graph, resource: dict[str, Any], pkg: dict[str, A
         kept.add("size")
     _checksum_to_rdf(graph, node, keep.get("hash"), profile, kept)
     for key, predicate in (("created", DCT.issued), ("last_modified", DCT.modified)):
-        literal = codecs.date_literal(keep.get(key))
+        literal = terms.date_literal(keep.get(key))
         if literal is not None:
             add((node, predicate, literal))
             if str(literal) == keep[key]:
@@ -464,7 +464,7 @@ def catalog_to_rdf(graph: Graph, *, site_url: str, title: str, description: str 
     if lang is not None:
         add((node, DCT.language, lang))
         add((lang, RDF.type, DCT.LinguisticSystem))
-    literal = codecs.date_literal(modified)
+    literal = terms.date_literal(modified)
     if literal is not None:
         add((node, DCT.modified, literal))
     for uri in dataset_uris:

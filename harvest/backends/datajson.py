@@ -10,7 +10,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from catalog.dcat import codecs
+from catalog.dcat import terms
 from catalog.dcat.spatial_from_rdf import spatial_from_text
 from harvest.backends.base import GatherError, Page, RemoteRecord, SourceInfo, config_salt, content_hash
 from harvest.fetch import Fetcher
@@ -102,7 +102,7 @@ def _extras(item: dict[str, Any]) -> dict[str, str]:
     if isinstance(item.get("spatial"), str):  # a place, URI, "W,S,E,N" or GeoJSON -> ckanext-dcat's spatial keys
         extras.update(spatial_from_text(item["spatial"], []))
     if isinstance(item.get("language"), list):
-        extras["language"] = codecs.multi_value([str(x) for x in item["language"]]) or ""
+        extras["language"] = terms.multi_value([str(x) for x in item["language"]]) or ""
     contact = item.get("contactPoint")
     if isinstance(contact, dict):
         if contact.get("fn"):
@@ -117,7 +117,7 @@ def _extras(item: dict[str, Any]) -> dict[str, str]:
     for key in KEPT:
         value = item.get(key)
         if isinstance(value, list):
-            value = codecs.multi_value([str(x) for x in value])
+            value = terms.multi_value([str(x) for x in value])
         if isinstance(value, str) and value.strip():
             extras[key] = value.strip()
     return {key: value for key, value in extras.items() if value}
@@ -129,7 +129,7 @@ def _temporal(value: Any) -> dict[str, str]:
         return {}
     start, _, end = value.strip().partition("/")
     dates = {"temporal_start": start, "temporal_end": end}
-    if end and all(codecs.date_literal(date) is not None for date in dates.values()):
+    if end and all(terms.date_literal(date) is not None for date in dates.values()):
         return dates
     return {"temporal": value.strip()}
 
@@ -155,7 +155,7 @@ def _license_id(url: Any) -> str | None:
 
     if not isinstance(url, str) or not url.strip():
         return None
-    return licence_id_for(url) or (url.strip() if codecs.is_url(url) else None)
+    return licence_id_for(url) or (url.strip() if terms.is_url(url) else None)
 
 
 def _text(value: Any) -> str:
