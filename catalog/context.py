@@ -40,6 +40,9 @@ class ActionContext:
     actor: Actor
     services: Services
     now: datetime
+    # registry.dispatch, handed over by the registry's unit of work: the context calls actions without
+    # importing the registry (which imports this module).
+    dispatcher: Callable[[ActionContext, str, dict[str, Any]], Any]
     after_commit_callbacks: list[Callable[[], None]] = field(default_factory=list)
 
     @property
@@ -52,9 +55,7 @@ class ActionContext:
 
     def call(self, name: str, data: dict[str, Any]) -> Any:
         """A nested action call: auth and validation run again, the transaction is shared."""
-        from catalog.registry import dispatch
-
-        return dispatch(self, name, data)
+        return self.dispatcher(self, name, data)
 
     def with_clock_read_now(self) -> ActionContext:
         """The clock read again once a row lock is held: `now` was read when the call began, before waiting for

@@ -98,7 +98,7 @@ def unit(services: Services, actor: Actor, *, write: bool, statement_timeout_ms:
     committed when the block ends and rolled back if it raises, the one place an ActionContext is made, and its
     after-commit callbacks (background jobs, files renamed into place) run once the commit is done."""
     with services.db.unit_of_work(write=write, statement_timeout_ms=statement_timeout_ms) as session:
-        ctx = ActionContext(session=session, actor=actor, services=services, now=utcnow())
+        ctx = ActionContext(session=session, actor=actor, services=services, now=utcnow(), dispatcher=dispatch)
         yield ctx
     for callback in ctx.after_commit_callbacks:
         callback()

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from catalog.authz import can_edit_package, can_read_package, has_org_role
 from catalog.context import ActionContext
 from catalog.dataset.models import Package
-from catalog.dataset.queries import get_group, get_package, get_package_for_read
+from catalog.dataset.queries import get_group, get_package
 from catalog.errors import NotAuthorized, NotFound
 from catalog.organization.models import Member
 
@@ -24,7 +24,7 @@ def editable_package(ctx: ActionContext, id_or_name: Any) -> Package:
 
 
 def package_show(ctx: ActionContext, data: dict[str, Any]) -> None:
-    package = get_package_for_read(ctx.session, data.get("id") or data.get("name_or_id"), from_auth=True)
+    package = ctx.search.package_for_read(ctx.session, data.get("id") or data.get("name_or_id"), from_auth=True)
     if package is None:
         raise NotFound()
     if not can_read_package(ctx, package):

@@ -1,5 +1,5 @@
 """package_create for many new datasets in one flush (a harvest's new records): the same JSON Schema,
-rules, save, dictize, search-index and activity code as `write_package`, with the per-dataset queries
+rules, save, dictize and after-write step (publish.py) as `write_package`, with the per-dataset queries
 (owner organization, tags, search rows) done once per batch.
 
 Only the common case goes this way; `creatable` sends anything else back to the caller, which then calls
@@ -11,15 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from catalog.activity.record import record_package_activity
 from catalog.context import ActionContext
 from catalog.dataset import rules, save
-from catalog.dataset.actions.write import new_package_row
 from catalog.dataset.dictize import package_dictize
-from catalog.datastore.jobs import schedule_load
+from catalog.dataset.publish import PackageChange, after_package_write
 from catalog.errors import ActionError
 from catalog.organization.models import Group
-from catalog.search.index import build_document
 from catalog.validation import validate_input
 
 # Organization reference (id or name) -> its id, or None when package_create would refuse it.
@@ -68,9 +65,9 @@ def create_packages(ctx: ActionContext, items: list[tuple[dict[str, Any], str | 
     tags = save.get_or_create_tags(session, list(dict.fromkeys(key for data, _ in items for key in save.tag_names(data))))
     packages, new_files = [], []
     for data, owner_org in items:
-        package = new_package_row(ctx, data, data["name"])
+        package = save.new_package_row(ctx, data, data["name"])
         # Built before the row is in the session: its collections start empty, with no lazy loads.
-        new_files += save.apply_package_fields(ctx, package, data, owner_org, known_tags=tags)
+        new_files.append(save.apply_package_fields(ctx, package, data, owner_org, known_tags=tags))
         packages.append(package)
     session.add_all(packages)
     session.flush()
@@ -78,10 +75,7 @@ def create_packages(ctx: ActionContext, items: list[tuple[dict[str, Any], str | 
     # would load the organization again (one query per dataset).
     held = [session.get(Group, org_id) for org_id in {owner for _, owner in items if owner}]
     created = [package_dictize(session, package, ctx.settings, groups=[]) for package in packages]
-    ctx.search.bulk_insert(session, [build_document(package) for package in created])
-    for package in created:
-        record_package_activity(ctx, "new package", package)
-    for resource_id in new_files:
-        schedule_load(ctx, resource_id)
+    after_package_write(ctx, [PackageChange(package, "new package", files, is_new=True)
+                              for package, files in zip(created, new_files, strict=True)])
     del held
     return created

@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from catalog.clock import iso
 from catalog.dataset.models import Package, Resource
+from catalog.dataset.urls import upload_url
 from catalog.organization.models import Group, Member
 from catalog.settings import Settings
-from catalog.storage import upload_url
 
 RESOURCE_EXTRA_EXCLUDED = {"upload", "clear_upload"}
 

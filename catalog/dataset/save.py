@@ -12,8 +12,7 @@ from sqlalchemy.orm import Session
 from catalog.context import ActionContext
 from catalog.dataset.formats import guess_format, normalize_format
 from catalog.dataset.models import Package, PackageExtra, PackageTag, Resource, Tag
-from catalog.dataset.reindex import reindex_packages
-from catalog.datastore.jobs import forget_resource
+from catalog.dataset.publish import refresh_packages
 from catalog.errors import NotAuthorized
 from catalog.ids import new_id
 from catalog.organization.models import Group, Member
@@ -227,9 +226,7 @@ def apply_resources(ctx: ActionContext, package: Package, resources: list[dict[s
             package.resources.append(resource)
         upload = data.get("upload")
         if hasattr(upload, "stream"):  # a multipart file (werkzeug FileStorage)
-            from catalog.storage import store_upload
-
-            data = {**data, **store_upload(ctx, package.id, resource.id, upload)}
+            data = {**data, **ctx.services.storage.store_upload(ctx, package.id, resource.id, upload)}
             new_files.append(resource.id)
         old_url = resource.url
         apply_resource_fields(resource, data, is_new=resource.id not in by_id)
@@ -242,7 +239,7 @@ def apply_resources(ctx: ActionContext, package: Package, resources: list[dict[s
     for resource in list(package.resources):
         if resource.id not in kept:
             package.resources.remove(resource)
-            forget_resource(ctx, resource.id)
+            ctx.services.datastore.forget_resource(ctx, resource.id)
     return new_files
 
 
@@ -283,13 +280,26 @@ def touch_resources(
     return changed
 
 
+def new_package_row(ctx: ActionContext, data: dict[str, Any], name: str) -> Package:
+    """The row of a dataset being created (package_create, and bulk.py for a batch)."""
+    return Package(
+        id=data.get("id") or new_id(),
+        name=name,
+        type=data.get("type") or "dataset",
+        creator_user_id=ctx.actor.user_id,
+        metadata_created=ctx.now,
+        metadata_modified=ctx.now,
+        state=(data.get("state") or "active") if ctx.actor.is_sysadmin else "active",
+        private=False,
+    )
+
+
 def rename_deleted_holder(ctx: ActionContext, name: str) -> None:
     """A deleted dataset's name can be reused: the old row is renamed to its id (CKAN), and re-indexed."""
     old = ctx.session.scalar(select(Package).where(Package.name == name, Package.state == "deleted"))
     if old is not None:
         old.name = old.id
-        ctx.session.flush()
-        reindex_packages(ctx.session, ctx.services, [old.id])
+        refresh_packages(ctx, [old.id])
 
 def remove_package_memberships(session: Session, package_id: str) -> None:
     session.execute(delete(Member).where(Member.table_name == "package", Member.table_id == package_id))

@@ -146,7 +146,7 @@ def datastore_create(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]
     meta.info, meta.modified = info, ctx.now
     if primary_key:
         meta.primary_key = primary_key
-    set_datastore_active(ctx.session, ctx.services, resource, True, ctx.now)
+    set_datastore_active(ctx, resource, True)
     result = {k: v for k, v in data.items() if k not in ("records", "force", "id", "include_records")}
     result["resource_id"] = resource_id
     if data.get("include_records") and inserted:
@@ -218,7 +218,7 @@ def datastore_delete(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]
         meta = ctx.session.get(DatastoreTable, resource_id)
         if meta is not None:
             ctx.session.delete(meta)
-        set_datastore_active(ctx.session, ctx.services, resource, False, ctx.now)
+        set_datastore_active(ctx, resource, False)
     else:
         known = {"_id": "int", **{c.id: c.type for c in columns}}
         backend.delete_rows(resource_id, parse_filters(filters, known))

@@ -20,13 +20,15 @@ from typing import Any
 from catalog.context import SYSTEM, ActionContext
 from catalog.dataset.locking import lock_package
 from catalog.dataset.models import Resource
-from catalog.dataset.reindex import reindex_packages
+from catalog.dataset.publish import refresh_packages
 from catalog.datastore.csv_plan import LoadError
 from catalog.datastore.models import DatastoreLoad, DatastoreTable
 from catalog.outbound import Outbound, OutboundError
+from catalog.registry import unit
 
 log = logging.getLogger(__name__)
 QUEUE = "moisson-datastore"
+RQ_ENTRY = "catalog.datastore.worker.rq_load"  # by name: the worker entry builds a process's services
 TABULAR_FORMATS = {"csv", "tsv", "txt", "tab", "text/csv", "text/plain", "text/tab-separated-values"}
 TABULAR_EXTENSIONS = (".csv", ".tsv", ".txt", ".tab")
 PROGRESS_EVERY_S = 1.0
@@ -83,7 +85,7 @@ def enqueue(services: Any, resource_id: str, job_id: str) -> None:
         from rq import Queue
 
         queue = Queue(QUEUE, connection=Redis.from_url(settings.redis_url))
-        queue.enqueue(rq_load, resource_id, job_id, settings.database_url, settings.storage_path,
+        queue.enqueue(RQ_ENTRY, resource_id, job_id, settings.database_url, settings.storage_path,
                       job_id=job_id, job_timeout=3600)
         return
     # In-process: a small bounded pool (many uploads at once must not mean many concurrent writers).
@@ -101,18 +103,6 @@ def wait_for_in_process_loads() -> None:
 @cache
 def _in_process_pool() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=IN_PROCESS_WORKERS, thread_name_prefix="datastore-load")
-
-
-def rq_load(resource_id: str, job_id: str, database_url: str, storage_path: str) -> None:
-    """The RQ entry point: a worker process builds its own services (other settings from MOISSON_*)."""
-    from catalog.services import build_services
-    from catalog.settings import Settings
-
-    services = build_services(Settings.from_env(database_url=database_url, storage_path=storage_path))
-    try:
-        run_load(services, resource_id, job_id)
-    finally:
-        services.db.dispose()
 
 
 def _lock_for(resource_id: str) -> threading.Lock:
@@ -199,28 +189,24 @@ def _update(services: Any, resource_id: str, job_id: str | None, **values: Any) 
         row.last_updated = utcnow()
 
 
-def set_datastore_active(session: Any, services: Any, resource: Resource, active: bool, now: Any) -> None:
+def set_datastore_active(ctx: ActionContext, resource: Resource, active: bool) -> None:
     """Flip the resource's datastore_active (a load, datastore_create or _delete) and re-index its dataset,
     whose stored dict shows the flag.
 
     Under the dataset's lock, re-reading the resource: a resource_patch committed since the resource was
     loaded must neither be undone by the re-index (a stored dict built from the stale copy) nor undo the flag."""
-    locked, _package = lock_package(ActionContext(session=session, actor=SYSTEM, services=services, now=now),
-                                    resource.package_id)
-    session.refresh(resource)
-    now = locked.now
+    locked, _package = lock_package(ctx, resource.package_id)
+    locked.session.refresh(resource)
     if resource.datastore_active != active:
         resource.datastore_active = active
-        resource.metadata_modified = now
-        session.flush()
-        reindex_packages(session, services, [resource.package_id])
+        resource.metadata_modified = locked.now
+        refresh_packages(locked, [resource.package_id])
 
 
 def _finish(services: Any, resource_id: str, job_id: str | None, rows: int, info: dict[str, Any]) -> None:
-    from catalog.clock import utcnow
 
-    now = utcnow()
-    with services.db.unit_of_work(write=True) as session:
+    with unit(services, SYSTEM, write=True) as ctx:
+        session, now = ctx.session, ctx.now
         meta = session.get(DatastoreTable, resource_id)
         if meta is None:
             session.add(DatastoreTable(resource_id=resource_id, info=info, primary_key=[], created=now, modified=now))
@@ -228,7 +214,7 @@ def _finish(services: Any, resource_id: str, job_id: str | None, rows: int, info
             meta.info, meta.primary_key, meta.modified = info, [], now
         resource = session.get(Resource, resource_id)
         if resource is not None:
-            set_datastore_active(session, services, resource, True, now)
+            set_datastore_active(ctx, resource, True)
         row = session.get(DatastoreLoad, resource_id)
         if row is not None and (job_id is None or row.job_id == job_id):
             row.status, row.rows_loaded, row.rows_total, row.error, row.last_updated = "complete", rows, rows, None, now

@@ -23,7 +23,6 @@ from catalog.clock import iso, utcnow
 from catalog.context import ANONYMOUS, ActionContext
 from catalog.dataset.dictize import groups_by_package, package_dictize, stored_package
 from catalog.dataset.models import Package
-from catalog.dataset.queries import current_stored_dicts
 from catalog.db import count_rows
 from catalog.dcat.graphs import new_graph
 from catalog.dcat.profiles import DEFAULT_PROFILE, Profile
@@ -31,6 +30,7 @@ from catalog.dcat.to_rdf import catalog_to_rdf
 from catalog.dcat.uri_owners import datasets_to_rdf
 from catalog.dcat.vocab import DCAT
 from catalog.organization.models import Group
+from catalog.search.stored import current_stored_dicts
 
 if TYPE_CHECKING:
     from catalog.services import Services

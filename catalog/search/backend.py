@@ -3,12 +3,11 @@ same transaction as the dataset write, and compile one parsed query to their SQL
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
-
-from catalog.db import Database
 
 if TYPE_CHECKING:
     from catalog.search.index import Document
@@ -22,6 +21,16 @@ class SearchBackend(Protocol):
                       vocabularies: Mapping[str, str] | None = None) -> None:
         """(Re)index one dataset from its package_show dict, inside the caller's transaction."""
 
+    def index_packages(self, session: Session, packages: Sequence[dict[str, Any]], *, new: bool = False) -> None:
+        """(Re)index datasets (one vocabulary lookup for all); `new`: never indexed, inserted together."""
+
+    def package_for_read(self, session: Session, id_or_name: str | None, *, from_auth: bool = False) -> Row[Any] | None:
+        """A dataset's privacy columns and its current stored package_show dict (`data_dict`, or None), by id
+        then name (catalog/search/stored.py)."""
+
+    def current_stored_dicts(self, session: Session, package_ids: list[str]) -> dict[str, str]:
+        """The current stored dicts (JSON text) of these datasets, by id; stale or missing ones left out."""
+
     def remove_package(self, session: Session, package_id: str) -> None:
         """Drop a dataset from the index (purge)."""
 
@@ -33,14 +42,3 @@ class SearchBackend(Protocol):
 
     def bulk_insert(self, session: Session, docs: list[Document]) -> None:
         """Insert many new documents at once (rebuild, benchmarks)."""
-
-
-def make_search_backend(db: Database) -> SearchBackend:
-    """FTS5 on SQLite, tsvector + GIN on PostgreSQL: the index lives in the catalog's own database."""
-    if db.is_sqlite:
-        from catalog.search.fts5 import Fts5Backend
-
-        return Fts5Backend()
-    from catalog.search.postgres import PostgresBackend
-
-    return PostgresBackend()

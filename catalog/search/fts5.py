@@ -13,6 +13,7 @@ from catalog.search.analysis import stem_prefixes
 from catalog.search.index import Document, IndexWriter, search_package
 from catalog.search.query import And, Node, Not, Or, Text
 from catalog.search.sql import SqlSearch
+from catalog.search.stored import StoredDictReads
 
 fts = table("search_fts", column("rowid"))
 _MATCH = literal_column("search_fts")
@@ -45,7 +46,7 @@ def fts5_query(node: Node) -> str | None:
     return None
 
 
-class Fts5Backend(IndexWriter, SqlSearch):
+class Fts5Backend(IndexWriter, StoredDictReads, SqlSearch):
     name = "sqlite-fts5"
 
     def _write_text(self, session: Session, doc_id: int, doc: Document) -> None:

@@ -9,7 +9,7 @@ in an FTS5 table (SQLite) or a tsvector column (PostgreSQL); see fts5.py and pos
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -225,6 +225,20 @@ class IndexWriter:
         session.execute(search_doc.insert(), [{"doc_id": i, "data_dict": doc.data_dict}
                                               for i, doc in zip(ids, docs, strict=True)])
         self._bulk_text(session, list(ids), docs)
+
+    def index_packages(self, session: Session, packages: Sequence[dict[str, Any]], *, new: bool = False) -> None:
+        """(Re)index datasets from their package_show dicts, inside the caller's transaction. `new`: none of them
+        was ever indexed (creations), so their rows are inserted together, with no lookup of old rows."""
+        if not packages:
+            return
+        ids = {v for package in packages for v in vocabulary_ids(package)}
+        # One vocabulary lookup for the batch, not one per dataset (a vocabulary renamed re-indexes all its datasets).
+        names = vocabulary_names(session, ids) if ids else {}
+        if new:
+            self.bulk_insert(session, [build_document(package, names) for package in packages])
+            return
+        for package in packages:
+            self.index_package(session, package, names)
 
     def index_package(self, session: Session, package: dict[str, Any],
                       vocabularies: Mapping[str, str] | None = None) -> None:

@@ -16,6 +16,7 @@ from catalog.search.analysis import stem_prefixes
 from catalog.search.index import MAX_POSITIONS, Document, IndexWriter, search_package
 from catalog.search.query import And, Node, Not, Or, Text
 from catalog.search.sql import SearchRequest, SearchResult, SqlSearch
+from catalog.search.stored import StoredDictReads
 
 MAX_POSITION = 16383
 TSV = search_package.c.tsv
@@ -56,7 +57,7 @@ def tsquery_literal(node: Node) -> str | None:
     return None
 
 
-class PostgresBackend(IndexWriter, SqlSearch):
+class PostgresBackend(IndexWriter, StoredDictReads, SqlSearch):
     name = "postgresql-tsvector"
 
     def _row_values(self, doc: Document) -> dict[str, Any]:

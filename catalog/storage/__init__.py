@@ -12,11 +12,9 @@ import os
 import re
 import unicodedata
 from typing import Any
-from urllib.parse import quote
 
 from catalog.context import ActionContext
 from catalog.errors import ValidationError
-from catalog.settings import Settings
 from catalog.storage.backend import FileTooLarge
 
 # CKAN's munge_filename limits.
@@ -73,9 +71,3 @@ def store_upload(ctx: ActionContext, package_id: str, resource_id: str, file_sto
         "mimetype": guess_mimetype(filename, getattr(file_storage, "mimetype", None)),
         "last_modified": ctx.now.isoformat(),
     }
-
-
-def upload_url(settings: Settings, package_id: str, resource_id: str, filename: str) -> str:
-    """The public URL of an uploaded file, as CKAN shows it in resource dicts."""
-    base = settings.site_url.rstrip("/")
-    return f"{base}/dataset/{package_id}/resource/{resource_id}/download/{quote(filename)}"

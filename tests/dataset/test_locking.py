@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from catalog.clock import utcnow
-from catalog.context import ActionContext
 from catalog.dataset.locking import lock_package, package_dict_for_update
 from catalog.dataset.queries import get_package, get_resource
+from catalog.registry import unit
 
 
 @pytest.fixture(autouse=True)
@@ -22,8 +21,8 @@ def test_the_locked_read_sees_what_committed_after_an_earlier_read(services, cal
     created = call("package_create", sysadmin, name="ds", owner_org=org["id"], title="old",
                    resources=[{"url": "http://example.org/a.csv", "name": "a"}])
     resource_id = created["resources"][0]["id"]
-    with services.db.unit_of_work(write=True) as session:
-        ctx = ActionContext(session=session, actor=sysadmin, services=services, now=utcnow())
+    with unit(services, sysadmin, write=True) as ctx:
+        session = ctx.session
         # What an auth function loads before the action body takes the lock, still held in the session
         # (the identity map keeps objects while anything refers to them).
         loaded_earlier = get_package(session, "ds"), get_resource(session, resource_id)
@@ -39,9 +38,8 @@ def test_the_locked_read_sees_what_committed_after_an_earlier_read(services, cal
 
 def test_the_clock_of_a_locked_write_is_read_under_the_lock(services, sysadmin, call, org):
     call("package_create", sysadmin, name="ds", owner_org=org["id"])
-    with services.db.unit_of_work(write=True) as session:
-        began = utcnow()
-        ctx = ActionContext(session=session, actor=sysadmin, services=services, now=began)
+    with unit(services, sysadmin, write=True) as ctx:
+        began = ctx.now
         call("package_patch", sysadmin, id="ds", title="committed while this call waited")
         locked_ctx, package = lock_package(ctx, "ds")
     assert locked_ctx.now > package.metadata_modified > began

@@ -139,14 +139,13 @@ def test_package_revise_rejects_non_object_match_or_update(call, sysadmin, paylo
 
 def test_package_show_by_name_after_rename_in_one_session(services, sysadmin, org, call):
     """The per-session lookup cache never answers for a name the dataset no longer has."""
-    from catalog.clock import utcnow
-    from catalog.context import ActionContext
     from catalog.dataset.queries import get_package
     from catalog.errors import NotFound as NF
+    from catalog.registry import unit
 
     created = call("package_create", sysadmin, name="ancien-nom", owner_org=org["id"])
-    with services.db.unit_of_work(write=True) as session:
-        ctx = ActionContext(session=session, actor=sysadmin, services=services, now=utcnow())
+    with unit(services, sysadmin, write=True) as ctx:
+        session = ctx.session
         assert get_package(session, "ancien-nom").id == created["id"]
         ctx.call("package_patch", {"id": created["id"], "name": "nouveau-nom"})
         assert get_package(session, "ancien-nom") is None

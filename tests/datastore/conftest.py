@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 from werkzeug.datastructures import FileStorage
 
-from catalog.clock import utcnow
-from catalog.context import ActionContext, Actor
+from catalog.context import Actor
 from catalog.dataset.models import Resource
 from catalog.datastore.jobs import schedule_load
+from catalog.registry import unit
 from catalog.storage import store_upload
 
 
@@ -61,16 +61,14 @@ COMMUNES = [
 
 def upload(services: Any, actor: Actor, resource_id: str, path: Path, filename: str | None = None) -> dict:
     """What resource_create/update do with a multipart `upload`: store_upload, save, schedule_load."""
-    with services.db.unit_of_work(write=True) as session:
-        ctx = ActionContext(session=session, actor=actor, services=services, now=utcnow())
+    with unit(services, actor, write=True) as ctx:
+        session = ctx.session
         row = session.get(Resource, resource_id)
         with path.open("rb") as handle:
             fields = store_upload(ctx, row.package_id, resource_id, FileStorage(handle, filename or path.name))
         row.url, row.url_type, row.size, row.hash = fields["url"], "upload", fields["size"], fields["hash"]
         row.mimetype = fields["mimetype"]
         scheduled = schedule_load(ctx, resource_id)
-    for callback in ctx.after_commit_callbacks:
-        callback()
     return {**fields, "scheduled": scheduled}
 
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import pytest
 
-from catalog.clock import utcnow
-from catalog.context import ANONYMOUS
+from catalog.context import ANONYMOUS, SYSTEM
 from catalog.dataset.queries import get_resource
 from catalog.datastore.jobs import set_datastore_active
+from catalog.registry import unit
 
 
 def test_the_flag_is_set_on_the_resource_as_it_is_under_the_lock(services, call, sysadmin, org):
@@ -19,12 +19,12 @@ def test_the_flag_is_set_on_the_resource_as_it_is_under_the_lock(services, call,
     created = call("package_create", sysadmin, name="ds", owner_org=org["id"],
                    resources=[{"url": "http://example.org/a.csv", "name": "a"}])
     resource_id = created["resources"][0]["id"]
-    with services.db.unit_of_work(write=True) as session:
-        resource = get_resource(session, resource_id)  # what the load job read when it finished
+    with unit(services, SYSTEM, write=True) as ctx:
+        resource = get_resource(ctx.session, resource_id)  # what the load job read when it finished
         assert resource.name == "a"
         # A resource_patch commits while the job is about to write back.
         call("resource_patch", sysadmin, id=resource_id, name="renamed", description="kept")
-        set_datastore_active(session, services, resource, True, utcnow())
+        set_datastore_active(ctx, resource, True)
     shown = call("package_show", ANONYMOUS, id="ds")["resources"][0]
     assert (shown["name"], shown["description"], shown["datastore_active"]) == ("renamed", "kept", True)
     assert call("resource_show", ANONYMOUS, id=resource_id)["name"] == "renamed"

@@ -6,6 +6,7 @@ import pytest
 
 from catalog.context import ANONYMOUS
 from catalog.errors import NotAuthorized, NotFound, ValidationError
+from catalog.registry import unit
 from tests.conftest import make_user
 
 READ_ONLY = ("Cannot edit read-only resource because changes made may be lost. Use a resource created for "
@@ -114,21 +115,15 @@ def test_writes_need_edit_rights(call, resource):
 
 
 def test_forget_resource_drops_the_table_after_commit(call, sysadmin, resource, services):
-    from catalog.clock import utcnow
-    from catalog.context import ActionContext
     from catalog.datastore.jobs import forget_resource
 
     backend = services.datastore.backend
-    with pytest.raises(RuntimeError), services.db.unit_of_work(write=True) as session:
-        ctx = ActionContext(session=session, actor=sysadmin, services=services, now=utcnow())
+    with pytest.raises(RuntimeError), unit(services, sysadmin, write=True) as ctx:
         forget_resource(ctx, resource["id"])
         raise RuntimeError("the deletion failed")
     assert backend.table_exists(resource["id"])  # nothing happens when the deletion rolls back
-    with services.db.unit_of_work(write=True) as session:
-        ctx = ActionContext(session=session, actor=sysadmin, services=services, now=utcnow())
+    with unit(services, sysadmin, write=True) as ctx:
         forget_resource(ctx, resource["id"])
-    for callback in ctx.after_commit_callbacks:
-        callback()
     assert not backend.table_exists(resource["id"])
 
 

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from catalog.clock import utcnow
-from catalog.context import ANONYMOUS, ActionContext
+from catalog.context import ANONYMOUS
 from catalog.organization.queries import get_group
-from catalog.registry import dispatch
+from catalog.registry import dispatch, unit
 
 
 @pytest.mark.parametrize("kind", ["organization", "group"])
@@ -17,8 +16,8 @@ def test_a_patch_keeps_a_field_patched_after_its_first_read(services, call, sysa
     if services.db.is_sqlite:
         pytest.skip("SQLite serializes writes from their first statement (BEGIN IMMEDIATE)")
     call(f"{kind}_create", sysadmin, name="gg", title="old", description="old")
-    with services.db.unit_of_work(write=True) as session:
-        ctx = ActionContext(session=session, actor=sysadmin, services=services, now=utcnow())
+    with unit(services, sysadmin, write=True) as ctx:
+        session = ctx.session
         loaded_earlier = get_group(session, "gg", is_org=kind == "organization")  # as an auth function does
         assert loaded_earlier.title == "old"
         call(f"{kind}_patch", sysadmin, id="gg", title="new")  # another client's patch commits in between

@@ -47,8 +47,9 @@ def test_rebuild_restores_a_cleared_index(call, services, catalog):
 
 def test_rebuild_command(services, catalog, monkeypatch):
     from catalog import cli
+    from catalog.search import cli as search_cli
 
-    monkeypatch.setattr(cli, "cli_services", lambda: services)
+    monkeypatch.setattr(search_cli, "cli_services", lambda: services)
     result = CliRunner().invoke(cli.main, ["search-index", "rebuild", "--quiet"])
     assert result.exit_code == 0, result.output
     assert "Indexed 5 datasets." in result.output
@@ -74,9 +75,8 @@ def test_postgresql_searches_are_planned_per_call_and_leave_the_connection_as_it
     """Read units run in autocommit on PostgreSQL: the search sets plan_cache_mode for itself, then resets it."""
     if services.db.is_sqlite:
         return  # no plan cache setting on SQLite
-    from catalog.clock import utcnow
-    from catalog.context import ANONYMOUS, ActionContext
-    from catalog.registry import dispatch
+    from catalog.context import ANONYMOUS
+    from catalog.registry import dispatch, unit
     from catalog.search.sql import SqlSearch
 
     seen = []
@@ -87,8 +87,8 @@ def test_postgresql_searches_are_planned_per_call_and_leave_the_connection_as_it
         return shared_search(self, session, request)
 
     monkeypatch.setattr(SqlSearch, "search", spy)
-    with services.db.unit_of_work(write=False) as session:
-        ctx = ActionContext(session=session, actor=ANONYMOUS, services=services, now=utcnow())
+    with unit(services, ANONYMOUS, write=False) as ctx:
+        session = ctx.session
         assert dispatch(ctx, "package_search", {"q": "naissances"})["count"] >= 1
         after = session.execute(text("SHOW plan_cache_mode")).scalar()
     assert seen == ["force_custom_plan"] and after == "auto"

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from catalog.authz import visible_packages
-from catalog.clock import utcnow
-from catalog.context import ANONYMOUS, ActionContext, Actor
+from catalog.context import ANONYMOUS, Actor
 from catalog.dataset.models import Package
+from catalog.registry import unit
 from tests.conftest import make_user
 from tests.search.conftest import names
 
@@ -74,8 +74,8 @@ def test_index_agrees_with_visible_packages(call, services, sysadmin, catalog, o
              "editor": org_editor, "sysadmin": sysadmin}[who]
     found = names(call("package_search", actor, rows=1000, include_private=include_private,
                        include_drafts=include_drafts))
-    with services.db.unit_of_work(write=False) as session:
-        ctx = ActionContext(session=session, actor=actor, services=services, now=utcnow())
+    with unit(services, actor, write=False) as ctx:
+        session = ctx.session
         query = visible_packages(ctx, include_private=include_private, include_drafts=include_drafts)
         expected: set[Any] = {p.name for p in session.scalars(query)}
         if not include_private:

@@ -10,27 +10,24 @@ from typing import Any
 import pytest
 from werkzeug.datastructures import FileStorage
 
-from catalog.clock import utcnow
-from catalog.context import ActionContext, Actor
+from catalog.context import Actor
 from catalog.dataset.models import Resource
+from catalog.dataset.urls import upload_url
 from catalog.errors import ValidationError
-from catalog.storage import munge_filename, store_upload, upload_url
+from catalog.registry import unit
+from catalog.storage import munge_filename, store_upload
 
 CSV = "Communes;NB_allocataires\nAmbérieu-en-Bugey;1200\n".encode()
 
 
-def stored(services: Any, actor: Actor, package_id: str, resource_id: str, data: bytes, name: str,
-           commit: bool = True) -> dict:
+def stored(services: Any, actor: Actor, package_id: str, resource_id: str, data: bytes, name: str) -> dict:
     """What resource_create does with a multipart upload; raising after store_upload rolls back."""
-    with services.db.unit_of_work(write=True) as session:
-        ctx = ActionContext(session=session, actor=actor, services=services, now=utcnow())
+    with unit(services, actor, write=True) as ctx:
+        session = ctx.session
         fields = store_upload(ctx, package_id, resource_id, FileStorage(io.BytesIO(data), name))
         row = session.get(Resource, resource_id)
         row.url, row.url_type, row.size, row.hash, row.mimetype = (
             fields["url"], fields["url_type"], fields["size"], fields["hash"], fields["mimetype"])
-    if commit:
-        for callback in ctx.after_commit_callbacks:
-            callback()
     return fields
 
 
@@ -78,8 +75,7 @@ def test_file_too_large_is_refused_and_stores_nothing(call, sysadmin, dataset, s
 def test_a_rolled_back_write_keeps_the_previous_file(call, sysadmin, dataset, services):
     resource = new_resource(call, sysadmin, dataset)
     stored(services, sysadmin, dataset["id"], resource["id"], CSV, "v1.csv")
-    with pytest.raises(RuntimeError), services.db.unit_of_work(write=True) as session:
-        ctx = ActionContext(session=session, actor=sysadmin, services=services, now=utcnow())
+    with pytest.raises(RuntimeError), unit(services, sysadmin, write=True) as ctx:
         store_upload(ctx, dataset["id"], resource["id"], FileStorage(io.BytesIO(b"new"), "v2.csv"))
         raise RuntimeError("the resource write failed")
     assert services.storage.files.path(resource["id"]).read_bytes() == CSV

@@ -6,11 +6,12 @@ from typing import Any
 
 from sqlalchemy import select
 
+from catalog.authz import public_clause
 from catalog.context import ActionContext
 from catalog.dataset import auth
 from catalog.dataset.dictize import package_dictize, stored_package
 from catalog.dataset.models import Package
-from catalog.dataset.queries import get_package, get_package_for_read
+from catalog.dataset.queries import get_package
 from catalog.errors import NotFound
 from catalog.registry import action
 
@@ -25,7 +26,7 @@ def package_show(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
     :type include_plugin_data: bool
     :rtype: dictionary
     """
-    found = get_package_for_read(ctx.session, data.get("id") or data.get("name_or_id"))
+    found = ctx.search.package_for_read(ctx.session, data.get("id") or data.get("name_or_id"))
     if found is None:
         raise NotFound()
     plugin_data = data.get("include_plugin_data") and ctx.actor.is_sysadmin
@@ -53,7 +54,7 @@ def package_list(ctx: ActionContext, data: dict[str, Any]) -> list[str]:
     """
     query = (
         select(Package.name)
-        .where(Package.state == "active", Package.private.is_(False))
+        .where(public_clause())
         .order_by(Package.name)
     )
     if data.get("limit") is not None:

@@ -6,17 +6,15 @@ from typing import Any
 
 from sqlalchemy import delete
 
-from catalog.activity.record import record_package_activity
 from catalog.clock import iso
 from catalog.context import ActionContext
 from catalog.dataset import auth, rules, save
 from catalog.dataset.dictize import package_dictize
 from catalog.dataset.locking import lock_package, package_dict_for_update
 from catalog.dataset.models import Package, PackageCollaborator
+from catalog.dataset.publish import PackageChange, after_package_purge, after_package_write
 from catalog.dataset.queries import get_group, get_package
-from catalog.datastore.jobs import forget_resource, schedule_load
 from catalog.errors import NotFound, ValidationError
-from catalog.ids import new_id
 from catalog.registry import action
 
 
@@ -51,7 +49,7 @@ def write_package(ctx: ActionContext, data: dict[str, Any], package: Package | N
     before: dict[str, Any] | None = None
     if package is None:
         save.rename_deleted_holder(ctx, name)
-        package = new_package_row(ctx, data, name)
+        package = save.new_package_row(ctx, data, name)
         ctx.session.add(package)
         ctx.session.flush()
     else:
@@ -73,33 +71,14 @@ def write_package(ctx: ActionContext, data: dict[str, Any], package: Package | N
         for resource in after["resources"]:
             if resource["id"] in touched:
                 resource["metadata_modified"] = iso(ctx.now)
-    ctx.search.index_package(ctx.session, after)
-    record_package_activity(ctx, "new package" if is_create else "changed package", after)
-    for resource_id in new_files:
-        schedule_load(ctx, resource_id)
+    after_package_write(ctx, [PackageChange(after, "new package" if is_create else "changed package", new_files)])
     return after
 
 
-def new_package_row(ctx: ActionContext, data: dict[str, Any], name: str) -> Package:
-    """The row of a dataset being created (also used by catalog/dataset/bulk.py)."""
-    return Package(
-        id=data.get("id") or new_id(),
-        name=name,
-        type=data.get("type") or "dataset",
-        creator_user_id=ctx.actor.user_id,
-        metadata_created=ctx.now,
-        metadata_modified=ctx.now,
-        state=(data.get("state") or "active") if ctx.actor.is_sysadmin else "active",
-        private=False,
-    )
-
-
 def reindex_and_record(ctx: ActionContext, package: Package, activity_type: str) -> None:
-    """After a direct change of a dataset's row: refresh its search entry and log the activity."""
+    """After a direct change of a dataset's row: the after-write step with its activity."""
     ctx.session.flush()
-    result = package_dictize(ctx.session, package, ctx.settings)
-    ctx.search.index_package(ctx.session, result)
-    record_package_activity(ctx, activity_type, result)
+    after_package_write(ctx, [PackageChange(package_dictize(ctx.session, package, ctx.settings), activity_type)])
 
 
 def _org_name(ctx: ActionContext, package: Package) -> str | None:
@@ -183,9 +162,7 @@ def dataset_purge(ctx: ActionContext, data: dict[str, Any]) -> None:
     if package is None:
         raise NotFound("Dataset was not found")
     save.remove_package_memberships(ctx.session, package.id)
-    ctx.search.remove_package(ctx.session, package.id)
-    for resource in package.resources:
-        forget_resource(ctx, resource.id)
+    after_package_purge(ctx, package)
     ctx.session.delete(package)
 
 

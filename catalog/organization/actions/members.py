@@ -9,7 +9,7 @@ from sqlalchemy import delete, or_, select
 from catalog.authz import visible_packages
 from catalog.context import ActionContext
 from catalog.dataset.models import Package
-from catalog.dataset.reindex import reindex_packages
+from catalog.dataset.publish import refresh_packages
 from catalog.errors import NotAuthorized, NotFound, ValidationError
 from catalog.organization import auth
 from catalog.organization.dictize import member_dictize
@@ -126,7 +126,7 @@ def member_create(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
     member = set_member(ctx, group, data["object_type"], object_id, data["capacity"])
     if data["object_type"] == "package":
         ctx.session.flush()
-        reindex_packages(ctx.session, ctx.services, [object_id])  # its groups are part of its search entry
+        refresh_packages(ctx, [object_id])  # its groups are part of its search entry
     return member_dictize(member)
 
 
@@ -145,4 +145,4 @@ def member_delete(ctx: ActionContext, data: dict[str, Any]) -> None:
     ctx.session.execute(delete(Member).where(Member.group_id == group.id, Member.table_name == data["object_type"],
                                              Member.table_id == object_id))
     if data["object_type"] == "package":
-        reindex_packages(ctx.session, ctx.services, [object_id])
+        refresh_packages(ctx, [object_id])

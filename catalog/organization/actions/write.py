@@ -10,7 +10,8 @@ from sqlalchemy.exc import IntegrityError as DatabaseIntegrityError
 from catalog.activity.record import record_group_activity
 from catalog.context import ActionContext
 from catalog.dataset.models import Package
-from catalog.dataset.reindex import packages_of_group, reindex_packages
+from catalog.dataset.publish import refresh_packages
+from catalog.dataset.queries import packages_of_group
 from catalog.errors import ValidationError
 from catalog.organization import auth
 from catalog.organization.dictize import group_base_dict, group_dictize
@@ -94,7 +95,7 @@ def _update(ctx: ActionContext, data: dict[str, Any], *, is_org: bool) -> dict[s
         replace_packages(ctx, group, data["packages"])
     ctx.session.flush()
     # Dataset dicts embed the organization and group names and titles: refresh their search entries.
-    reindex_packages(ctx.session, ctx.services, [*affected, *packages_of_group(ctx.session, group.id)])
+    refresh_packages(ctx, [*affected, *packages_of_group(ctx.session, group.id)])
     # As CKAN's activity subscription: an update that leaves the group deleted is a "deleted" activity.
     change = "deleted" if group.state == "deleted" else "changed"
     record_group_activity(ctx, f"{change} {_kind(is_org)}", group_base_dict(group))
@@ -122,7 +123,7 @@ def _delete(ctx: ActionContext, data: dict[str, Any], *, is_org: bool) -> None:
     )
     group.state = "deleted"
     ctx.session.flush()
-    reindex_packages(ctx.session, ctx.services, affected)
+    refresh_packages(ctx, affected)
     record_group_activity(ctx, f"deleted {_kind(is_org)}", group_base_dict(group))
 
 
@@ -140,7 +141,7 @@ def _purge(ctx: ActionContext, data: dict[str, Any], *, is_org: bool) -> None:
     )
     ctx.session.delete(group)
     ctx.session.flush()
-    reindex_packages(ctx.session, ctx.services, affected)
+    refresh_packages(ctx, affected)
 
 
 @action(auth=auth.organization_create)

@@ -14,7 +14,7 @@ from sqlalchemy import delete, select
 
 from catalog.context import ActionContext
 from catalog.dataset.models import PackageTag, Tag
-from catalog.dataset.reindex import reindex_packages
+from catalog.dataset.publish import refresh_packages
 from catalog.errors import ValidationError
 from catalog.registry import action
 from catalog.vocab import auth
@@ -62,7 +62,7 @@ def _save_tags(ctx: ActionContext, vocabulary: Vocabulary, tags: list[dict[str, 
 def _reindex(ctx: ActionContext, package_ids: list[str]) -> None:
     if package_ids:
         ctx.session.expire_all()  # tag links were deleted in bulk: reload what the datasets carry
-        reindex_packages(ctx.session, ctx.services, package_ids)
+        refresh_packages(ctx, package_ids)
 
 
 @action(auth=auth.vocabulary_list, read_only=True)
