@@ -65,7 +65,6 @@ class SqlRecorder:
     recording: bool = False
     statements: dict[str, list[float]] = field(default_factory=dict)  # text -> durations
     transactions: list[Transaction] = field(default_factory=list)
-    _started: list[float] = field(default_factory=list)
 
     def attach(self, engine: Engine) -> None:
         event.listen(engine, "begin", self._begin, insert=True)  # before db.py emits BEGIN
@@ -87,14 +86,15 @@ class SqlRecorder:
         if self.recording:
             self.transactions.append(Transaction(began=time.perf_counter()))
 
-    def _before(self, *_args: Any) -> None:
-        self._started.append(time.perf_counter())
+    def _before(self, _conn: Any, _cursor: Any, _statement: str, _parameters: Any, context: Any, _many: bool) -> None:
+        # On the statement's execution context, not a stack: a statement that raises gets no after event.
+        context.profile_write_started = time.perf_counter()
 
-    def _after(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    def _after(self, _conn: Any, _cursor: Any, statement: str, _parameters: Any, context: Any, _many: bool) -> None:
         now = time.perf_counter()
-        started = self._started.pop()
         if not self.recording:
             return
+        started = context.profile_write_started
         text = re.sub(r"\s+", " ", statement).strip()
         self.statements.setdefault(text, []).append(now - started)
         open_ = self._open()
