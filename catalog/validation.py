@@ -89,6 +89,17 @@ def validate_input(name: str, data: dict[str, Any], *, phase: str) -> dict[str, 
     return data
 
 
+def document_errors(name: str, document: Any, *, root: str) -> list[str]:
+    """Messages for a document checked against schemas/<name>.json outside an action's input (a harvest source's
+    config): jsonschema's own text after the dotted path of the value it is about (`root`: the whole document),
+    in path order. A name without a schema has no messages."""
+    validator = _validator(name)
+    if validator is None:
+        return []
+    errors = sorted(validator.iter_errors(document), key=lambda e: list(map(str, e.path)))
+    return [f"{'.'.join(map(str, e.path)) or root}: {e.message}" for e in errors]
+
+
 NUL_MESSAGE = "Must not contain NUL (U+0000) characters"
 
 

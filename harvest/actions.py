@@ -6,10 +6,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from jsonschema import Draft202012Validator
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 
-from catalog.authz import has_org_role
+from catalog.authz import org_capacities
 from catalog.clock import utcnow
 from catalog.context import ActionContext
 from catalog.dataset.models import Package
@@ -17,119 +16,32 @@ from catalog.errors import NotFound, ValidationError
 from catalog.ids import new_id
 from catalog.organization.queries import find_group
 from catalog.registry import action
-from catalog.settings import Settings
-from catalog.validation import load_schema
-from harvest import auth
-from harvest.auth import find_source
-from harvest.backends import backend_names
-from harvest.fetch import FetchError, check_url, source_limit_errors
-from harvest.models import FREQUENCIES, HarvestJob, HarvestLog, HarvestObject, HarvestSource
-from harvest.runner import JobAlreadyRunning, create_job, job_summary
-
-# Changing these sends a source back to validation unless a sysadmin does it.
-SENSITIVE = ("url", "type", "config")
-
-
-def source_dict(session: Any, source: HarvestSource, *, with_status: bool = False) -> dict[str, Any]:
-    result: dict[str, Any] = {
-        "id": source.id,
-        "name": source.name,
-        "title": source.title,
-        "notes": source.notes,
-        "url": source.url,
-        "source_type": source.type,
-        "frequency": source.frequency,
-        "config": json.dumps(source.config or {}, sort_keys=True),
-        "owner_org": source.owner_org,
-        "active": source.active,
-        "validation": {
-            "state": source.validation_state, "comment": source.validation_comment,
-            "by": source.validated_by, "at": source.validated_at.isoformat() if source.validated_at else None,
-        },
-        "created": source.created.isoformat(),
-        "modified": source.modified.isoformat(),
-        "next_run": source.next_run.isoformat() if source.next_run else None,
-    }
-    if with_status:
-        jobs = select(HarvestJob).where(HarvestJob.source_id == source.id)
-        last = session.scalars(jobs.order_by(HarvestJob.created.desc()).limit(1)).first()
-        total = session.scalar(
-            select(func.count()).select_from(HarvestObject).join(Package, Package.id == HarvestObject.package_id)
-            .where(HarvestObject.source_id == source.id, HarvestObject.current.is_(True),
-                   Package.state == "active")
-        )
-        result["status"] = {
-            "job_count": session.scalar(select(func.count()).select_from(jobs.subquery())),
-            "last_job": job_summary(last) if last else None,
-            "total_datasets": total,
-        }
-    return result
-
-
-def _config(data: dict[str, Any], source_type: str, settings: Settings) -> dict[str, Any]:
-    raw = data.get("config")
-    if raw in (None, ""):
-        config: Any = {}
-    elif isinstance(raw, str):
-        try:
-            config = json.loads(raw)
-        except ValueError as error:
-            raise ValidationError({"config": [f"Invalid JSON: {error}"]}) from error
-    else:
-        config = raw
-    if not isinstance(config, dict):
-        raise ValidationError({"config": ["The config must be a JSON object"]})
-    schema = load_schema(f"harvest/{source_type}")
-    if schema is not None:
-        errors = sorted(Draft202012Validator(schema).iter_errors(config), key=lambda e: list(map(str, e.path)))
-        if errors:
-            raise ValidationError({"config": [
-                f"{'.'.join(map(str, e.path)) or '(config)'}: {e.message}" for e in errors
-            ]})
-    # Refused rather than clamped, so the source's owner sees the limit its harvests will run under.
-    if too_large := source_limit_errors(config, settings):
-        raise ValidationError({"config": too_large})
-    return config
-
-
-ORGANIZATION_NEEDED = (
-    "An organization must be provided: harvested datasets need one. Set owner_org to the organization that "
-    "will own them, or (CKAN sources) config remote_orgs=create to create each remote dataset's organization"
-)
+from harvest import auth, rules
+from harvest.dictize import job_summary, log_dict, object_dict, object_error_dict, source_dict
+from harvest.enqueue import enqueue_job
+from harvest.models import HarvestJob, HarvestLog, HarvestObject, HarvestSource
+from harvest.queries import find_job, find_object, find_source
+from harvest.runner import JobAlreadyRunning, create_job
 
 
 def _apply(ctx: ActionContext, source: HarvestSource, data: dict[str, Any], *, creating: bool) -> None:
-    errors: dict[str, list[str]] = {}
+    errors: rules.Errors = {}
     source_type = data.get("source_type", source.type)
-    if source_type not in backend_names():
-        errors["source_type"] = [f"Unknown harvester type {source_type!r}; known: {', '.join(backend_names())}"]
+    rules.source_type_is_known(source_type, errors)
     url = data.get("url", source.url)
-    try:
-        check_url(url or "")
-    except FetchError:
-        errors["url"] = ["The URL must be an http or https URL"]
-    if data.get("frequency") and data["frequency"] not in FREQUENCIES:
-        errors["frequency"] = [f"Frequency must be one of {', '.join(FREQUENCIES)}"]
+    rules.url_is_http(url, errors)
+    rules.frequency_is_known(data.get("frequency"), errors)
     name = data.get("name", source.name)
-    clash = ctx.session.scalar(select(HarvestSource.id).where(HarvestSource.name == name, HarvestSource.id != source.id))
-    if clash:
-        errors["name"] = ["That URL is already in use."]
-    if "owner_org" in data and data["owner_org"]:
-        org = find_group(ctx.session, data["owner_org"])
-        if org is None or not org.is_organization:
-            errors["owner_org"] = ["Organization does not exist"]
-        else:
-            data = {**data, "owner_org": org.id}
-            if org.id != source.owner_org and not has_org_role(ctx.session, ctx.actor, org.id, "admin"):
-                errors["owner_org"] = ["You are not an administrator of that organization"]
+    rules.name_is_free(ctx, name, source.id, errors)
+    if data.get("owner_org"):
+        data = {**data, "owner_org": rules.owner_org_accepts_actor(ctx, data["owner_org"], source.owner_org, errors)}
     if errors:
         raise ValidationError(errors)
-    config = _config(data, source_type, ctx.services.settings) if "config" in data or creating else source.config
-    owner_org = data["owner_org"] if "owner_org" in data else source.owner_org
-    if not owner_org and (config or {}).get("remote_orgs") != "create":
-        # package_create requires an organization (CKAN's create_unowned_dataset off): without one every
-        # record of every run would fail. Only remote_orgs=create gives each record its own.
-        raise ValidationError({"owner_org": [ORGANIZATION_NEEDED]})
+    config = source.config
+    if "config" in data or creating:
+        config = rules.source_config(data.get("config"), source_type, ctx.services.settings)
+    rules.organization_is_given(data["owner_org"] if "owner_org" in data else source.owner_org, config)
+    # Changing the url, type or config sends a source back to validation unless a sysadmin does it.
     before = (source.url, source.type, json.dumps(source.config or {}, sort_keys=True))
     source.name, source.url, source.type, source.config = name, url, source_type, config
     for key in ("title", "notes", "frequency", "owner_org", "active"):
@@ -179,7 +91,7 @@ def harvest_source_show(ctx: ActionContext, data: dict[str, Any]) -> dict[str, A
 
     :param id: the id or name of the source
     """
-    return source_dict(ctx.session, find_source(ctx, data.get("id")), with_status=True)
+    return source_dict(ctx.session, find_source(ctx.session, data.get("id")), with_status=True)
 
 
 @action(auth=auth.harvest_source_list, read_only=True)
@@ -189,8 +101,6 @@ def harvest_source_list(ctx: ActionContext, data: dict[str, Any]) -> list[dict[s
     :param organization_id: only this organization's sources
     :param only_active: only active sources (default false)
     """
-    from catalog.authz import org_capacities
-
     query = select(HarvestSource).order_by(HarvestSource.name)
     if data.get("organization_id"):
         org = find_group(ctx.session, data["organization_id"])
@@ -210,7 +120,7 @@ def harvest_source_update(ctx: ActionContext, data: dict[str, Any]) -> dict[str,
 
     :param id: the id or name of the source
     """
-    source = find_source(ctx, data.get("id"))
+    source = find_source(ctx.session, data.get("id"))
     _apply(ctx, source, {k: v for k, v in data.items() if k != "id"}, creating=False)
     return source_dict(ctx.session, source)
 
@@ -223,7 +133,7 @@ def harvest_source_validate(ctx: ActionContext, data: dict[str, Any]) -> dict[st
     :param state: ``accepted`` or ``refused``
     :param comment: why (shown to the source's admins)
     """
-    source = find_source(ctx, data.get("id"))
+    source = find_source(ctx.session, data.get("id"))
     _validate(ctx, source, data["state"], data.get("comment"))
     return source_dict(ctx.session, source)
 
@@ -235,7 +145,7 @@ def harvest_source_delete(ctx: ActionContext, data: dict[str, Any]) -> None:
     :param id: the id or name of the source
     :param clear: also withdraw its datasets and remove its history (default false)
     """
-    source = find_source(ctx, data.get("id"))
+    source = find_source(ctx.session, data.get("id"))
     source.active = False
     for job in ctx.session.scalars(select(HarvestJob).where(
         HarvestJob.source_id == source.id, HarvestJob.status.in_(("new", "running"))
@@ -252,7 +162,7 @@ def harvest_source_clear(ctx: ActionContext, data: dict[str, Any]) -> dict[str, 
 
     :param id: the id or name of the source
     """
-    source = find_source(ctx, data.get("id"))
+    source = find_source(ctx.session, data.get("id"))
     running = ctx.session.scalar(select(HarvestJob.id).where(
         HarvestJob.source_id == source.id, HarvestJob.status == "running"))
     if running:
@@ -280,15 +190,13 @@ def harvest_job_create(ctx: ActionContext, data: dict[str, Any]) -> dict[str, An
     :param source_id: the id or name of the source
     :param force_all: list everything instead of the incremental window (default false)
     """
-    source = find_source(ctx, data.get("source_id"))
+    source = find_source(ctx.session, data.get("source_id"))
     try:
         job = create_job(ctx.session, source, force_all=bool(data.get("force_all")), now=ctx.now,
                          resume_stale=False)
     except JobAlreadyRunning as error:
         raise ValidationError({"source_id": [f"There already is an unrun job for this source: {error}"]}) from error
     if ctx.settings.redis_url:
-        from harvest.queue import enqueue_job
-
         job_id, redis_url = job.id, ctx.settings.redis_url
         ctx.after_commit(lambda: enqueue_job(redis_url, job_id))
     return job_summary(job)
@@ -300,15 +208,11 @@ def harvest_job_show(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]
 
     :param id: the job id
     """
-    job = ctx.session.get(HarvestJob, data["id"])
-    if job is None:
-        raise NotFound("Harvest job not found")
+    job = find_job(ctx.session, data["id"])
     summary = job_summary(job)
     errored = ctx.session.scalars(select(HarvestObject).where(
         HarvestObject.job_id == job.id, HarvestObject.status == "errored").limit(100))
-    summary["object_errors"] = [
-        {"id": o.id, "guid": o.guid, "original_url": o.remote_url, "errors": o.errors} for o in errored
-    ]
+    summary["object_errors"] = [object_error_dict(o) for o in errored]
     return summary
 
 
@@ -320,7 +224,7 @@ def harvest_job_list(ctx: ActionContext, data: dict[str, Any]) -> list[dict[str,
     :param status: only jobs in this status
     :param limit: at most this many (default 100)
     """
-    source = find_source(ctx, data.get("source_id"))
+    source = find_source(ctx.session, data.get("source_id"))
     query = select(HarvestJob).where(HarvestJob.source_id == source.id)
     if data.get("status"):
         query = query.where(HarvestJob.status == data["status"])
@@ -339,7 +243,7 @@ def harvest_job_abort(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any
     if data.get("id"):
         job = ctx.session.get(HarvestJob, data["id"])
     else:
-        source = find_source(ctx, data.get("source_id"))
+        source = find_source(ctx.session, data.get("source_id"))
         job = ctx.session.scalars(select(HarvestJob).where(HarvestJob.source_id == source.id)
                                   .order_by(HarvestJob.created.desc()).limit(1)).first()
     if job is None:
@@ -358,16 +262,7 @@ def harvest_object_show(ctx: ActionContext, data: dict[str, Any]) -> dict[str, A
 
     :param id: the harvest object id
     """
-    obj = ctx.session.get(HarvestObject, data["id"])
-    if obj is None:
-        raise NotFound("Harvest object not found")
-    return {
-        "id": obj.id, "guid": obj.guid, "harvest_source_id": obj.source_id, "harvest_job_id": obj.job_id,
-        "status": obj.status, "current": obj.current, "package_id": obj.package_id,
-        "original_url": obj.remote_url, "content_hash": obj.content_hash, "errors": obj.errors,
-        "content": json.dumps(obj.content) if obj.content is not None else None,
-        "created": obj.created.isoformat(),
-    }
+    return object_dict(find_object(ctx.session, data["id"]))
 
 
 @action(auth=auth.harvest_log_list, read_only=True)
@@ -381,12 +276,8 @@ def harvest_log_list(ctx: ActionContext, data: dict[str, Any]) -> list[dict[str,
     """
     query = select(HarvestLog)
     if data.get("source_id"):
-        query = query.where(HarvestLog.source_id == find_source(ctx, data["source_id"]).id)
+        query = query.where(HarvestLog.source_id == find_source(ctx.session, data["source_id"]).id)
     if data.get("level"):
         query = query.where(HarvestLog.level == str(data["level"]).upper())
     query = query.order_by(HarvestLog.id.desc()).offset(int(data.get("offset", 0))).limit(int(data.get("limit", 100)))
-    return [
-        {"id": r.id, "source_id": r.source_id, "job_id": r.job_id, "level": r.level, "content": r.message,
-         "created": r.created.isoformat()}
-        for r in ctx.session.scalars(query)
-    ]
+    return [log_dict(r) for r in ctx.session.scalars(query)]

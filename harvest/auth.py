@@ -5,24 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import or_, select
-
 from catalog.authz import has_org_role
 from catalog.context import ActionContext
-from catalog.errors import NotAuthorized, NotFound
+from catalog.errors import NotAuthorized
 from catalog.organization.queries import find_group
-from harvest.models import HarvestJob, HarvestObject, HarvestSource
-
-
-def find_source(ctx: ActionContext, id_or_name: Any) -> HarvestSource:
-    if not isinstance(id_or_name, str) or not id_or_name:
-        raise NotFound("Harvest source not found")
-    source = ctx.session.scalars(
-        select(HarvestSource).where(or_(HarvestSource.id == id_or_name, HarvestSource.name == id_or_name))
-    ).first()
-    if source is None:
-        raise NotFound("Harvest source not found")
-    return source
+from harvest.queries import find_job, find_object, find_source
 
 
 def _require_org_admin(ctx: ActionContext, org_id: str | None, what: str) -> None:
@@ -32,7 +19,7 @@ def _require_org_admin(ctx: ActionContext, org_id: str | None, what: str) -> Non
 
 def _source_admin(what: str) -> Any:
     def check(ctx: ActionContext, data: dict[str, Any]) -> None:
-        source = find_source(ctx, data.get("id") or data.get("source_id"))
+        source = find_source(ctx.session, data.get("id") or data.get("source_id"))
         _require_org_admin(ctx, source.owner_org, what)
 
     return check
@@ -50,25 +37,16 @@ def harvest_source_list(ctx: ActionContext, data: dict[str, Any]) -> None:
 
 def harvest_job_abort(ctx: ActionContext, data: dict[str, Any]) -> None:
     if data.get("id"):
-        job = ctx.session.get(HarvestJob, data["id"])
-        if job is None:
-            raise NotFound("Harvest job not found")
-        data = {"source_id": job.source_id}
+        data = {"source_id": find_job(ctx.session, data["id"]).source_id}
     _source_admin("abort harvest jobs")(ctx, data)
 
 
 def harvest_job_show(ctx: ActionContext, data: dict[str, Any]) -> None:
-    job = ctx.session.get(HarvestJob, data.get("id") or "")
-    if job is None:
-        raise NotFound("Harvest job not found")
-    _source_admin("see harvest jobs")(ctx, {"id": job.source_id})
+    _source_admin("see harvest jobs")(ctx, {"id": find_job(ctx.session, data.get("id")).source_id})
 
 
 def harvest_object_show(ctx: ActionContext, data: dict[str, Any]) -> None:
-    obj = ctx.session.get(HarvestObject, data.get("id") or "")
-    if obj is None:
-        raise NotFound("Harvest object not found")
-    _source_admin("see harvest objects")(ctx, {"id": obj.source_id})
+    _source_admin("see harvest objects")(ctx, {"id": find_object(ctx.session, data.get("id")).source_id})
 
 
 def harvest_log_list(ctx: ActionContext, data: dict[str, Any]) -> None:

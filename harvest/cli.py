@@ -8,20 +8,9 @@ from typing import Any
 
 import click
 
+from catalog.cli_support import cli_services, run_action
 from catalog.ids import is_uuid
-
-
-def cli_services() -> Any:
-    # Imported late: catalog.cli imports this module to register its commands.
-    from catalog.cli import cli_services as build
-
-    return build()
-
-
-def run_action(services: Any, name: str, data: dict[str, Any]) -> Any:
-    from catalog.cli import run_action as call
-
-    return call(services, name, data)
+from catalog.services import Services
 
 
 @click.group("harvest")
@@ -119,8 +108,8 @@ def run(source: str, dry_run: bool, limit: int, force_all: bool, allow_mass_dele
     """Harvest SOURCE now, in this process (resuming its interrupted job if there is one)."""
     from tqdm import tqdm
 
+    from harvest.dry_run import dry_run as preview
     from harvest.runner import JobAlreadyRunning, RunOptions, harvest_source
-    from harvest.runner import dry_run as preview
 
     services = cli_services()
     source_id = run_action(services, "harvest_source_show", {"id": source})["id"]
@@ -160,7 +149,7 @@ def jobs(source: str, limit: int) -> None:
         click.echo(f"{job['id']}\t{job['status']}\t{job['created']}\t{stats}\t{job['message'] or ''}")
 
 
-def _job_id(services: Any, source_or_job: str) -> str:
+def _job_id(services: Services, source_or_job: str) -> str:
     if is_uuid(source_or_job):
         try:
             return run_action(services, "harvest_job_show", {"id": source_or_job})["id"]
@@ -221,7 +210,8 @@ def worker(queue_names: tuple[str, ...], burst: bool) -> None:
     """Consume harvest jobs and pages and DataStore loads from Redis (MOISSON_REDIS_URL); run several,
     on several machines."""
     from catalog.datastore.jobs import QUEUE as DATASTORE_QUEUE
-    from harvest.queue import QUEUE_NAME, work
+    from harvest.enqueue import QUEUE_NAME
+    from harvest.queue import work
 
     services = cli_services()
     if not services.settings.redis_url:

@@ -275,7 +275,7 @@ def _import_record(
             package = backend.to_package_dict(record)
             _check_size(source.config, package)
             prepared = _prepare(ctx, source, package, record, object_id, job_id, warnings)
-            existing = _owned_package(session, source, previous)
+            existing = owned_package(session, source, previous)
             if existing is not None:
                 prepared["id"] = existing.id
                 prepared["name"] = existing.name  # local names are stable (links, bookmarks)
@@ -334,7 +334,7 @@ def _error_message(error: Exception) -> str:
     return f"Could not map the record ({error.__class__.__name__}: {error})"
 
 
-def _owned_package(session: Session, source: SourceInfo, previous: HarvestObject | None) -> Package | None:
+def owned_package(session: Session, source: SourceInfo, previous: HarvestObject | None) -> Package | None:
     if previous is None or previous.package_id is None:
         return None
     package = session.get(Package, previous.package_id)

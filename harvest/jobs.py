@@ -1,25 +1,26 @@
-"""The job row's bookkeeping, shared by the runner, the deletion decision (withdraw.py) and the queue: what a
-backend may know of its source, the source's fetcher, log lines, stats, gather errors and the job summary."""
+"""The job row's bookkeeping, shared by the runner, the deletion guard, the withdrawal and the queue: what a
+backend may know of its source, the source's fetcher, log lines, stats, gather errors, a job's summary."""
 
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
 from catalog.clock import utcnow
 from catalog.outbound import Outbound
-from catalog.services import Services
 from catalog.settings import Settings
 from harvest.backends.base import SourceInfo
+from harvest.dictize import job_summary
 from harvest.fetch import Fetcher, FetchLimits
 from harvest.job_deadline import JobDeadline
-from harvest.models import HarvestJob, HarvestLog, HarvestSource
+from harvest.models import STAT_KEYS, HarvestJob, HarvestLog, HarvestSource
+
+if TYPE_CHECKING:
+    from catalog.services import Services  # a type only: services are built by the entry points
 
 BATCH_SIZE = 100
-STAT_KEYS = ("gathered", "added", "updated", "unchanged", "deleted", "errored", "skipped")
 # Beside the counts in job.stats: the record total the source last announced (CKAN count, hydra:totalItems).
 ANNOUNCED = "announced"
 
@@ -68,29 +69,6 @@ def add_gather_error(session: Any, job: HarvestJob, message: str) -> None:
     job.gather_errors = [*(job.gather_errors or []), {"message": message, "created": utcnow().isoformat()}]
     job.stats = add_counts(job.stats, Counter(errored=1))
     log(session, job, f"Gather error: {message}", "ERROR")
-
-
-def job_summary(job: HarvestJob) -> dict[str, Any]:
-    stats = {k: int((job.stats or {}).get(k, 0)) for k in STAT_KEYS}
-    return {
-        "id": job.id,
-        "source_id": job.source_id,
-        "status": job.status,
-        "created": _iso(job.created),
-        "gather_started": _iso(job.started),
-        "gather_finished": _iso(job.gather_finished),
-        "finished": _iso(job.finished),
-        "heartbeat": _iso(job.heartbeat),
-        "incremental_since": _iso(job.since),
-        "gather_complete": job.gather_complete,
-        "stats": stats,
-        "gather_errors": list(job.gather_errors or []),
-        "message": job.message,
-    }
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
 
 
 def read_summary(services: Services, job_id: str) -> dict[str, Any]:

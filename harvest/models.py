@@ -21,6 +21,8 @@ from catalog.ids import new_id
 FREQUENCIES = ("MANUAL", "HOURLY", "DAILY", "WEEKLY", "BIWEEKLY", "MONTHLY")
 JOB_STATUSES = ("new", "running", "finished", "failed", "aborted")
 RECORD_STATUSES = ("added", "updated", "unchanged", "deleted", "errored", "skipped")
+# The counts a job keeps in its stats column: records gathered, then each record status.
+STAT_KEYS = ("gathered", *RECORD_STATUSES)
 VALIDATION_STATES = ("pending", "accepted", "refused")
 
 

@@ -21,6 +21,7 @@ from catalog.services import Services, build_services
 from catalog.settings import Settings
 from harvest.backends import make_backend
 from harvest.backends.base import Backend, GatherError, SourceInfo
+from harvest.enqueue import QUEUE_NAME, enqueue_job, get_queue
 from harvest.fetch import FetchError
 from harvest.job_deadline import JobDeadline, JobDeadlineReached
 from harvest.jobs import log, make_fetcher, record_gather_error, source_info
@@ -35,8 +36,6 @@ from harvest.runner import (
     run_page,
 )
 
-QUEUE_NAME = "moisson-harvest"
-JOB_TIMEOUT = 24 * 3600
 PAGE_TIMEOUT = 3600
 NEXT_RUN = {
     "HOURLY": timedelta(hours=1), "DAILY": timedelta(days=1), "WEEKLY": timedelta(weeks=1),
@@ -52,16 +51,6 @@ def worker_services() -> Services:
     if _services is None:
         _services = build_services(Settings.from_env())
     return _services
-
-
-def get_queue(redis_url: str, name: str = QUEUE_NAME) -> Queue:
-    return Queue(name, connection=Redis.from_url(redis_url))
-
-
-def enqueue_job(redis_url: str, job_id: str, queue_name: str = QUEUE_NAME) -> None:
-    get_queue(redis_url, queue_name).enqueue(
-        job_task, job_id, queue_name, job_timeout=JOB_TIMEOUT, job_id=f"harvest-job-{job_id}"
-    )
 
 
 def job_task(job_id: str, queue_name: str = QUEUE_NAME) -> None:

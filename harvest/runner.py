@@ -1,5 +1,6 @@
 """Harvest jobs: start (or resume), gather page by page in batches of one transaction each, then decide
-deletions behind the guard, and finish. Never touches flask.g / current_app; usable from CLI, worker, tests.
+deletions behind the guard (deletion_guard.py), withdraw (withdraw.py) and finish. Never touches flask.g /
+current_app; usable from CLI, worker, tests. A dry run is dry_run.py.
 
 Crash safety: each batch commits its objects, datasets, stats, heartbeat and the page cursor together, so a
 killed process leaves a `running` job with a stale heartbeat whose cursor says where to pick up; records
@@ -8,37 +9,39 @@ already handled by the job are recognised and skipped, so a resume never duplica
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select, text
 
 from catalog.clock import utcnow
-from catalog.context import SYSTEM, ActionContext
+from catalog.context import SYSTEM
 from catalog.errors import ValidationError
-from catalog.services import Services
+from catalog.registry import unit
 from harvest.backends import make_backend
 from harvest.backends.base import Backend, GatherError, Page, SourceInfo, gather
+from harvest.deletion_guard import plan_job_deletions
+from harvest.dictize import job_summary
 from harvest.fetch import FetchError
 from harvest.importer import BatchResult, import_batch, unchanged_guids
 from harvest.job_deadline import JobDeadline, JobDeadlineReached
 from harvest.jobs import (
     ANNOUNCED,
     BATCH_SIZE,
-    STAT_KEYS,
     add_counts,
-    job_summary,
     log,
     make_fetcher,
     read_summary,
     record_gather_error,
     source_info,
 )
-from harvest.models import HarvestJob, HarvestSource
-from harvest.withdraw import complete_listing, plan_deletions, withdraw
+from harvest.models import STAT_KEYS, HarvestJob, HarvestSource
+from harvest.withdraw import withdraw
+
+if TYPE_CHECKING:
+    from catalog.services import Services  # a type only: services are built by the entry points
 
 # A job that changed at least this many datasets refreshes the planner's statistics when it ends.
 ANALYZE_AFTER_CHANGES = 1000
@@ -211,13 +214,10 @@ def _import_and_commit(
     services: Services, job_id: str, info: SourceInfo, backend: Backend, batch: list[Any],
     resume_at: dict[str, Any] | None, *, finished_page: bool, total: int | None = None,
 ) -> bool:
-    with services.db.unit_of_work(write=True) as session:
-        ctx = ActionContext(session=session, actor=SYSTEM, services=services, now=utcnow())
-        if session.scalar(select(HarvestJob.status).where(HarvestJob.id == job_id)) != "running":
+    with unit(services, SYSTEM, write=True) as ctx:
+        if ctx.session.scalar(select(HarvestJob.status).where(HarvestJob.id == job_id)) != "running":
             return False
         result = import_batch(ctx, job_id, info, backend, batch) if batch else BatchResult()
-    for callback in ctx.after_commit_callbacks:
-        callback()
     # The job row is updated in its own short transaction (STYLE §7.6): taking its lock at the end of the
     # batch's transaction, which already held dataset and index rows, deadlocked two workers on PostgreSQL.
     # A crash between the two commits only re-imports this batch on resume, and hashes make that a no-op.
@@ -247,18 +247,11 @@ def _job_failed(services: Services, job_id: str, error: Exception) -> None:
 # -- finishing and deletions -----------------------------------------------------------------------------
 def finish_job(services: Services, job_id: str, options: RunOptions | None = None) -> dict[str, Any]:
     options = options or RunOptions()
-    listed = complete_listing(services, job_id)
-    with services.db.unit_of_work(write=True) as session:
-        job = session.scalars(select(HarvestJob).where(HarvestJob.id == job_id).with_for_update()).one()
-        if job.status != "running":
-            return job_summary(job)
-        source = session.get(HarvestSource, job.source_id)
-        reason, missing_ids = plan_deletions(session, job, source, listed, options.allow_mass_deletion)
-        if reason:
-            job.message = reason
-            log(session, job, reason, "WARNING" if job.since is None else "INFO")
-        info = source_info(source)
-    deleted = withdraw(services, job_id, info, missing_ids)
+    plan = plan_job_deletions(services, job_id, options.allow_mass_deletion)
+    if plan is None:
+        return read_summary(services, job_id)
+    reason, missing_ids = plan.reason, plan.missing_ids
+    deleted = withdraw(services, job_id, plan.info, missing_ids)
     with services.db.unit_of_work(write=True) as session:
         job = session.scalars(select(HarvestJob).where(HarvestJob.id == job_id).with_for_update()).one()
         if job.status == "running":
@@ -291,38 +284,3 @@ def harvest_source(services: Services, source_id: str, options: RunOptions | Non
         source = session.get(HarvestSource, source_id)
         job_id = create_job(session, source, force_all=force_all).id
     return run_job(services, job_id, options)
-
-
-class _Rollback(Exception):
-    pass
-
-
-def dry_run(services: Services, source_id: str, limit: int = 20) -> dict[str, Any]:
-    """Map and validate the first `limit` records through the real import path, then roll everything back:
-    what would be added/updated/unchanged/errored, without writing (allowed before validation)."""
-    report: dict[str, Any] = {"dry_run": True, "stats": {}, "records": [], "gather_errors": []}
-    try:
-        with services.db.unit_of_work(write=True) as session:
-            source = session.get(HarvestSource, source_id)
-            job = HarvestJob(source_id=source.id, status="running", created=utcnow(), stats={}, gather_errors=[])
-            session.add(job)
-            session.flush()
-            info = source_info(source)
-            backend = make_backend(info, make_fetcher(services.settings, info.config), None)
-            ctx = ActionContext(session=session, actor=SYSTEM, services=services, now=utcnow())
-            counts: Counter[str] = Counter()
-            try:
-                for page, _cursor in gather(backend):
-                    batch = page.records[: limit - len(report["records"])]
-                    result = import_batch(ctx, job.id, info, backend, batch, keep_details=True)
-                    counts.update(result.counts)
-                    report["records"].extend(result.details)
-                    if len(report["records"]) >= limit or not batch:
-                        break
-            except (FetchError, GatherError) as error:
-                report["gather_errors"].append(str(error))
-            report["stats"] = {k: counts.get(k, 0) for k in STAT_KEYS}
-            raise _Rollback
-    except _Rollback:
-        pass
-    return report

@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from catalog.cli_support import cli_services
 from catalog.dcat.profiles import PROFILES, profile_named
 from catalog.dcat.stream import DUMP_BATCH, STREAMABLE_FORMATS, CatalogFilter, count_public, dump
 
@@ -31,8 +32,6 @@ def export_dcat(fmt: str, profile: str, output: str, modified_since: datetime | 
 
     A progress bar goes to standard error when it is a terminal, so it never mixes with the RDF."""
     from tqdm import tqdm
-
-    from catalog.cli import cli_services
 
     services = cli_services()
     chosen = profile_named(profile)

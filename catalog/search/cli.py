@@ -6,6 +6,7 @@ import click
 from sqlalchemy import func, select
 from tqdm import tqdm
 
+from catalog.cli_support import cli_services
 from catalog.dataset.dictize import package_dictize
 from catalog.dataset.models import Package
 from catalog.search.index import build_document, vocabulary_ids
@@ -43,8 +44,6 @@ def search_index() -> None:
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def rebuild_command(batch_size: int, quiet: bool) -> None:
     """Rebuild the whole index from the datasets (all states) in the database."""
-    from catalog.cli import cli_services
-
     services = cli_services()
     count = rebuild(services, batch_size=batch_size, progress=not quiet)
     click.echo(f"Indexed {count} datasets.")

@@ -14,7 +14,8 @@ from redis import Redis
 from rq import Queue, SimpleWorker
 
 from harvest import queue as harvest_queue
-from harvest.jobs import job_summary
+from harvest.dictize import job_summary
+from harvest.enqueue import enqueue_job, get_queue
 from harvest.models import HarvestJob, HarvestSource
 from harvest.runner import create_job
 
@@ -38,7 +39,7 @@ def open_queue(services: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Queue
     monkeypatch.setitem(vars(services), "settings", replace(services.settings, redis_url=REDIS_URL))
     # The worker runs the tasks in this process, on this test's database (a worker process would build its own).
     monkeypatch.setattr(harvest_queue, "_services", services)
-    queue = harvest_queue.get_queue(REDIS_URL, f"test-harvest-{uuid.uuid4().hex[:8]}")
+    queue = get_queue(REDIS_URL, f"test-harvest-{uuid.uuid4().hex[:8]}")
     yield queue
     queue.delete(delete_jobs=True)
 
@@ -47,7 +48,7 @@ def queue_run(services: Any, source_id: str, queue: Queue, *, force_all: bool = 
     """Create a job, enqueue it and work the queue until it is empty; the job's summary and its page count."""
     with services.db.unit_of_work(write=True) as session:
         job_id = create_job(session, session.get(HarvestSource, source_id), force_all=force_all).id
-    harvest_queue.enqueue_job(REDIS_URL, job_id, queue.name)
+    enqueue_job(REDIS_URL, job_id, queue.name)
     BurstWorker([queue], connection=queue.connection).work(burst=True)
     with services.db.unit_of_work(write=False) as session:
         job = session.get(HarvestJob, job_id)

@@ -119,7 +119,7 @@ def test_abort_and_delete(call: Any, sysadmin: Any, org: dict[str, Any]) -> None
 
 def test_dry_run_reports_without_writing(filled_ckan: FakeCkan, call: Any, sysadmin: Any, org: dict[str, Any],
                                          services: Any) -> None:
-    from harvest.runner import dry_run
+    from harvest.dry_run import dry_run
 
     filled_ckan.put(ckan_package(99, extras=[{"key": "url", "value": "shadows a core field"}]))
     source = create(call, sysadmin, org, url=filled_ckan.url)

@@ -17,8 +17,8 @@ from redis import Redis
 from sqlalchemy import func, select
 
 from catalog.dataset.models import Package
+from harvest.enqueue import enqueue_job, get_queue
 from harvest.models import HarvestJob, HarvestSource
-from harvest.queue import enqueue_job, get_queue
 from harvest.runner import create_job
 from tests.harvest.remote import FakeCkan, ckan_package
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from catalog.errors import ValidationError
-from harvest.actions import ORGANIZATION_NEEDED
+from harvest.rules import ORGANIZATION_NEEDED
 from tests.harvest.conftest import FAST_HTTP
 from tests.harvest.remote import FakeCkan, ckan_package
 
