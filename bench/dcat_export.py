@@ -142,18 +142,20 @@ def floor(services: Any, fmt: str) -> dict[str, Any]:
     right after (so machine load hits both alike): serialize-only, and rebuild-from-ready-triples + serialize."""
     from rdflib import Graph
 
+    from catalog.context import ANONYMOUS
     from catalog.dcat.graphs import new_graph
     from catalog.dcat.stream import STREAMABLE_FORMATS, iter_public_packages
     from catalog.dcat.to_rdf import dataset_to_rdf
+    from catalog.registry import unit
 
     rdf_format = STREAMABLE_FORMATS[fmt]
     site = services.settings.site_url
     seconds = {"fetch_dictize": 0.0, "map": 0.0, "serialize": 0.0, "build_and_serialize": 0.0}
     triples = count = 0
     sink = CountingSink()
-    with services.db.unit_of_work(write=False) as session:
+    with unit(services, ANONYMOUS, write=False) as ctx:
         fetch_started = time.perf_counter()
-        for batch in iter_public_packages(session, services, _no_filter(), BATCH):
+        for batch in iter_public_packages(ctx, _no_filter(), BATCH):
             fetched = time.perf_counter()
             seconds["fetch_dictize"] += fetched - fetch_started
             graph = new_graph(write_once=fmt == "nt")

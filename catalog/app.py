@@ -22,8 +22,10 @@ def create_app(settings: Settings | None = None, *, check_schema: bool = True) -
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.extensions["moisson"] = services
 
+    from catalog import responses
     from catalog.api.views import api
 
+    responses.init_app(app)  # the one error renderer, for every blueprint's surface
     app.register_blueprint(api)
     for register in _optional_blueprints():
         register(app)

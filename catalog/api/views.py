@@ -1,11 +1,9 @@
-"""/api/3/action/<name>: parse the request as CKAN does, call the dispatcher, wrap the envelope."""
+"""/api/3/action/<name>: parse the request as CKAN does, call the dispatcher, wrap the envelope (errors: the
+envelope catalog.responses renders)."""
 
 from __future__ import annotations
 
-import json
-import logging
 import re
-import uuid
 from typing import Any
 
 from flask import Blueprint, Response, current_app, request
@@ -14,15 +12,15 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from catalog.clock import utcnow
 from catalog.context import ANONYMOUS, Actor
-from catalog.errors import ActionError, BadRequest, PayloadTooLarge
+from catalog.errors import BadRequest, PayloadTooLarge
 from catalog.nesting import TOO_DEEP, TooDeeplyNested, loads_bounded
 from catalog.registry import call_action, get_action, retry_if_connection_dropped
+from catalog.responses import help_url, json_response
 from catalog.services import Services
 from catalog.user.models import ApiToken
 from catalog.user.sessions import SESSION_KEY, actor_for_user, user_for_session
 from catalog.user.tokens import actor_for_token, needs_last_access_update
 
-log = logging.getLogger(__name__)
 api = Blueprint("api", __name__)
 # A JSONP callback is a (dotted) function name, nothing else: any other text would be script served from our
 # origin, which the pages' `script-src 'self'` trusts (CKAN only HTML-escapes it).
@@ -31,13 +29,6 @@ JSONP_CALLBACK = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*", re.ASCII
 
 def _services() -> Services:
     return current_app.extensions["moisson"]
-
-
-def json_response(body: Any, status: int = 200, *, callback: str | None = None) -> Response:
-    text = json.dumps(body, ensure_ascii=True, default=str)
-    if callback and status == 200:
-        return Response(f"{callback}({text});", status, content_type="application/javascript;charset=utf-8")
-    return Response(text, status, content_type="application/json;charset=utf-8")
 
 
 @api.route("/api", strict_slashes=False)
@@ -62,31 +53,20 @@ def openapi() -> Response:
 @api.route("/api/action/<name>", methods=["GET", "POST"])
 @api.route("/api/3/action/<name>", methods=["GET", "POST"])  # registered first: the URL url_for builds
 def action_endpoint(name: str) -> Response:
+    """Errors (ActionError or not) are the envelope catalog.responses renders for this endpoint."""
     services = _services()
-    help_url = f"{services.settings.site_url.rstrip('/')}/api/3/action/help_show?name={name}"
     callback = request.args.get("callback") if request.method == "GET" else None
-    try:
-        if callback and not JSONP_CALLBACK.fullmatch(callback):
-            raise BadRequest("callback must be a JavaScript function name (letters, digits, _, $ and dots)")
-        spec = get_action(name)
-        if request.method == "GET" and not spec.read_only:
-            raise BadRequest("JSON Error: Invalid request. Please use POST method for your request")
-        data = request_data(spec.read_only)
-        data.pop("callback", None)
-        # The caller's lookup is database work outside the dispatcher: it gets the same dropped-connection retry.
-        actor = ANONYMOUS if callback else retry_if_connection_dropped(lambda: request_actor(services))
-        result = call_action(services, name, data, actor=actor)
-    except ActionError as error:
-        body = error.error_body()
-        if isinstance(body, str):
-            return json_response(body, error.status)
-        return json_response({"help": help_url, "success": False, "error": body}, error.status)
-    except Exception:  # noqa: BLE001 - the envelope is the contract; details go to the log only
-        request_id = uuid.uuid4().hex
-        log.exception("action %s failed (request %s)", name, request_id)
-        error_body = {"__type": "Internal Server Error", "message": "Internal Server Error"}
-        return json_response({"help": help_url, "success": False, "error": error_body}, 500)
-    return json_response({"help": help_url, "success": True, "result": result}, callback=callback)
+    if callback and not JSONP_CALLBACK.fullmatch(callback):
+        raise BadRequest("callback must be a JavaScript function name (letters, digits, _, $ and dots)")
+    spec = get_action(name)
+    if request.method == "GET" and not spec.read_only:
+        raise BadRequest("JSON Error: Invalid request. Please use POST method for your request")
+    data = request_data(spec.read_only)
+    data.pop("callback", None)
+    # The caller's lookup is database work outside the dispatcher: it gets the same dropped-connection retry.
+    actor = ANONYMOUS if callback else retry_if_connection_dropped(lambda: request_actor(services))
+    result = call_action(services, name, data, actor=actor)
+    return json_response({"help": help_url(name), "success": True, "result": result}, callback=callback)
 
 
 def request_actor(services: Services) -> Actor:

@@ -19,7 +19,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from catalog.authz import visible_packages
-from catalog.clock import iso, utcnow
+from catalog.clock import iso
 from catalog.context import ANONYMOUS, ActionContext
 from catalog.dataset.dictize import groups_by_package, package_dictize, stored_package
 from catalog.dataset.models import Package
@@ -30,6 +30,7 @@ from catalog.dcat.to_rdf import catalog_to_rdf
 from catalog.dcat.uri_owners import datasets_to_rdf
 from catalog.dcat.vocab import DCAT
 from catalog.organization.models import Group
+from catalog.registry import unit
 from catalog.search.stored import current_stored_dicts
 
 if TYPE_CHECKING:
@@ -46,8 +47,7 @@ class CatalogFilter:
 
 def public_packages(ctx: ActionContext, where: CatalogFilter) -> Select[tuple[Package]]:
     """Public, active datasets only (never private, never draft), whoever asks: the DCAT export is public."""
-    anonymous = ActionContext(session=ctx.session, actor=ANONYMOUS, services=ctx.services, now=ctx.now)
-    query = visible_packages(anonymous, include_private=False)
+    query = visible_packages(ctx.as_anonymous(), include_private=False)
     if where.modified_since is not None:
         query = query.where(Package.metadata_modified >= where.modified_since)
     return query
@@ -94,18 +94,17 @@ def last_modified(ctx: ActionContext) -> str | None:
     return iso(newest) if newest else None
 
 
-def iter_public_packages(session: Session, services: Services, where: CatalogFilter,
+def iter_public_packages(ctx: ActionContext, where: CatalogFilter,
                          batch_size: int = DUMP_BATCH) -> Iterator[list[dict[str, Any]]]:
     """Batches of package dicts, keyset-paged by id; the session forgets each batch (flat memory)."""
-    ctx = ActionContext(session=session, actor=ANONYMOUS, services=services, now=utcnow())
     after: str | None = None
     while True:
         ids = page_of_ids(ctx, where, page=1, per_page=batch_size, after=after)
         if not ids:
             return
         after = ids[-1]
-        yield dictize_batch(session, ids, services.settings)
-        session.expunge_all()
+        yield dictize_batch(ctx.session, ids, ctx.settings)
+        ctx.session.expunge_all()
 
 
 def dictize_batch(session: Session, ids: list[str], settings: Any) -> list[dict[str, Any]]:
@@ -135,9 +134,8 @@ def _dictize(session: Session, ids: list[str], settings: Any) -> dict[str, dict[
 
 def count_public(services: Services, where: CatalogFilter) -> int:
     """How many datasets a dump with this filter will write (for a progress bar's total)."""
-    with services.db.unit_of_work(write=False) as session:
-        ctx = ActionContext(session=session, actor=ANONYMOUS, services=services, now=utcnow())
-        return count_rows(session, public_packages(ctx, where))
+    with unit(services, ANONYMOUS, write=False) as ctx:
+        return count_rows(ctx.session, public_packages(ctx, where))
 
 
 def dump(services: Services, out: IO[bytes], *, fmt: str = "nt", profile: Profile = DEFAULT_PROFILE,
@@ -152,12 +150,11 @@ def dump(services: Services, out: IO[bytes], *, fmt: str = "nt", profile: Profil
     rdf_format = STREAMABLE_FORMATS[fmt]
     settings = services.settings
     count = 0
-    with services.db.unit_of_work(write=False) as session:
-        ctx = ActionContext(session=session, actor=ANONYMOUS, services=services, now=utcnow())
+    with unit(services, ANONYMOUS, write=False) as ctx:
         graph = new_graph()
         catalog_to_rdf(graph, site_url=settings.site_url, title=settings.site_title, modified=last_modified(ctx))
         graph.serialize(destination=out, format=rdf_format, encoding="utf-8")
-        for batch in iter_public_packages(session, services, where or CatalogFilter(), batch_size):
+        for batch in iter_public_packages(ctx, where or CatalogFilter(), batch_size):
             graph = new_graph(write_once=fmt == "nt")
             uris = datasets_to_rdf(graph, ctx, batch, site_url=settings.site_url, profile=profile)
             catalog_to_rdf_links(graph, settings.site_url, uris)

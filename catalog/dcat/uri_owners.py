@@ -17,7 +17,7 @@ from typing import Any
 from rdflib import Graph, URIRef
 
 from catalog.authz import visible_packages
-from catalog.context import ANONYMOUS, ActionContext
+from catalog.context import ActionContext
 from catalog.dataset.models import Package, PackageExtra
 from catalog.dcat.profiles import DEFAULT_PROFILE, Profile
 from catalog.dcat.to_rdf import dataset_to_rdf, extras_of
@@ -28,8 +28,7 @@ def upstream_uri_owners(ctx: ActionContext, uris: set[str]) -> dict[str, str]:
     the partial index on package_extra(value) where key = 'uri' keeps it a probe per URI)."""
     if not uris:
         return {}
-    public = ActionContext(session=ctx.session, actor=ANONYMOUS, services=ctx.services, now=ctx.now)
-    query = (visible_packages(public, include_private=False)
+    query = (visible_packages(ctx.as_anonymous(), include_private=False)
              .join(PackageExtra, PackageExtra.package_id == Package.id)
              .where(PackageExtra.key == "uri", PackageExtra.value.in_(sorted(uris)))
              .with_only_columns(PackageExtra.value, Package.id)

@@ -1,7 +1,8 @@
 """DCAT endpoints: /catalog[.ext] and /dataset/<id-or-name>.ext, plus Accept negotiation on /dataset/<id>.
 
 Only public, active datasets appear (stream.public_packages starts from authz.visible_packages as anonymous).
-Client mistakes get a 400 that says what is accepted; nothing here turns bad input into a 500.
+Client mistakes raise BadRequest, which catalog.responses renders for these endpoints as a plain-text 400 that
+says what is accepted; nothing here turns bad input into a 500.
 """
 
 from __future__ import annotations
@@ -14,9 +15,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Flask, Response, current_app, request
 from rdflib import Graph, Literal, URIRef
 
-from catalog.app import services_of
-from catalog.clock import utcnow
-from catalog.context import ANONYMOUS, ActionContext
+from catalog.context import ANONYMOUS
 from catalog.dataset.dictize import package_dictize
 from catalog.dataset.models import Package
 from catalog.dcat.graphs import new_graph
@@ -32,8 +31,9 @@ from catalog.dcat.stream import (
 from catalog.dcat.to_rdf import catalog_to_rdf
 from catalog.dcat.uri_owners import datasets_to_rdf
 from catalog.dcat.vocab import HYDRA, RDF, XSD
-from catalog.errors import ActionError
-from catalog.registry import call_action
+from catalog.errors import ActionError, BadRequest, NotFound
+from catalog.registry import call_action, unit
+from catalog.services import Services
 
 # extension -> (rdflib format, media type)
 FORMATS = {
@@ -53,28 +53,19 @@ MAX_PAGE = 10**9
 dcat = Blueprint("dcat", __name__)
 
 
-class DcatRequestError(Exception):
-    """A client mistake in a DCAT request; becomes a 400 with this message."""
-
-
 def init_app(app: Flask) -> None:
     app.register_blueprint(dcat)
     app.extensions.setdefault("dcat_counts", CountCache())
     app.before_request(_negotiate_dataset)
 
 
-def _text(status: int, message: str) -> Response:
-    return Response(message + "\n", status=status, mimetype="text/plain")
-
-
-@dcat.errorhandler(DcatRequestError)
-def _bad_request(error: DcatRequestError) -> Response:
-    return _text(400, str(error))
+def services_of(app: Flask) -> Services:
+    return app.extensions["moisson"]
 
 
 def _format_of(ext: str) -> tuple[str, str]:
     if ext not in FORMATS:
-        raise DcatRequestError(f"Unknown format '{ext}'. Supported formats: {', '.join(sorted(FORMATS))}.")
+        raise BadRequest(f"Unknown format '{ext}'. Supported formats: {', '.join(sorted(FORMATS))}.")
     return FORMATS[ext]
 
 
@@ -82,7 +73,7 @@ def _profile() -> Profile:
     profile = profile_named(request.args.get("profiles"))
     if profile is None:
         names = ", ".join(sorted(PROFILES))
-        raise DcatRequestError(f"Unknown profile '{request.args.get('profiles')}'. Supported profiles: {names}.")
+        raise BadRequest(f"Unknown profile '{request.args.get('profiles')}'. Supported profiles: {names}.")
     return profile
 
 
@@ -91,7 +82,7 @@ def _natural(name: str, default: int, maximum: int) -> int:
     if raw in (None, ""):
         return default
     if not re.fullmatch(r"\d{1,10}", raw) or not 1 <= int(raw) <= maximum:
-        raise DcatRequestError(f"'{name}' must be a whole number between 1 and {maximum}, got '{raw}'.")
+        raise BadRequest(f"'{name}' must be a whole number between 1 and {maximum}, got '{raw}'.")
     return int(raw)
 
 
@@ -102,18 +93,18 @@ def _modified_since() -> datetime | None:
     try:
         parsed = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except (ValueError, OverflowError):
-        raise DcatRequestError(f"'modified_since' must be an ISO 8601 date or date-time, got '{raw}'.") from None
+        raise BadRequest(f"'modified_since' must be an ISO 8601 date or date-time, got '{raw}'.") from None
     # metadata_modified is naive UTC.
     try:
         return parsed.astimezone(UTC).replace(tzinfo=None) if parsed.tzinfo else parsed
     except OverflowError:  # 0001-01-01T00:00+01:00 has no UTC time
-        raise DcatRequestError(f"'modified_since' is out of range: '{raw}'.") from None
+        raise BadRequest(f"'modified_since' is out of range: '{raw}'.") from None
 
 
 def _reject_nul(*values: str) -> None:
     """PostgreSQL cannot even compare a string holding NUL: refuse it before any query."""
     if any("\x00" in value for value in (*values, *request.args.keys(), *request.args.values())):
-        raise DcatRequestError("NUL (U+0000) characters are not allowed in DCAT requests.")
+        raise BadRequest("NUL (U+0000) characters are not allowed in DCAT requests.")
 
 
 def _serialize(graph: Graph, ext: str) -> Response:
@@ -151,8 +142,8 @@ def _catalog(ext: str) -> Response:
     where = CatalogFilter(modified_since=_modified_since())
     services = services_of(current_app)
     settings = services.settings
-    with services.db.unit_of_work(write=False) as session:
-        ctx = ActionContext(session=session, actor=ANONYMOUS, services=services, now=utcnow())
+    with unit(services, ANONYMOUS, write=False) as ctx:
+        session = ctx.session
         if request.args.get("q") or request.args.get("fq"):
             packages, total = _searched(page, per_page, where)
         else:
@@ -179,7 +170,7 @@ def _searched(page: int, per_page: int, where: CatalogFilter) -> tuple[list[dict
     try:
         result = call_action(services_of(current_app), "package_search", data, actor=ANONYMOUS)
     except ActionError as error:
-        raise DcatRequestError(f"Search failed: {error.error_body()}") from error
+        raise BadRequest(f"Search failed: {error.error_body()}") from error
     return result["results"], result["count"]
 
 
@@ -215,18 +206,25 @@ def dataset_with_extension(id_or_name: str, ext: str) -> Response:
     return _dataset(id_or_name, ext)
 
 
-def _negotiate_dataset() -> Response | None:
-    """/dataset/<id> answers RDF when the Accept header asks for it; HTML pages stay with the web UI."""
+def _negotiated_dataset() -> tuple[str, str] | None:
+    """(id or name, extension) when a GET of /dataset/<id> asks for RDF in its Accept header."""
     match = re.fullmatch(r"/dataset/([^/.]+)", request.path)
     if match is None or request.method != "GET":
         return None
     ext = negotiated_extension(None)
-    if ext is None:
-        return None
-    try:
-        return _dataset(match.group(1), ext)
-    except DcatRequestError as error:
-        return _text(400, str(error))
+    return None if ext is None else (match.group(1), ext)
+
+
+def _negotiate_dataset() -> Response | None:
+    """/dataset/<id> answers RDF when the Accept header asks for it; HTML pages stay with the web UI."""
+    negotiated = _negotiated_dataset()
+    return None if negotiated is None else _dataset(*negotiated)
+
+
+def answers_in_rdf() -> bool:
+    """Whether this request is one of the RDF endpoints' (catalog.responses then renders its errors as their
+    plain text): the DCAT blueprint, or /dataset/<id> negotiated to RDF, whose URL matched the HTML page's route."""
+    return request.blueprint == dcat.name or _negotiated_dataset() is not None
 
 
 def _dataset(id_or_name: str, ext: str) -> Response:
@@ -235,13 +233,13 @@ def _dataset(id_or_name: str, ext: str) -> Response:
     profile = _profile()
     services = services_of(current_app)
     settings = services.settings
-    with services.db.unit_of_work(write=False) as session:
-        ctx = ActionContext(session=session, actor=ANONYMOUS, services=services, now=utcnow())
+    with unit(services, ANONYMOUS, write=False) as ctx:
+        session = ctx.session
         query = public_packages(ctx, CatalogFilter())
         package = session.scalar(query.where(Package.id == id_or_name)) or session.scalar(
             query.where(Package.name == id_or_name))
         if package is None:
-            return _text(404, f"Dataset not found: {id_or_name}")
+            raise NotFound(f"Dataset not found: {id_or_name}")
         pkg = package_dictize(session, package, settings)
         graph = new_graph(write_once=ext == "nt")
         [uri] = datasets_to_rdf(graph, ctx, [pkg], site_url=settings.site_url, profile=profile)

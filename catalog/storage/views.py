@@ -1,16 +1,17 @@
 """GET /dataset/<id>/resource/<rid>/download[/<filename>]: the uploaded file, or a redirect to the
-resource's remote URL; only for datasets the caller may read (catalog.authz.can_read_package)."""
+resource's remote URL; only for resources the caller may see through resource_show."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response, abort, current_app, redirect, send_file
+from urllib.parse import unquote
+
+from flask import Blueprint, Flask, Response, current_app, redirect, send_file
 
 from catalog.api.views import request_actor
-from catalog.authz import can_read_package
-from catalog.clock import utcnow
-from catalog.context import ActionContext
-from catalog.dataset.models import Package
-from catalog.dataset.queries import get_package, get_resource
+from catalog.dataset.queries import get_package
+from catalog.errors import NotFound
+from catalog.registry import call_action
+from catalog.services import Services
 from catalog.storage.content_type import served_type
 
 downloads = Blueprint("storage", __name__)
@@ -19,26 +20,23 @@ downloads = Blueprint("storage", __name__)
 @downloads.route("/dataset/<id>/resource/<resource_id>/download", defaults={"filename": None})
 @downloads.route("/dataset/<id>/resource/<resource_id>/download/<path:filename>")
 def resource_download(id: str, resource_id: str, filename: str | None) -> Response:
-    services = current_app.extensions["moisson"]
-    actor = request_actor(services)
-    with services.db.unit_of_work(write=False) as session:
-        ctx = ActionContext(session=session, actor=actor, services=services, now=utcnow())
-        resource = get_resource(session, resource_id)
-        package = get_package(session, id)
-        if resource is None or package is None or resource.package_id != package.id or resource.state != "active":
-            abort(404)
-        owner = session.get(Package, resource.package_id)
-        if owner is None or not can_read_package(ctx, owner):
-            abort(403)
-        url_type, url = resource.url_type, resource.url or ""
+    """Errors (NotFound, NotAuthorized) are the HTML error page catalog.responses renders."""
+    services: Services = current_app.extensions["moisson"]
+    # Access is resource_show's answer for this visitor: a missing or deleted resource is a 404, a dataset
+    # they may not read (private, deleted, draft) a 403, exactly as the API says.
+    resource = call_action(services, "resource_show", {"id": resource_id}, actor=request_actor(services))
+    if id != resource["package_id"] and not _names(services, id, resource["package_id"]):
+        raise NotFound()  # the URL's dataset is not this resource's
+    url_type, url = resource["url_type"], resource["url"] or ""
     if url_type != "upload":
         if not url.lower().startswith(("http://", "https://", "ftp://")):
-            abort(404)
+            raise NotFound()
         return redirect(url, code=302)
     path = services.storage.files.path(resource_id)
     if path is None:
-        abort(404)
-    name = url.rsplit("/", 1)[-1] or "download"
+        raise NotFound()
+    # The dict's URL of an upload is its download URL, ending with the stored (munged, then quoted) file name.
+    name = unquote(url.rsplit("/", 1)[-1]) or "download"
     # resource.mimetype is client metadata: the type served comes from the stored file.
     served = served_type(path, name)
     response = send_file(path, download_name=name, as_attachment=not served.inline, conditional=True)
@@ -47,6 +45,13 @@ def resource_download(id: str, resource_id: str, filename: str | None) -> Respon
     if served.policy:
         response.headers["Content-Security-Policy"] = served.policy
     return response
+
+
+def _names(services: Services, id_or_name: str, package_id: str) -> bool:
+    """Whether the URL's dataset segment (a name, since it is not the id) is the resource's dataset."""
+    with services.db.unit_of_work(write=False) as session:
+        package = get_package(session, id_or_name)
+        return package is not None and package.id == package_id
 
 
 def init_app(app: Flask) -> None:

@@ -7,10 +7,9 @@ from typing import Any
 
 from flask import current_app, g, session
 
-from catalog.clock import utcnow
-from catalog.context import ANONYMOUS, ActionContext, Actor
+from catalog.context import ANONYMOUS, Actor
 from catalog.errors import ActionError
-from catalog.registry import call_action, get_action
+from catalog.registry import authorize, call_action, unit
 from catalog.services import Services
 from catalog.user.sessions import SESSION_KEY, user_for_session
 
@@ -58,19 +57,16 @@ def act(action_name: str, /, **data: Any) -> Any:
 
 
 def can(auth_action: str, /, **data: Any) -> bool:
-    """Whether to offer a link (edit, add): ask the auth function the action itself would run."""
+    """Whether to offer a link (edit, add): ask the auth function the action itself would run, on the input
+    coerced as dispatch coerces it (registry.authorize, the first half of dispatch)."""
     actor = current_actor()
     if actor.is_anonymous:
         return False
     if actor.is_sysadmin:
         return True
-    spec = get_action(auth_action)
-    if spec.auth is None:
-        return True
-    with services().db.unit_of_work(write=False) as session:
-        ctx = ActionContext(session=session, actor=actor, services=services(), now=utcnow())
+    with unit(services(), actor, write=False) as ctx:
         try:
-            spec.auth(ctx, data)
+            authorize(ctx, auth_action, data)
         except ActionError:
             return False
     return True

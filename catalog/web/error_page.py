@@ -1,0 +1,26 @@
+"""The HTML error page in the visitor's language, and its translated messages. catalog.responses decides when a
+page is the answer (pages, downloads, unmatched URLs); the strings live here so the web catalog extracts them."""
+
+from __future__ import annotations
+
+from flask import render_template
+from flask_babel import gettext as _
+
+from catalog.web.calls import current_user
+
+
+def error_page(status: int, message: str = "") -> tuple[str, int]:
+    titles = {400: _("Bad request"), 403: _("Access denied"), 404: _("Page not found"),
+              405: _("Method not allowed"), 413: _("File too large"), 500: _("Something went wrong")}
+    return render_template("error.html", status=status, title=titles.get(status, _("Error")), message=message), status
+
+
+def not_allowed_message() -> str:
+    """A 403's explanation: log in, or this account may not."""
+    if current_user() is None:
+        return _("You are not allowed to see this page.")
+    return _("Your account is not allowed to do this.")
+
+
+def expired_form_message() -> str:
+    return _("The form has expired or was not sent from this site. Please try again.")
