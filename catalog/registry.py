@@ -74,22 +74,55 @@ def get_action(name: str) -> ActionSpec:
 
 def dispatch(ctx: ActionContext, name: str, data: dict[str, Any]) -> Any:
     """Auth, then validation, then the action body. Nested calls share ctx's transaction."""
-    spec = get_action(name)
-    data = authorize(ctx, name, data)
-    data = validate_input(name, data, phase="validate")
-    return spec.func(ctx, data)
+    return run_checked(ctx, check_input(name, data))
 
 
 def authorize(ctx: ActionContext, name: str, data: dict[str, Any]) -> dict[str, Any]:
     """The first half of dispatch: coerce the input's types, then run the action's auth function (raising
     NotAuthorized or NotFound). Returns the coerced input. Pages use it alone to decide what to show."""
-    spec = get_action(name)
+    data = coerce_input(name, data)
+    _run_auth(ctx, get_action(name), data)
+    return data
+
+
+@dataclass(frozen=True)
+class CheckedInput:
+    """An input with every check that needs no database done: coerced, measured, validated against its schema.
+    The validation's outcome is kept, not raised, so that auth still answers first (a 403 or 404 before a 409)."""
+
+    name: str
+    data: dict[str, Any]
+    error: ValidationError | None
+
+
+def coerce_input(name: str, data: dict[str, Any]) -> dict[str, Any]:
     data = validate_input(name, data, phase="coerce")
     if nested_deeper_than(data):  # before anything recurses through it (schema validation, saving, dictizing)
         raise BadRequest(TOO_DEEP)
+    return data
+
+
+def check_input(name: str, data: dict[str, Any]) -> CheckedInput:
+    get_action(name)
+    data = coerce_input(name, data)
+    try:
+        return CheckedInput(name, validate_input(name, data, phase="validate"), None)
+    except ValidationError as error:
+        return CheckedInput(name, data, error)
+
+
+def run_checked(ctx: ActionContext, checked: CheckedInput) -> Any:
+    """Auth, then the validation's outcome, then the action body."""
+    spec = get_action(checked.name)
+    _run_auth(ctx, spec, checked.data)
+    if checked.error is not None:
+        raise checked.error
+    return spec.func(ctx, checked.data)
+
+
+def _run_auth(ctx: ActionContext, spec: ActionSpec, data: dict[str, Any]) -> None:
     if spec.auth is not None and not ctx.actor.is_sysadmin:
         spec.auth(ctx, data)
-    return data
 
 
 @contextmanager
@@ -107,6 +140,12 @@ def unit(services: Services, actor: Actor, *, write: bool, statement_timeout_ms:
 def call_action(services: Services, name: str, data: dict[str, Any] | None = None, *, actor: Actor) -> Any:
     """A top-level call: one unit of work, committed on success, rolled back on any error."""
     spec = get_action(name)
+    # Schema checks need no database, so they run before the transaction opens: on SQLite a write's transaction
+    # holds the database's one write lock, and every other writer waits for it.
+    try:
+        checked = check_input(name, dict(data or {}))
+    except RecursionError as error:
+        raise BadRequest(TOO_DEEP) from error
     for attempt in (1, 2):
         begun = False
         try:
@@ -117,7 +156,7 @@ def call_action(services: Services, name: str, data: dict[str, Any] | None = Non
                     # server dropped fails here, before anything is done, and the write is run again.
                     ctx.session.execute(PING)
                 begun = True
-                result = dispatch(ctx, name, dict(data or {}))
+                result = run_checked(ctx, checked)
             break
         except RecursionError as error:
             # Input nested too deeply for code that recurses through it, in a form where dispatch could not

@@ -50,14 +50,16 @@ def write_package(ctx: ActionContext, data: dict[str, Any], package: Package | N
     if package is None:
         save.rename_deleted_holder(ctx, name)
         package = save.new_package_row(ctx, data, name)
+        # Filled before it joins the session (as bulk.py does): its collections start empty with no lazy
+        # loads, and the row is written by one INSERT, not an INSERT and then an UPDATE.
+        new_files = save.apply_package_fields(ctx, package, data, owner_org)
         ctx.session.add(package)
-        ctx.session.flush()
     else:
         before = package_dictize(ctx.session, package, ctx.settings)
         package.name = name
         if data.get("state"):
             package.state = data["state"]
-    new_files = save.apply_package_fields(ctx, package, data, owner_org)
+        new_files = save.apply_package_fields(ctx, package, data, owner_org)
     ctx.session.flush()
     after = package_dictize(ctx.session, package, ctx.settings)
     if before is not None:
@@ -71,7 +73,8 @@ def write_package(ctx: ActionContext, data: dict[str, Any], package: Package | N
         for resource in after["resources"]:
             if resource["id"] in touched:
                 resource["metadata_modified"] = iso(ctx.now)
-    after_package_write(ctx, [PackageChange(after, "new package" if is_create else "changed package", new_files)])
+    after_package_write(ctx, [PackageChange(after, "new package" if is_create else "changed package", new_files,
+                                            is_new=is_create)])
     return after
 
 
