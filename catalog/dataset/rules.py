@@ -109,16 +109,18 @@ def resource_ids_are_acceptable(
     ctx: ActionContext, package_id: str | None, resources: list[dict[str, Any]], errors: Errors
 ) -> None:
     per_item: list[dict[str, Any]] = []
-    for resource in resources:
+    given = [resource.get("id") for resource in resources]
+    wanted = [rid for rid in given if rid and is_uuid(rid)]
+    # One lookup for the whole list, not one per resource.
+    found = ctx.session.execute(select(Resource.id, Resource.package_id).where(Resource.id.in_(wanted))) if wanted else []
+    owners = {rid: owner for rid, owner in found}
+    for rid in given:
         item: dict[str, Any] = {}
-        rid = resource.get("id")
         if rid:
             if not is_uuid(rid):
                 item["id"] = ["Invalid id provided"]
-            else:
-                owner = ctx.session.scalar(select(Resource.package_id).where(Resource.id == rid))
-                if owner is not None and owner != package_id:
-                    item["id"] = ["Resource id already exists."]
+            elif owners.get(rid) is not None and owners[rid] != package_id:
+                item["id"] = ["Resource id already exists."]
         per_item.append(item)
     if any(per_item):
         errors["resources"] = per_item
