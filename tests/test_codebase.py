@@ -83,3 +83,31 @@ def test_only_the_guarded_fetcher_opens_connections():
                           if any(name == lib or name.startswith(lib + ".") for lib in NETWORK_MODULES)
                           and not (relative in SOCKET_ONLY and name == "socket")]
     assert offenders == [], f"fetch through catalog.outbound.Outbound instead: {offenders}"
+
+
+# Issue 14: the dependency arrows point one way (tests/import_graph.py draws the graph and names the layers).
+FEATURES = ("catalog.datastore", "catalog.search", "catalog.storage")
+
+
+def test_the_dataset_core_does_not_import_the_features_built_on_it():
+    from tests.import_graph import edges
+
+    offenders = sorted(f"{source} -> {target} (line {line})" for source, target, line in edges()
+                       if source.startswith("catalog.dataset") and target.startswith(FEATURES))
+    assert offenders == [], "reach search, DataStore and storage through ctx.services"
+
+
+def test_no_import_runs_upward_and_no_packages_import_each_other():
+    from tests.import_graph import package_cycles, upward_imports
+
+    assert upward_imports() == [], "a module imports a higher layer (tests/import_graph.LAYERS)"
+    assert package_cycles() == [], "packages that import each other round a loop"
+
+
+def test_action_contexts_are_made_only_by_the_registry():
+    """Every entry point opens its unit of work with registry.unit (one transaction, one context, the
+    after-commit callbacks run once), or derives one (ctx.as_system(), ctx.as_anonymous())."""
+    constructor = "ActionContext" + "("  # split so this file does not count itself
+    makers = sorted(str(path.relative_to(ROOT)) for folder in ("catalog", "harvest", "tests", "bench")
+                    for path in (ROOT / folder).rglob("*.py") if constructor in path.read_text(encoding="utf-8"))
+    assert makers == ["catalog/registry.py"]
