@@ -87,11 +87,11 @@ def build_request(ctx: ActionContext, data: dict[str, Any]) -> SearchRequest:
                                    include_deleted="deleted" in states)
     return SearchRequest(
         q=parse(q), filters=filters, sort=parse_sort(data.get("sort")),
-        rows=min(_natural(data, "rows", 10), ROWS_MAX), start=_natural(data, "start", 0),
+        # schemas/package_search.json has checked these numbers; int() because JSON Schema counts 5.0 as one.
+        rows=min(int(data.get("rows", 10)), ROWS_MAX), start=int(data.get("start", 0)),
         states=states, include_private=include_private, visibility=index_visibility(visibility),
         facet_fields=_as_list(data.get("facet.field"), "facet.field") if facet_on else [],
-        facet_limit=_natural(data, "facet.limit", FACET_LIMIT, allow_negative=True),
-        facet_mincount=_natural(data, "facet.mincount", 1, allow_negative=True),
+        facet_limit=int(data.get("facet.limit", FACET_LIMIT)), facet_mincount=int(data.get("facet.mincount", 1)),
         walk_key=(ctx.actor.user_id, ctx.actor.is_sysadmin, q, fq, json.dumps(data.get("fq_list")), states,
                   include_private, data.get("sort")),
     )
