@@ -12,6 +12,7 @@ from typing import Any
 
 from catalog.datastore.backend import Column, SearchSpec, quote_ident
 from catalog.errors import ValidationError
+from catalog.validation import natural_number
 
 ROWS_DEFAULT = 100
 ROWS_MAX = 32000
@@ -69,7 +70,7 @@ def parse_spec(data: dict[str, Any], columns: list[Column]) -> SearchSpec:
             raise ValidationError({"sort": [f'field "{name}" not in table']})
         nulls = match.group("nulls")
         sort.append((name, (match.group("dir") or "asc").lower(), nulls.lower() if nulls else None))
-    limit = _natural(data.get("limit", ROWS_DEFAULT), "limit")
+    limit = natural_number(data, "limit", ROWS_DEFAULT)
     return SearchSpec(
         fields=fields,
         filters=parsed_filters,
@@ -79,19 +80,9 @@ def parse_spec(data: dict[str, Any], columns: list[Column]) -> SearchSpec:
         sort=sort,
         distinct=bool(data.get("distinct", False)),
         limit=min(limit, ROWS_MAX),
-        offset=_natural(data.get("offset", 0), "offset"),
+        offset=natural_number(data, "offset", 0),
         include_total=bool(data.get("include_total", True)),
     )
-
-
-def _natural(value: Any, key: str) -> int:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise ValidationError({key: ["Invalid integer"]}) from None
-    if number < 0 or isinstance(value, bool):
-        raise ValidationError({key: ["Must be a natural number"]})
-    return number
 
 
 def parse_filters(filters: dict[str, Any], known: dict[str, str]) -> list[tuple[str, list[Any]]]:

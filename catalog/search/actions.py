@@ -20,6 +20,7 @@ from catalog.registry import action
 from catalog.search.index import search_package
 from catalog.search.query import parse
 from catalog.search.sql import DEFAULT_SORT, SearchRequest, index_visibility, parse_sort
+from catalog.validation import natural_number
 
 ROWS_MAX = 1000
 FACET_LIMIT = 50
@@ -47,19 +48,6 @@ def _as_list(value: Any, name: str) -> list[str]:
     if any("\x00" in v for v in value):  # a JSON \u0000: PostgreSQL text cannot hold it, Solr has no such field
         raise SearchQueryError(f'Invalid "{name}" parameter: a value contains a NUL (U+0000) character')
     return value
-
-
-def _natural(data: dict[str, Any], key: str, default: int, *, allow_negative: bool = False) -> int:
-    value = data.get(key, default)
-    if value is None or value == "":
-        return default
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise ValidationError({key: ["Invalid integer"]}) from None
-    if number < 0 and not allow_negative:
-        raise ValidationError({key: ["Must be a natural number"]})
-    return number
 
 
 def build_request(ctx: ActionContext, data: dict[str, Any]) -> SearchRequest:
@@ -163,10 +151,10 @@ def current_package_list_with_resources(ctx: ActionContext, data: dict[str, Any]
     :param page: 1-based page of ``limit`` datasets (instead of offset)
     :rtype: list of dataset dictionaries
     """
-    limit = _natural(data, "limit", 10)
-    offset = _natural(data, "offset", 0)
+    limit = natural_number(data, "limit", 10)
+    offset = natural_number(data, "offset", 0)
     if data.get("page") not in (None, ""):
-        page = _natural(data, "page", 1)
+        page = natural_number(data, "page", 1)
         if page < 1:
             raise ValidationError({"page": ["Must be larger than 0"]})
         offset = (page - 1) * limit
@@ -186,7 +174,7 @@ def package_autocomplete(ctx: ActionContext, data: dict[str, Any]) -> list[dict[
     q = data.get("q")
     if not isinstance(q, str) or not q.strip():
         raise ValidationError({"q": ["Missing value"]})
-    limit = _natural(data, "limit", 10)
+    limit = natural_number(data, "limit", 10)
     needle = q.strip().lower()
     pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     visible = index_visibility(visibility_clause(ctx, include_private=True, include_drafts=False))
@@ -241,10 +229,10 @@ def resource_search(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
         stmt = stmt.order_by(getattr(Resource, order_by), Resource.id)
     else:
         stmt = stmt.order_by(Resource.id)
-    offset, limit = _natural(data, "offset", 0), data.get("limit")
+    offset, limit = natural_number(data, "offset", 0), data.get("limit")
     stmt = stmt.offset(offset)
     if limit not in (None, ""):
-        stmt = stmt.limit(_natural(data, "limit", 0))
+        stmt = stmt.limit(natural_number(data, "limit", 0))
     rows = ctx.session.execute(stmt).all()
     results = [resource_dictize(res, pkg, ctx.settings) for res, pkg in rows]
     for result in results:
@@ -267,5 +255,5 @@ def format_autocomplete(ctx: ActionContext, data: dict[str, Any]) -> list[str]:
     fmt = func.lower(Resource.format)
     uses = func.count(Resource.id)
     stmt = (select(fmt).where(Resource.state == "active", fmt.like(f"%{needle}%", escape="\\"))
-            .group_by(fmt).order_by(uses.desc(), fmt).limit(_natural(data, "limit", 5)))
+            .group_by(fmt).order_by(uses.desc(), fmt).limit(natural_number(data, "limit", 5)))
     return list(ctx.session.scalars(stmt))
