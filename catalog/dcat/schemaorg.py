@@ -6,7 +6,6 @@ cannot disagree on a licence URL, a date or a download link.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from rdflib import BNode, Graph, URIRef
@@ -57,12 +56,6 @@ def dataset_to_schemaorg(pkg: dict[str, Any], *, site_url: str, catalog_title: s
         doc["distribution"] = distributions
     doc["isAccessibleForFree"] = True
     return doc
-
-
-def dataset_jsonld_script(pkg: dict[str, Any], *, site_url: str, catalog_title: str) -> str:
-    """The JSON text for a <script type="application/ld+json"> element ("</" escaped for HTML)."""
-    doc = dataset_to_schemaorg(pkg, site_url=site_url, catalog_title=catalog_title)
-    return json.dumps(doc, ensure_ascii=False).replace("</", "<\\/")
 
 
 def _set(doc: dict[str, Any], key: str, value: Any) -> None:
