@@ -93,6 +93,11 @@ def visible_packages(
                                          include_deleted=include_deleted))
 
 
+def public_clause() -> ColumnElement[bool]:
+    """A WHERE clause over Package for what everyone may read, signed in or not: active public datasets."""
+    return and_(Package.private.is_(False), Package.state == "active")
+
+
 def visibility_clause(ctx: ActionContext, *, include_private: bool = True, include_drafts: bool = False,
                       include_deleted: bool = False) -> ColumnElement[bool]:
     """A WHERE clause over Package for the caller, whatever the states asked for (sysadmins see everything):
@@ -101,7 +106,7 @@ def visibility_clause(ctx: ActionContext, *, include_private: bool = True, inclu
     actor = ctx.actor
     if actor.is_sysadmin:
         return true()
-    public = and_(Package.private.is_(False), Package.state == "active")
+    public = public_clause()
     if not actor.user_id or not (include_private or include_drafts or include_deleted):
         return public
     capacities = org_capacities(ctx.session, actor.user_id)

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Text, cast, func, or_, select
 from sqlalchemy.exc import DBAPIError
 
-from catalog.authz import visibility_clause
+from catalog.authz import public_clause, visibility_clause
 from catalog.context import ActionContext
 from catalog.dataset.dictize import resource_dictize, with_current_site_url
 from catalog.dataset.models import Package, Resource
@@ -212,7 +212,7 @@ def resource_search(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(terms, list) or not all(isinstance(t, str) and ":" in t for t in terms):
         raise ValidationError({"query": ["Must be <field>:<value> pair(s)"]})
     stmt = select(Resource, Package).join(Package, Resource.package_id == Package.id).where(
-        Resource.state == "active", Package.state == "active", Package.private.is_(False))
+        Resource.state == "active", public_clause())
     for term in terms:
         field, value = term.split(":", 1)
         if field not in RESOURCE_FIELDS:

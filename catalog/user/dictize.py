@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from catalog.authz import visible_packages
+from catalog.authz import public_clause, visible_packages
 from catalog.clock import iso
 from catalog.context import ActionContext
 from catalog.dataset.models import Package
@@ -35,7 +35,7 @@ def public_created_counts(session: Session, user_ids: list[str]) -> dict[str, in
     member)."""
     rows = session.execute(
         select(Package.creator_user_id, func.count())
-        .where(Package.creator_user_id.in_(user_ids), Package.private.is_(False), Package.state == "active")
+        .where(Package.creator_user_id.in_(user_ids), public_clause())
         .group_by(Package.creator_user_id)
     )
     return {user_id: count for user_id, count in rows}
