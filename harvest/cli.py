@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from catalog.cli_support import cli_services, run_action
+from catalog.errors import ActionError
 from catalog.ids import is_uuid
 from catalog.services import Services
 
@@ -128,12 +129,8 @@ def run(source: str, dry_run: bool, limit: int, force_all: bool, allow_mass_dele
         job = harvest_source(services, source_id, options, force_all=force_all)
     except JobAlreadyRunning as error:
         raise click.ClickException(str(error)) from error
-    except Exception as error:
-        from catalog.errors import ActionError
-
-        if isinstance(error, ActionError):
-            raise click.ClickException(str(error.error_body())) from error
-        raise
+    except ActionError as error:
+        raise click.ClickException(str(error.error_body())) from error
     finally:
         bar.close()
     _echo(job)
