@@ -61,7 +61,9 @@ def write_package(ctx: ActionContext, data: dict[str, Any], package: Package | N
             package.state = data["state"]
         new_files = save.apply_package_fields(ctx, package, data, owner_org)
     ctx.session.flush()
-    after = package_dictize(ctx.session, package, ctx.settings)
+    # A new dataset given no groups is in none (bulk.py knows it too): no membership query.
+    no_groups = is_create and not data.get("groups")
+    after = package_dictize(ctx.session, package, ctx.settings, groups=[] if no_groups else None)
     if before is not None:
         if _comparable(before) == _comparable(after):
             return before  # CKAN 2.12: a no-op update changes nothing, not even metadata_modified
