@@ -138,12 +138,8 @@ def upward_imports() -> list[str]:
     return sorted({f"{source} -> {target}" for source, target, _ in edges() if layer_of(target) > layer_of(source)})
 
 
-def package_cycles() -> list[list[str]]:
-    """Strongly connected groups of more than one package (Tarjan)."""
-    graph: dict[str, set[str]] = defaultdict(set)
-    for source, target, _ in edges():
-        if package_of(source) != package_of(target):
-            graph[package_of(source)].add(package_of(target))
+def strongly_connected(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The groups of more than one node that reach each other round a loop (Tarjan), each sorted."""
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     stack: list[str] = []
@@ -154,7 +150,7 @@ def package_cycles() -> list[list[str]]:
         index[node] = low[node] = len(index)
         stack.append(node)
         on_stack.add(node)
-        for nxt in sorted(graph[node]):
+        for nxt in sorted(graph.get(node, ())):
             if nxt not in index:
                 visit(nxt)
                 low[node] = min(low[node], low[nxt])
@@ -178,44 +174,21 @@ def package_cycles() -> list[list[str]]:
     return groups
 
 
+def package_cycles() -> list[list[str]]:
+    """Groups of packages (LAYERS keys) that import each other round a loop."""
+    graph: dict[str, set[str]] = defaultdict(set)
+    for source, target, _ in edges():
+        if package_of(source) != package_of(target):
+            graph[package_of(source)].add(package_of(target))
+    return strongly_connected(graph)
+
+
 def module_cycle_size() -> int:
     """The size of the largest group of modules that import each other round a loop."""
     graph: dict[str, set[str]] = defaultdict(set)
     for source, target, _ in edges():
         graph[source].add(target)
-    # iterative Tarjan over modules
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    largest = 0
-    sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
-
-    def visit(node: str) -> None:
-        nonlocal largest
-        index[node] = low[node] = len(index)
-        stack.append(node)
-        on_stack.add(node)
-        for nxt in sorted(graph[node]):
-            if nxt not in index:
-                visit(nxt)
-                low[node] = min(low[node], low[nxt])
-            elif nxt in on_stack:
-                low[node] = min(low[node], index[nxt])
-        if low[node] == index[node]:
-            size = 0
-            while True:
-                member = stack.pop()
-                on_stack.discard(member)
-                size += 1
-                if member == node:
-                    break
-            largest = max(largest, size if size > 1 else 0)
-
-    for node in sorted(set(graph)):
-        if node not in index:
-            visit(node)
-    return largest
+    return max((len(group) for group in strongly_connected(graph)), default=0)
 
 
 def main() -> None:
