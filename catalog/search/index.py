@@ -249,14 +249,18 @@ class IndexWriter:
             vocabularies = vocabulary_names(session, ids)
         doc = build_document(package, vocabularies)
         row = self._row_values(doc)
-        doc_id = session.scalar(select(search_package.c.doc_id).where(search_package.c.package_id == row["package_id"]))
+        # An update that finds the row says so by returning its id: no lookup first.
+        doc_id = session.execute(update(search_package).where(search_package.c.package_id == row["package_id"])
+                                 .values(row).returning(search_package.c.doc_id)).scalar()
         if doc_id is None:
             doc_id = session.execute(insert(search_package).values(row).returning(search_package.c.doc_id)).scalar_one()
+            session.execute(insert(search_doc).values(doc_id=doc_id, data_dict=doc.data_dict))
         else:
-            session.execute(update(search_package).where(search_package.c.doc_id == doc_id).values(row))
             session.execute(delete(search_value).where(search_value.c.doc_id == doc_id))
-            session.execute(delete(search_doc).where(search_doc.c.doc_id == doc_id))
-        session.execute(insert(search_doc).values(doc_id=doc_id, data_dict=doc.data_dict))
+            stored = session.execute(update(search_doc).where(search_doc.c.doc_id == doc_id)
+                                     .values(data_dict=doc.data_dict))
+            if stored.rowcount == 0:  # never expected; repaired rather than left without a stored dict
+                session.execute(insert(search_doc).values(doc_id=doc_id, data_dict=doc.data_dict))
         if doc.values:
             session.execute(insert(search_value), [{"field": f, "value": v, "doc_id": doc_id} for f, v in doc.values])
         self._write_text(session, doc_id, doc)
