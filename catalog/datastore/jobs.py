@@ -15,7 +15,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from catalog.context import SYSTEM, ActionContext
 from catalog.dataset.locking import lock_package
@@ -25,6 +25,9 @@ from catalog.datastore.csv_plan import LoadError
 from catalog.datastore.models import DatastoreLoad, DatastoreTable
 from catalog.outbound import Outbound, OutboundError
 from catalog.registry import unit
+
+if TYPE_CHECKING:
+    from catalog.services import Services
 
 log = logging.getLogger(__name__)
 QUEUE = "moisson-datastore"
@@ -78,7 +81,7 @@ def forget_resource(ctx: ActionContext, resource_id: str) -> None:
     ctx.after_commit(lambda: services.datastore.backend.drop_table(resource_id))
 
 
-def enqueue(services: Any, resource_id: str, job_id: str) -> None:
+def enqueue(services: Services, resource_id: str, job_id: str) -> None:
     settings = services.settings
     if settings.redis_url:
         from redis import Redis
@@ -110,7 +113,7 @@ def _lock_for(resource_id: str) -> threading.Lock:
         return _locks.setdefault(resource_id, threading.Lock())
 
 
-def pending_loads(services: Any) -> int:
+def pending_loads(services: Services) -> int:
     """How many loads are queued or running (for progress bars and for waiting on them)."""
     from sqlalchemy import func, select
 
@@ -120,7 +123,7 @@ def pending_loads(services: Any) -> int:
         ) or 0
 
 
-def wait_for_loads(services: Any, timeout: float = 300.0, on_progress: Any = None) -> int:
+def wait_for_loads(services: Services, timeout: float = 300.0, on_progress: Any = None) -> int:
     """Block until no load is pending or running (or the timeout passes); returns how many are left."""
     deadline = time.monotonic() + timeout
     while (left := pending_loads(services)) and time.monotonic() < deadline:
@@ -130,7 +133,7 @@ def wait_for_loads(services: Any, timeout: float = 300.0, on_progress: Any = Non
     return left
 
 
-def run_load(services: Any, resource_id: str, job_id: str | None = None) -> None:
+def run_load(services: Services, resource_id: str, job_id: str | None = None) -> None:
     """Load the resource's current file; a newer job for the same resource makes this one step aside."""
     with _lock_for(resource_id):
         source = _start(services, resource_id, job_id)
@@ -159,7 +162,7 @@ def run_load(services: Any, resource_id: str, job_id: str | None = None) -> None
                 temporary.unlink(missing_ok=True)
 
 
-def _start(services: Any, resource_id: str, job_id: str | None) -> tuple[str, str | None] | None:
+def _start(services: Services, resource_id: str, job_id: str | None) -> tuple[str, str | None] | None:
     from catalog.clock import utcnow
 
     with services.db.unit_of_work(write=True) as session:
@@ -177,7 +180,7 @@ def _start(services: Any, resource_id: str, job_id: str | None) -> tuple[str, st
         return resource.url, resource.url_type
 
 
-def _update(services: Any, resource_id: str, job_id: str | None, **values: Any) -> None:
+def _update(services: Services, resource_id: str, job_id: str | None, **values: Any) -> None:
     from catalog.clock import utcnow
 
     with services.db.unit_of_work(write=True) as session:
@@ -203,7 +206,7 @@ def set_datastore_active(ctx: ActionContext, resource: Resource, active: bool) -
         refresh_packages(locked, [resource.package_id])
 
 
-def _finish(services: Any, resource_id: str, job_id: str | None, rows: int, info: dict[str, Any]) -> None:
+def _finish(services: Services, resource_id: str, job_id: str | None, rows: int, info: dict[str, Any]) -> None:
 
     with unit(services, SYSTEM, write=True) as ctx:
         session, now = ctx.session, ctx.now
@@ -223,7 +226,7 @@ def _finish(services: Any, resource_id: str, job_id: str | None, rows: int, info
 class _Progress:
     """Writes rows_loaded at most once a second (each write is a catalog transaction)."""
 
-    def __init__(self, services: Any, resource_id: str, job_id: str | None) -> None:
+    def __init__(self, services: Services, resource_id: str, job_id: str | None) -> None:
         self.services, self.resource_id, self.job_id = services, resource_id, job_id
         self.last = 0.0
 
