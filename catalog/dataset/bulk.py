@@ -17,7 +17,7 @@ from catalog.dataset.dictize import package_dictize
 from catalog.dataset.publish import PackageChange, after_package_write
 from catalog.errors import ActionError
 from catalog.organization.models import Group
-from catalog.validation import validate_input
+from catalog.registry import check_input
 
 # Organization reference (id or name) -> its id, or None when package_create would refuse it.
 OrgCache = dict[str, str | None]
@@ -29,10 +29,12 @@ def creatable(ctx: ActionContext, data: dict[str, Any], orgs: OrgCache) -> tuple
     if not ctx.actor.is_sysadmin:
         return None  # auth functions run per dataset
     try:
-        data = validate_input("package_create", data, phase="coerce")
-        data = validate_input("package_create", data, phase="validate")
+        checked = check_input("package_create", data)  # the dispatcher's own checks, with package_create's schema
     except ActionError:
         return None
+    if checked.error is not None:
+        return None
+    data = checked.data
     if data.get("id") or data.get("groups") or data.get("name") in rules.RESERVED_NAMES:
         return None
     if any(not isinstance(r, dict) or r.get("id") or r.get("upload") for r in data.get("resources") or []):
