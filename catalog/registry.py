@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import text
@@ -130,9 +130,18 @@ def unit(services: Services, actor: Actor, *, write: bool, statement_timeout_ms:
     """One unit of work for any entry point (API, pages, CLI, harvest runs, background jobs): one transaction,
     committed when the block ends and rolled back if it raises, the one place an ActionContext is made, and its
     after-commit callbacks (background jobs, files renamed into place) run once the commit is done."""
-    with services.db.unit_of_work(write=write, statement_timeout_ms=statement_timeout_ms) as session:
-        ctx = ActionContext(session=session, actor=actor, services=services, now=utcnow(), dispatcher=dispatch)
+    with _transaction(services, actor, write=write, statement_timeout_ms=statement_timeout_ms) as ctx:
         yield ctx
+    run_after_commit(ctx)
+
+
+@contextmanager
+def _transaction(services: Services, actor: Actor, *, write: bool, statement_timeout_ms: int) -> Iterator[ActionContext]:
+    with services.db.unit_of_work(write=write, statement_timeout_ms=statement_timeout_ms) as session:
+        yield ActionContext(session=session, actor=actor, services=services, now=utcnow(), dispatcher=dispatch)
+
+
+def run_after_commit(ctx: ActionContext) -> None:
     for callback in ctx.after_commit_callbacks:
         callback()
 
@@ -149,14 +158,16 @@ def call_action(services: Services, name: str, data: dict[str, Any] | None = Non
     for attempt in (1, 2):
         begun = False
         try:
-            with unit(services, actor, write=not spec.read_only,
-                      statement_timeout_ms=read_bound(services, spec, actor)) as ctx:
+            # Not unit(): its after-commit callbacks run below, once the retries are over, so that an error in
+            # one (the write is committed by then) is never taken for a failed or retryable transaction.
+            with _transaction(services, actor, write=not spec.read_only,
+                              statement_timeout_ms=read_bound(services, spec, actor)) as ctx:
                 if not spec.read_only and not services.db.is_sqlite:
                     # One round trip so that a write starts only on a live connection: a pooled one the
                     # server dropped fails here, before anything is done, and the write is run again.
                     ctx.session.execute(PING)
                 begun = True
-                result = run_checked(ctx, checked)
+                result = run_checked(ctx, replace(checked, data=dict(checked.data)))  # a retry starts afresh
             break
         except RecursionError as error:
             # Input nested too deeply for code that recurses through it, in a form where dispatch could not
@@ -183,6 +194,7 @@ def call_action(services: Services, name: str, data: dict[str, Any] | None = Non
                 # A 503 the client can act on, not a 500: the transaction is atomic, so a write cut off
                 # here either committed whole or left nothing behind in the catalog.
                 raise ServiceUnavailable(LOST_DURING_WRITE if cut_off_write else LOST_DURING_READ) from error
+    run_after_commit(ctx)
     return result
 
 

@@ -97,3 +97,25 @@ def test_a_write_kept_waiting_past_sqlites_busy_timeout_is_a_503_and_leaves_noth
     with pytest.raises(NotFound):
         call("package_show", ANONYMOUS, id="waited")
     assert call("package_create", sysadmin, name="waited", owner_org=org["id"])["name"] == "waited"
+
+
+def test_an_after_commit_error_is_not_taken_for_a_failed_transaction(services, call, sysadmin, monkeypatch):
+    """After-commit callbacks run once the transaction is committed and the retries are over: an error in one is
+    that error (a 500 over HTTP), not the 503 'nothing was saved: retry' that a busy database during the
+    transaction gives, and the write stays."""
+    from sqlalchemy.exc import OperationalError
+
+    from catalog.registry import ACTIONS, ActionSpec
+
+    def locked() -> None:
+        raise OperationalError("DROP TABLE x", {}, sqlite3.OperationalError("database is locked"))
+
+    def write_then_fail_after_commit(ctx, data):
+        ctx.as_system().call("organization_create", {"name": "kept-org"})
+        ctx.after_commit(locked)
+
+    monkeypatch.setitem(ACTIONS, "write_then_fail_after_commit",
+                        ActionSpec("write_then_fail_after_commit", write_then_fail_after_commit, None, True, False))
+    with pytest.raises(OperationalError):
+        call("write_then_fail_after_commit", sysadmin)
+    assert call("organization_show", ANONYMOUS, id="kept-org")["name"] == "kept-org"
