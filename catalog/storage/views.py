@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from urllib.parse import unquote
 
-from flask import Blueprint, Flask, Response, current_app, redirect, send_file
+from flask import Blueprint, Flask, Response, redirect, send_file
 
 from catalog.api.views import request_actor
-from catalog.dataset.queries import get_package
+from catalog.context import SYSTEM
+from catalog.dataset.queries import get_package, get_resource
 from catalog.errors import NotFound
-from catalog.registry import call_action
-from catalog.services import Services
+from catalog.registry import call_action, unit
+from catalog.services import Services, current_services
 from catalog.storage.content_type import served_type
 
 downloads = Blueprint("storage", __name__)
@@ -21,12 +22,12 @@ downloads = Blueprint("storage", __name__)
 @downloads.route("/dataset/<id>/resource/<resource_id>/download/<path:filename>")
 def resource_download(id: str, resource_id: str, filename: str | None) -> Response:
     """Errors (NotFound, NotAuthorized) are the HTML error page catalog.responses renders."""
-    services: Services = current_app.extensions["moisson"]
+    services = current_services()
+    if not _url_names_the_dataset(services, id, resource_id):
+        raise NotFound()  # before access: a URL pairing a resource with another dataset says nothing of either
     # Access is resource_show's answer for this visitor: a missing or deleted resource is a 404, a dataset
     # they may not read (private, deleted, draft) a 403, exactly as the API says.
     resource = call_action(services, "resource_show", {"id": resource_id}, actor=request_actor(services))
-    if id != resource["package_id"] and not _names(services, id, resource["package_id"]):
-        raise NotFound()  # the URL's dataset is not this resource's
     url_type, url = resource["url_type"], resource["url"] or ""
     if url_type != "upload":
         if not url.lower().startswith(("http://", "https://", "ftp://")):
@@ -47,11 +48,14 @@ def resource_download(id: str, resource_id: str, filename: str | None) -> Respon
     return response
 
 
-def _names(services: Services, id_or_name: str, package_id: str) -> bool:
-    """Whether the URL's dataset segment (a name, since it is not the id) is the resource's dataset."""
-    with services.db.unit_of_work(write=False) as session:
-        package = get_package(session, id_or_name)
-        return package is not None and package.id == package_id
+def _url_names_the_dataset(services: Services, id_or_name: str, resource_id: str) -> bool:
+    """Whether the URL's dataset segment (id or name) is the resource's dataset, when both exist."""
+    with unit(services, SYSTEM, write=False) as ctx:
+        resource = get_resource(ctx.session, resource_id)
+        if resource is None or id_or_name == resource.package_id:
+            return True  # a missing resource is resource_show's 404
+        package = get_package(ctx.session, id_or_name)
+        return package is not None and package.id == resource.package_id
 
 
 def init_app(app: Flask) -> None:

@@ -92,7 +92,10 @@ def test_download_errors_are_html_pages_not_the_frameworks(client: Any, call: An
     english = {"Accept-Language": "en"}
     not_found = [f"/dataset/public/resource/{'0' * 32}/download/x.csv",
                  _path(shown).replace(public["id"], other["id"]),
-                 _path(shown).replace(public["id"], "other")]
+                 _path(shown).replace(public["id"], "other"),
+                 # a private dataset's resource under another dataset's URL: 404, as before any access check
+                 _path(hidden).replace(private["id"], other["id"]),
+                 _path(hidden).replace(private["id"], "public")]
     for path in not_found:
         response = client.get(path, headers=english)
         html = response.get_data(as_text=True)
