@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask
 
-from catalog.services import Services, build_services
+from catalog.services import EXTENSION, build_services
 from catalog.settings import Settings
 
 
@@ -20,7 +20,7 @@ def create_app(settings: Settings | None = None, *, check_schema: bool = True) -
     app = Flask(__name__)
     app.config["SECRET_KEY"] = settings.secret_key
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
-    app.extensions["moisson"] = services
+    app.extensions[EXTENSION] = services
 
     from catalog import responses
     from catalog.api.views import api
@@ -41,5 +41,4 @@ def _optional_blueprints() -> list[Any]:
     return [importlib.import_module(name).init_app for name in modules]
 
 
-def services_of(app: Flask) -> Services:
-    return app.extensions["moisson"]
+

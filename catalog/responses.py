@@ -20,13 +20,14 @@ import logging
 import uuid
 from typing import Any, Literal
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from catalog.dcat.views import answers_in_rdf
 from catalog.errors import ActionError, NotAuthorized, NotFound
+from catalog.services import current_services
 from catalog.web.error_page import error_page, expired_form_message, not_allowed_message
 
 Surface = Literal["action", "rdf", "page", "framework"]
@@ -65,7 +66,7 @@ def json_response(body: Any, status: int = 200, *, callback: str | None = None) 
 
 
 def help_url(name: str) -> str:
-    site_url: str = current_app.extensions["moisson"].settings.site_url
+    site_url: str = current_services().settings.site_url
     return f"{site_url.rstrip('/')}/api/3/action/help_show?name={name}"
 
 

@@ -8,13 +8,15 @@ registers every action once (catalog.action_modules), so lookups never import an
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
 from catalog.db import Database
 from catalog.settings import Settings
 
 if TYPE_CHECKING:
+    from flask import Flask
+
     from catalog.datastore.service import DatastoreService
     from catalog.search.backend import SearchBackend
     from catalog.storage.service import UploadStorage
@@ -24,17 +26,14 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Services:
-    """Built once per process and never changed (tests that need other settings use `with_settings`)."""
+    """Built once per process and never changed. (Tests that need other settings put them in the instance's own
+    dict for the test's duration: tests/conftest.py, `services`.)"""
 
     settings: Settings
     db: Database
     search: SearchBackend
     storage: UploadStorage
     datastore: DatastoreService
-
-    def with_settings(self, settings: Settings) -> Services:
-        """The same database, search and DataStore backends under other settings (file storage follows them)."""
-        return replace(self, settings=settings, storage=_make_storage(settings))
 
 
 def _fts5(db: Database) -> SearchBackend:
@@ -78,6 +77,20 @@ def _chosen(table: Mapping[str, T], name: str, kind: str) -> T:
     if name not in table:
         raise RuntimeError(f"No {kind} named {name!r}; known: {', '.join(sorted(table))}.")
     return table[name]
+
+
+EXTENSION = "moisson"  # the key of a Flask app's Services in app.extensions
+
+
+def services_of(app: Flask) -> Services:
+    return app.extensions[EXTENSION]  # type: ignore[no-any-return]
+
+
+def current_services() -> Services:
+    """The Services of the app handling the current request."""
+    from flask import current_app
+
+    return services_of(current_app)
 
 
 def build_services(settings: Settings) -> Services:

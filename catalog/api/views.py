@@ -16,7 +16,7 @@ from catalog.errors import BadRequest, PayloadTooLarge
 from catalog.nesting import TOO_DEEP, TooDeeplyNested, loads_bounded
 from catalog.registry import call_action, get_action, retry_if_connection_dropped
 from catalog.responses import help_url, json_response
-from catalog.services import Services
+from catalog.services import Services, current_services
 from catalog.user.models import ApiToken
 from catalog.user.sessions import SESSION_KEY, actor_for_user, user_for_session
 from catalog.user.tokens import actor_for_token, needs_last_access_update
@@ -27,8 +27,7 @@ api = Blueprint("api", __name__)
 JSONP_CALLBACK = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*", re.ASCII)
 
 
-def _services() -> Services:
-    return current_app.extensions["moisson"]
+
 
 
 @api.route("/api", strict_slashes=False)
@@ -47,14 +46,14 @@ def api_version(version: int) -> Response:
 def openapi() -> Response:
     from catalog.api.openapi import openapi_document
 
-    return json_response(openapi_document(_services().settings.site_url))
+    return json_response(openapi_document(current_services().settings.site_url))
 
 
 @api.route("/api/action/<name>", methods=["GET", "POST"])
 @api.route("/api/3/action/<name>", methods=["GET", "POST"])  # registered first: the URL url_for builds
 def action_endpoint(name: str) -> Response:
     """Errors (ActionError or not) are the envelope catalog.responses renders for this endpoint."""
-    services = _services()
+    services = current_services()
     callback = request.args.get("callback") if request.method == "GET" else None
     if callback and not JSONP_CALLBACK.fullmatch(callback):
         raise BadRequest("callback must be a JavaScript function name (letters, digits, _, $ and dots)")
@@ -127,7 +126,7 @@ def request_data(read_only: bool) -> dict[str, Any]:
         raw = request.get_data(cache=True)
     except RequestEntityTooLarge as error:
         raise PayloadTooLarge(
-            f"Request body is larger than {_services().settings.max_body_bytes} bytes"
+            f"Request body is larger than {current_services().settings.max_body_bytes} bytes"
         ) from error
     if not raw:
         return {}

@@ -33,7 +33,7 @@ from catalog.dcat.uri_owners import datasets_to_rdf
 from catalog.dcat.vocab import HYDRA, RDF, XSD
 from catalog.errors import ActionError, BadRequest, NotFound
 from catalog.registry import call_action, unit
-from catalog.services import Services
+from catalog.services import current_services
 
 # extension -> (rdflib format, media type)
 FORMATS = {
@@ -59,8 +59,7 @@ def init_app(app: Flask) -> None:
     app.before_request(_negotiate_dataset)
 
 
-def services_of(app: Flask) -> Services:
-    return app.extensions["moisson"]
+
 
 
 def _format_of(ext: str) -> tuple[str, str]:
@@ -140,7 +139,7 @@ def _catalog(ext: str) -> Response:
     per_page = _natural("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
     after = request.args.get("after") or None
     where = CatalogFilter(modified_since=_modified_since())
-    services = services_of(current_app)
+    services = current_services()
     settings = services.settings
     with unit(services, ANONYMOUS, write=False) as ctx:
         session = ctx.session
@@ -168,14 +167,14 @@ def _searched(page: int, per_page: int, where: CatalogFilter) -> tuple[list[dict
     data = {"q": request.args.get("q") or "", "fq": fq, "rows": per_page, "start": (page - 1) * per_page,
             "sort": "id asc"}
     try:
-        result = call_action(services_of(current_app), "package_search", data, actor=ANONYMOUS)
+        result = call_action(current_services(), "package_search", data, actor=ANONYMOUS)
     except ActionError as error:
         raise BadRequest(f"Search failed: {error.error_body()}") from error
     return result["results"], result["count"]
 
 
 def _page_url(ext: str, **params: Any) -> URIRef:
-    base = services_of(current_app).settings.site_url.rstrip("/")
+    base = current_services().settings.site_url.rstrip("/")
     kept = {k: v for k, v in request.args.items() if k not in ("page", "after")}
     kept.update({k: v for k, v in params.items() if v is not None})
     path = request.path if request.path.startswith("/catalog") else f"/catalog.{ext}"
@@ -231,7 +230,7 @@ def _dataset(id_or_name: str, ext: str) -> Response:
     _reject_nul(id_or_name)
     _format_of(ext)
     profile = _profile()
-    services = services_of(current_app)
+    services = current_services()
     settings = services.settings
     with unit(services, ANONYMOUS, write=False) as ctx:
         session = ctx.session

@@ -14,12 +14,13 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from werkzeug.wrappers import Response
 
+from catalog.services import current_services
 from catalog.user.login_limits import LoginLimits, LoginLimitsUnavailable, build_login_limits
 from catalog.user.models import User
 from catalog.user.passwords import dummy_hash, verify_password
 from catalog.user.sessions import SESSION_KEY, end_sessions, session_payload, user_for_session
 from catalog.web.blueprint import web
-from catalog.web.calls import forget_current_user, services
+from catalog.web.calls import forget_current_user
 from catalog.web.forms import LoginForm, LogoutForm
 
 log = logging.getLogger(__name__)
@@ -57,7 +58,7 @@ def login_limits() -> LoginLimits:
     """One per application (tests put their own, with a clock, under the same key)."""
     limits = current_app.extensions.get(LIMITS_EXTENSION)
     if limits is None:
-        limits = current_app.extensions.setdefault(LIMITS_EXTENSION, build_login_limits(services().settings))
+        limits = current_app.extensions.setdefault(LIMITS_EXTENSION, build_login_limits(current_services().settings))
     return limits
 
 
@@ -75,7 +76,7 @@ def client_address(trusted_proxies: int) -> str:
 def _check(login: str, password: str) -> tuple[str, dict[str, str]] | None:
     """The user's name and session payload when the password is theirs."""
     # Credentials are the one thing no action returns (user_show never exposes the hash).
-    with services().db.unit_of_work(write=False) as db_session:
+    with current_services().db.unit_of_work(write=False) as db_session:
         user = db_session.scalars(select(User).where(
             User.state == "active",
             or_(User.name == login, func.lower(User.email) == login.lower()),
@@ -108,7 +109,7 @@ def login() -> str | Response | tuple[str, int]:
     if not form.validate_on_submit():
         return render_template("login.html", form=form, next_url=next_url)
     name = form.username.data.strip()
-    address = client_address(services().settings.trusted_proxies)
+    address = client_address(current_services().settings.trusted_proxies)
     limits = login_limits()
     try:
         wait = limits.retry_after(name, address)
@@ -142,7 +143,7 @@ def logout() -> Response:
 def logout_everywhere() -> Response:
     """A new stamp for the user: every session (other browsers, a forgotten computer) ends with this one."""
     LogoutForm()
-    with services().db.unit_of_work(write=True) as db_session:
+    with current_services().db.unit_of_work(write=True) as db_session:
         user = user_for_session(db_session, session.get(SESSION_KEY))
         if user is not None:
             end_sessions(user)

@@ -5,17 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, g, session
+from flask import g, session
 
 from catalog.context import ANONYMOUS, Actor
 from catalog.errors import ActionError
 from catalog.registry import authorize, call_action, unit
-from catalog.services import Services
+from catalog.services import current_services
 from catalog.user.sessions import SESSION_KEY, user_for_session
-
-
-def services() -> Services:
-    return current_app.extensions["moisson"]
 
 
 def current_user() -> dict[str, Any] | None:
@@ -35,7 +31,7 @@ def _load_session_user() -> dict[str, Any] | None:
     payload = session.get(SESSION_KEY)
     if payload is None:
         return None
-    with services().db.unit_of_work(write=False) as db_session:
+    with current_services().db.unit_of_work(write=False) as db_session:
         user = user_for_session(db_session, payload)
         if user is not None:
             return {"id": user.id, "name": user.name, "sysadmin": bool(user.sysadmin)}
@@ -53,7 +49,7 @@ def current_actor() -> Actor:
 def act(action_name: str, /, **data: Any) -> Any:
     """Call one action as the visitor; ActionErrors propagate to the HTML error handlers.
     (Positional-only, so that data may carry its own `name`.)"""
-    return call_action(services(), action_name, data, actor=current_actor())
+    return call_action(current_services(), action_name, data, actor=current_actor())
 
 
 def can(auth_action: str, /, **data: Any) -> bool:
@@ -64,7 +60,7 @@ def can(auth_action: str, /, **data: Any) -> bool:
         return False
     if actor.is_sysadmin:
         return True
-    with unit(services(), actor, write=False) as ctx:
+    with unit(current_services(), actor, write=False) as ctx:
         try:
             authorize(ctx, auth_action, data)
         except ActionError:

@@ -10,8 +10,9 @@ from flask_babel import lazy_gettext as _l
 
 from catalog.dcat.schemaorg import dataset_to_schemaorg
 from catalog.errors import ActionError, SearchQueryError
+from catalog.services import current_services
 from catalog.web.blueprint import web
-from catalog.web.calls import act, can, services
+from catalog.web.calls import act, can
 from catalog.web.paging import Pager, int_arg, url_with
 
 FACETS = {
@@ -107,7 +108,7 @@ FREQUENCIES = {
 @web.route("/dataset/<id>")
 def dataset_read(id: str) -> str:
     pkg = act("package_show", id=id)
-    settings = services().settings
+    settings = current_services().settings
     extras = extras_of(pkg)
     activity: list[dict[str, Any]]
     try:

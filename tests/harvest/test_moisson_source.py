@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 from werkzeug.serving import make_server
 
-from catalog.app import create_app, services_of
+from catalog.app import create_app
 from catalog.context import SYSTEM
 from catalog.registry import call_action
+from catalog.services import services_of
 from catalog.settings import Settings
 
 
