@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm import Session
 
 from catalog.clock import utcnow
 from catalog.db import count_rows
@@ -62,7 +63,7 @@ def complete_listing(services: Services, job_id: str) -> set[str] | None:
     return set(listed) if listed is not None else None
 
 
-def plan_deletions(session: Any, job: HarvestJob, source: HarvestSource, listed: set[str] | None,
+def plan_deletions(session: Session, job: HarvestJob, source: HarvestSource, listed: set[str] | None,
                    allow_mass_deletion: bool) -> tuple[str | None, list[str]]:
     """Why the job withdraws nothing (None when it may), and the ids of the objects it withdraws."""
     if listed is not None:
@@ -75,7 +76,7 @@ def plan_deletions(session: Any, job: HarvestJob, source: HarvestSource, listed:
     return reason, missing_ids
 
 
-def _mark_listed(session: Any, job: HarvestJob, listed: set[str]) -> None:
+def _mark_listed(session: Session, job: HarvestJob, listed: set[str]) -> None:
     """Records still listed upstream count as seen by this job, so `missing_objects` is what disappeared."""
     guids = sorted(listed)
     for start in range(0, len(guids), BATCH_SIZE * 5):
@@ -85,7 +86,7 @@ def _mark_listed(session: Any, job: HarvestJob, listed: set[str]) -> None:
         ).values(last_seen_job_id=job.id).execution_options(synchronize_session=False))
 
 
-def _emptied_error(session: Any, job: HarvestJob) -> str:
+def _emptied_error(session: Session, job: HarvestJob) -> str:
     """A source that suddenly lists nothing is far likelier broken than emptied: an error, not a quiet run."""
     known = count_rows(session, missing_objects(job))
     message = (f"The source listed no datasets while {known} dataset(s) came from it: nothing was withdrawn "
@@ -95,7 +96,7 @@ def _emptied_error(session: Any, job: HarvestJob) -> str:
     return message
 
 
-def _deletion_blocker(session: Any, job: HarvestJob, threshold: float, allow_mass: bool,
+def _deletion_blocker(session: Session, job: HarvestJob, threshold: float, allow_mass: bool,
                       listed: set[str] | None) -> str | None:
     """Why this job must not delete anything (EMPTIED when the source lists nothing), or None when it may.
     An incremental job decides only when it has the source's complete id listing."""

@@ -7,6 +7,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from catalog.clock import utcnow
 from catalog.outbound import Outbound
@@ -44,7 +45,7 @@ def make_fetcher(settings: Settings, config: dict[str, Any], deadline: JobDeadli
                    job_deadline=deadline)
 
 
-def log(session: Any, job: HarvestJob | None, message: str, level: str = "INFO", source_id: str | None = None) -> None:
+def log(session: Session, job: HarvestJob | None, message: str, level: str = "INFO", source_id: str | None = None) -> None:
     session.add(HarvestLog(
         source_id=source_id or (job.source_id if job else None), job_id=job.id if job else None,
         level=level, message=message, created=utcnow(),
@@ -64,7 +65,7 @@ def record_gather_error(services: Services, job_id: str, message: str) -> None:
         add_gather_error(session, job, message)
 
 
-def add_gather_error(session: Any, job: HarvestJob, message: str) -> None:
+def add_gather_error(session: Session, job: HarvestJob, message: str) -> None:
     """A gather error on a job row the caller holds: listed, counted as errored, logged."""
     job.gather_errors = [*(job.gather_errors or []), {"message": message, "created": utcnow().isoformat()}]
     job.stats = add_counts(job.stats, Counter(errored=1))

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
 
 from catalog.clock import utcnow
 from catalog.context import SYSTEM
@@ -73,7 +74,7 @@ def check_runnable(source: HarvestSource) -> None:
         ]})
 
 
-def create_job(session: Any, source: HarvestSource, *, force_all: bool = False, now: datetime | None = None,
+def create_job(session: Session, source: HarvestSource, *, force_all: bool = False, now: datetime | None = None,
                resume_stale: bool = True) -> HarvestJob:
     """A new job, or the source's interrupted one (stale heartbeat) to resume. Refuses a second live job."""
     now = now or utcnow()
@@ -97,7 +98,7 @@ def create_job(session: Any, source: HarvestSource, *, force_all: bool = False, 
     return job
 
 
-def _since(session: Any, source: HarvestSource, force_all: bool, now: datetime) -> datetime | None:
+def _since(session: Session, source: HarvestSource, force_all: bool, now: datetime) -> datetime | None:
     """Incremental window start for backends that support it (ckan), from the last clean job; a full
     listing (the only kind that may delete) at least every `full_sync_hours`."""
     config = source.config or {}

@@ -28,6 +28,7 @@ from catalog.registry import unit
 
 if TYPE_CHECKING:
     from catalog.services import Services
+    from catalog.settings import Settings
 
 log = logging.getLogger(__name__)
 QUEUE = "moisson-datastore"
@@ -237,7 +238,7 @@ class _Progress:
             _update(self.services, self.resource_id, self.job_id, rows_loaded=rows)
 
 
-def _fetch(url: str, settings: Any) -> Path:
+def _fetch(url: str, settings: Settings) -> Path:
     """Download a remote file to a temporary file under the site's outbound rules (catalog/outbound: public
     addresses only unless allowed, checked redirects, deadline, size cap)."""
     handle = tempfile.NamedTemporaryFile(prefix="moisson-datastore-", suffix=".csv", delete=False)

@@ -32,6 +32,7 @@ from catalog.dcat.vocab import DCAT
 from catalog.organization.models import Group
 from catalog.registry import unit
 from catalog.search.stored import current_stored_dicts
+from catalog.settings import Settings
 
 if TYPE_CHECKING:
     from catalog.services import Services
@@ -107,7 +108,7 @@ def iter_public_packages(ctx: ActionContext, where: CatalogFilter,
         ctx.session.expunge_all()
 
 
-def dictize_batch(session: Session, ids: list[str], settings: Any) -> list[dict[str, Any]]:
+def dictize_batch(session: Session, ids: list[str], settings: Settings) -> list[dict[str, Any]]:
     """package_show dicts of a batch: the stored dicts package_show itself serves (one query for the batch),
     and for datasets without a current one, dictized with two queries for all of them (groups, organizations).
     Reading stored dicts instead of dictizing every dataset made a full dump 1.5x faster (100,000 datasets)."""
@@ -117,7 +118,7 @@ def dictize_batch(session: Session, ids: list[str], settings: Any) -> list[dict[
             for package_id in ids]
 
 
-def _dictize(session: Session, ids: list[str], settings: Any) -> dict[str, dict[str, Any]]:
+def _dictize(session: Session, ids: list[str], settings: Settings) -> dict[str, dict[str, Any]]:
     if not ids:
         return {}
     # The model loads collections eagerly: a query per collection for the batch, not per dataset.

@@ -243,7 +243,7 @@ class IndexWriter:
     def index_package(self, session: Session, package: dict[str, Any],
                       vocabularies: Mapping[str, str] | None = None) -> None:
         """(Re)index one dataset from its package_show dict, inside the caller's transaction. vocabularies: the
-        names of its tags' vocabularies when the caller read them for a batch (reindex_packages), else read here."""
+        names of its tags' vocabularies when the caller read them for a batch (index_packages), else read here."""
         ids = vocabulary_ids(package)
         if vocabularies is None and ids:
             vocabularies = vocabulary_names(session, ids)

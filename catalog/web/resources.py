@@ -12,7 +12,6 @@ from catalog.web.calls import act, can
 from catalog.web.paging import Pager, int_arg, url_with
 
 PAGE_SIZES = (10, 25, 50, 100)
-# The DataStore's load status (XLoader's xloader_status under Moisson's name).
 
 
 def _sort_item(column: str, direction: str) -> str:

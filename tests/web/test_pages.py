@@ -244,3 +244,17 @@ def test_jsonp_callback_function_names_still_work(client: Any, callback: str) ->
     response = client.get("/api/3/action/package_list", query_string={"callback": callback})
     assert response.status_code == 200
     assert response.get_data(as_text=True).startswith(callback + "(")
+
+
+def test_a_description_cannot_close_the_jsonld_script(client: Any, call: Any, sysadmin: Any, org: dict[str, Any]) -> None:
+    """The dataset page's JSON-LD is written inside <script>: text that closes it must stay data (Jinja's tojson
+    escapes <, > and &), or a dataset description could run script on the portal."""
+    import json
+    import re
+
+    call("package_create", sysadmin, name="piege", owner_org=org["id"], notes="</script><script>alert(1)</script>")
+    html = client.get("/dataset/piege").get_data(as_text=True)
+    [block] = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, flags=re.S)
+    assert json.loads(block)["description"] == "</script><script>alert(1)</script>"
+    assert "<script>alert(1)" not in html
+
