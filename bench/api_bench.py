@@ -40,21 +40,17 @@ def percentiles(latencies: list[float]) -> dict[str, float]:
             "p99_ms": round(cuts[98] * 1000, 2)}
 
 
-def run_phase(label: str, clients: int, count: int, make_request: Request, *,
-              keep: list[Any] | None = None) -> dict[str, Any]:
-    """`count` requests spread over `clients` threads; returns ops/s, percentiles and errors."""
+def drive(clients: int, make_request: Request, next_index: Callable[[], int | None], *,
+          keep: list[Any] | None = None) -> tuple[list[float], list[str], float]:
+    """`clients` threads, each with its own HTTP session, sending requests while `next_index` gives one: the
+    latencies, the first bytes of each failed answer, and the wall time. Successful results go to `keep`."""
     latencies: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()
-    counter = iter(range(count))
 
     def client() -> None:
         with requests.Session() as session:
-            while True:
-                with lock:
-                    index = next(counter, None)
-                if index is None:
-                    return
+            while (index := next_index()) is not None:
                 started = time.perf_counter()
                 try:
                     response = make_request(session, index)
@@ -74,7 +70,20 @@ def run_phase(label: str, clients: int, count: int, make_request: Request, *,
     with ThreadPoolExecutor(max_workers=clients) as pool:
         for future in [pool.submit(client) for _ in range(clients)]:
             future.result()
-    wall = time.perf_counter() - started
+    return latencies, errors, time.perf_counter() - started
+
+
+def run_phase(label: str, clients: int, count: int, make_request: Request, *,
+              keep: list[Any] | None = None) -> dict[str, Any]:
+    """`count` requests spread over `clients` threads; returns ops/s, percentiles and errors."""
+    lock = threading.Lock()
+    counter = iter(range(count))
+
+    def next_index() -> int | None:
+        with lock:
+            return next(counter, None)
+
+    latencies, errors, wall = drive(clients, make_request, next_index, keep=keep)
     result = {"clients": clients, "ops": count, "seconds": round(wall, 3), "ops_per_s": round(count / wall, 1),
               **percentiles(latencies), "errors": len(errors)}
     if errors:

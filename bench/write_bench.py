@@ -33,7 +33,6 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,7 +40,7 @@ from typing import Any
 
 import requests
 
-from bench.api_bench import dataset_body, percentiles
+from bench.api_bench import dataset_body, drive, percentiles
 from tests.servers import REPO_ROOT, ServerProcess
 
 ACTIONS = ("organization_create", "package_create", "package_update", "package_show")
@@ -127,8 +126,6 @@ def describe(rev: str | None) -> str:
 def run_phase(clients: int, make_request: Request, *, seconds: float, count: int,
               keep: list[Any] | None = None) -> dict[str, Any]:
     """Requests from `clients` threads until `seconds` have passed (or `count` are done, when count > 0)."""
-    latencies: list[float] = []
-    errors: list[str] = []
     lock = threading.Lock()
     issued = 0
     deadline = time.perf_counter() + seconds
@@ -141,29 +138,7 @@ def run_phase(clients: int, make_request: Request, *, seconds: float, count: int
             issued += 1
             return issued - 1
 
-    def client() -> None:
-        with requests.Session() as session:
-            while (index := next_index()) is not None:
-                started = time.perf_counter()
-                try:
-                    response = make_request(session, index)
-                    body = response.json()
-                    ok = response.status_code == 200 and body.get("success") is True
-                except (requests.RequestException, ValueError) as error:
-                    ok, body = False, repr(error)
-                elapsed = time.perf_counter() - started
-                with lock:
-                    latencies.append(elapsed)
-                    if not ok:
-                        errors.append(json.dumps(body)[:300])
-                    elif keep is not None:
-                        keep.append(body["result"])
-
-    started = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=clients) as pool:
-        for future in [pool.submit(client) for _ in range(clients)]:
-            future.result()
-    wall = time.perf_counter() - started
+    latencies, errors, wall = drive(clients, make_request, next_index, keep=keep)
     done = len(latencies) - len(errors)
     result = {"ops": done, "seconds": round(wall, 3), "ops_per_s": round(done / wall, 1), **percentiles(latencies),
               "errors": len(errors)}
