@@ -54,18 +54,12 @@ Request = Callable[[requests.Session, int], requests.Response]
 class SourceServer(ServerProcess):
     """A ServerProcess whose CLI and server import the catalog from `root` (a worktree or this checkout)."""
 
+    command = LAUNCHER  # never an installed `moisson`: it would serve the installed checkout, not `root`
+
     def __init__(self, kind: str, root: Path, *, workers: int, threads: int, datastore_loads: bool) -> None:
         super().__init__(kind, workers=workers, threads=threads, extra_env={
             "PYTHONPATH": str(root), "MOISSON_DATASTORE_LOAD_URLS": "true" if datastore_loads else "false"})
         self.root = root
-
-    def cli(self, *args: str, check: bool = True, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run([*LAUNCHER, *args], env=self.env, cwd=self.workdir, capture_output=True,
-                                text=True, timeout=timeout)
-        if check and result.returncode != 0:
-            raise RuntimeError(f"moisson {' '.join(args)} failed ({result.returncode}):\n"
-                               f"{result.stdout}\n{result.stderr}")
-        return result
 
     def launch(self) -> subprocess.Popen[bytes]:
         # A wrong PYTHONPATH would silently benchmark the same code twice: check where catalog comes from.
@@ -73,13 +67,7 @@ class SourceServer(ServerProcess):
                                cwd=self.workdir, capture_output=True, text=True, check=True).stdout.strip()
         if not Path(where).resolve().is_relative_to(self.root.resolve()):
             raise RuntimeError(f"the server would import catalog from {where}, not from {self.root}")
-        log = self.log_path.open("ab")
-        self.process = subprocess.Popen(
-            [*LAUNCHER, "serve", "--port", str(self.port), "--workers", str(self.workers),
-             "--threads", str(self.threads)],
-            env=self.env, cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        log.close()
-        return self.process
+        return super().launch()
 
 
 @dataclass

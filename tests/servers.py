@@ -40,6 +40,8 @@ def free_port() -> int:
 class ServerProcess:
     """One `moisson serve` with its own database; use as a context manager or call start()/stop()."""
 
+    command: list[str] = MOISSON  # how `moisson` is run (the CLI and the server)
+
     def __init__(self, kind: str, *, workers: int = 2, threads: int = 4, upgrade: bool = True,
                  create_admin: bool = True, extra_env: dict[str, str] | None = None) -> None:
         if kind not in ("sqlite", "postgresql"):
@@ -71,7 +73,7 @@ class ServerProcess:
     # -- CLI ---------------------------------------------------------------------------------------------
     def cli(self, *args: str, check: bool = True, timeout: float = 120) -> subprocess.CompletedProcess[str]:
         """Run `moisson ARGS` against this server's database."""
-        result = subprocess.run([*MOISSON, *args], env=self.env, cwd=self.workdir, capture_output=True,
+        result = subprocess.run([*self.command, *args], env=self.env, cwd=self.workdir, capture_output=True,
                                 text=True, timeout=timeout)
         if check and result.returncode != 0:
             raise RuntimeError(f"moisson {' '.join(args)} failed ({result.returncode}):\n"
@@ -101,7 +103,7 @@ class ServerProcess:
         log = self.log_path.open("ab")
         # A new session makes the server's process group ours alone, so stop() can reap the workers too.
         self.process = subprocess.Popen(
-            [*MOISSON, "serve", "--port", str(self.port), "--workers", str(self.workers),
+            [*self.command, "serve", "--port", str(self.port), "--workers", str(self.workers),
              "--threads", str(self.threads)],
             env=self.env, cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         log.close()
