@@ -10,7 +10,7 @@ from flask import Blueprint, Flask, Response, redirect, send_file
 from catalog.api.views import request_actor
 from catalog.context import SYSTEM
 from catalog.dataset.queries import get_package, get_resource
-from catalog.errors import NotFound
+from catalog.errors import NotAuthorized, NotFound
 from catalog.registry import call_action, unit
 from catalog.services import Services, current_services
 from catalog.storage.content_type import served_type
@@ -23,11 +23,17 @@ downloads = Blueprint("storage", __name__)
 def resource_download(id: str, resource_id: str, filename: str | None) -> Response:
     """Errors (NotFound, NotAuthorized) are the HTML error page catalog.responses renders."""
     services = current_services()
-    if not _url_names_the_dataset(services, id, resource_id):
-        raise NotFound()  # before access: a URL pairing a resource with another dataset says nothing of either
     # Access is resource_show's answer for this visitor: a missing or deleted resource is a 404, a dataset
-    # they may not read (private, deleted, draft) a 403, exactly as the API says.
-    resource = call_action(services, "resource_show", {"id": resource_id}, actor=request_actor(services))
+    # they may not read (private, deleted, draft) a 403, exactly as the API says. But a URL pairing the resource
+    # with another dataset is a 404 whatever access would say, so a refusal is only given for the right URL.
+    try:
+        resource = call_action(services, "resource_show", {"id": resource_id}, actor=request_actor(services))
+    except NotAuthorized:
+        if not _url_names_the_dataset(services, id, resource_id, None):
+            raise NotFound() from None
+        raise
+    if not _url_names_the_dataset(services, id, resource_id, resource["package_id"]):
+        raise NotFound()
     url_type, url = resource["url_type"], resource["url"] or ""
     if url_type != "upload":
         if not url.lower().startswith(("http://", "https://", "ftp://")):
@@ -48,14 +54,21 @@ def resource_download(id: str, resource_id: str, filename: str | None) -> Respon
     return response
 
 
-def _url_names_the_dataset(services: Services, id_or_name: str, resource_id: str) -> bool:
-    """Whether the URL's dataset segment (id or name) is the resource's dataset, when both exist."""
+def _url_names_the_dataset(services: Services, id_or_name: str, resource_id: str, package_id: str | None) -> bool:
+    """Whether the URL's dataset segment (id or name) is the resource's dataset (`package_id`, when the caller
+    knows it; no query when the URL gives that id, as every download link does)."""
+    if id_or_name == package_id:
+        return True
     with unit(services, SYSTEM, write=False) as ctx:
-        resource = get_resource(ctx.session, resource_id)
-        if resource is None or id_or_name == resource.package_id:
-            return True  # a missing resource is resource_show's 404
+        if package_id is None:
+            resource = get_resource(ctx.session, resource_id)
+            if resource is None:
+                return True  # resource_show's answer stands
+            package_id = resource.package_id
+            if id_or_name == package_id:
+                return True
         package = get_package(ctx.session, id_or_name)
-        return package is not None and package.id == resource.package_id
+        return package is not None and package.id == package_id
 
 
 def init_app(app: Flask) -> None:
