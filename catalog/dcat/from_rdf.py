@@ -58,25 +58,11 @@ def datasets_from_graph(graph: Graph, *, language: str = PORTAL_LANGUAGE, untagg
 
 def best_literal(graph: Graph, node: Node, predicate: URIRef, language: str = PORTAL_LANGUAGE,
                  untagged_language: str | None = None) -> tuple[str | None, dict[str, str]]:
-    """The value to show and every language's value. An untagged literal is in `untagged_language` (a harvest
-    source's setting), else in the portal's `language`, as ckanext-dcat reads it; a tagged literal of the same
-    language wins. Shown: the portal's language, then English, then the first by code (languages.pick). The
-    smallest text wins among several of one language, so the result does not depend on the graph's order."""
-    by_language: dict[str, str] = {}
-    untagged: str | None = None
-    for term in graph.objects(node, predicate):
-        text = terms.text_value(term) if isinstance(term, Literal) else str(term)
-        if not text.strip():
-            continue
-        tag = term.language.lower() if isinstance(term, Literal) and term.language else None
-        if tag is None:
-            untagged = text if untagged is None else min(untagged, text)
-        elif tag not in by_language or text < by_language[tag]:
-            by_language[tag] = text
-    if untagged is not None:
-        by_language.setdefault((untagged_language or language).lower(), untagged)
-    shown = languages.pick(by_language, language)
-    return (by_language[shown] if shown else None), by_language
+    """The value to show and every language's value (languages.best_text). An untagged literal is in
+    `untagged_language` (a harvest source's setting), else in the portal's `language`, as ckanext-dcat reads it."""
+    texts = ((term.language if isinstance(term, Literal) and term.language else None, terms.text_value(term))
+             for term in graph.objects(node, predicate))
+    return languages.best_text(texts, language, untagged_language)
 
 
 def dataset_from_rdf(graph: Graph, node: Node, *, language: str = PORTAL_LANGUAGE,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 # The portal's language (CKAN: ckan.locale_default). Moisson is French-first: the web pages default to French
@@ -35,6 +35,27 @@ def pick(texts: Mapping[str, str], language: str = PORTAL_LANGUAGE) -> str | Non
         if regional:
             return regional[0]
     return sorted(texts)[0]
+
+
+def best_text(texts: Iterable[tuple[str | None, str]], language: str = PORTAL_LANGUAGE,
+              untagged_language: str | None = None) -> tuple[str | None, dict[str, str]]:
+    """The text to show and every language's text, from (language tag or None, text) pairs (an RDF node's
+    literals). An untagged text is in `untagged_language`, else in `language`; a tagged text of the same
+    language wins. The smallest text wins among several of one language, so the result does not depend on the
+    graph's order. Blank texts are left out. Shown: `pick`."""
+    by_language: dict[str, str] = {}
+    untagged: str | None = None
+    for tag, text in texts:
+        if not text.strip():
+            continue
+        if tag is None:
+            untagged = text if untagged is None else min(untagged, text)
+        elif (tag := tag.lower()) not in by_language or text < by_language[tag]:
+            by_language[tag] = text
+    if untagged is not None:
+        by_language.setdefault((untagged_language or language).lower(), untagged)
+    shown = pick(by_language, language)
+    return (by_language[shown] if shown else None), by_language
 
 
 def translations(value: Any) -> dict[str, str]:

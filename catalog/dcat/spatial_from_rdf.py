@@ -37,7 +37,7 @@ from catalog.dcat.geometry import (
     lon_lat,
     wkt_geometry,
 )
-from catalog.dcat.languages import PORTAL_LANGUAGE, pick
+from catalog.dcat.languages import PORTAL_LANGUAGE, best_text
 from catalog.dcat.vocab import DCAT, DCT, GSP, IANA, LOCN, RDFS, SKOS, XSD, TermCache
 
 OGC = TermCache("http://www.opengis.net/rdf#")  # GeoNetwork 3's namespace for ogc:asWKT / ogc:WKTLiteral
@@ -100,14 +100,14 @@ def spatial_from_rdf(graph: Graph, node: Node, warnings: list[str]) -> dict[str,
 
 def _label(graph: Graph, place: Node) -> str | None:
     for predicate in LABELS:
-        # The portal's language (untagged counts as it), then English, then the first by code: as titles.
-        by_language: dict[str, str] = {}
-        for term in sorted(graph.objects(place, predicate), key=str):
-            if isinstance(term, Literal) and str(term).strip():
-                by_language.setdefault((term.language or PORTAL_LANGUAGE).lower(), " ".join(str(term).split()))
-        shown = pick(by_language)
+        # Chosen as titles are (languages.best_text), except that an untagged label is given the portal's
+        # language outright, so it competes with the labels tagged in it (the smallest wins) instead of giving
+        # way to them.
+        labels = [(term.language or PORTAL_LANGUAGE, str(term))
+                  for term in graph.objects(place, predicate) if isinstance(term, Literal)]
+        shown, _ = best_text(labels)
         if shown:
-            return by_language[shown]
+            return " ".join(shown.split())
     return None
 
 
