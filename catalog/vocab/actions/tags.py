@@ -43,19 +43,25 @@ def _containing(query: Select[tuple[Tag]], terms: list[str]) -> Select[tuple[Tag
     return query.order_by(Tag.name, Tag.id)
 
 
-def _narrow(ctx: ActionContext, data: dict[str, Any], *, search: bool = False) -> Select[tuple[Tag]]:
-    """tag_list's and tag_autocomplete's tags: a vocabulary's, else visible free tags. `search`: CKAN's
-    _tag_search answers (tag_autocomplete, tag_list with a query), where an unknown vocabulary finds nothing;
-    tag_list without a query (Tag.all) answers 404."""
-    text = (data.get("query") or data.get("q") or "").strip()
-    if data.get("vocabulary_id"):
-        vocabulary = get_vocabulary(ctx.session, data["vocabulary_id"])
-        if vocabulary is None and not (text or search):
-            raise NotFound(f"could not find vocabulary '{data['vocabulary_id']}'")  # CKAN's Tag.all
+def _narrow(ctx: ActionContext, vocabulary_id: str | None, terms: list[str], *,
+            search: bool = False) -> Select[tuple[Tag]]:
+    """The tags of a vocabulary (id or name), else the visible free tags, whose names contain every term.
+    `search`: CKAN's _tag_search answers (tag_autocomplete, tag_search, tag_list with a query), where an unknown
+    vocabulary finds nothing; tag_list without a query (Tag.all) answers 404."""
+    if vocabulary_id is not None:
+        vocabulary = get_vocabulary(ctx.session, vocabulary_id)
+        if vocabulary is None and not (terms or search):
+            raise NotFound(f"could not find vocabulary '{vocabulary_id}'")  # CKAN's Tag.all
         query = _tags_in(vocabulary.id) if vocabulary is not None else select(Tag).where(false())
     else:
         query = _visible_tags(ctx)
-    return _containing(query, [text] if text else [])
+    return _containing(query, terms)
+
+
+def _query_text(data: dict[str, Any]) -> list[str]:
+    """tag_list's and tag_autocomplete's one string to look for (`query`, else `q`), as a list of terms."""
+    text = (data.get("query") or data.get("q") or "").strip()
+    return [text] if text else []
 
 
 @action(auth=auth.license_list, read_only=True)
@@ -73,7 +79,7 @@ def tag_list(ctx: ActionContext, data: dict[str, Any]) -> list[Any]:
     :param vocabulary_id: the id or name of a vocabulary: its tags instead of free tags
     :param all_fields: return {id, name, vocabulary_id, display_name} dicts (default false)
     """
-    tags = ctx.session.scalars(_narrow(ctx, data))
+    tags = ctx.session.scalars(_narrow(ctx, data.get("vocabulary_id") or None, _query_text(data)))
     if data.get("all_fields"):
         return [tag_dictize(tag) for tag in tags]
     return [tag.name for tag in tags]
@@ -121,7 +127,8 @@ def tag_autocomplete(ctx: ActionContext, data: dict[str, Any]) -> list[str]:
     :param limit: at most this many (default 10)
     :param offset: skip this many
     """
-    query = _narrow(ctx, data, search=True).offset(int(data.get("offset") or 0)).limit(int(data.get("limit", 10)))
+    query = _narrow(ctx, data.get("vocabulary_id") or None, _query_text(data), search=True)
+    query = query.offset(int(data.get("offset") or 0)).limit(int(data.get("limit", 10)))
     return [tag.name for tag in ctx.session.scalars(query)]
 
 
@@ -143,16 +150,11 @@ def tag_search(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
     terms = [terms] if isinstance(terms, str) else list(terms)
     terms += [value for key, value in (data.get("fields") or {}).items() if key in ("tag", "tags")]
     terms = [term.strip() for term in terms if isinstance(term, str) and term.strip()]
-    if data.get("vocabulary_id") is not None:
-        vocabulary = get_vocabulary(ctx.session, data["vocabulary_id"])
-        if vocabulary is None:
-            return {"count": 0, "results": []}
-        query = _tags_in(vocabulary.id)
-    else:
-        query = _visible_tags(ctx)
     if not terms:
         return {"count": 0, "results": []}
-    query = _containing(query, terms)
+    # An empty vocabulary_id is a vocabulary that does not exist here (nothing found), where tag_list and
+    # tag_autocomplete read it as no vocabulary (free tags).
+    query = _narrow(ctx, data.get("vocabulary_id"), terms, search=True)
     count = count_rows(ctx.session, query)
     if data.get("offset"):
         query = query.offset(data["offset"])
