@@ -11,7 +11,7 @@ from catalog.context import ActionContext
 from catalog.dataset.models import Package
 from catalog.dataset.queries import get_group, get_package
 from catalog.errors import NotAuthorized, NotFound
-from catalog.organization.models import Member
+from catalog.organization.models import Group, Member
 
 
 def editable_package(ctx: ActionContext, id_or_name: Any) -> Package:
@@ -67,13 +67,21 @@ def groups_exist(ctx: ActionContext, data: dict[str, Any]) -> None:
     CKAN makes this check in the auth function, so for sysadmins (who skip auth) unknown groups are still
     skipped silently (save.apply_groups), as on CKAN."""
     groups = data.get("groups")
+    keys = []
     for ref in groups if isinstance(groups, list) else []:
         key = (ref.get("id") or ref.get("name")) if isinstance(ref, dict) else ref
         if not key:
             continue
-        # Like CKAN's Group.get: any group or organization, in any state, by id or name.
-        if not isinstance(key, str) or get_group(ctx.session, key) is None:
+        if not isinstance(key, str):
             raise NotFound("Group was not found.")
+        keys.append(key)
+    if not keys:
+        return
+    # Like CKAN's Group.get: any group or organization, in any state, by id or name; one query for the list.
+    found = ctx.session.execute(select(Group.id, Group.name).where(Group.id.in_(keys) | Group.name.in_(keys)))
+    known = {value for row in found for value in row}
+    if any(key not in known for key in keys):
+        raise NotFound("Group was not found.")
 
 
 def package_update(ctx: ActionContext, data: dict[str, Any]) -> None:

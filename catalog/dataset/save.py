@@ -164,22 +164,19 @@ def apply_package_fields(
 def apply_groups(ctx: ActionContext, package: Package, groups: list[dict[str, Any]]) -> None:
     """Unknown groups are skipped (CKAN); adding needs membership of the group unless sysadmin."""
     session = ctx.session
-    wanted: dict[str, Group] = {}
-    for ref in groups:
-        key = ref.get("id") or ref.get("name")
-        group = (
-            session.scalar(
-                select(Group).where(
-                    (Group.id == key) | (Group.name == key),
-                    Group.is_organization.is_(False),
-                    Group.state == "active",
-                )
-            )
-            if key
-            else None
+    keys = [key for ref in groups if (key := ref.get("id") or ref.get("name"))]
+    found = session.scalars(
+        select(Group).where(
+            Group.id.in_(keys) | Group.name.in_(keys),
+            Group.is_organization.is_(False),
+            Group.state == "active",
         )
-        if group is not None:
-            wanted[group.id] = group
+    ).all() if keys else []
+    by_key = {group.name: group for group in found} | {group.id: group for group in found}  # an id before a name
+    wanted: dict[str, Group] = {}
+    for key in keys:
+        if key in by_key:
+            wanted[by_key[key].id] = by_key[key]
     existing = {
         m.group_id: m
         for m in session.scalars(
