@@ -14,11 +14,10 @@ from sqlalchemy.orm import Session
 
 from catalog.clock import utcnow
 from catalog.db import count_rows
-from harvest.backends import make_backend
 from harvest.backends.base import GatherError, SourceInfo
 from harvest.fetch import FetchError
-from harvest.job_deadline import JobDeadline, JobDeadlineReached
-from harvest.jobs import BATCH_SIZE, add_gather_error, log, make_fetcher, record_gather_error, source_info
+from harvest.job_deadline import JobDeadlineReached
+from harvest.jobs import BATCH_SIZE, add_gather_error, job_backend, log, record_gather_error, source_info
 from harvest.models import HarvestJob, HarvestObject, HarvestSource
 
 if TYPE_CHECKING:
@@ -50,8 +49,8 @@ def complete_listing(services: Services, job_id: str) -> set[str] | None:
         if not job.gather_complete or job.gather_errors:
             return None
         info = source_info(session.get(HarvestSource, job.source_id))
-        since, deadline = job.since, JobDeadline.for_job(services.settings, info.config, job.started or utcnow())
-    backend = make_backend(info, make_fetcher(services.settings, info.config, deadline), since)
+        since, started = job.since, job.started or utcnow()
+    backend, _deadline = job_backend(services, info, started, since)
     remote_ids = getattr(backend, "remote_ids", None)
     if remote_ids is None:
         return None

@@ -4,6 +4,7 @@ backend may know of its source, the source's fetcher, log lines, stats, gather e
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -12,7 +13,8 @@ from sqlalchemy.orm import Session
 from catalog.clock import utcnow
 from catalog.outbound import Outbound
 from catalog.settings import Settings
-from harvest.backends.base import SourceInfo
+from harvest.backends import make_backend
+from harvest.backends.base import Backend, SourceInfo
 from harvest.dictize import job_summary
 from harvest.fetch import Fetcher, FetchLimits
 from harvest.job_deadline import JobDeadline
@@ -43,6 +45,14 @@ def make_fetcher(settings: Settings, config: dict[str, Any], deadline: JobDeadli
         headers["User-Agent"] = str(config["user_agent"])
     return Fetcher(FetchLimits.from_config(config, settings), headers, outbound=Outbound.from_settings(settings),
                    job_deadline=deadline)
+
+
+def job_backend(services: Services, info: SourceInfo, started: datetime,
+                since: datetime | None) -> tuple[Backend, JobDeadline]:
+    """A job's backend, its fetcher bound by the job's deadline, and that deadline (checked between batches).
+    The deadline counts from `started` (job.started), so every worker of a queued job and a resumed job share it."""
+    deadline = JobDeadline.for_job(services.settings, info.config, started)
+    return make_backend(info, make_fetcher(services.settings, info.config, deadline), since), deadline
 
 
 def log(session: Session, job: HarvestJob | None, message: str, level: str = "INFO", source_id: str | None = None) -> None:

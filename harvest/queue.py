@@ -19,12 +19,11 @@ from sqlalchemy import select, update
 from catalog.clock import utcnow
 from catalog.services import Services, build_services
 from catalog.settings import Settings
-from harvest.backends import make_backend
 from harvest.backends.base import Backend, GatherError, SourceInfo
 from harvest.enqueue import QUEUE_NAME, enqueue_job, get_queue
 from harvest.fetch import FetchError
 from harvest.job_deadline import JobDeadline, JobDeadlineReached
-from harvest.jobs import log, make_fetcher, record_gather_error, source_info
+from harvest.jobs import job_backend, log, record_gather_error, source_info
 from harvest.models import HarvestJob, HarvestSource
 from harvest.runner import (
     FULL_LISTING_FALLBACK,
@@ -66,8 +65,7 @@ def job_task(job_id: str, queue_name: str = QUEUE_NAME) -> None:
         since = job.since
     # The job's time starts now: _start records this instant as job.started, which the page tasks count from.
     started = utcnow()
-    deadline = JobDeadline.for_job(services.settings, info.config, started)
-    backend = make_backend(info, make_fetcher(services.settings, info.config, deadline), since)
+    backend, _deadline = job_backend(services, info, started, since)
     if resume or not hasattr(backend, "page_cursors") or not services.settings.redis_url:
         run_job(services, job_id)
         return
@@ -113,8 +111,8 @@ def page_task(job_id: str, cursor: dict[str, Any]) -> None:
         if job is None or job.status != "running":
             return
         info = source_info(session.get(HarvestSource, job.source_id))
-        since, deadline = job.since, JobDeadline.for_job(services.settings, info.config, job.started or utcnow())
-    backend = make_backend(info, make_fetcher(services.settings, info.config, deadline), since)
+        since, started = job.since, job.started or utcnow()
+    backend, deadline = job_backend(services, info, started, since)
     try:
         if not _fetch_and_import(services, job_id, info, backend, cursor, deadline):
             return  # aborted

@@ -21,7 +21,6 @@ from catalog.clock import utcnow
 from catalog.context import SYSTEM
 from catalog.errors import ValidationError
 from catalog.registry import unit
-from harvest.backends import make_backend
 from harvest.backends.base import Backend, GatherError, Page, SourceInfo, gather
 from harvest.deletion_guard import plan_job_deletions
 from harvest.dictize import job_summary
@@ -32,8 +31,8 @@ from harvest.jobs import (
     ANNOUNCED,
     BATCH_SIZE,
     add_counts,
+    job_backend,
     log,
-    make_fetcher,
     read_summary,
     record_gather_error,
     source_info,
@@ -130,10 +129,9 @@ def run_job(services: Services, job_id: str, options: RunOptions | None = None) 
         job.started = job.started or utcnow()
         job.heartbeat = utcnow()
         job.pages_total = None  # in-process runs track a resume cursor, not queue pages
-        cursor, since = job.cursor, job.since
-        deadline = JobDeadline.for_job(services.settings, info.config, job.started)
+        cursor, since, started = job.cursor, job.since, job.started
         log(session, job, "Job resumed" if cursor else f"Job started ({'incremental' if since else 'full'})")
-    backend = make_backend(info, make_fetcher(services.settings, info.config, deadline), since)
+    backend, deadline = job_backend(services, info, started, since)
     done = 0
     try:
         for page, page_cursor in gather(backend, cursor):
