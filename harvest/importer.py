@@ -7,10 +7,7 @@ dataset created locally, detached by an admin, or owned by another source is nev
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,10 +27,9 @@ from catalog.organization.models import Group
 from catalog.registry import CONFLICT_MESSAGE
 from harvest.backends.base import Backend, RemoteRecord, SourceInfo
 from harvest.models import HarvestObject
-from harvest.names import harvest_name
+from harvest.names import free_name, name_candidates, name_taken, names_in_use
 from harvest.tags import clean_tags
 
-NAME_RE = re.compile(r"^[a-z0-9_-]{2,100}$")
 # Mapping bugs on odd remote input must fail the record, not the job.
 # Remote keys a harvest never copies: identity, visibility and read-only computed fields.
 NOT_COPIED = frozenset({
@@ -57,6 +53,15 @@ class NotOwned(Exception):
 
 class RecordUnreadable(Exception):
     """The backend listed the record but could not read it (its read_error says why)."""
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A new record mapped, size-checked and prepared (`_prepare`) once, and its warnings."""
+
+    object_id: str
+    package: dict[str, Any]
+    warnings: list[str]
 
 
 @dataclass
@@ -116,7 +121,8 @@ def import_batch(
             continue  # created with its group of new records (NewRecords.flush), counted there
         else:
             new.flush()  # earlier new records first: names are claimed in record order
-            status, name, errors = _import_record(ctx, job_id, source, backend, record, obj)
+            status, name, errors = _import_record(ctx, job_id, source, backend, record, obj,
+                                                  new.declined.pop(record.guid, None))
             new.claim(name)
         result.counts[status] += 1
         if keep_details:
@@ -148,20 +154,22 @@ class NewRecords:
         self.orgs: OrgCache = {}
         # Creating organizations or groups while mapping is per-record work (rolled back with its record).
         enabled = "create" not in (source.config.get("remote_orgs"), source.config.get("remote_groups"))
-        self.prepared: dict[str, tuple[str, dict[str, Any]]] = {}
+        self.prepared: dict[str, Prepared] = {}
+        # Prepared records `add` turned down before anything could change them: the one-by-one import takes
+        # them as they are instead of mapping and preparing them again.
+        self.declined: dict[str, Prepared] = {}
         for record in records if enabled else []:
             try:
-                object_id = new_id()
-                package = backend.to_package_dict(record)
-                _check_size(source.config, package)
-                warnings: list[str] = []
-                prepared = _prepare(ctx, source, package, record, object_id, job_id, warnings)
-                if not warnings:  # warnings are written by the one-by-one import
-                    self.prepared[record.guid] = (object_id, prepared)
+                prepared = _prepare_record(ctx, job_id, source, backend, record, new_id())
             except RECORD_ERRORS:
                 continue  # the one-by-one import records the error
-        self.live, self.deleted = _names_in_use(ctx.session, [
-            name for guid, (_, package) in self.prepared.items() for name in _name_candidates(package, source, guid)
+            if prepared.warnings:  # warnings are written by the one-by-one import
+                self.declined[record.guid] = prepared
+            else:
+                self.prepared[record.guid] = prepared
+        self.live, self.deleted = names_in_use(ctx.session, [
+            name for guid, prepared in self.prepared.items()
+            for name in name_candidates(prepared.package, source, guid)
         ])
 
     def claim(self, name: str | None) -> None:
@@ -170,14 +178,17 @@ class NewRecords:
 
     def add(self, record: RemoteRecord) -> bool:
         """Queue the record for the next group; False when it must be imported one by one."""
-        object_id, package = self.prepared.pop(record.guid, (None, None))
-        if package is None or object_id is None:
+        prepared = self.prepared.pop(record.guid, None)
+        if prepared is None:
             return False
+        package = prepared.package
         try:
-            name = _free_name(package, self.source, record.guid, lambda n: n in self.live or n in self.claimed)
+            name = free_name(package, self.source, record.guid, lambda n: n in self.live or n in self.claimed)
         except ValidationError:
+            self.declined[record.guid] = prepared
             return False
         if name in self.deleted:
+            self.declined[record.guid] = prepared
             return False  # package_create renames the deleted holder first
         ready = creatable(self.ctx, {**package, "name": name}, self.orgs)
         if ready is None:
@@ -186,7 +197,7 @@ class NewRecords:
         slot = len(self.result.details)
         if self.keep_details:
             self.result.details.append({})
-        self.pending.append((record, object_id, ready, slot))
+        self.pending.append((record, prepared.object_id, ready, slot))
         return True
 
     def flush(self) -> None:
@@ -213,18 +224,6 @@ class NewRecords:
             self.result.counts[status] += 1
             if self.keep_details:
                 self.result.details[slot] = {"guid": record.guid, "status": status, "name": name, "errors": errors}
-
-
-def _names_in_use(session: Session, names: list[str]) -> tuple[set[str], set[str]]:
-    """(names of live datasets, names of deleted ones) among `names`, in one query per 500."""
-    live: set[str] = set()
-    deleted: set[str] = set()
-    unique = sorted(set(names))
-    for start in range(0, len(unique), 500):
-        rows = session.execute(select(Package.name, Package.state).where(Package.name.in_(unique[start:start + 500])))
-        for name, state in rows:
-            (deleted if state == "deleted" else live).add(name)
-    return live, deleted
 
 
 def unchanged_guids(session: Session, source_id: str, records: list[RemoteRecord]) -> set[str]:
@@ -261,20 +260,32 @@ def _live_packages(session: Session, package_ids: list[str]) -> set[str]:
     return set(session.scalars(select(Package.id).where(Package.id.in_(package_ids), Package.state != "deleted")))
 
 
+def _prepare_record(
+    ctx: ActionContext, job_id: str, source: SourceInfo, backend: Backend, record: RemoteRecord, object_id: str,
+) -> Prepared:
+    """The record mapped by its backend, size-checked and prepared for the harvest object `object_id`."""
+    package = backend.to_package_dict(record)
+    _check_size(source.config, package)
+    warnings: list[str] = []
+    return Prepared(object_id, _prepare(ctx, source, package, record, object_id, job_id, warnings), warnings)
+
+
 def _import_record(
     ctx: ActionContext, job_id: str, source: SourceInfo, backend: Backend, record: RemoteRecord,
-    previous: HarvestObject | None,
+    previous: HarvestObject | None, ready: Prepared | None = None,
 ) -> tuple[str, str | None, list[str]]:
+    """Import one record, prepared here unless `ready` (a new record NewRecords prepared, then turned down for
+    its warnings or its name)."""
     session = ctx.session
-    object_id = new_id()
+    object_id = ready.object_id if ready is not None else new_id()
     warnings: list[str] = []
     try:
         with session.begin_nested():
             if record.read_error:
                 raise RecordUnreadable(record.read_error)
-            package = backend.to_package_dict(record)
-            _check_size(source.config, package)
-            prepared = _prepare(ctx, source, package, record, object_id, job_id, warnings)
+            if ready is None:
+                ready = _prepare_record(ctx, job_id, source, backend, record, object_id)
+            prepared, warnings = ready.package, list(ready.warnings)
             existing = owned_package(session, source, previous)
             if existing is not None:
                 prepared["id"] = existing.id
@@ -285,7 +296,7 @@ def _import_record(
                 saved = save_dropping_invalid(ctx, "package_update", prepared, warnings)
                 status = "updated"
             else:
-                prepared["name"] = _free_name(prepared, source, record.guid, lambda n: _name_taken(session, n))
+                prepared["name"] = free_name(prepared, source, record.guid, lambda n: name_taken(session, n))
                 saved = save_dropping_invalid(ctx, "package_create", prepared, warnings)
                 status = "added"
             notes = [WARNING_PREFIX + warning for warning in warnings]
@@ -472,29 +483,3 @@ def _keep_resource_ids(ctx: ActionContext, package_id: str, resources: list[dict
             del free[hit]
         matched.append(resource)
     return matched
-
-
-def _free_name(package: dict[str, Any], source: SourceInfo, guid: str, taken: Callable[[str], bool]) -> str:
-    """The remote name when free, else a suffix derived from (source, guid): the same on every run."""
-    base, candidate = _name_candidates(package, source, guid)
-    if not taken(base):
-        return base
-    if taken(candidate):
-        raise ValidationError({"name": [f"Both {base!r} and {candidate!r} are already in use"]})
-    return candidate
-
-
-def _name_candidates(package: dict[str, Any], source: SourceInfo, guid: str) -> tuple[str, str]:
-    """The name a record asks for, and the suffixed one it gets when that is taken."""
-    base = package.get("name") if isinstance(package.get("name"), str) else ""
-    if not base or not NAME_RE.match(base):
-        base = harvest_name(base or package.get("title") or guid)
-    suffix = hashlib.sha1(f"{source.id}\n{guid}".encode()).hexdigest()[:8]
-    return base, f"{base[: 100 - len(suffix) - 1]}-{suffix}"
-
-
-def _name_taken(session: Session, name: str) -> bool:
-    # Deleted holders do not count: package_create renames them out of the way.
-    return session.scalar(
-        select(Package.id).where(Package.name == name, Package.state != "deleted").limit(1)
-    ) is not None
