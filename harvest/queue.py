@@ -70,7 +70,9 @@ def job_task(job_id: str, queue_name: str = QUEUE_NAME) -> None:
         run_job(services, job_id)
         return
     try:
-        cursors = _plan_pages(backend)
+        # A remote that refuses the incremental filter is planned with its full listing (CkanBackend.page_cursors
+        # sets backend.since to None): _start records it on the job, whose since the page tasks then read.
+        cursors = backend.page_cursors()
     except (FetchError, GatherError, JobDeadlineReached) as error:
         _start(services, job_id, started, pages=0)
         record_gather_error(services, job_id, str(error))
@@ -80,18 +82,6 @@ def job_task(job_id: str, queue_name: str = QUEUE_NAME) -> None:
     queue = get_queue(services.settings.redis_url, queue_name)
     for cursor in cursors:
         queue.enqueue(page_task, job_id, cursor, job_timeout=PAGE_TIMEOUT)
-
-
-def _plan_pages(backend: Any) -> list[dict[str, Any]]:
-    """Every page's cursor. A remote that refuses the incremental filter is planned with its full listing, as
-    an in-process run's first page falls back (CkanBackend.fetch_page); the page tasks then read job.since."""
-    try:
-        return backend.page_cursors()
-    except FetchError:
-        if backend.since is None:
-            raise
-        backend.since = None
-        return backend.page_cursors()
 
 
 def _start(services: Services, job_id: str, started: datetime, pages: int, full_fallback: bool = False) -> None:

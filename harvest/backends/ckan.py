@@ -54,10 +54,9 @@ class CkanBackend:
             if not self._search_answered():
                 # No usable package_search on the remote: list names, then show each dataset.
                 return self._list_page(0)
-            if self.since is None:
+            if not self._drop_window():
                 raise
             # The incremental filter was refused: list everything (the job stays non-deleting).
-            self.since = None
             return self.fetch_page(cursor)
         results = result.get("results")
         if not isinstance(results, list):
@@ -73,13 +72,31 @@ class CkanBackend:
         return Page(records, None if done else {"mode": "search", "start": start + len(results)}, total)
 
     def page_cursors(self) -> list[dict[str, Any]]:
-        """Every page's cursor up front, so queue workers can fetch pages in parallel."""
-        total = self._action("package_search", {**self._search_params(0), "rows": 0}).get("count")
+        """Every page's cursor up front, so queue workers can fetch pages in parallel. A remote that refuses the
+        incremental filter is planned with its full listing, as fetch_page falls back on a first page."""
+        try:
+            total = self._count()
+        except FetchError:
+            if not self._drop_window():
+                raise
+            total = self._count()
         if not isinstance(total, int):
             raise GatherError("package_search did not return a count")
         return [{"mode": "search", "start": start} for start in range(0, total, self.rows)] or [
             {"mode": "search", "start": 0}
         ]
+
+    def _count(self) -> Any:
+        return self._action("package_search", {**self._search_params(0), "rows": 0}).get("count")
+
+    def _drop_window(self) -> bool:
+        """After the remote refused a request with this run's incremental window: read the full listing instead
+        (`since` becomes None, and the runner or the queue records the fallback on the job). False when there
+        was no window to drop, so the refusal is the error."""
+        if self.since is None:
+            return False
+        self.since = None
+        return True
 
     def remote_ids(self) -> set[str] | None:
         """Every remote dataset id the source lists (its filters, no incremental window), read cheaply with
