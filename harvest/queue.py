@@ -153,9 +153,9 @@ def _claim_and_finish(services: Services, job_id: str) -> None:
         ).rowcount
     if not claimed:
         return
-    check_announced_total(services, job_id)  # pages short of the count the source announced: a gather error
     with services.db.unit_of_work(write=True) as session:
-        job = session.get(HarvestJob, job_id)
+        job = session.scalars(select(HarvestJob).where(HarvestJob.id == job_id).with_for_update()).one()
+        check_announced_total(session, job)  # pages short of the count the source announced: a gather error
         job.gather_complete = not job.gather_errors
     finish_job(services, job_id)
 

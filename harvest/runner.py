@@ -31,6 +31,7 @@ from harvest.jobs import (
     ANNOUNCED,
     BATCH_SIZE,
     add_counts,
+    add_gather_error,
     job_backend,
     log,
     read_summary,
@@ -147,9 +148,9 @@ def run_job(services: Services, job_id: str, options: RunOptions | None = None) 
         _job_failed(services, job_id, error)
         raise
     else:
-        check_announced_total(services, job_id)
         with services.db.unit_of_work(write=True) as session:
-            job = session.get(HarvestJob, job_id)
+            job = session.scalars(select(HarvestJob).where(HarvestJob.id == job_id).with_for_update()).one()
+            check_announced_total(session, job)
             job.gather_complete = True
             job.gather_finished = utcnow()
             if job.since is not None and getattr(backend, "since", job.since) is None:
@@ -158,20 +159,18 @@ def run_job(services: Services, job_id: str, options: RunOptions | None = None) 
     return finish_job(services, job_id, options)
 
 
-def check_announced_total(services: Services, job_id: str) -> None:
+def check_announced_total(session: Session, job: HarvestJob) -> None:
     """Fewer records than the source announced (hydra:totalItems, CKAN count) means pages were not read:
     a gather error, so the job withdraws nothing rather than datasets it merely did not reach. The figure is
     the last one a page brought (stats `announced`, kept in the job row so the pages of a queued job, done by
     several workers, and a resumed job all count). A listing already known to be incomplete needs no second
-    gather error."""
-    with services.db.unit_of_work(write=False) as session:
-        job = session.get(HarvestJob, job_id)
-        stats, known_incomplete = job.stats or {}, bool(job.gather_errors)
+    gather error. On a job row the caller holds (locked), in the transaction that ends the job's gather."""
+    stats = job.stats or {}
     announced, gathered = stats.get(ANNOUNCED), int(stats.get("gathered", 0))
-    if announced is None or known_incomplete:
+    if announced is None or job.gather_errors:
         return
     if gathered < announced:
-        record_gather_error(services, job_id, (
+        add_gather_error(session, job, (
             f"The source announced {announced} record(s) but only {gathered} were gathered (paging links not "
             "followed or pages missing): nothing was withdrawn. Check the source's paging, then run it again."
         ))
