@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
 from sqlalchemy.orm import Session
 
@@ -98,35 +100,72 @@ def public_clause() -> ColumnElement[bool]:
     return and_(Package.private.is_(False), Package.state == "active")
 
 
-def visibility_clause(ctx: ActionContext, *, include_private: bool = True, include_drafts: bool = False,
-                      include_deleted: bool = False) -> ColumnElement[bool]:
-    """A WHERE clause over Package for the caller, whatever the states asked for (sysadmins see everything):
-    active datasets as package_show shows them, drafts to their creator and the organization's editors,
-    deleted datasets only to those who may edit them (can_read_package's rule, in SQL)."""
+@dataclass(frozen=True)
+class VisibilityRule:
+    """Who sees which datasets, as data: `visibility_clause` compiles it to SQL and the Tantivy search backend to
+    its own queries (catalog/search/tantivy_query.py), so the privacy rule is decided once, here. Datasets are
+    readable when any alternative holds (can_read_package's rule):
+    everything (sysadmin); or active and not private; or, for a signed-in caller, active in an organization they
+    are a member of, any state in one they edit, created by them without an organization, their own draft, a
+    collaboration that is not deleted, or an edit collaboration. `include_private` False keeps private ones out."""
+
+    everything: bool = False
+    user_id: str | None = None
+    member_orgs: tuple[str, ...] = ()
+    editor_orgs: tuple[str, ...] = ()
+    collaborations: tuple[str, ...] = ()  # package ids the user collaborates on (any capacity)
+    edit_collaborations: tuple[str, ...] = ()  # ... as an editor or admin
+    include_private: bool = True
+
+
+def visibility_rule(ctx: ActionContext, *, include_private: bool = True, include_drafts: bool = False,
+                    include_deleted: bool = False) -> VisibilityRule:
+    """The caller's rule, whatever the states asked for (sysadmins see everything): active datasets as package_show
+    shows them, drafts to their creator and the organization's editors, deleted datasets only to those who may edit
+    them."""
     actor = ctx.actor
     if actor.is_sysadmin:
+        return VisibilityRule(everything=True)
+    if not actor.user_id or not (include_private or include_drafts or include_deleted):
+        return VisibilityRule(include_private=False)
+    capacities = org_capacities(ctx.session, actor.user_id)
+    collaborations = ctx.session.execute(
+        select(PackageCollaborator.package_id, PackageCollaborator.capacity)
+        .where(PackageCollaborator.user_id == actor.user_id)).all()
+    return VisibilityRule(
+        user_id=actor.user_id,
+        member_orgs=tuple(sorted(capacities)),
+        editor_orgs=tuple(sorted(org for org, cap in capacities.items() if cap in EDIT_ROLES)),
+        collaborations=tuple(sorted({package_id for package_id, _ in collaborations})),
+        edit_collaborations=tuple(sorted({package_id for package_id, cap in collaborations if cap in EDIT_ROLES})),
+        include_private=include_private,
+    )
+
+
+def rule_clause(rule: VisibilityRule) -> ColumnElement[bool]:
+    """A VisibilityRule as a WHERE clause over Package."""
+    if rule.everything:
         return true()
     public = public_clause()
-    if not actor.user_id or not (include_private or include_drafts or include_deleted):
+    if not rule.user_id:
         return public
-    capacities = org_capacities(ctx.session, actor.user_id)
-    member_orgs = list(capacities)
-    editor_orgs = [org for org, cap in capacities.items() if cap in EDIT_ROLES]
-    own = Package.creator_user_id == actor.user_id
+    own = Package.creator_user_id == rule.user_id
     readable = or_(
         public,
-        and_(Package.owner_org.in_(member_orgs), Package.state == "active") if member_orgs else false(),
-        Package.owner_org.in_(editor_orgs) if editor_orgs else false(),
+        and_(Package.owner_org.in_(rule.member_orgs), Package.state == "active") if rule.member_orgs else false(),
+        Package.owner_org.in_(rule.editor_orgs) if rule.editor_orgs else false(),
         and_(Package.owner_org.is_(None), own),
         and_(own, Package.state == "draft"),
-        and_(Package.state != "deleted", Package.id.in_(_collaborations(actor.user_id))),
-        Package.id.in_(_collaborations(actor.user_id, EDIT_ROLES)),
+        and_(Package.state != "deleted", Package.id.in_(rule.collaborations)) if rule.collaborations else false(),
+        Package.id.in_(rule.edit_collaborations) if rule.edit_collaborations else false(),
     )
-    if not include_private:
+    if not rule.include_private:
         readable = and_(readable, Package.private.is_(False))
     return readable
 
 
-def _collaborations(user_id: str, capacities: tuple[str, ...] | None = None) -> Select[tuple[str]]:
-    query = select(PackageCollaborator.package_id).where(PackageCollaborator.user_id == user_id)
-    return query.where(PackageCollaborator.capacity.in_(capacities)) if capacities else query
+def visibility_clause(ctx: ActionContext, *, include_private: bool = True, include_drafts: bool = False,
+                      include_deleted: bool = False) -> ColumnElement[bool]:
+    """visibility_rule as a WHERE clause over Package."""
+    return rule_clause(visibility_rule(ctx, include_private=include_private, include_drafts=include_drafts,
+                                       include_deleted=include_deleted))

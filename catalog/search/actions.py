@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Text, cast, func, or_, select
 from sqlalchemy.exc import DBAPIError
 
-from catalog.authz import public_clause, visibility_clause
+from catalog.authz import public_clause, rule_clause, visibility_clause, visibility_rule
 from catalog.context import ActionContext
 from catalog.dataset.dictize import resource_dictize, with_current_site_url
 from catalog.dataset.models import Package, Resource
@@ -71,13 +71,13 @@ def build_request(ctx: ActionContext, data: dict[str, Any]) -> SearchRequest:
     facet_on = str(data.get("facet", "true")).lower() not in ("false", "0", "off", "no")
     # Asking for a state only widens the states searched; which datasets of each state the caller sees is
     # authz's rule (deleted ones: those who may edit them), also when fq names the states itself.
-    visibility = visibility_clause(ctx, include_private=include_private, include_drafts="draft" in states,
-                                   include_deleted="deleted" in states)
+    rule = visibility_rule(ctx, include_private=include_private, include_drafts="draft" in states,
+                           include_deleted="deleted" in states)
     return SearchRequest(
         q=parse(q), filters=filters, sort=parse_sort(data.get("sort")),
         # schemas/package_search.json has checked these numbers; int() because JSON Schema counts 5.0 as one.
         rows=min(int(data.get("rows", 10)), ROWS_MAX), start=int(data.get("start", 0)),
-        states=states, include_private=include_private, visibility=index_visibility(visibility),
+        states=states, include_private=include_private, visibility=index_visibility(rule_clause(rule)), rule=rule,
         facet_fields=_as_list(data.get("facet.field"), "facet.field") if facet_on else [],
         facet_limit=int(data.get("facet.limit", FACET_LIMIT)), facet_mincount=int(data.get("facet.mincount", 1)),
         walk_key=(ctx.actor.user_id, ctx.actor.is_sysadmin, q, fq, json.dumps(data.get("fq_list")), states,

@@ -31,6 +31,7 @@ from sqlalchemy import Text as SqlText
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.visitors import replacement_traverse
 
+from catalog.authz import VisibilityRule
 from catalog.dataset.models import Package
 from catalog.errors import SearchQueryError
 from catalog.search.cursor import CursorCache, after, seek_columns
@@ -57,6 +58,8 @@ class SearchRequest:
     facet_limit: int = 50
     facet_mincount: int = 1
     walk_key: Any = None  # identifies a walk (caller, query, sort) for seek paging; None = never seek
+    # The caller's privacy rule as data (`visibility` is its SQL form): backends that do not search in SQL compile it.
+    rule: VisibilityRule = field(default_factory=lambda: VisibilityRule(include_private=False))
 
 
 @dataclass
