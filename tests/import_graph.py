@@ -48,7 +48,7 @@ LAYERS: dict[str, int] = {
     "catalog.models": 6, "catalog.migrate": 6, "catalog.action_modules": 6, "catalog.services": 6,
     # entry points: web app, pages, API, CLI commands, worker entry functions
     "catalog.app": 7, "catalog.api": 7, "catalog.web": 7, "catalog.demo": 7, "catalog.responses": 7,
-    "catalog.cli": 7, "catalog.server": 7, "catalog.search.cli": 7, "catalog.dcat.cli": 7,
+    "catalog.cli": 7, "catalog.server": 7, "catalog.search.cli": 7, "catalog.search.indexer_main": 7, "catalog.dcat.cli": 7,
     "catalog.cli_support": 7, "catalog.datastore.worker": 7, "catalog.storage.views": 7, "catalog.dcat.views": 7, "harvest.cli": 7,
     "harvest.queue": 7, "harvest.worker": 7,
 }

@@ -263,7 +263,8 @@ def prune(db: Database, *, retention: timedelta = RETENTION) -> int:
     """Delete the rows every live node has indexed. A node silent for longer than `retention` is not waited for:
     when it comes back, its position is older than the rows kept and it rebuilds (indexer.Indexer.start)."""
     cursor = outbox_cursor(db)
-    with db.engine.begin() as conn:
+    with db.unit_of_work(write=True) as session:  # BEGIN IMMEDIATE on SQLite: a read then a write
+        conn = session.connection()
         live = conn.execute(select(search_index_node.c.position)
                             .where(search_index_node.c.updated >= utcnow() - retention)).scalars().all()
         return cursor.prune(conn, list(live))

@@ -1,0 +1,26 @@
+"""`python -m catalog.search.indexer_main`: the node's search indexer until SIGTERM or SIGINT (what
+`moisson search-indexer` and `moisson serve` run)."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+
+from catalog.cli_support import cli_services
+from catalog.search.indexer import Indexer
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s search-indexer %(levelname)s %(message)s")
+    services = cli_services()
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    indexer = Indexer(services)
+    logging.getLogger(__name__).info("indexing into %s as node %s", indexer.root, indexer.node)
+    indexer.run(stop)
+
+
+if __name__ == "__main__":
+    main()

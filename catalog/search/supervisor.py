@@ -1,0 +1,51 @@
+"""`moisson serve` with the Tantivy backend: the node's indexer runs as a child process, restarted if it dies,
+so one command still runs the whole portal."""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+
+log = logging.getLogger(__name__)
+RESTART_PAUSE_SECONDS = 1.0
+
+
+def start_supervised_indexer(command: list[str] | None = None) -> Callable[[], None]:
+    """Start `moisson search-indexer` in a child process and keep it running; returns the function that stops it.
+
+    A thread of the serving process watches it. (Gunicorn's master may reap the child's exit status before the
+    thread does; subprocess then reports the exit as 0, and the indexer is restarted all the same.)"""
+    argv = command or [sys.executable, "-m", "catalog.search.indexer_main"]
+    stopping = threading.Event()
+    current: list[subprocess.Popen[bytes]] = []
+
+    def watch() -> None:
+        while not stopping.is_set():
+            process = subprocess.Popen(argv)
+            current[:] = [process]
+            while process.poll() is None and not stopping.is_set():
+                stopping.wait(0.5)
+            if stopping.is_set():
+                break
+            log.warning("the search indexer exited (%s); restarting it", process.returncode)
+            time.sleep(RESTART_PAUSE_SECONDS)
+
+    thread = threading.Thread(target=watch, name="search-indexer-supervisor", daemon=True)
+    thread.start()
+
+    def stop() -> None:
+        stopping.set()
+        for process in current:
+            if process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(30)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+        thread.join(5)
+
+    return stop

@@ -1,0 +1,171 @@
+"""The index directory of the Tantivy backend (MOISSON_SEARCH_INDEX_PATH) and how processes open it.
+
+    <path>/current        symlink to the generation searched now (replaced atomically by a rebuild)
+    <path>/gen-<stamp>/   one Tantivy index each, with moisson.json (schema version, the outbox position it was
+                          built at)
+    <path>/indexer.lock   held (flock) by the one indexer process of this node: it alone opens a writer
+    <path>/switch.json    a rebuild's request that the indexer catch a new generation up and switch to it
+
+Readers (web workers, CLI) open `current` read-only and reload when its generation or its meta.json changes
+(a commit writes a new meta.json), checked with two stat calls before each search: a commit of the indexer is seen
+by the next search in every process, which read-your-writes relies on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import secrets
+import shutil
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import tantivy
+
+from catalog.search.tantivy_schema import SCHEMA_VERSION, build_schema
+
+CURRENT = "current"
+LOCK = "indexer.lock"
+SWITCH = "switch.json"
+INFO = "moisson.json"
+
+
+class IndexNotReady(RuntimeError):
+    """No generation has been built yet (the indexer builds the first one when it starts)."""
+
+
+def new_generation(root: Path) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    path = root / f"gen-{stamp}-{secrets.token_hex(3)}"
+    path.mkdir()
+    return path
+
+
+def create_index(path: Path) -> tantivy.Index:
+    return tantivy.Index(build_schema(), path=str(path))
+
+
+def open_index(path: Path) -> tantivy.Index:
+    info = read_info(path)
+    if info.get("schema_version") != SCHEMA_VERSION:
+        raise IndexNotReady(f"the index at {path} has schema version {info.get('schema_version')}, this Moisson "
+                            f"needs {SCHEMA_VERSION}: run `moisson search-index rebuild`")
+    return tantivy.Index.open(str(path))
+
+
+def read_info(path: Path) -> dict[str, Any]:
+    try:
+        return json.loads((path / INFO).read_text())  # type: ignore[no-any-return]
+    except FileNotFoundError:
+        return {}
+
+
+def write_info(path: Path, **info: Any) -> None:
+    tmp = path / (INFO + ".tmp")
+    tmp.write_text(json.dumps({"schema_version": SCHEMA_VERSION, **info}))
+    os.replace(tmp, path / INFO)
+
+
+def current_generation(root: Path) -> Path | None:
+    try:
+        return root / os.readlink(root / CURRENT)
+    except (FileNotFoundError, OSError):
+        return None
+
+
+def switch_current(root: Path, generation: Path) -> None:
+    """Point `current` at a generation atomically (a new symlink renamed over the old one)."""
+    tmp = root / f".current-{secrets.token_hex(4)}"
+    os.symlink(generation.name, tmp)
+    os.replace(tmp, root / CURRENT)
+
+
+def remove_other_generations(root: Path, keep: Path) -> None:
+    """Old generations, once `current` no longer names them. Readers that still have one open keep reading it:
+    their open files stay readable on POSIX until they reload."""
+    for child in root.glob("gen-*"):
+        if child.is_dir() and child.name != keep.name:
+            shutil.rmtree(child, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def indexer_lock(root: Path, *, wait: bool = False) -> Iterator[bool]:
+    """The node's indexer lock: yields True if this process holds it, False if another process does."""
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / LOCK, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def request_switch(root: Path, generation: Path, position: str) -> None:
+    tmp = root / (SWITCH + ".tmp")
+    tmp.write_text(json.dumps({"generation": generation.name, "position": position}))
+    os.replace(tmp, root / SWITCH)
+
+
+def pending_switch(root: Path) -> dict[str, str] | None:
+    try:
+        return json.loads((root / SWITCH).read_text())  # type: ignore[no-any-return]
+    except (FileNotFoundError, ValueError):
+        return None
+
+
+def clear_switch(root: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        (root / SWITCH).unlink()
+
+
+@dataclass
+class _Opened:
+    generation: str
+    meta: tuple[int, int]
+    index: tantivy.Index
+
+
+class IndexReader:
+    """A process's read-only view of the current generation, reloaded when it changes (thread-safe)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._opened: _Opened | None = None
+        self._lock = threading.Lock()
+
+    def searcher(self) -> tuple[tantivy.Searcher, tantivy.Schema]:
+        generation = current_generation(self.root)
+        if generation is None:
+            raise IndexNotReady(f"no search index at {self.root} yet: is the search indexer running? "
+                                "(`moisson search-indexer`, started by `moisson serve`)")
+        try:
+            stat = os.stat(generation / "meta.json")
+        except FileNotFoundError:
+            raise IndexNotReady(f"the search index generation {generation} has no meta.json") from None
+        meta = (stat.st_ino, stat.st_mtime_ns)
+        with self._lock:
+            opened = self._opened
+            if opened is None or opened.generation != generation.name:
+                opened = self._opened = _Opened(generation.name, meta, self._open(generation))
+            elif opened.meta != meta:
+                opened.index.reload()
+                opened.meta = meta
+            index = opened.index
+        return index.searcher(), index.schema
+
+    @staticmethod
+    def _open(generation: Path) -> tantivy.Index:
+        index = open_index(generation)
+        index.config_reader(reload_policy="Manual")
+        return index
