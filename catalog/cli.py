@@ -72,9 +72,20 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
     """Serve the catalog with gunicorn (a production WSGI server)."""
     from catalog.server import run_gunicorn
 
-    cli_services().db.dispose()  # creates/migrates the embedded default once, before workers fork
+    services = cli_services()
+    services.db.dispose()  # creates/migrates the embedded default once, before workers fork
     click.echo(f"Moisson is serving on http://{host}:{port}/ (CKAN API at /api/3/action/)", err=True)
-    run_gunicorn(host=host, port=port, workers=workers, threads=threads)
+    stop_indexer = None
+    if services.settings.search_backend == "tantivy":
+        from catalog.search.supervisor import start_supervised_indexer
+
+        click.echo(f"Search: Tantivy index at {services.settings.search_index_path}, indexer started", err=True)
+        stop_indexer = start_supervised_indexer()
+    try:
+        run_gunicorn(host=host, port=port, workers=workers, threads=threads)
+    finally:
+        if stop_indexer is not None:
+            stop_indexer()
 
 
 @main.group()
@@ -123,9 +134,10 @@ from harvest.cli import harvest_group, worker  # noqa: E402
 
 main.add_command(harvest_group)
 main.add_command(worker)
-from catalog.search.cli import search_index  # noqa: E402
+from catalog.search.cli import search_index, search_indexer  # noqa: E402
 
 main.add_command(search_index)
+main.add_command(search_indexer)
 
 
 def entry() -> None:

@@ -48,16 +48,28 @@ def _postgres_search(db: Database) -> SearchBackend:
     return PostgresBackend()
 
 
-# Each kind of backend by name. The search index and the DataStore live in the catalog's own database, so their
-# name is the database's dialect; files are stored on the local disk.
-SEARCH_BACKENDS: Mapping[str, Callable[[Database], SearchBackend]] = {
+def _tantivy(db: Database, settings: Settings) -> SearchBackend:
+    from catalog.search.tantivy_backend import TantivyBackend
+
+    return TantivyBackend(db, settings)
+
+
+# Each kind of backend by name. The database search backends and the DataStore live in the catalog's own
+# database, so their name is the database's dialect; MOISSON_SEARCH_BACKEND=tantivy picks the embedded index
+# instead. Files are stored on the local disk.
+DATABASE_SEARCH_BACKENDS: Mapping[str, Callable[[Database], SearchBackend]] = {
     "sqlite": _fts5, "postgresql": _postgres_search,
+}
+SEARCH_BACKENDS: Mapping[str, Callable[[Database, Settings], SearchBackend]] = {
+    "database": lambda db, settings: _chosen(DATABASE_SEARCH_BACKENDS, db.engine.dialect.name,
+                                             "database search backend")(db),
+    "tantivy": _tantivy,
 }
 STORAGE_BACKENDS = ("local",)
 
 
-def _make_search(db: Database) -> SearchBackend:
-    return _chosen(SEARCH_BACKENDS, db.engine.dialect.name, "search backend")(db)
+def _make_search(db: Database, settings: Settings) -> SearchBackend:
+    return _chosen(SEARCH_BACKENDS, settings.search_backend, "search backend")(db, settings)
 
 
 def _make_storage(settings: Settings) -> UploadStorage:
@@ -97,5 +109,5 @@ def build_services(settings: Settings) -> Services:
     import catalog.action_modules  # noqa: F401  (every action registered once, at start-up)
 
     db = Database(settings.database_url)
-    return Services(settings=settings, db=db, search=_make_search(db), storage=_make_storage(settings),
+    return Services(settings=settings, db=db, search=_make_search(db, settings), storage=_make_storage(settings),
                     datastore=_make_datastore(settings, db))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import platform
 import secrets
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -73,6 +74,17 @@ class Settings:
     # connection's address is the client's). Behind one proxy set 1, or every visitor shares the proxy's login limit.
     trusted_proxies: int = 0
 
+    # --- Search (README "Search at national scale") ---
+    # "database": the catalog's own database answers package_search (SQLite FTS5, PostgreSQL full text), in the
+    # write's transaction. "tantivy": an embedded Tantivy index under search_index_path, fed by one indexer
+    # process per node (`moisson serve` starts it; `moisson search-indexer` runs it alone).
+    search_backend: str = "database"
+    search_index_path: str = field(default_factory=lambda: str(Path.cwd() / "search-index"))
+    # This node's name: each machine keeps its own index and its own position in the outbox.
+    search_node: str = field(default_factory=platform.node)
+    # Longest time a write waits, after its commit, for its change to be searchable (Tantivy; 0: not at all).
+    search_visible_timeout_seconds: float = 2.0
+
     @property
     def is_embedded_default(self) -> bool:
         """True for SQLite files, which are created and migrated on first run."""
@@ -88,6 +100,8 @@ class Settings:
                 continue
             if f.type in ("int", int):
                 values[f.name] = int(raw)
+            elif f.type in ("float", float):
+                values[f.name] = float(raw)
             elif f.type in ("bool", bool):
                 values[f.name] = raw.strip().lower() in {"1", "true", "yes", "on"}
             else:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,10 @@ PG_SERVER_URL = os.environ.get("MOISSON_TEST_PG_URL", "postgresql://postgres@127
 ALL_DATABASES = ("sqlite", "postgresql")
 SELECTED = [d for d in os.environ.get("MOISSON_TEST_DATABASES", ",".join(ALL_DATABASES)).split(",") if d]
 # Tables outside Base.metadata (search index, datastore) that must be emptied between tests.
-EXTRA_TABLES_TO_CLEAR: list[str] = ["search_value", "search_doc", "search_package"]
+EXTRA_TABLES_TO_CLEAR: list[str] = ["search_value", "search_doc", "search_package", "search_outbox",
+                                     "search_index_node"]
+# The search backends the tests marked `each_search_backend` run on (MOISSON_TEST_SEARCH_BACKENDS narrows).
+SEARCH_BACKENDS = [b for b in os.environ.get("MOISSON_TEST_SEARCH_BACKENDS", "database,tantivy").split(",") if b]
 
 
 def _pg_admin_url() -> str:
@@ -100,6 +104,37 @@ def services(_migrated_services: Services) -> Iterator[Services]:
     # A DataStore load still running in a thread would hold locks the TRUNCATE needs (deadlock on PostgreSQL).
     wait_for_in_process_loads()
     clear_tables(_migrated_services)
+
+
+@pytest.fixture(params=SEARCH_BACKENDS)
+def each_search_backend(request: pytest.FixtureRequest, services: Services, monkeypatch: pytest.MonkeyPatch,
+                        tmp_path: Path) -> Iterator[str]:
+    """The test runs once on the database's own search backend and once on Tantivy: an index in tmp_path fed by a
+    real indexer (the same loop `moisson search-indexer` runs) in a thread of the test process."""
+    if request.param == "database":
+        yield "database"
+        return
+    from catalog.search.indexer import run_in_thread
+    from catalog.search.tantivy_backend import TantivyBackend
+
+    settings = replace(services.settings, search_backend="tantivy", search_index_path=str(tmp_path / "search-index"),
+                       search_node="test-node")
+    monkeypatch.setitem(vars(services), "settings", settings)
+    monkeypatch.setitem(vars(services), "search", TantivyBackend(services.db, settings))
+    thread, stop = run_in_thread(services)
+    try:
+        yield "tantivy"
+    finally:
+        stop.set()
+        thread.join(30)
+
+
+def wait_until_searchable(services: Services) -> None:
+    """For test fixtures that fill the index tables directly, not through a write action (which waits itself)."""
+    if services.settings.search_backend == "tantivy":
+        from catalog.search.tantivy_check import caught_up
+
+        assert caught_up(services, timeout=60), "the search indexer did not catch up within 60 s"
 
 
 @pytest.fixture

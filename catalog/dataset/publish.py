@@ -49,6 +49,7 @@ def after_package_write(ctx: ActionContext, changes: Sequence[PackageChange]) ->
     changed = [change.package for change in changes if not change.is_new]
     ctx.search.index_packages(ctx.session, created, new=True)
     ctx.search.index_packages(ctx.session, changed)
+    _searchable_after_commit(ctx)
     for change in changes:
         if change.activity is not None:
             record_package_activity(ctx, change.activity, change.package)
@@ -60,8 +61,21 @@ def after_package_write(ctx: ActionContext, changes: Sequence[PackageChange]) ->
 def after_package_purge(ctx: ActionContext, package: Package) -> None:
     """A dataset removed for good (dataset_purge): out of the index, its DataStore tables dropped after commit."""
     ctx.search.remove_package(ctx.session, package.id)
+    _searchable_after_commit(ctx)
     for resource in package.resources:
         ctx.services.datastore.forget_resource(ctx, resource.id)
+
+
+def _searchable_after_commit(ctx: ActionContext) -> None:
+    """Read-your-writes: once the unit has committed, wait (bounded) until search shows its changes, as CKAN's
+    synchronous Solr commit does (clients such as ckanapi and harvesters search right after writing). Once per
+    unit, for its last change."""
+    info = ctx.session.info
+    if info.get("searchable_after_commit"):
+        return
+    info["searchable_after_commit"] = True
+    search, session = ctx.search, ctx.session
+    ctx.after_commit(lambda: search.wait_searchable(search.pending_token(session)))
 
 
 def refresh_packages(ctx: ActionContext, package_ids: Iterable[str]) -> None:

@@ -1,5 +1,6 @@
-"""The search backend interface. Implementations index in the catalog's own database, in the
-same transaction as the dataset write, and compile one parsed query to their SQL."""
+"""The search backend interface. The database backends index in the catalog's own database, in the same
+transaction as the dataset write, and compile one parsed query to their SQL; the Tantivy backend keeps the same
+rows and an outbox in that transaction and searches an index its node's indexer feeds (tantivy_backend.py)."""
 
 from __future__ import annotations
 
@@ -33,6 +34,15 @@ class SearchBackend(Protocol):
 
     def remove_package(self, session: Session, package_id: str) -> None:
         """Drop a dataset from the index (purge)."""
+
+    def pending_token(self, session: Session) -> Any:
+        """After a write in this session: what `wait_searchable` waits for once it has committed (None: nothing)."""
+
+    def wait_searchable(self, token: Any) -> bool:
+        """Read-your-writes: return once the write is searchable, or after the configured bound (False)."""
+
+    def index_status(self) -> dict[str, Any]:
+        """For status_show: the backend's name, whether it answers, changes not yet searchable and their age."""
 
     def search(self, session: Session, request: SearchRequest) -> SearchResult:
         """Count, one page of stored dicts and facet counts for a compiled request."""

@@ -265,6 +265,18 @@ class IndexWriter:
             session.execute(insert(search_value), [{"field": f, "value": v, "doc_id": doc_id} for f, v in doc.values])
         self._write_text(session, doc_id, doc)
 
+    def pending_token(self, session: Session) -> Any:
+        """What a write of this session must wait for to be searchable after its commit: nothing, here (the
+        database backends index in the write's own transaction)."""
+        return None
+
+    def wait_searchable(self, token: Any) -> bool:
+        return True
+
+    def index_status(self) -> dict[str, Any]:
+        """What status_show says of the search index: always current here."""
+        return {"backend": getattr(self, "name", "database"), "ready": True, "pending": 0, "lag_seconds": 0.0}
+
     def remove_package(self, session: Session, package_id: str) -> None:
         """Drop a dataset from the index (purge)."""
         doc_id = session.scalar(select(search_package.c.doc_id).where(search_package.c.package_id == package_id))

@@ -29,7 +29,7 @@ def site_read(ctx: ActionContext, data: dict[str, Any]) -> bool:
 
 @action(auth=auth.status_show, read_only=True)
 def status_show(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
-    """Return the site's title, description, URL, default locale, extensions and versions."""
+    """Return the site's title, description, URL, default locale, extensions, versions and search index lag."""
     settings = ctx.settings
     return {
         "site_title": settings.site_title,
@@ -40,6 +40,9 @@ def status_show(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
         "extensions": EXTENSIONS,
         "ckan_version": CKAN_VERSION,
         "moisson_version": moisson_version(),
+        # Not CKAN's: which search backend answers, and how far its index is behind the database (the Tantivy
+        # backend's changes not yet searchable and the age of the oldest; always 0 for the database backends).
+        "search": ctx.search.index_status(),
     }
 
 

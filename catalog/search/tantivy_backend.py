@@ -1,0 +1,113 @@
+"""The Tantivy search backend (MOISSON_SEARCH_BACKEND=tantivy): package_search answered from an embedded Tantivy
+index, for national-scale catalogs.
+
+The database stays the source of truth. In the write's own transaction this backend keeps the index tables'
+rows (search_package, search_value, search_doc: the stored package_show dicts package_show serves, and the privacy
+columns every page of results is checked against) without their full-text part, and inserts one outbox row per
+dataset. The node's indexer (catalog/search/indexer.py) applies those rows to the Tantivy index; web workers
+only read it (catalog/search/tantivy_store.py). After the commit, a write waits (bounded,
+`search_visible_timeout_seconds`) until its change is searchable, as CKAN's synchronous Solr commit makes it.
+
+Each page's dicts are read from the database with the privacy rule applied again, so a dataset made private or
+deleted a moment ago never appears in results while the index catches up (its facet counts may, for that moment).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from catalog.db import Database
+from catalog.search.index import Document, IndexWriter, search_doc, search_package
+from catalog.search.outbox import Token, lag, outbox_cursor, wait_searchable
+from catalog.search.sql import SearchRequest, SearchResult
+from catalog.search.stored import StoredDictReads
+from catalog.search.tantivy_search import run_search
+from catalog.search.tantivy_store import IndexReader
+from catalog.settings import Settings
+
+log = logging.getLogger(__name__)
+SP = search_package.c
+TOKEN = "search_outbox_token"
+
+
+class TantivyBackend(IndexWriter, StoredDictReads):
+    name = "tantivy"
+
+    def __init__(self, db: Database, settings: Settings) -> None:
+        self.db = db
+        self.settings = settings
+        self.root = Path(settings.search_index_path)
+        self.node = settings.search_node
+        self.reader = IndexReader(self.root)
+        self.outbox = outbox_cursor(db)
+
+    # -- writes (in the caller's transaction) ---------------------------------------------------------
+    def _write_text(self, session: Session, doc_id: int, doc: Document) -> None:
+        return None  # the full text lives in Tantivy
+
+    def _delete_text(self, session: Session, doc_id: int) -> None:
+        return None
+
+    def _record(self, session: Session, package_ids: list[str]) -> None:
+        token = self.outbox.record(session, package_ids)
+        if token is not None:
+            # The writer's last token: on SQLite seqs grow within a transaction, on PostgreSQL it is one txid.
+            session.info[TOKEN] = token
+
+    def index_packages(self, session: Session, packages: Sequence[dict[str, Any]], *, new: bool = False) -> None:
+        super().index_packages(session, packages, new=new)  # new ones go through bulk_insert, which records them
+        if not new:
+            self._record(session, [package["id"] for package in packages])
+
+    def remove_package(self, session: Session, package_id: str) -> None:
+        super().remove_package(session, package_id)
+        self._record(session, [package_id])
+
+    def bulk_insert(self, session: Session, docs: list[Document]) -> None:
+        super().bulk_insert(session, docs)
+        self._record(session, [doc.row["package_id"] for doc in docs])
+
+    # -- read-your-writes -----------------------------------------------------------------------------
+    def pending_token(self, session: Session) -> Token | None:
+        return session.info.get(TOKEN)  # type: ignore[no-any-return]
+
+    def wait_searchable(self, token: Token | None) -> bool:
+        if token is None or self.settings.search_visible_timeout_seconds <= 0:
+            return True
+        visible = wait_searchable(self.db, self.node, token, self.settings.search_visible_timeout_seconds)
+        if not visible:
+            log.warning("a write was not searchable on node %s within %s s: is the search indexer running?",
+                        self.node, self.settings.search_visible_timeout_seconds)
+        return visible
+
+    def index_status(self) -> dict[str, Any]:
+        state = lag(self.db, self.node)
+        return {"backend": self.name, "ready": state["ready"], "pending": state["pending"],
+                "lag_seconds": state["lag_seconds"], "position_saved": state.get("position_saved")}
+
+    # -- search ---------------------------------------------------------------------------------------
+    def search(self, session: Session, request: SearchRequest) -> SearchResult:
+        searcher, schema = self.reader.searcher()
+        hits = run_search(searcher, schema, request)
+        return SearchResult(count=hits.count, results=self._dicts(session, request, hits.package_ids),
+                            facets=hits.facets)
+
+    def _dicts(self, session: Session, request: SearchRequest, package_ids: list[str]) -> list[dict[str, Any]]:
+        """The page's current stored dicts, in the index's order, checked again against states and privacy."""
+        if not package_ids:
+            return []
+        where = [SP.package_id.in_(package_ids), SP.state.in_(request.states), request.visibility]
+        if not request.include_private:
+            where.append(SP.private.is_(False))
+        rows = session.execute(select(SP.package_id, search_doc.c.data_dict)
+                               .select_from(search_package.join(search_doc, search_doc.c.doc_id == SP.doc_id))
+                               .where(*where))
+        found = {package_id: data for package_id, data in rows}
+        return [json.loads(found[package_id]) for package_id in package_ids if package_id in found]
