@@ -118,7 +118,7 @@ class Indexer:
     """One node's indexer. `run` holds the node's indexer lock for its whole life."""
 
     def __init__(self, services: Services, *, root: Path | None = None, node: str | None = None,
-                 poll_seconds: float = 0.02) -> None:
+                 poll_seconds: float = 0.01) -> None:
         settings = services.settings
         self.services = services
         self.root = Path(root or settings.search_index_path)

@@ -228,7 +228,7 @@ def wait_searchable(db: Database, node: str, token: Token, timeout: float) -> bo
     the node's indexer is not running)."""
     cursor = outbox_cursor(db)
     deadline = time.monotonic() + timeout
-    pause = 0.005
+    pause = 0.005  # one primary-key read per poll; a longer pause would add to every write's latency
     while True:
         with db.engine.connect() as conn:
             state = node_state(conn, node)
@@ -239,7 +239,6 @@ def wait_searchable(db: Database, node: str, token: Token, timeout: float) -> bo
         if time.monotonic() + pause > deadline:
             return False
         time.sleep(pause)
-        pause = min(pause * 1.5, 0.05)
 
 
 def lag(db: Database, node: str) -> dict[str, Any]:
