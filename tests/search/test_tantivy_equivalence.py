@@ -1,0 +1,270 @@
+"""The Tantivy search (catalog/search/tantivy_query.py, tantivy_search.py) answers exactly what the database
+backend answers: the same documents go into both, the same SearchRequests run through both, and count, ids in
+order and facets must be identical."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import tantivy
+
+from catalog.authz import VisibilityRule, rule_clause
+from catalog.clock import utcnow
+from catalog.errors import SearchError
+from catalog.search import tantivy_search
+from catalog.search.index import build_document
+from catalog.search.query import parse
+from catalog.search.sql import SearchRequest, index_visibility, parse_sort
+from catalog.search.tantivy_schema import build_schema, tantivy_document
+from catalog.search.tantivy_search import WALKS, run_search
+
+CNAF, INSEE = str(uuid.UUID(int=0xC0AF)), str(uuid.UUID(int=0x1A5E))
+ALICE, BOB = "user-alice", "user-bob"
+TAGS = ["famille", "logement", "prestations", "démographie", "statistics", "Économie", "santé", "emploi"]
+TITLES = ["Allocataires des CAF par commune {i}", "Aides au logement {i}", "Population census {i}",
+          "Naissances en France {i}", "Économie sociale et solidaire {i}", "Allocataires : prestations {i}", ""]
+NOTES = ["Nombre d'allocataires et de prestations familiales versées.",
+         "Les Logements et les aides personnelles au logement (APL) en Île-de-France.",
+         "Housing and population statistics by region.", "État civil : naissances et décès.", ""]
+COUNT = 160
+NOW = utcnow()
+
+
+def package(i: int, rng: random.Random) -> dict[str, Any]:
+    org = [CNAF, INSEE, None][i % 3]
+    state = "draft" if i % 17 == 5 else "deleted" if i % 19 == 7 else "active"
+    title = rng.choice(TITLES).format(i=i)
+    formats = rng.sample(["CSV", "JSON", "XLSX", "csv"], k=rng.randint(0, 2))
+    extras = [{"key": "frequency", "value": rng.choice(["annuelle", "mensuelle", "Annuelle"])}]
+    if i % 4:
+        extras.append({"key": "couverture.geo", "value": rng.choice(["France", "Île-de-France", "Bretagne\nOuest"])})
+    return {
+        "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+        # Names and titles share their first 8 bytes in groups: ties of the sort keys, resolved exactly.
+        "name": rng.choice(["allocataires-caf-", "aides-logement-", "jeu-", "x"]) + f"{i:03d}",
+        "title": title, "state": state, "type": "dataset" if i % 11 else "harvest",
+        "private": i % 5 == 1, "owner_org": org,
+        "organization": {"name": {CNAF: "cnaf", INSEE: "insee"}[org], "title": "Org"} if org else None,
+        "license_id": rng.choice(["lov2", "cc-by", "odc-odbl"]), "license_title": "Licence Ouverte",
+        "creator_user_id": [ALICE, BOB, "user-carol"][i % 3 if i % 7 else 0],
+        "url": f"http://example.org/{i}", "version": None if i % 2 else f"1.{i % 4}",
+        "author": rng.choice(["Dupont", "Martin", ""]), "maintainer": None,
+        "notes": rng.choice(NOTES),
+        "metadata_created": (NOW - timedelta(days=400 - i, hours=3)).isoformat(),
+        # Few distinct values: ties of metadata_modified, broken by package_id.
+        "metadata_modified": (NOW - timedelta(days=(i % 9) * 45, hours=5)).isoformat(),
+        "tags": [{"name": t} for t in rng.sample(TAGS, k=rng.randint(0, 3))],
+        "groups": [{"name": "social", "title": "Social"}] if i % 6 == 0 else [],
+        "resources": [{"url": f"http://example.org/{i}/{n}.{f.lower()}", "format": f, "name": f"Fichier {f} {i}",
+                       "description": "Données brutes" if n else "Census data"} for n, f in enumerate(formats)],
+        "extras": extras,
+    }
+
+
+PACKAGES = [package(i, random.Random(1500 + i)) for i in range(COUNT)]
+ID_OF = {p["id"]: p for p in PACKAGES}
+
+
+@pytest.fixture
+def searcher(tmp_path: Path) -> tantivy.Searcher:
+    schema = build_schema()
+    index = tantivy.Index(schema, path=str(tmp_path))
+    writer = index.writer(heap_size=50_000_000, num_threads=1)
+    for n, pkg in enumerate(PACKAGES):
+        writer.add_document(tantivy_document(build_document(pkg)))
+        if n % 50 == 49:
+            writer.commit()  # several segments: facets and sorts merge them
+    writer.commit()
+    writer.wait_merging_threads()
+    index.reload()
+    return index.searcher()
+
+
+@pytest.fixture
+def filled(services: Any) -> Any:
+    with services.db.unit_of_work(write=True) as session:
+        services.search.bulk_insert(session, [build_document(pkg) for pkg in PACKAGES])
+    return services
+
+
+ANONYMOUS = VisibilityRule(include_private=False)
+SYSADMIN = VisibilityRule(everything=True)
+MEMBER = VisibilityRule(user_id=BOB, member_orgs=(CNAF,))
+EDITOR = VisibilityRule(user_id=ALICE, member_orgs=(INSEE,), editor_orgs=(INSEE,))
+COLLABORATOR = VisibilityRule(user_id="user-carol", collaborations=(PACKAGES[5]["id"], PACKAGES[7]["id"],
+                                                                    PACKAGES[1]["id"]),
+                              edit_collaborations=(PACKAGES[26]["id"],))
+
+
+def request(q: str | None = None, fq: str = "", fq_list: tuple[str, ...] = (), sort: str | None = None,
+            rows: int = 1000, start: int = 0, facets: tuple[str, ...] = (), limit: int = 50, mincount: int = 1,
+            rule: VisibilityRule = ANONYMOUS, include_private: bool = False, drafts: bool = False,
+            deleted: bool = False, walk_key: Any = None) -> SearchRequest:
+    """As catalog.search.actions.build_request makes it."""
+    states = ("active",) + (("draft",) if drafts else ()) + (("deleted",) if deleted else ())
+    if "+state" in fq:
+        states = ("active", "draft", "deleted")
+    if rule.user_id:
+        rule = replace(rule, include_private=include_private)  # visibility_rule's flag
+    return SearchRequest(
+        q=parse(q), filters=[parse(fq)] + [parse(f) for f in fq_list], sort=parse_sort(sort), rows=rows,
+        start=start, states=states, include_private=include_private,
+        visibility=index_visibility(rule_clause(rule)), rule=rule, facet_fields=list(facets),
+        facet_limit=limit, facet_mincount=mincount, walk_key=walk_key)
+
+
+@pytest.fixture
+def check(filled: Any, searcher: tantivy.Searcher) -> Iterator[Any]:
+    schema = build_schema()
+
+    def run(**kwargs: Any) -> tuple[int, list[str], dict[str, list[tuple[str, int]]]]:
+        req = request(**kwargs)
+        with filled.db.unit_of_work(write=False) as session:
+            expected = filled.search.search(session, req)
+        found = run_search(searcher, schema, request(**kwargs))
+        want = (expected.count, [r["id"] for r in expected.results], expected.facets)
+        got = (found.count, found.package_ids, found.facets)
+        assert got == want, f"{kwargs}: {[ID_OF[i]['name'] for i in got[1]]} != {[ID_OF[i]['name'] for i in want[1]]}"
+        return want
+
+    yield run
+
+
+TEXT_QUERIES = [
+    "allocataires", "Allocataire", "logements", "LOGEMENT", "île-de-france", "ile de france", "APL", "données",
+    '"aides au logement"', '"logement aides"', "logem*", "alloc*", "aides\\ au\\ log*", "naiss*", "censu*",
+    "title:logement", 'notes:"prestations familiales"', "extras_frequency:annuelle", "res_name:csv",
+    "res_description:brutes", "author:dupont", "title:alloc*", "economie", "économie sociale", "famille",
+    "démographie", "statistic", "housing region", "zzzz", "famille AND logement", "famille OR statistics",
+    "NOT famille", "-tags:famille", "allocataires -tags:famille", "(logement OR population) AND organization:cnaf",
+]
+EXACT_QUERIES = [
+    "tags:famille", "tags:démographie", "tags:Économie", "res_format:CSV", "res_format:csv", "organization:cnaf",
+    "license_id:lov2", f"name:{PACKAGES[3]['name']}", f"id:{PACKAGES[8]['id']}", "frequency:annuelle",
+    "groups:social", "type:harvest", "dataset_type:dataset", f"owner_org:{INSEE}", "license:\"Licence Ouverte\"",
+    "name:jeu-0*", "res_url:*/1?/*", "tags:fam?lle", "title_string:Allocataires*", "url:http*", "tags:Fam*",
+    "couverture.geo:Bretagne*", "couverture.geo:*Ouest", "frequency:*", "version:*", "owner_org:*",
+    "-owner_org:*", "title_string:*", "capacity:public", "capacity:private", "private:true", "private:false",
+    "capacity:other", "entity_type:package", "site_id:*", "entity_type:dataset", "unknown_field:x",
+    "name:[jeu-010 TO jeu-080]", "name:{aides-logement-010 TO jeu-050}", "license_id:[a TO m}", "tags:[a TO g]",
+    "version:[1.1 TO *]", "frequency:[* TO annuelle]",
+    "metadata_modified:[NOW-100DAYS TO NOW]", "metadata_modified:[* TO NOW-1YEAR]",
+    "metadata_created:{NOW-200DAYS TO *]", "metadata_modified:[NOW/DAY-90DAYS TO *]",
+    "metadata_created:[2000-01-01T00:00:00Z TO NOW-300DAYS}",
+    f'metadata_modified:"{PACKAGES[9]["metadata_modified"]}Z"',
+]
+
+
+def test_queries_match_the_same_datasets_in_the_same_order(check: Any) -> None:
+    # One test for all queries: filling both indexes costs more than the searches.
+    for q in TEXT_QUERIES + EXACT_QUERIES:
+        check(q=q, sort="metadata_modified desc")
+        check(q="*:*", fq=q, sort="id asc", rule=SYSADMIN, include_private=True, drafts=True, deleted=True)
+    check(q="allocataires", fq_list=("tags:famille OR tags:logement", "-res_format:JSON"), sort="name desc")
+
+
+SORTS = ["id asc", "id desc", "name asc", "name desc", "title_string asc", "title_string desc",
+         "metadata_created asc", "metadata_modified desc", "metadata_modified asc", None, "score desc",
+         "license_id asc, name desc", "license_id desc, metadata_modified asc, title_string asc",
+         "dataset_type asc, metadata_modified desc", "metadata_modified desc, score desc, name asc"]
+
+
+@pytest.mark.parametrize("sort", SORTS)
+def test_sorts_and_pages(check: Any, sort: str | None) -> None:
+    _sorts_and_pages(check, sort)
+
+
+def _sorts_and_pages(check: Any, sort: str | None) -> None:
+    everything = check(sort=sort, rule=SYSADMIN, include_private=True, drafts=True, deleted=True)[1]
+    assert len(everything) == COUNT
+    for rows, start in [(1, 0), (7, 3), (10, 40), (25, 100), (3, COUNT - 2), (10, COUNT), (5, COUNT + 40)]:
+        page = check(sort=sort, rows=rows, start=start, rule=SYSADMIN, include_private=True, drafts=True,
+                     deleted=True)[1]
+        assert page == everything[start:start + rows]
+    check(fq="allocataires -tags:santé", sort=sort, rows=4, start=2)  # text in fq: no score
+    check(fq="organization:*", sort=sort + ", organization asc" if sort else None, rows=9, start=5)
+
+
+def test_score_sort_where_the_order_is_unambiguous(check: Any) -> None:
+    # One title holds the word (boost 4) where the other datasets have it in their notes only.
+    best = next(p for p in PACKAGES if p["title"].startswith("Naissances") and p["state"] == "active"
+                and not p["private"])
+    fq = f'name:{best["name"]} OR (notes:naissances AND -title_string:Naissances*)'
+    count, ids, _ = check(q="naissances", fq=fq, rows=1)
+    assert count > 1 and ids == [best["id"]]
+
+
+def test_rows_zero_counts_and_facets(check: Any) -> None:
+    count, ids, facets = check(rows=0, facets=("tags", "res_format", "capacity"), include_private=True,
+                               rule=MEMBER)
+    assert count > 0 and ids == [] and facets["tags"]
+
+
+FACETS = ("tags", "res_format", "organization", "license_id", "capacity", "groups", "couverture.geo",
+          "frequency", "type", "name", "nonexistent", "private")
+
+
+def test_facets_cut_at_the_limit_with_ties(check: Any) -> None:
+    for limit, mincount in [(50, 1), (3, 1), (2, 2), (1, 1), (0, 1), (-1, 1), (-1, 30), (4, 25)]:
+        _facets(check, limit, mincount)
+
+
+def _facets(check: Any, limit: int, mincount: int) -> None:
+    check(facets=FACETS, limit=limit, mincount=mincount, rows=0)
+    check(q="allocataires OR logement", facets=FACETS, limit=limit, mincount=mincount, rows=5, sort="name asc",
+          rule=SYSADMIN, include_private=True, drafts=True)
+    check(fq="res_format:CSV", facets=FACETS, limit=limit, mincount=mincount, rows=0, rule=EDITOR,
+          include_private=True, deleted=True)
+
+
+def test_visibility_rules(check: Any) -> None:
+    for rule in [ANONYMOUS, SYSADMIN, MEMBER, EDITOR, COLLABORATOR]:
+        for include_private, drafts, deleted in [(False, False, False), (True, False, False), (True, True, False),
+                                                 (False, True, True), (True, True, True)]:
+            options = {"rule": rule, "include_private": include_private, "drafts": drafts, "deleted": deleted}
+            check(sort="id asc", facets=("capacity", "organization"), **options)
+            check(q="allocataires", fq="+state:(active OR draft OR deleted)", sort="name asc", **options)
+
+
+@pytest.mark.parametrize("sort", ["id asc", "metadata_modified desc", "name asc", "title_string desc",
+                                  "license_id asc, id desc"])
+def test_walks_give_offset_paging_rows(check: Any, sort: str) -> None:
+    for rows in [3, 20, 50]:
+        _walk(check, sort, rows)
+
+
+def _walk(check: Any, sort: str, rows: int) -> None:
+    options = {"sort": sort, "rule": SYSADMIN, "include_private": True, "drafts": True, "deleted": True}
+    everything = check(**options)[1]
+    key = ("walk", uuid.uuid4().hex)
+    seen: list[str] = []
+    for start in range(0, COUNT + rows, rows):
+        seen += check(rows=rows, start=start, walk_key=key, **options)[1]
+    assert seen == everything
+    assert WALKS.get((key, COUNT, rows)) is not None  # the second page sought from the first one's end
+
+
+def test_a_stale_walk_cursor_never_widens_the_results(searcher: tantivy.Searcher) -> None:
+    schema = build_schema()
+    visible = set(run_search(searcher, schema, request(sort="id asc")).package_ids)
+    count = len(visible)
+    key = ("stale", uuid.uuid4().hex)
+    for cursor in [(0, 0), (2**63, 3), (1, 10**6), (2**40, 0)]:
+        WALKS.put((key, count, 10), cursor)
+        page = run_search(searcher, schema, request(sort="id asc", rows=10, start=10, walk_key=key)).package_ids
+        assert set(page) <= visible and len(page) == 10
+
+
+def test_a_page_inside_too_large_a_tie_is_refused(searcher: tantivy.Searcher, monkeypatch: Any) -> None:
+    monkeypatch.setattr(tantivy_search, "MAX_WINDOW", 20)
+    schema = build_schema()
+    assert run_search(searcher, schema, request(sort="id asc", rows=10, start=30)).package_ids
+    with pytest.raises(SearchError, match="add a filter"):
+        run_search(searcher, schema, request(sort="license_id asc", rows=10, start=30))
