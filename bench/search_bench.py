@@ -1,4 +1,4 @@
-"""package_search benchmark on SQLite (FTS5) and PostgreSQL (tsvector), printing JSON.
+"""package_search benchmark on SQLite (FTS5), PostgreSQL (tsvector) and Tantivy, printing JSON.
 
 Generates a realistic catalog (French and English text with Zipf word frequencies, tags, organizations,
 groups, formats, licences, extras; 5 % private, 1 % draft) straight into the index tables (bulk inserts:
@@ -6,8 +6,16 @@ package_create would take hours at a million), then times package_search through
 (anonymous caller) and, in the same run, the database's own query for the same matches (the floor):
 the hand-written full-text/filter/facet/offset SQL without our compiler, visibility, dispatch or JSON.
 
+`--backends database,tantivy` also builds a Tantivy index from the same generated documents during the load
+(bench/tantivy_index.py: its build rate is timed apart) and times the Tantivy backend on the same catalog, the
+backends and the floor taking turns query by query; every query variant's count, facets and (sorted cases) page
+ids are compared between the backends. `--backends tantivy` loads the database as a Tantivy deployment has it
+(no full-text part), so there is no floor. `harvester_walk` times successive sort=id asc pages from the start and
+from deep in the catalog.
+
     python3 -m bench.search_bench --sizes 10000,100000
-    python3 -m bench.search_bench --sizes 1000000 --databases postgresql --repeat 20
+    python3 -m bench.search_bench --sizes 10000,100000 --backends database,tantivy --repeat 30
+    python3 -m bench.search_bench --sizes 1000000 --databases postgresql --backends tantivy --repeat 20
 """
 
 from __future__ import annotations
@@ -16,18 +24,21 @@ import argparse
 import json
 import multiprocessing
 import random
+import shutil
 import statistics
 import sys
 import tempfile
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import text
 
+from bench.tantivy_index import NODE, IndexBuild, rebuild_rate, tantivy_services
 from catalog.context import ANONYMOUS
 from catalog.migrate import upgrade
 from catalog.registry import call_action
@@ -112,15 +123,20 @@ class Generator:
         }
 
 
-def open_services(database: str, workdir: Path) -> tuple[Services, Callable[[], None]]:
+def open_services(database: str, workdir: Path, tantivy_root: Path | None = None
+                  ) -> tuple[Services, Callable[[], None]]:
+    """A fresh migrated database; with `tantivy_root`, Services whose search backend is Tantivy (its bulk_insert
+    writes the index rows without their full-text part, and the outbox)."""
     if database == "sqlite":
         url = f"sqlite:///{workdir / f'search-{uuid.uuid4().hex[:6]}.db'}"
         cleanup: Callable[[], None] = lambda: None  # noqa: E731
     else:
         url = create_pg_database("moisson_bench")
         cleanup = lambda: drop_pg_database(url)  # noqa: E731
+    search = {"search_backend": "tantivy", "search_index_path": str(tantivy_root), "search_node": NODE} \
+        if tantivy_root is not None else {}
     services = build_services(Settings(database_url=url, site_url="http://bench.local", secret_key="x",
-                                       storage_path=str(workdir)))
+                                       storage_path=str(workdir), **search))  # type: ignore[arg-type]
     upgrade(services.db)
     return services, cleanup
 
@@ -133,7 +149,9 @@ def generate_batch(bounds: tuple[int, int]) -> list[Document]:
     return [build_document(gen.package(n)) for n in range(start, stop)]
 
 
-def load(services: Services, size: int, batch: int = 2000, workers: int = 2) -> float:
+def load(services: Services, size: int, batch: int = 2000, workers: int = 2,
+         also: IndexBuild | None = None) -> float:
+    """Fill the index tables; `also`: a Tantivy generation given the same Documents (its time counted apart)."""
     started = time.perf_counter()
     bounds = [(offset, min(size, offset + batch)) for offset in range(0, size, batch)]
     # Documents are built in worker processes (the Python side is most of the time) while this process inserts.
@@ -141,6 +159,8 @@ def load(services: Services, size: int, batch: int = 2000, workers: int = 2) -> 
         for (_, stop), docs in zip(bounds, pool.imap(generate_batch, bounds), strict=True):
             with services.db.unit_of_work(write=True) as session:
                 services.search.bulk_insert(session, docs)
+            if also is not None:
+                also.add(docs)
             print(f"  loaded {stop}/{size} in {time.perf_counter() - started:.0f} s", file=sys.stderr, end="\r")
     with services.db.engine.connect() as conn:
         conn = conn.execution_options(isolation_level="AUTOCOMMIT")
@@ -150,18 +170,19 @@ def load(services: Services, size: int, batch: int = 2000, workers: int = 2) -> 
         else:
             conn.execute(text("VACUUM ANALYZE search_package"))
             conn.execute(text("VACUUM ANALYZE search_value"))
-    return time.perf_counter() - started
+    return time.perf_counter() - started - (also.add_seconds if also is not None else 0.0)
 
 
-def timed(fns: tuple[Callable[[], Any], Callable[[], Any]], repeat: int) -> tuple[list[float], list[float]]:
-    """Alternate ours and the floor so both see the same machine load."""
-    out: tuple[list[float], list[float]] = ([], [])
+def timed(fns: list[Callable[[int], Any]], repeat: int) -> list[list[float]]:
+    """Alternate the backends and the floor, each given the same query of the round, so all see the same machine
+    load and the same work."""
+    out: list[list[float]] = [[] for _ in fns]
     for fn in fns:
-        fn()  # warm
-    for _ in range(repeat):
+        fn(0)  # warm
+    for i in range(repeat):
         for fn, samples in zip(fns, out, strict=True):
             started = time.perf_counter()
-            fn()
+            fn(i)
             samples.append(time.perf_counter() - started)
     return out
 
@@ -230,99 +251,220 @@ class Floors:
                  (f"SELECT doc_id FROM search_package ORDER BY {order} LIMIT 10 OFFSET :s", {"s": start}))
 
 
-def measure(services: Services, size: int, repeat: int) -> dict[str, Any]:
-    rng = random.Random(3)
+Search = Callable[..., dict[str, Any]]
+
+
+@dataclass
+class Case:
+    """One kind of query: its package_search parameters and its floor for round i; `variants`: how many
+    distinct queries the rounds cycle through (all are checked for agreement between backends); `ordered`: the
+    page's order is fully determined (no relevance score), so the backends must return the same ids."""
+
+    params: Callable[[int], dict[str, Any]]
+    floor: Callable[[int], None]
+    variants: int = 1
+    ordered: bool = True
+
+
+def searcher(services: Services) -> Search:
+    return lambda **params: call_action(services, "package_search", params, actor=ANONYMOUS)
+
+
+def bound(search: Search, case: Case) -> Callable[[int], Any]:
+    return lambda i: search(**case.params(i))
+
+
+def agreement(searches: dict[str, Search], case: Case) -> dict[str, Any]:
+    """Every variant of a case asked of every backend: the counts (of the first variant), and whether counts,
+    facets and (ordered cases) the page's ids agree for all of them."""
+    counts: dict[str, list[int]] = {name: [] for name in searches}
+    same = {"counts": True, "facets": True, "ids": True if case.ordered else None}
+    for i in range(case.variants):
+        answers = {name: search(**case.params(i)) for name, search in searches.items()}
+        first = next(iter(answers.values()))
+        for name, answer in answers.items():
+            counts[name].append(answer["count"])
+            same["counts"] &= answer["count"] == first["count"]
+            same["facets"] &= answer["facets"] == first["facets"]
+            if case.ordered:
+                same["ids"] &= [r["id"] for r in answer["results"]] == [r["id"] for r in first["results"]]
+    return {"counts": {name: values[0] for name, values in counts.items()},
+            "agree": {key: value for key, value in same.items() if value is not None}}
+
+
+def measure(services: Services, backends: dict[str, Services], size: int, repeat: int, *,
+            with_floor: bool = True) -> dict[str, Any]:
+    """Each case timed on every backend and the floor, alternating, on the catalog `services` holds (no floor
+    when its full-text part was not written: a Tantivy-only load)."""
     floors = Floors(services)
     gen = Generator()
-
-    def search(**params: Any) -> dict[str, Any]:
-        return call_action(services, "package_search", params, actor=ANONYMOUS)
-
+    searches = {name: searcher(backend) for name, backend in backends.items()}
+    any_search = next(iter(searches.values()))
     words = [gen.words[i] for i in (0, 2, 5, 10, 20, 40, 80, 120)]  # frequent to rare
-    cycle = {"i": 0}
 
-    def next_word() -> str:
-        cycle["i"] += 1
-        return words[cycle["i"] % len(words)]
+    def word(i: int) -> str:
+        return words[i % len(words)]
 
-    visible = search(rows=0)["count"]
+    def org(i: int) -> str:
+        return f"org-{i % 20:03d}"
+
+    visible = any_search(rows=0)["count"]
     deep = min(100_000, int(size * 0.9))  # inside the visible set (5 % private, 1 % drafts)
     final = visible - 100  # the last page of a 100-row walk over everything
-    starts = {"page_deep_modified_desc": deep, "page_deep_id_asc_rows_100": deep, "walk_deep_id_asc_rows_100": deep,
-              "page_final_id_asc_rows_100": final, "walk_final_id_asc_rows_100": final}
-    cases: dict[str, tuple[Callable[[], Any], Callable[[], Any]]] = {
-        "free_text": (lambda: search(q=next_word()), lambda: floors.free_text(next_word())),
-        "faceted_free_text": (lambda: search(q=next_word(), **{"facet.field": json.dumps(FACETS)}),
-                              lambda: floors.faceted(next_word())),
-        "fielded_fq": (lambda: search(fq=f"organization:org-{rng.randrange(20):03d} AND res_format:CSV"),
-                       lambda: floors.fielded(f"org-{rng.randrange(20):03d}", "CSV")),
-        "page_first_modified_desc": (lambda: search(sort="metadata_modified desc", start=0),
-                                     lambda: floors.paging("metadata_modified DESC", 0)),
-        "page_deep_modified_desc": (lambda: search(sort="metadata_modified desc", start=deep),
-                                    lambda: floors.paging("metadata_modified DESC", deep)),
-        "page_first_id_asc_rows_100": (lambda: search(sort="id asc", start=0, rows=100),
-                                       lambda: floors.paging("package_id", 0)),
-        "page_deep_id_asc_rows_100": (lambda: search(sort="id asc", start=deep, rows=100),
-                                      lambda: floors.paging("package_id", deep)),
-        "page_final_id_asc_rows_100": (lambda: search(sort="id asc", start=final, rows=100),
-                                       lambda: floors.paging("package_id", final)),
+    facets = json.dumps(FACETS)
+    cases: dict[str, Case] = {
+        "free_text": Case(lambda i: {"q": word(i)}, lambda i: floors.free_text(word(i)), len(words), False),
+        "faceted_free_text": Case(lambda i: {"q": word(i), "facet.field": facets},
+                                  lambda i: floors.faceted(word(i)), len(words), False),
+        "fielded_fq": Case(lambda i: {"fq": f"organization:{org(i)} AND res_format:CSV"},
+                           lambda i: floors.fielded(org(i), "CSV"), 20),
+        "page_first_modified_desc": Case(lambda i: {"sort": "metadata_modified desc", "start": 0},
+                                         lambda i: floors.paging("metadata_modified DESC", 0)),
+        "page_deep_modified_desc": Case(lambda i: {"sort": "metadata_modified desc", "start": deep},
+                                        lambda i: floors.paging("metadata_modified DESC", deep)),
+        "page_first_id_asc_rows_100": Case(lambda i: {"sort": "id asc", "start": 0, "rows": 100},
+                                           lambda i: floors.paging("package_id", 0)),
+        "page_deep_id_asc_rows_100": Case(lambda i: {"sort": "id asc", "start": deep, "rows": 100},
+                                          lambda i: floors.paging("package_id", deep)),
+        "page_final_id_asc_rows_100": Case(lambda i: {"sort": "id asc", "start": final, "rows": 100},
+                                           lambda i: floors.paging("package_id", final)),
         # A harvester's walk: the previous page was served, so this one seeks instead of skipping.
-        "walk_deep_id_asc_rows_100": (lambda: search(q="", sort="id asc", start=deep, rows=100),
-                                      lambda: floors.paging("package_id", deep)),
-        "walk_final_id_asc_rows_100": (lambda: search(q="", sort="id asc", start=final, rows=100),
-                                       lambda: floors.paging("package_id", final)),
+        "walk_deep_id_asc_rows_100": Case(lambda i: {"q": "", "sort": "id asc", "start": deep, "rows": 100},
+                                          lambda i: floors.paging("package_id", deep)),
+        "walk_final_id_asc_rows_100": Case(lambda i: {"q": "", "sort": "id asc", "start": final, "rows": 100},
+                                           lambda i: floors.paging("package_id", final)),
     }
-    for start in (deep, final):
-        search(q="", sort="id asc", start=start - 100, rows=100)  # the walk's previous page
+    starts = {name: case.params(0)["start"] for name, case in cases.items() if case.params(0).get("start")}
+    for search in searches.values():
+        for start in (deep, final):
+            search(q="", sort="id asc", start=start - 100, rows=100)  # the walk's previous page
     out: dict[str, Any] = {}
-    for name, (ours, floor) in cases.items():
-        ours_samples, floor_samples = timed((ours, floor), repeat)
-        mine, base = summary(ours_samples), summary(floor_samples)
-        out[name] = {"package_search": mine, "floor": base, **({"start": starts[name]} if name in starts else {}),
-                     "p95_ratio": ratio(mine["p95_ms"], base["p95_ms"])}
-        print(f"  {name}: {out[name]}", file=sys.stderr)
-    out["counts"] = {"all_visible": visible, "free_text_first_word": search(q=words[0], rows=0)["count"]}
+    for name, case in cases.items():
+        fns = [bound(search, case) for search in searches.values()]
+        samples = timed([*fns, case.floor] if with_floor else fns, repeat)
+        figures = {backend: summary(times) for backend, times in zip(searches, samples, strict=False)}
+        result: dict[str, Any] = {**figures, **({"start": starts[name]} if name in starts else {})}
+        if with_floor:
+            floor = result["floor"] = summary(samples[-1])
+            for backend in figures:
+                result[f"{backend}_p95_over_floor"] = ratio(figures[backend]["p95_ms"], floor["p95_ms"])
+        if "database" in figures and "tantivy" in figures:
+            result["tantivy_p95_over_database"] = ratio(figures["tantivy"]["p95_ms"], figures["database"]["p95_ms"])
+        result.update(agreement(searches, case))
+        out[name] = result
+        print(f"  {name}: {result}", file=sys.stderr)
+    out["harvester_walk"] = walk(searches, max(100, min(deep, visible - 2000)))
+    print(f"  harvester_walk: {out['harvester_walk']}", file=sys.stderr)
+    out["counts"] = {"all_visible": {name: search(rows=0)["count"] for name, search in searches.items()}}
     return out
+
+
+def walk(searches: dict[str, Search], deep: int, pages: int = 20, rows: int = 100) -> dict[str, Any]:
+    """A harvester's walk (sort=id asc, start += rows): `pages` successive pages from the start, then `pages`
+    from `deep` on (reached by one untimed page before it, as a walk would have); the backends take turns page by
+    page. The deep pages should cost what the first ones do."""
+    times: dict[str, dict[str, list[float]]] = {name: {"first": [], "deep": []} for name in searches}
+    same_ids = True
+    for search in searches.values():
+        search(q="", sort="id asc", start=deep - rows, rows=rows)
+    for stage, origin in (("first", 0), ("deep", deep)):
+        for page in range(pages):
+            ids = []
+            for name, search in searches.items():
+                started = time.perf_counter()
+                answer = search(q="", sort="id asc", start=origin + page * rows, rows=rows)
+                times[name][stage].append(time.perf_counter() - started)
+                ids.append([r["id"] for r in answer["results"]])
+            same_ids &= all(page_ids == ids[0] for page_ids in ids)
+    out: dict[str, Any] = {"pages": pages, "rows": rows, "deep_start": deep, "ids_agree": same_ids}
+    for name, stages in times.items():
+        first, later = summary(stages["first"]), summary(stages["deep"])
+        out[name] = {"first_pages": first, "deep_pages": later, "deep_over_first_p50": ratio(later["p50_ms"],
+                                                                                            first["p50_ms"])}
+    return out
+
+
+def growth(report: dict[str, Any]) -> dict[str, Any]:
+    """Each backend's p50 and p95 at the largest size over the smallest, per database and case."""
+    sizes = sorted(report["sizes"], key=int)
+    small, large = report["sizes"][sizes[0]], report["sizes"][sizes[-1]]
+    out: dict[str, Any] = {}
+    for database in large:
+        if database not in small:
+            continue
+        for case, figures in large[database].items():
+            before = small[database].get(case)
+            if not isinstance(figures, dict) or not isinstance(before, dict) or "harvester_walk" == case:
+                continue
+            for backend in ("database", "tantivy", "floor"):
+                if backend in figures and backend in before:
+                    out.setdefault(database, {}).setdefault(backend, {})[case] = {
+                        "p50": ratio(figures[backend]["p50_ms"], before[backend]["p50_ms"]),
+                        "p95": ratio(figures[backend]["p95_ms"], before[backend]["p95_ms"])}
+    return out
+
+
+def bench_size(size: int, databases: list[str], backends: list[str], tmp: Path, args: argparse.Namespace,
+               report: dict[str, Any]) -> None:
+    root = tmp / f"tantivy-{size}"
+    built: dict[str, Any] | None = None
+    for database in databases:
+        print(f"{database} {size}", file=sys.stderr)
+        # Tantivy alone: the database gets no full text (as with MOISSON_SEARCH_BACKEND=tantivy), a faster load.
+        alone = backends == ["tantivy"]
+        services, cleanup = open_services(database, tmp, root if alone else None)
+        opened: list[Services] = [services]
+        try:
+            build = IndexBuild(root) if "tantivy" in backends and built is None else None
+            load_seconds = load(services, size, also=build)
+            if build is not None:
+                built = build.finish()  # the same generated catalog: one index serves every database's run
+                print(f"  tantivy build: {built}", file=sys.stderr)
+            chosen: dict[str, Services] = {"database": services} if "database" in backends else {}
+            if "tantivy" in backends:
+                chosen["tantivy"] = tantivy_services(services, root)
+                opened.append(chosen["tantivy"])
+            result: dict[str, Any] = {"load_seconds": round(load_seconds, 1),
+                                      **({"tantivy_build": built} if built else {}),
+                                      **measure(services, chosen, size, args.repeat, with_floor=not alone)}
+            if args.rebuild_rate and "tantivy" in chosen:
+                result["tantivy_rebuild_from_database"] = rebuild_rate(chosen["tantivy"], tmp / f"rebuild-{size}")
+                shutil.rmtree(tmp / f"rebuild-{size}", ignore_errors=True)
+            report["sizes"].setdefault(str(size), {})[database] = result
+            print(json.dumps({str(size): {database: result}}), file=sys.stderr)  # kept if a later size fails
+        finally:
+            for opened_services in opened:
+                opened_services.db.dispose()
+            cleanup()
+    shutil.rmtree(root, ignore_errors=True)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--backends", default="database",
+                        help="database,tantivy: the search backends timed on each database's catalog (the Tantivy "
+                             "index is built once per size from the same generated datasets)")
     parser.add_argument("--repeat", type=int, default=40)
-    parser.add_argument("--workdir", default=None, help="where SQLite files go (default: a temp dir)")
+    parser.add_argument("--rebuild-rate", action="store_true",
+                        help="also time a Tantivy rebuild from the database (indexer.build_generation)")
+    parser.add_argument("--workdir", default=None, help="where SQLite files and indexes go (default: a temp dir)")
     args = parser.parse_args(argv)
-    report: dict[str, Any] = {"sizes": {}, "notes": "times in ms; floor = the database's own SQL for the "
-                              "same matches; p95_ratio = package_search p95 / floor p95"}
+    backends = [b for b in args.backends.split(",") if b]
+    if not set(backends) <= {"database", "tantivy"}:
+        parser.error("--backends takes database and/or tantivy")
+    report: dict[str, Any] = {
+        "sizes": {}, "backends": backends,
+        "notes": "times in ms; floor = the database's own SQL for the same matches; <backend>_p95_over_floor and "
+                 "tantivy_p95_over_database compare p95s of the same run; counts are of the first query variant, "
+                 "agree = counts, facets and (sorted cases) ids equal between backends for every variant"}
     with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
         for size in [int(s) for s in args.sizes.split(",")]:
-            for database in args.databases.split(","):
-                print(f"{database} {size}", file=sys.stderr)
-                services, cleanup = open_services(database, Path(tmp))
-                try:
-                    load_seconds = load(services, size)
-                    result = {"load_seconds": round(load_seconds, 1), **measure(services, size, args.repeat)}
-                    report["sizes"].setdefault(str(size), {})[database] = result
-                    print(json.dumps({str(size): {database: result}}), file=sys.stderr)  # kept if a later size fails
-                finally:
-                    services.db.dispose()
-                    cleanup()
-    sizes = sorted(report["sizes"], key=int)
-    if len(sizes) > 1:
-        small, large = report["sizes"][sizes[0]], report["sizes"][sizes[-1]]
-        growth: dict[str, Any] = {}
-        for database in large:
-            if database in small:
-                growth[database] = {
-                    case: {"package_search_p50": ratio(large[database][case]["package_search"]["p50_ms"],
-                                                       small[database][case]["package_search"]["p50_ms"]),
-                           "package_search_p95": ratio(large[database][case]["package_search"]["p95_ms"],
-                                                       small[database][case]["package_search"]["p95_ms"]),
-                           "floor_p50": ratio(large[database][case]["floor"]["p50_ms"],
-                                              small[database][case]["floor"]["p50_ms"])}
-                    for case in large[database] if case in small[database] and isinstance(large[database][case], dict)
-                    and "floor" in large[database][case]}
-        report[f"growth_{sizes[0]}_to_{sizes[-1]}"] = growth
+            bench_size(size, args.databases.split(","), backends, Path(tmp), args, report)
+    if len(report["sizes"]) > 1:
+        sizes = sorted(report["sizes"], key=int)
+        report[f"growth_{sizes[0]}_to_{sizes[-1]}"] = growth(report)
     print(json.dumps(report, indent=2))
     return 0
 
