@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ from catalog.settings import Settings
 log = logging.getLogger(__name__)
 SP = search_package.c
 TOKEN = "search_outbox_token"
+BATCH = "search_outbox_batch"
 
 
 class TantivyBackend(IndexWriter, StoredDictReads):
@@ -61,10 +62,22 @@ class TantivyBackend(IndexWriter, StoredDictReads):
             # The writer's last token: on SQLite seqs grow within a transaction, on PostgreSQL it is one txid.
             session.info[TOKEN] = token
 
+    def index_package(self, session: Session, package: dict[str, Any],
+                      vocabularies: Mapping[str, str] | None = None) -> None:
+        super().index_package(session, package, vocabularies)
+        if not session.info.get(BATCH):
+            self._record(session, [package["id"]])
+
     def index_packages(self, session: Session, packages: Sequence[dict[str, Any]], *, new: bool = False) -> None:
-        super().index_packages(session, packages, new=new)  # new ones go through bulk_insert, which records them
-        if not new:
-            self._record(session, [package["id"] for package in packages])
+        if new:
+            super().index_packages(session, packages, new=True)  # through bulk_insert, which records them
+            return
+        session.info[BATCH] = True  # one outbox insert for the batch, not one per index_package
+        try:
+            super().index_packages(session, packages)
+        finally:
+            session.info.pop(BATCH, None)
+        self._record(session, [package["id"] for package in packages])
 
     def remove_package(self, session: Session, package_id: str) -> None:
         super().remove_package(session, package_id)
