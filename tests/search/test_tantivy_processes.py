@@ -29,6 +29,7 @@ from catalog.dataset.models import Package
 from catalog.migrate import upgrade
 from catalog.registry import call_action
 from catalog.search.index import build_document
+from catalog.search.indexer import run_in_thread
 from catalog.search.outbox import search_outbox
 from catalog.search.tantivy_backend import TantivyBackend
 from catalog.search.tantivy_check import caught_up, compare
@@ -37,7 +38,7 @@ from catalog.search.tantivy_store import current_generation
 from catalog.services import Services, build_services
 from catalog.settings import Settings
 from tests.conftest import SELECTED, create_pg_database, drop_pg_database
-from tests.servers import MOISSON, ServerProcess
+from tests.servers import ADMIN_NAME, ADMIN_PASSWORD, MOISSON, ServerProcess
 
 NODE = "test-node"
 INDEXER = [sys.executable, "-m", "catalog.search.indexer_main"]
@@ -195,46 +196,61 @@ def test_serve_two_workers_read_their_writes(kind: str, tmp_path: Path) -> None:
     root = tmp_path / "search-index"
     env = {"MOISSON_SEARCH_BACKEND": "tantivy", "MOISSON_SEARCH_INDEX_PATH": str(root),
            "MOISSON_SEARCH_NODE": "serve-node"}
-    with ServerProcess(kind, workers=2, threads=4, extra_env=env) as server:
-        assert server.process is not None
-        kids = children(server.process.pid)
-        assert [cmd for _, cmd in kids if "catalog.search.indexer_main" in cmd], f"no indexer child: {kids}"
-        workers = [pid for pid, cmd in kids if "catalog.search.indexer_main" not in cmd]
-        assert len(workers) == 2, kids
+    server = ServerProcess(kind, workers=2, threads=4, create_admin=False, extra_env=env)
+    try:
+        # The steps of ServerProcess.start, with the admin and its token made while the server starts.
+        server.cli("db", "upgrade")
+        server.launch()
+        server.cli("user", "add", ADMIN_NAME, "--email", "admin@example.org", "--password", ADMIN_PASSWORD,
+                   "--sysadmin")
+        server.token = server.create_token(ADMIN_NAME)
+        server.wait_ready()
+        serve_and_search(server, root)
+    finally:
+        server.stop()
 
-        def action(name: str, data: dict[str, Any]) -> Any:
-            response = server.call(name, data)
-            assert response.status_code == 200, (name, response.text, server.log_text()[-3000:])
-            return response.json()["result"]
 
-        # The server answers before its indexer has built the first generation: wait for it, as a readiness
-        # probe would (bounded).
-        deadline = time.monotonic() + 60
-        while not action("status_show", {})["search"]["ready"] and time.monotonic() < deadline:
-            time.sleep(0.1)
-        org = action("organization_create", {"name": "insee", "title": "INSEE"})
-        for i in range(20):
-            name = f"jeu-{i}"
-            action("package_create", {"name": name, "title": f"Recensement {word(i)}", "owner_org": org["id"]})
-            found = action("package_search", {"q": word(i)})
-            assert [r["name"] for r in found["results"]] == [name], (i, found)
-            action("package_patch", {"id": name, "title": f"Naissances {word(i, 'patch')}"})
-            found = action("package_search", {"q": word(i, "patch")})
-            assert [r["title"] for r in found["results"]] == [f"Naissances {word(i, 'patch')}"], (i, found)
-            assert action("package_search", {"q": word(i)})["count"] == 0, i  # the old document was replaced
-        status = action("status_show", {})
-        assert status["search"]["backend"] == "tantivy" and status["search"]["ready"] is True, status
+def serve_and_search(server: ServerProcess, root: Path) -> None:
+    """Writes over HTTP, each searched right after it returned; then both workers answer searches."""
+    assert server.process is not None
+    kids = children(server.process.pid)
+    assert [cmd for _, cmd in kids if "catalog.search.indexer_main" in cmd], f"no indexer child: {kids}"
+    workers = [pid for pid, cmd in kids if "catalog.search.indexer_main" not in cmd]
+    assert len(workers) == 2, kids
 
-        # Both workers answer from the one index: concurrent searches until each has mapped it (bounded).
-        def count_all(_: int) -> int:
-            return int(action("package_search", {"q": "naissances", "rows": 0})["count"])
+    def action(name: str, data: dict[str, Any]) -> Any:
+        response = server.call(name, data)
+        assert response.status_code == 200, (name, response.text, server.log_text()[-3000:])
+        return response.json()["result"]
 
-        with ThreadPoolExecutor(8) as pool:
-            for _ in range(25):
-                assert set(pool.map(count_all, range(16))) == {20}
-                if all(maps_index(pid, root) for pid in workers):
-                    break
-        assert all(maps_index(pid, root) for pid in workers), "a web worker never searched the index"
+    # The server answers before its indexer has built the first generation: wait for it, as a readiness
+    # probe would (bounded).
+    deadline = time.monotonic() + 60
+    while not action("status_show", {})["search"]["ready"] and time.monotonic() < deadline:
+        time.sleep(0.1)
+    org = action("organization_create", {"name": "insee", "title": "INSEE"})
+    for i in range(20):
+        name = f"jeu-{i}"
+        action("package_create", {"name": name, "title": f"Recensement {word(i)}", "owner_org": org["id"]})
+        found = action("package_search", {"q": word(i)})
+        assert [r["name"] for r in found["results"]] == [name], (i, found)
+        action("package_patch", {"id": name, "title": f"Naissances {word(i, 'patch')}"})
+        found = action("package_search", {"q": word(i, "patch")})
+        assert [r["title"] for r in found["results"]] == [f"Naissances {word(i, 'patch')}"], (i, found)
+        assert action("package_search", {"q": word(i)})["count"] == 0, i  # the old document was replaced
+    status = action("status_show", {})
+    assert status["search"]["backend"] == "tantivy" and status["search"]["ready"] is True, status
+
+    # Both workers answer from the one index: concurrent searches until each has mapped it (bounded).
+    def count_all(_: int) -> int:
+        return int(action("package_search", {"q": "naissances", "rows": 0})["count"])
+
+    with ThreadPoolExecutor(8) as pool:
+        for _ in range(25):
+            assert set(pool.map(count_all, range(16))) == {20}
+            if all(maps_index(pid, root) for pid in workers):
+                break
+    assert all(maps_index(pid, root) for pid in workers), "a web worker never searched the index"
 
 
 # -- 2. indexer crash and catch-up; one indexer per node ------------------------------------------------------
@@ -253,16 +269,18 @@ def burst(node: Node, services: Services, count: int, done: list[int]) -> None:
 def test_indexer_killed_mid_burst_catches_up(node: Node) -> None:
     indexer = node.start_indexer()
     node.wait_caught_up(indexer)
-
-    second = subprocess.run(INDEXER, env=node.env, cwd=node.workdir, capture_output=True, text=True, timeout=60)
-    assert second.returncode != 0
-    assert "another search indexer is running" in second.stderr, second.stderr
-    indexer.assert_running()
+    # A second indexer on the same index, started while the first runs (and the burst below goes on).
+    second = subprocess.Popen(INDEXER, env=node.env, cwd=node.workdir, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
 
     writes = node.without_waiting()
     done: list[int] = []
     thread = threading.Thread(target=burst, args=(node, writes, 200, done))
     thread.start()
+    _, second_err = second.communicate(timeout=60)
+    assert second.returncode != 0
+    assert "another search indexer is running" in second_err, second_err
+    indexer.assert_running()
     deadline = time.monotonic() + 60
     while len(done) < 70 and thread.is_alive() and time.monotonic() < deadline:
         time.sleep(0.01)
@@ -286,14 +304,14 @@ def test_indexer_killed_mid_burst_catches_up(node: Node) -> None:
 
 
 # -- 3. rebuild switched over while searching and writing -----------------------------------------------------
-CATALOG = 300
+CATALOG = 200
 
 
 def test_rebuild_switches_over_while_searching(node: Node) -> None:
+    indexer = node.start_indexer()
     writes = node.without_waiting()
     for i in range(CATALOG):
         node.create(f"jeu-{i}", f"Recensement {word(i)}", writes)
-    indexer = node.start_indexer()
     node.wait_caught_up(indexer)
     old = current_generation(node.root)
     assert old is not None
@@ -346,11 +364,12 @@ def test_rebuild_switches_over_while_searching(node: Node) -> None:
 
 # -- 4. check --repair ----------------------------------------------------------------------------------------
 def test_check_repair_fixes_drift(node: Node) -> None:
-    indexer = node.start_indexer()
+    # The first index from an indexer in a thread of this process (quicker to start than a process).
+    thread, stop = run_in_thread(node.services)
     for i in range(5):
         node.create(f"jeu-{i}", f"Recensement {word(i)}")
-    node.wait_caught_up(indexer)
-    indexer.stop()
+    stop.set()
+    thread.join(30)
 
     # Drift as it happens: a change whose outbox row is lost before any indexer read it (stale), and an index
     # written behind Moisson's back: a document deleted (missing) and one for a dataset it never had (extra).
@@ -371,16 +390,16 @@ def test_check_repair_fixes_drift(node: Node) -> None:
 
     indexer = node.start_indexer()
     node.wait_caught_up(indexer)
-    checked = node.cli("search-index", "check")
-    assert checked.returncode == 1, checked.stdout + checked.stderr
-    assert "1 missing, 1 stale, 1 extra, 0 duplicated" in checked.stdout, checked.stdout
-    for kind, package_id in (("missing", missing["id"]), ("stale", patched["id"]), ("extra", ghost["id"])):
-        assert f"{kind}: {package_id}" in checked.stdout
     assert node.search(q=word(0))["count"] == 0
     assert node.search(q="fantome")["count"] == 1  # counted from the index; its dict is not served (no such row)
 
+    # `check --repair` reports the drift as `check` does (exit 1), and queues it for the indexer.
     repaired = node.cli("search-index", "check", "--repair")
-    assert repaired.returncode == 1 and "Queued 3 datasets" in repaired.stdout, repaired.stdout + repaired.stderr
+    assert repaired.returncode == 1, repaired.stdout + repaired.stderr
+    assert "1 missing, 1 stale, 1 extra, 0 duplicated" in repaired.stdout, repaired.stdout
+    for kind, package_id in (("missing", missing["id"]), ("stale", patched["id"]), ("extra", ghost["id"])):
+        assert f"{kind}: {package_id}" in repaired.stdout
+    assert "Queued 3 datasets" in repaired.stdout, repaired.stdout
     node.wait_caught_up(indexer)
     again = node.cli("search-index", "check")
     assert again.returncode == 0, again.stdout + again.stderr
