@@ -17,9 +17,11 @@ matches before it are remembered (cursor.CursorCache, keyed by walk, count and n
 searches only from that value on, with a small offset. The full query still applies: a stale entry can shift
 positions, never show what the caller may not see.
 
-Facets come from one aggregation over the `exact` JSON fast field (capacity from `private`), with a segment
-size above any field's cardinality (a smaller one gives wrong counts) and, at facet.limit, as many buckets as
-it takes for the values tied at the cut to all be there, so the cut is Solr's and SQL's: count desc, value asc.
+Facets come from one aggregation over the `exact` JSON fast field (capacity from `private`), asking at facet.limit
+for as many buckets as it takes for the values tied at the cut to all be there, so the cut is Solr's and SQL's:
+count desc, value asc. An aggregation's counts are exact only while no segment holds more than SEGMENT_SIZE values
+of the field (Tantivy then reports an error bound); such a facet, or one asking for more values than Tantivy's
+bucket limit, is counted from the `xt` term dictionary instead (exact, slower for a narrow query).
 """
 
 from __future__ import annotations
@@ -34,11 +36,12 @@ from catalog.errors import SearchError
 from catalog.search.cursor import CursorCache
 from catalog.search.query import positive_text
 from catalog.search.sql import SearchRequest
-from catalog.search.tantivy_query import MUST, Query, request_query
-from catalog.search.tantivy_schema import DATE_FIELDS, path_key, sort_key
+from catalog.search.tantivy_query import MUST, Query, is_private, request_query
+from catalog.search.tantivy_schema import DATE_FIELDS, SEPARATOR, path_key, sort_key
 
 MAX_WINDOW = 20_000  # matches read to resolve one page's order exactly (rows are at most 1,000)
-SEGMENT_SIZE = 1 << 30  # terms kept per segment by an aggregation: all of them
+SEGMENT_SIZE = 100_000  # values an aggregation keeps per segment; a facet with more goes by the term dictionary
+MAX_BUCKETS = 60_000  # values one aggregation may return (Tantivy refuses more than 65,000 buckets)
 WALKS = CursorCache()
 
 
@@ -59,7 +62,7 @@ class _Row:
 def run_search(searcher: tantivy.Searcher, schema: tantivy.Schema, request: SearchRequest) -> TantivyHits:
     query = request_query(schema, request, searcher=searcher)
     count = count_matches(searcher, query)
-    facets = facet_counts(searcher, query, request) if request.facet_fields else {}
+    facets = facet_counts(searcher, schema, query, request) if request.facet_fields else {}
     ids: list[str] = []
     if request.rows > 0 and request.start < count:
         ids = _page(searcher, schema, query, request, count)
@@ -67,8 +70,9 @@ def run_search(searcher: tantivy.Searcher, schema: tantivy.Schema, request: Sear
 
 
 def count_matches(searcher: tantivy.Searcher, query: Query) -> int:
-    # limit=0 panics in Tantivy; one hit is collected and dropped.
-    return int(searcher.search(query, limit=1, count=True).count or 0)
+    # limit=0 panics in Tantivy: one hit is collected and dropped; ordered by a fast field, so nothing is scored
+    # (7 times faster for a text query matching 300,000 datasets).
+    return int(searcher.search(query, limit=1, count=True, order_by_field="mm").count or 0)
 
 
 # -- sorting -----------------------------------------------------------------------------------------------------
@@ -179,7 +183,9 @@ def _window_page(searcher: tantivy.Searcher, schema: tantivy.Schema, query: Quer
     if not hits:
         return None
     low, high = sorted((int(hits[0][0]), int(hits[-1][0])))
-    found = searcher.search(_and(base, _range(schema, name, low, high)), limit=MAX_WINDOW + 1, count=True)
+    scored = any(key == "score" for key, _ in keys)  # else read in fast-field order: nothing is scored
+    found = searcher.search(_and(base, _range(schema, name, low, high)), limit=MAX_WINDOW + 1, count=True,
+                            order_by_field=None if scored else field)
     if (found.count or 0) > MAX_WINDOW:
         raise SearchError(f"Too many datasets share the same {name} at this position of the results (more than "
                           f"{MAX_WINDOW}): add a filter, or sort by a further field")
@@ -204,24 +210,54 @@ def _bucket_value(name: str, bucket: dict[str, Any]) -> str:
     return str(bucket["key"])
 
 
-def facet_counts(searcher: tantivy.Searcher, query: Query,
+def facet_counts(searcher: tantivy.Searcher, schema: tantivy.Schema, query: Query,
                  request: SearchRequest) -> dict[str, list[tuple[str, int]]]:
     """Each facet's values with count >= max(mincount, 1): count desc, then value, at most facet_limit."""
     limit, minimum = request.facet_limit, max(request.facet_mincount, 1)
     facets: dict[str, list[tuple[str, int]]] = {name: [] for name in request.facet_fields}
-    sizes = {name: (limit + 1 if limit >= 0 else SEGMENT_SIZE) for name in facets if limit != 0}
+    sizes = {name: (limit + 1 if limit >= 0 else MAX_BUCKETS) for name in facets if limit != 0}
     while sizes:
         names = list(sizes)
         aggs = {f"f{i}": {"terms": {"field": _agg_field(name), "size": sizes[name], "segment_size": SEGMENT_SIZE,
                                     "min_doc_count": minimum}} for i, name in enumerate(names)}
-        result = searcher.aggregate(query, aggs)
+        try:
+            result = searcher.aggregate(query, aggs)
+        except ValueError:  # Tantivy's bucket limit: these facets go one by one through the term dictionary
+            for name in names:
+                facets[name] = _facet_from_terms(searcher, schema, query, name, limit, minimum)
+            break
         for i, name in enumerate(names):
-            buckets = result.get(f"f{i}", {}).get("buckets", [])
+            found = result.get(f"f{i}", {})
+            buckets = found.get("buckets", [])
             counts = sorted(((_bucket_value(name, b), int(b["doc_count"])) for b in buckets),
                             key=lambda item: (-item[1], item[0]))
-            if limit < 0 or len(counts) < sizes[name] or counts[-1][1] < counts[limit - 1][1]:
+            if found.get("doc_count_error_upper_bound") or (limit < 0 and len(counts) >= sizes[name]) \
+                    or sizes[name] > MAX_BUCKETS:
+                # A segment had more values than SEGMENT_SIZE (its counts are not exact), or too many values.
+                facets[name] = _facet_from_terms(searcher, schema, query, name, limit, minimum)
+                del sizes[name]
+            elif limit < 0 or len(counts) < sizes[name] or counts[-1][1] < counts[limit - 1][1]:
                 facets[name] = counts if limit < 0 else counts[:limit]
                 del sizes[name]
+            elif sizes[name] > limit + 1:  # a large group of equal counts (all 1 in res_url): the dictionary
+                facets[name] = _facet_from_terms(searcher, schema, query, name, limit, minimum)
+                del sizes[name]
             else:
-                sizes[name] *= 4  # values tied with the last kept one may be missing: ask for more
+                sizes[name] = 8 * (limit + 1)  # values tied with the last kept one may be missing: ask for more
     return facets
+
+
+def _facet_from_terms(searcher: tantivy.Searcher, schema: tantivy.Schema, query: Query, name: str, limit: int,
+                      minimum: int) -> list[tuple[str, int]]:
+    """The same counts from the `xt` term dictionary, each term's postings filtered by the query: exact for any
+    number of values, but it reads every value of the field (slower than the aggregation for a narrow query)."""
+    if name == "capacity":
+        counts = [(value, count_matches(searcher, _and(query, is_private(schema, value == "private"))))
+                  for value in ("private", "public")]
+    else:
+        head = name + SEPARATOR
+        # Listed by count desc then value (UTF-8 byte order, SQL's), so its cut at `limit` is SQL's.
+        listed = searcher.terms_with_prefix("xt", head, filter_query=query, limit=limit if limit >= 0 else None)
+        counts = [(term[len(head):], int(n)) for term, n in listed]
+    kept = sorted(((v, n) for v, n in counts if n >= minimum), key=lambda item: (-item[1], item[0]))
+    return kept if limit < 0 else kept[:limit]

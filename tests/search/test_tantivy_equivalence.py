@@ -211,7 +211,12 @@ FACETS = ("tags", "res_format", "organization", "license_id", "capacity", "group
           "frequency", "type", "name", "nonexistent", "private")
 
 
-def test_facets_cut_at_the_limit_with_ties(check: Any) -> None:
+@pytest.mark.parametrize("by_terms", [False, True])
+def test_facets_cut_at_the_limit_with_ties(check: Any, monkeypatch: Any, by_terms: bool) -> None:
+    if by_terms:
+        # Every facet with more values per segment than this goes through the term dictionary instead.
+        monkeypatch.setattr(tantivy_search, "SEGMENT_SIZE", 1)
+        monkeypatch.setattr(tantivy_search, "MAX_BUCKETS", 2)
     for limit, mincount in [(50, 1), (3, 1), (2, 2), (1, 1), (0, 1), (-1, 1), (-1, 30), (4, 25)]:
         _facets(check, limit, mincount)
 
