@@ -187,8 +187,8 @@ def _window_page(searcher: tantivy.Searcher, schema: tantivy.Schema, query: Quer
     found = searcher.search(_and(base, _range(schema, name, low, high)), limit=MAX_WINDOW + 1, count=True,
                             order_by_field=None if scored else field)
     if (found.count or 0) > MAX_WINDOW:
-        raise SearchError(f"Too many datasets share the same {name} at this position of the results (more than "
-                          f"{MAX_WINDOW}): add a filter, or sort by a further field")
+        raise SearchError(f"Too many datasets (more than {MAX_WINDOW}) share the same {name}, or its first 8 bytes, "
+                          "at this position of the results: add a filter, or sort by a further field")
     ahead = _range(schema, name, high, None, include_low=False) if desc else \
         _range(schema, name, None, low, include_high=False)
     before = skipped + count_matches(searcher, _and(base, ahead))
