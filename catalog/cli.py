@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
@@ -77,10 +78,11 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
     click.echo(f"Moisson is serving on http://{host}:{port}/ (CKAN API at /api/3/action/)", err=True)
     stop_indexer = None
     if services.settings.search_backend == "tantivy":
-        from catalog.search.supervisor import start_supervised_indexer
+        from catalog.search.supervisor import start_supervised_indexer, wait_for_index
 
         click.echo(f"Search: Tantivy index at {services.settings.search_index_path}, indexer started", err=True)
         stop_indexer = start_supervised_indexer()
+        wait_for_index(Path(services.settings.search_index_path), lambda text: click.echo(text, err=True))
     try:
         run_gunicorn(host=host, port=port, workers=workers, threads=threads)
     finally:

@@ -9,6 +9,9 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
+
+from catalog.search.tantivy_store import current_generation
 
 log = logging.getLogger(__name__)
 RESTART_PAUSE_SECONDS = 1.0
@@ -49,3 +52,15 @@ def start_supervised_indexer(command: list[str] | None = None) -> Callable[[], N
         thread.join(5)
 
     return stop
+
+
+def wait_for_index(root: Path, say: Callable[[str], None], *, every_seconds: float = 10.0) -> None:
+    """Block until the node's index has a generation (a new node's indexer builds it from the database first), so
+    the server never answers searches before there is an index to search; say so every `every_seconds`."""
+    started = time.monotonic()
+    last_said = started
+    while current_generation(root) is None:
+        if time.monotonic() - last_said >= every_seconds:
+            last_said = time.monotonic()
+            say(f"Search: the indexer is building the first index ({last_said - started:.0f} s)...")
+        time.sleep(0.1)

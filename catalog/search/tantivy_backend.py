@@ -24,12 +24,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from catalog.db import Database
+from catalog.errors import ServiceUnavailable
 from catalog.search.index import Document, IndexWriter, search_doc, search_package
 from catalog.search.outbox import Token, lag, outbox_cursor, wait_searchable
 from catalog.search.sql import SearchRequest, SearchResult
 from catalog.search.stored import StoredDictReads
 from catalog.search.tantivy_search import run_search
-from catalog.search.tantivy_store import IndexReader
+from catalog.search.tantivy_store import IndexNotReady, IndexReader
 from catalog.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -107,7 +108,11 @@ class TantivyBackend(IndexWriter, StoredDictReads):
 
     # -- search ---------------------------------------------------------------------------------------
     def search(self, session: Session, request: SearchRequest) -> SearchResult:
-        searcher, schema = self.reader.searcher()
+        try:
+            searcher, schema = self.reader.searcher()
+        except (IndexNotReady, FileNotFoundError) as error:
+            # A new node whose indexer is still building its first generation: a 503 the client can retry.
+            raise ServiceUnavailable(f"The search index is not ready yet ({error}); retry in a moment.") from error
         hits = run_search(searcher, schema, request)
         return SearchResult(count=hits.count, results=self._dicts(session, request, hits.package_ids),
                             facets=hits.facets)

@@ -34,10 +34,11 @@ CURRENT = "current"
 LOCK = "indexer.lock"
 SWITCH = "switch.json"
 INFO = "moisson.json"
+SWITCH_RETRIES = 3
 
 
 class IndexNotReady(RuntimeError):
-    """No generation has been built yet (the indexer builds the first one when it starts)."""
+    """No usable generation (the indexer builds the first one when it starts): searches answer 503."""
 
 
 def new_generation(root: Path) -> Path:
@@ -145,14 +146,22 @@ class IndexReader:
         self._lock = threading.Lock()
 
     def searcher(self) -> tuple[tantivy.Searcher, tantivy.Schema]:
-        generation = current_generation(self.root)
-        if generation is None:
-            raise IndexNotReady(f"no search index at {self.root} yet: is the search indexer running? "
-                                "(`moisson search-indexer`, started by `moisson serve`)")
-        try:
-            stat = os.stat(generation / "meta.json")
-        except FileNotFoundError:
-            raise IndexNotReady(f"the search index generation {generation} has no meta.json") from None
+        # A rebuild may switch `current` and remove the old generation between our readlink and our stat or open:
+        # then `current` names another generation, which is read instead.
+        for _ in range(3):
+            generation = current_generation(self.root)
+            if generation is None:
+                raise IndexNotReady(f"no search index at {self.root} yet: is the search indexer running? "
+                                    "(`moisson search-indexer`, started by `moisson serve`)")
+            try:
+                return self._searcher(generation)
+            except (FileNotFoundError, IndexNotReady, ValueError):
+                if current_generation(self.root) == generation:
+                    raise
+        raise IndexNotReady(f"the search index at {self.root} kept switching generations; try again")
+
+    def _searcher(self, generation: Path) -> tuple[tantivy.Searcher, tantivy.Schema]:
+        stat = os.stat(generation / "meta.json")
         meta = (stat.st_ino, stat.st_mtime_ns)
         with self._lock:
             opened = self._opened
