@@ -22,6 +22,9 @@ for as many buckets as it takes for the values tied at the cut to all be there, 
 count desc, value asc. An aggregation's counts are exact only while no segment holds more than SEGMENT_SIZE values
 of the field (Tantivy then reports an error bound); such a facet, or one asking for more values than Tantivy's
 bucket limit, is counted from the `xt` term dictionary instead (exact, slower for a narrow query).
+
+Refused where SQL answers (SearchError): a phrase ending in a prefix that more than 16,384 words start with
+(Tantivy's expansion limit), and a page inside too large a tie (above).
 """
 
 from __future__ import annotations
@@ -60,6 +63,17 @@ class _Row:
 
 
 def run_search(searcher: tantivy.Searcher, schema: tantivy.Schema, request: SearchRequest) -> TantivyHits:
+    try:
+        return _run(searcher, schema, request)
+    except ValueError as error:
+        # A phrase ending in a prefix ("aides au l*") may expand to at most 16,384 words in Tantivy.
+        if "max expansions" not in str(error):
+            raise
+        raise SearchError("A phrase ends with a prefix that too many words start with: give more of its "
+                          "letters") from None
+
+
+def _run(searcher: tantivy.Searcher, schema: tantivy.Schema, request: SearchRequest) -> TantivyHits:
     query = request_query(schema, request, searcher=searcher)
     count = count_matches(searcher, query)
     facets = facet_counts(searcher, schema, query, request) if request.facet_fields else {}

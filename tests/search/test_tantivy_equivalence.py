@@ -19,7 +19,7 @@ from catalog.authz import VisibilityRule, rule_clause
 from catalog.clock import utcnow
 from catalog.errors import SearchError
 from catalog.search import tantivy_search
-from catalog.search.index import build_document
+from catalog.search.index import Document, build_document
 from catalog.search.query import parse
 from catalog.search.sql import SearchRequest, index_visibility, parse_sort
 from catalog.search.tantivy_schema import build_schema, sort_key, tantivy_document
@@ -277,3 +277,19 @@ def test_a_page_inside_too_large_a_tie_is_refused(searcher: tantivy.Searcher, mo
     assert run_search(searcher, schema, request(sort="id asc", rows=10, start=30)).package_ids
     with pytest.raises(SearchError, match="add a filter"):
         run_search(searcher, schema, request(sort="license_id asc", rows=10, start=30))
+
+
+def test_a_phrase_prefix_of_too_many_words_is_refused(tmp_path: Path) -> None:
+    # Tantivy expands a phrase's last prefix to at most 16,384 words; beyond, a 409 rather than a 500.
+    schema = build_schema()
+    index = tantivy.Index(schema, path=str(tmp_path))
+    writer = index.writer(heap_size=50_000_000, num_threads=1)
+    for i in range(16_500):
+        row = {"package_id": str(uuid.UUID(int=i + 1)), "name": f"aide-m{i}", "state": "active", "private": False}
+        writer.add_document(tantivy_document(Document(row=row, data_dict="{}", values=[], hi=["aid", f"m{i}"])))
+    writer.commit()
+    index.reload()
+    searcher = index.searcher()
+    assert run_search(searcher, schema, request(q="aide\\ m1*", sort="id asc", rows=1)).count == 1 + 10 + 100 + 1000 + 6500
+    with pytest.raises(SearchError, match="give more of its letters"):
+        run_search(searcher, schema, request(q="aide\\ m*", sort="id asc", rows=1))
