@@ -439,6 +439,40 @@ def bench_size(size: int, databases: list[str], backends: list[str], tmp: Path, 
     shutil.rmtree(root, ignore_errors=True)
 
 
+def _cell(figures: dict[str, Any] | None) -> str:
+    return f"{figures['p50_ms']:g} / {figures['p95_ms']:g}" if figures else "-"
+
+
+def markdown(reports: list[dict[str, Any]]) -> str:
+    """Saved reports as one Markdown table: p50 / p95 in ms per backend, the Tantivy/database p95 ratio, and
+    whether counts, facets and sorted pages agreed."""
+    lines = ["| datasets | database | query | database p50 / p95 | tantivy p50 / p95 | floor p50 / p95 | "
+             "tantivy / database p95 | count (agree) |", "|---|---|---|---|---|---|---|---|"]
+    walks: list[str] = []
+    for report in reports:
+        for size, databases in sorted(report["sizes"].items(), key=lambda item: int(item[0])):
+            for database, result in databases.items():
+                for case, figures in result.items():
+                    if not isinstance(figures, dict) or "agree" not in figures:
+                        continue
+                    agree = "yes" if all(figures["agree"].values()) else f"NO {figures['agree']}"
+                    count = next(iter(figures["counts"].values()))
+                    lines.append(f"| {int(size):,} | {database} | {case} | {_cell(figures.get('database'))} | "
+                                 f"{_cell(figures.get('tantivy'))} | {_cell(figures.get('floor'))} | "
+                                 f"{figures.get('tantivy_p95_over_database') or '-'} | {count:,} ({agree}) |")
+                walk = result.get("harvester_walk", {})
+                for backend in ("database", "tantivy"):
+                    if backend in walk:
+                        walks.append(f"| {int(size):,} | {database} | {backend} | {walk['rows']} | "
+                                     f"{_cell(walk[backend]['first_pages'])} | {walk['deep_start']:,} | "
+                                     f"{_cell(walk[backend]['deep_pages'])} | {walk[backend]['deep_over_first_p50']}"
+                                     f" | {walk['ids_agree']} |")
+    lines += ["", "Harvester walk (sort=id asc, start += rows): p50 / p95 ms of the first pages and of as many pages "
+              "from deep in the catalog", "", "| datasets | database | backend | rows | first pages | deep from | "
+              "deep pages | deep / first p50 | ids agree |", "|---|---|---|---|---|---|---|---|---|", *walks]
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="10000,100000")
@@ -450,7 +484,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rebuild-rate", action="store_true",
                         help="also time a Tantivy rebuild from the database (indexer.build_generation)")
     parser.add_argument("--workdir", default=None, help="where SQLite files and indexes go (default: a temp dir)")
+    parser.add_argument("--table", nargs="+", metavar="REPORT.json",
+                        help="print saved reports as a Markdown table instead of running")
     args = parser.parse_args(argv)
+    if args.table:
+        print(markdown([json.loads(Path(name).read_text()) for name in args.table]))
+        return 0
     backends = [b for b in args.backends.split(",") if b]
     if not set(backends) <= {"database", "tantivy"}:
         parser.error("--backends takes database and/or tantivy")
@@ -465,6 +504,7 @@ def main(argv: list[str] | None = None) -> int:
     if len(report["sizes"]) > 1:
         sizes = sorted(report["sizes"], key=int)
         report[f"growth_{sizes[0]}_to_{sizes[-1]}"] = growth(report)
+    print(markdown([report]), file=sys.stderr)
     print(json.dumps(report, indent=2))
     return 0
 
