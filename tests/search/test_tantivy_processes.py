@@ -223,11 +223,10 @@ def serve_and_search(server: ServerProcess, root: Path) -> None:
         assert response.status_code == 200, (name, response.text, server.log_text()[-3000:])
         return response.json()["result"]
 
-    # The server answers before its indexer has built the first generation: wait for it, as a readiness
-    # probe would (bounded).
-    deadline = time.monotonic() + 60
-    while not action("status_show", {})["search"]["ready"] and time.monotonic() < deadline:
-        time.sleep(0.1)
+    # `moisson serve` answers only once its indexer has built the first generation.
+    status = action("status_show", {})
+    assert status["search"]["backend"] == "tantivy" and status["search"]["ready"] is True, status
+    assert action("package_search", {"q": "*:*"})["count"] == 0
     org = action("organization_create", {"name": "insee", "title": "INSEE"})
     for i in range(20):
         name = f"jeu-{i}"
