@@ -10,8 +10,11 @@ Fields:
 - `hi`, `mid`, `low`: the catch-all text at CKAN's dismax boosts (4, 2, 1); `fld`: "<field>:<token>" for fielded
   text queries (title:, notes:, extras_x:...). Pre-tokenized, with positions (phrases).
 - `private` (bool), `mm` / `mc` (metadata_modified / metadata_created as i64 microseconds): filters and sorts.
-- `sk_<column>`: an u64 sort key per sortable text column (its first 8 UTF-8 bytes, big-endian), so a sort never
-  sorts strings; ties of the key are resolved exactly from `sort_values` (stored JSON of the full values).
+- `sk_<column>`, `sk_<column>_1`...: a sortable text column's sort digits (`sort_digits`): u64s holding its first
+  8 * DIGITS - 1 UTF-8 bytes big-endian, the last byte saying NULL (0), whole value (1) or longer value (2), so
+  comparing the digits in turn is comparing the values (NULL first), up to values longer than that sharing those
+  bytes; those are resolved exactly from `sort_values` (stored JSON of the full values). Only `sk_<column>` is
+  indexed (walks and windows filter on every digit through the fast fields).
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ import tantivy
 
 from catalog.search.index import Document
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SEPARATOR = "\x1f"
 TEXT_FIELDS = ("hi", "mid", "low", "fld")
 # search_package columns a sort may name (catalog/search/sql.py SORTABLE), by the name a query uses.
@@ -34,6 +37,9 @@ SORT_COLUMNS = {
     "license_id": "license_id", "organization": "organization", "owner_org": "owner_org",
     "creator_user_id": "creator_user_id", "url": "url", "version": "version",
 }
+# Sort digits per column (others: 1). Titles and names share long prefixes ("Données relatives à la qualité"):
+# 31 bytes keep a page inside such a group from reading the group; UUIDs differ within 15.
+DIGITS = {"id": 2, "name": 4, "title_string": 4, "url": 4}
 DATE_FIELDS = {"metadata_modified": "mm", "metadata_created": "mc"}
 _SAFE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 _EPOCH = datetime(1970, 1, 1)
@@ -50,7 +56,8 @@ def build_schema() -> tantivy.Schema:
     builder.add_integer_field("mm", indexed=True, fast=True)
     builder.add_integer_field("mc", indexed=True, fast=True)
     for name in SORT_COLUMNS:
-        builder.add_unsigned_field(f"sk_{name}", indexed=True, fast=True)
+        for n, field in enumerate(digit_fields(name)):
+            builder.add_unsigned_field(field, indexed=n == 0, fast=True)
     builder.add_text_field("sort_values", stored=True, tokenizer_name="raw", index_option="basic")
     return builder.build()
 
@@ -65,11 +72,24 @@ def exact_term(field: str, value: str) -> str:
     return f"{field}{SEPARATOR}{value}"
 
 
+def digit_fields(name: str) -> list[str]:
+    return [f"sk_{name}"] + [f"sk_{name}_{n}" for n in range(1, DIGITS.get(name, 1))]
+
+
+def sort_digits(name: str, value: Any) -> list[int]:
+    """The column's sort digits of a value: its first 8 * n - 1 UTF-8 bytes (zero-padded) and a last byte 0 for
+    NULL, 1 for a value held whole, 2 for a longer one. A value has no NUL byte, so two values with equal digits
+    are equal unless both are longer (last byte 2): the tuple order is the value order (NULL, "", "a", ...)."""
+    size = 8 * DIGITS.get(name, 1)
+    data = b"" if value is None else str(value).encode()
+    tail = 0 if value is None else 1 if len(data) < size else 2
+    raw = data[:size - 1].ljust(size - 1, b"\0") + bytes([tail])
+    return [int.from_bytes(raw[i:i + 8], "big") for i in range(0, size, 8)]
+
+
 def sort_key(value: Any) -> int:
-    """An order-preserving u64 of a text value's first 8 UTF-8 bytes (NULL and "" are 0, first)."""
-    if value is None:
-        return 0
-    return int.from_bytes(str(value).encode()[:8].ljust(8, b"\0"), "big")
+    """The first sort digit of a value of a one-digit column (kept for the callers that compare first digits)."""
+    return sort_digits("", value)[0]
 
 
 def micros(value: datetime | None) -> int:
@@ -109,7 +129,8 @@ def tantivy_document(doc: Document) -> tantivy.Document:
     out.add_integer("mm", micros(row.get("metadata_modified")))
     out.add_integer("mc", micros(row.get("metadata_created")))
     for name, column in SORT_COLUMNS.items():
-        out.add_unsigned(f"sk_{name}", sort_key(row.get(column)))
+        for field, digit in zip(digit_fields(name), sort_digits(name, row.get(column)), strict=True):
+            out.add_unsigned(field, digit)
     values = {name: row.get(column) for name, column in SORT_COLUMNS.items()}
     values["metadata_modified"] = micros(row.get("metadata_modified"))
     values["metadata_created"] = micros(row.get("metadata_created"))

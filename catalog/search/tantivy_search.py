@@ -40,7 +40,7 @@ from catalog.search.cursor import CursorCache
 from catalog.search.query import positive_text
 from catalog.search.sql import SearchRequest
 from catalog.search.tantivy_query import MUST, Query, is_private, request_query
-from catalog.search.tantivy_schema import DATE_FIELDS, SEPARATOR, path_key, sort_key
+from catalog.search.tantivy_schema import DATE_FIELDS, SEPARATOR, digit_fields, exact_term, path_key, sort_digits
 
 MAX_WINDOW = 20_000  # matches read to resolve one page's order exactly (rows are at most 1,000)
 SEGMENT_SIZE = 100_000  # values an aggregation keeps per segment; a facet with more goes by the term dictionary
@@ -101,15 +101,33 @@ def sort_keys(request: SearchRequest) -> list[tuple[str, str]]:
     return keys
 
 
-def _fast_field(name: str) -> tuple[str, tantivy.FieldType]:
-    if name in DATE_FIELDS:
-        return DATE_FIELDS[name], tantivy.FieldType.Integer
-    return f"sk_{name}", tantivy.FieldType.Unsigned
+@dataclass(frozen=True)
+class _Digit:
+    field: str
+    kind: tantivy.FieldType
+    desc: bool
+    name: str
+    last_of_text: bool  # the column's last digit: a value whose tail byte is 2 continues past the digits
 
 
-def _fast_value(name: str, row: _Row) -> int:
+def _digits(keys: list[tuple[str, str]]) -> list[_Digit]:
+    """The fast fields whose lexicographic order is the sort's order, up to the first score key."""
+    out = []
+    for name, direction in keys:
+        if name == "score":
+            break
+        if name in DATE_FIELDS:
+            out.append(_Digit(DATE_FIELDS[name], tantivy.FieldType.Integer, direction == "desc", name, False))
+            continue
+        fields = digit_fields(name)
+        out += [_Digit(field, tantivy.FieldType.Unsigned, direction == "desc", name, n == len(fields) - 1)
+                for n, field in enumerate(fields)]
+    return out
+
+
+def _first_digit(name: str, row: _Row) -> int:
     value = row.values.get(name)
-    return int(value or 0) if name in DATE_FIELDS else sort_key(value)
+    return int(value or 0) if name in DATE_FIELDS else sort_digits(name, value)[0]
 
 
 def _ordered(rows: list[_Row], keys: list[tuple[str, str]]) -> list[_Row]:
@@ -139,15 +157,103 @@ def _rows(searcher: tantivy.Searcher, hits: list[tuple[Any, tantivy.DocAddress]]
     return rows
 
 
-def _range(schema: tantivy.Schema, name: str, low: int | None, high: int | None,
+def _range(schema: tantivy.Schema, digit: _Digit, low: int | None, high: int | None,
            include_low: bool = True, include_high: bool = True) -> Query:
-    field, kind = _fast_field(name)
-    return Query.const_score_query(
-        Query.range_query(schema, field, kind, low, high, include_lower=include_low, include_upper=include_high), 0.0)
+    return Query.const_score_query(Query.range_query(
+        schema, digit.field, digit.kind, low, high, include_lower=include_low, include_upper=include_high), 0.0)
+
+
+def _before(schema: tantivy.Schema, digit: _Digit, value: int) -> Query:
+    """The values that come before `value` in the digit's direction."""
+    return _range(schema, digit, value, None, include_low=False) if digit.desc else \
+        _range(schema, digit, None, value, include_high=False)
 
 
 def _and(query: Query, extra: Query) -> Query:
     return Query.boolean_query([(MUST, query), (MUST, extra)])
+
+
+@dataclass
+class _Pager:
+    searcher: tantivy.Searcher
+    schema: tantivy.Schema
+    keys: list[tuple[str, str]]
+    digits: list[_Digit]
+    scored: bool  # a further key is the score: windows are read scored
+
+    def locate(self, base: Query, level: int, offset: int, n: int) -> list[_Row]:
+        """The n rows from position `offset` of `base`, all of whose matches tie on the digits before `level`.
+        The page is ordered by this digit with an offset; if the matches between its first and last values are
+        few, they are read and ordered exactly. Else the page's first and last values are large groups: each is
+        restricted to (base AND digit == value) and paged by the next digit from its own offset, so the cost
+        follows the page, not the size of the groups it falls in."""
+        digit = self.digits[level]
+        order = tantivy.Order.Desc if digit.desc else tantivy.Order.Asc
+        hits = self.searcher.search(base, limit=n, offset=offset, count=False, order_by_field=digit.field,
+                                    order=order).hits
+        if not hits:
+            return []
+        values = [int(value) for value, _ in hits]
+        low, high = min(values[0], values[-1]), max(values[0], values[-1])
+        window = _and(base, _range(self.schema, digit, low, high))
+        if count_matches(self.searcher, window) <= MAX_WINDOW:
+            before = count_matches(self.searcher, _and(base, _before(self.schema, digit, values[0])))
+            return self.read(window)[offset - before:offset - before + n]
+        first, last = values[0], values[-1]
+        head = values.count(first)
+        rows = self.group(base, level, first, offset, head)
+        if first != last:
+            tail = values.count(last)
+            middle = _range(self.schema, digit, low, high, include_low=False, include_high=False)
+            # Whole groups, as many as the page has rows between its first and last groups.
+            rows += self.read(_and(base, middle), len(values)) if len(values) > head + tail else []
+            rows += self.group(base, level, last, offset + len(values) - tail, tail)
+        return rows
+
+    def group(self, base: Query, level: int, value: int, position: int, n: int) -> list[_Row]:
+        """n rows from `position` of base, all of them in the group of `value` of the digit at `level`."""
+        digit = self.digits[level]
+        group = _and(base, _range(self.schema, digit, value, value))
+        inside = position - count_matches(self.searcher, _and(base, _before(self.schema, digit, value)))
+        longer = digit.last_of_text and value & 0xFF == 2
+        if count_matches(self.searcher, group) > MAX_WINDOW and level + 1 < len(self.digits):
+            if longer:
+                return self.by_value(group, level, value, inside, n)
+            return self.locate(group, level + 1, inside, n)
+        return self.read(group)[inside:inside + n]
+
+    def by_value(self, group: Query, level: int, value: int, inside: int, n: int) -> list[_Row]:
+        """n rows from `inside` of a large group of values longer than the digits (identical long titles): its
+        distinct values and their counts from the `xt` term dictionary, each value's datasets paged by the next
+        sort key's digits. Costs the group's size."""
+        digit = self.digits[level]
+        head = digit.name + SEPARATOR
+        listed = self.searcher.terms_with_prefix("xt", head, filter_query=group, limit=None)
+        counts = sorted(((term[len(head):], int(count)) for term, count in listed), reverse=digit.desc)
+        rows: list[_Row] = []
+        position = 0
+        for text, count in counts:
+            if position + count > inside and len(rows) < n:
+                exact = _and(group, Query.term_query(self.schema, "xt", exact_term(digit.name, text)))
+                local = max(inside - position, 0)
+                wanted = n - len(rows)
+                if count > MAX_WINDOW:
+                    rows += self.locate(exact, level + 1, local, wanted)
+                else:
+                    rows += self.read(exact)[local:local + wanted]
+            position += count
+        return rows
+
+    def read(self, query: Query, size: int = 0) -> list[_Row]:
+        """Every match of `query`, ordered exactly by the full values; refused above max(size, MAX_WINDOW)."""
+        order_by = None if self.scored else self.digits[0].field  # else nothing is scored
+        limit = max(size, MAX_WINDOW)
+        found = self.searcher.search(query, limit=limit + 1, count=True, order_by_field=order_by)
+        if (found.count or 0) > limit:
+            raise SearchError(f"Too many datasets (more than {MAX_WINDOW}) share the same sort values (or their "
+                              "first 31 bytes) at this position of the results: add a filter, or sort by a "
+                              "further field")
+        return _ordered(_rows(self.searcher, found.hits), self.keys)
 
 
 def _page(searcher: tantivy.Searcher, schema: tantivy.Schema, query: Query, request: SearchRequest,
@@ -156,61 +262,41 @@ def _page(searcher: tantivy.Searcher, schema: tantivy.Schema, query: Query, requ
     if keys[0][0] == "score":
         hits = searcher.search(query, limit=request.rows, offset=request.start, count=False).hits
         return [row.package_id for row in _ordered(_rows(searcher, hits), keys)]
+    pager = _Pager(searcher, schema, keys, _digits(keys), any(key == "score" for key, _ in keys))
     walk = request.walk_key is not None and request.start > 0
     cursor = WALKS.get((request.walk_key, count, request.start)) if walk else None
+    rows: list[_Row] = []
     if cursor is not None:
-        page = _window_page(searcher, schema, query, request, keys, cursor)
-        if page is not None:
-            return _remember(request, count, keys, page)
-    page = _window_page(searcher, schema, query, request, keys, None)
-    return _remember(request, count, keys, page or ([], 0, []))
-
-
-def _remember(request: SearchRequest, count: int, keys: list[tuple[str, str]],
-              page: tuple[list[_Row], int, list[_Row]]) -> list[str]:
-    """Keep where the next page of a walk starts: the last row's fast value and how many matches precede it."""
-    rows, before, window = page
-    if rows and request.walk_key is not None:
-        name = keys[0][0]
-        last = _fast_value(name, rows[-1])
-        preceding = before + next(i for i, row in enumerate(window) if _fast_value(name, row) == last)
-        WALKS.put((request.walk_key, count, request.start + len(rows)), (last, preceding))
+        rows = _walk_page(pager, query, request, count, cursor)
+    if not rows:
+        rows = pager.locate(query, 0, request.start, request.rows)
+        if rows and request.walk_key is not None:
+            _remember(pager, query, 0, request, count, rows)
     return [row.package_id for row in rows]
 
 
-def _window_page(searcher: tantivy.Searcher, schema: tantivy.Schema, query: Query, request: SearchRequest,
-                 keys: list[tuple[str, str]], cursor: tuple[Any, ...] | None
-                 ) -> tuple[list[_Row], int, list[_Row]] | None:
-    """(the page, the matches before the window, the sorted window); None when a walk's cursor does not fit."""
-    name, direction = keys[0]
-    desc = direction == "desc"
-    field, _ = _fast_field(name)
-    base, skipped = query, 0
-    if cursor is not None:
-        value, skipped = int(cursor[0]), int(cursor[1])
-        if skipped > request.start:
-            return None
-        base = _and(query, _range(schema, name, None, value) if desc else _range(schema, name, value, None))
-    order = tantivy.Order.Desc if desc else tantivy.Order.Asc
-    hits = searcher.search(base, limit=request.rows, offset=request.start - skipped, count=False,
-                           order_by_field=field, order=order).hits
-    if not hits:
-        return None
-    low, high = sorted((int(hits[0][0]), int(hits[-1][0])))
-    scored = any(key == "score" for key, _ in keys)  # else read in fast-field order: nothing is scored
-    found = searcher.search(_and(base, _range(schema, name, low, high)), limit=MAX_WINDOW + 1, count=True,
-                            order_by_field=None if scored else field)
-    if (found.count or 0) > MAX_WINDOW:
-        raise SearchError(f"Too many datasets (more than {MAX_WINDOW}) share the same {name}, or its first 8 bytes, "
-                          "at this position of the results: add a filter, or sort by a further field")
-    ahead = _range(schema, name, high, None, include_low=False) if desc else \
-        _range(schema, name, None, low, include_high=False)
-    before = skipped + count_matches(searcher, _and(base, ahead))
-    window = _ordered(_rows(searcher, found.hits), keys)
-    first = request.start - before
-    if first < 0 or first >= len(window):
-        return None  # a stale walk cursor
-    return window[first:first + request.rows], before, window
+def _walk_page(pager: _Pager, query: Query, request: SearchRequest, count: int,
+               cursor: tuple[Any, ...]) -> list[_Row]:
+    """The page from a walk's cursor: only the matches from the last page's first digit on; [] if it does not
+    fit (a stale cursor)."""
+    value, skipped = int(cursor[0]), int(cursor[1])
+    if skipped > request.start:
+        return []
+    digit = pager.digits[0]
+    base = _and(query, _range(pager.schema, digit, None, value) if digit.desc else
+                _range(pager.schema, digit, value, None))
+    rows = pager.locate(base, 0, request.start - skipped, request.rows)
+    if rows:
+        _remember(pager, base, skipped, request, count, rows)
+    return rows
+
+
+def _remember(pager: _Pager, base: Query, skipped: int, request: SearchRequest, count: int,
+              rows: list[_Row]) -> None:
+    """Keep where the next page of a walk starts: the last row's first digit and how many matches precede it."""
+    last = _first_digit(pager.keys[0][0], rows[-1])
+    preceding = skipped + count_matches(pager.searcher, _and(base, _before(pager.schema, pager.digits[0], last)))
+    WALKS.put((request.walk_key, count, request.start + len(rows)), (last, preceding))
 
 
 # -- facets ------------------------------------------------------------------------------------------------------

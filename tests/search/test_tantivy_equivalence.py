@@ -22,7 +22,7 @@ from catalog.search import tantivy_search
 from catalog.search.index import Document, build_document
 from catalog.search.query import parse
 from catalog.search.sql import SearchRequest, index_visibility, parse_sort
-from catalog.search.tantivy_schema import build_schema, sort_key, tantivy_document
+from catalog.search.tantivy_schema import build_schema, sort_digits, tantivy_document
 from catalog.search.tantivy_search import WALKS, run_search
 
 CNAF, INSEE = str(uuid.UUID(int=0xC0AF)), str(uuid.UUID(int=0x1A5E))
@@ -266,17 +266,88 @@ def test_a_stale_walk_cursor_never_widens_the_results(searcher: tantivy.Searcher
         assert set(page) <= visible and len(page) == 10
     # A cursor claiming that 10 datasets precede the 20th is believed: positions shift, nothing else.
     everything = run_search(searcher, schema, request(sort="id asc")).package_ids
-    WALKS.put((key, count, 10), (sort_key(everything[20]), 10))
+    WALKS.put((key, count, 10), (sort_digits("id", everything[20])[0], 10))
     page = run_search(searcher, schema, request(sort="id asc", rows=10, start=10, walk_key=key)).package_ids
     assert page == everything[20:30]
 
 
-def test_a_page_inside_too_large_a_tie_is_refused(searcher: tantivy.Searcher, monkeypatch: Any) -> None:
-    monkeypatch.setattr(tantivy_search, "MAX_WINDOW", 20)
+LONG = "Données relatives à la qualité de l'air "  # more than 31 bytes: values past the sort digits
+PREFIXES = ["Données ", "Données relatives ", "Données relatives à la ", "Données relatives à la qua",
+            LONG, "Résultat "]
+
+
+def prefixed(i: int, rng: random.Random) -> dict[str, Any]:
+    """Hundreds of titles and names sharing their first 8, 16, 24, 31 bytes; identical titles; '' and 'Données'."""
+    pkg = package(i, rng)
+    kind = i % 8
+    word = rng.choice(["eau", "air", "sol", "bruit", ""])
+    title = "Base de données" if kind == 6 else rng.choice(["", "Données", "a", LONG]) if kind == 7 else \
+        PREFIXES[kind] + word + (str(rng.randint(0, 40)) if kind % 2 else "")
+    name = ["donnees-", "donnees-relatives-a-la-qual-", "resultat-"][i % 3] + f"{word}-{i:04d}"
+    pkg.update(title=title, name=name, url=f"http://example.org/datasets/donnees/{i % 5}",
+               metadata_modified=(NOW - timedelta(days=(i % 3) * 45)).isoformat())
+    return pkg
+
+
+PREFIXED = [prefixed(i, random.Random(7000 + i)) for i in range(480)]
+ID_OF_PREFIXED = {p["id"]: p for p in PREFIXED}
+DEEP_SORTS = ["title_string asc", "title_string desc", "name asc", "name desc", "id asc", "id desc", "url asc",
+              "title_string asc, name desc", "license_id asc, title_string desc", "metadata_modified desc",
+              "url desc, metadata_modified asc", "license_id desc, metadata_created asc"]
+
+
+@pytest.fixture
+def check_prefixed(services: Any, tmp_path: Path) -> Any:
+    with services.db.unit_of_work(write=True) as session:
+        services.search.bulk_insert(session, [build_document(pkg) for pkg in PREFIXED])
     schema = build_schema()
-    assert run_search(searcher, schema, request(sort="id asc", rows=10, start=30)).package_ids
+    index = tantivy.Index(schema, path=str(tmp_path))
+    writer = index.writer(heap_size=50_000_000, num_threads=1)
+    for n, pkg in enumerate(PREFIXED):
+        writer.add_document(tantivy_document(build_document(pkg)))
+        if n % 150 == 149:
+            writer.commit()
+    writer.commit()
+    index.reload()
+    searcher = index.searcher()
+
+    def run(**kwargs: Any) -> list[str]:
+        with services.db.unit_of_work(write=False) as session:
+            expected = [r["id"] for r in services.search.search(session, request(**kwargs)).results]
+        assert run_search(searcher, schema, request(**kwargs)).package_ids == expected, kwargs
+        return expected
+
+    run.searcher = searcher  # type: ignore[attr-defined]
+    return run
+
+
+def test_pages_inside_long_shared_prefixes(check_prefixed: Any, monkeypatch: Any) -> None:
+    # Groups tied on a sort digit are larger than the window: pages descend into the next digits.
+    monkeypatch.setattr(tantivy_search, "MAX_WINDOW", 80)  # 75 titles start with LONG
+    everyone = {"rule": SYSADMIN, "include_private": True, "drafts": True, "deleted": True}
+    for sort in DEEP_SORTS:
+        everything = check_prefixed(sort=sort, **everyone)
+        assert len(everything) == len(PREFIXED)
+        for rows, start in [(1, 0), (7, 3), (10, 45), (25, 100), (40, 170), (1, 239), (33, 301), (100, 377),
+                            (3, 478), (10, 480)]:
+            assert check_prefixed(sort=sort, rows=rows, start=start, **everyone) == everything[start:start + rows]
+        check_prefixed(q="données", fq="-tags:santé", sort=sort, rows=13, start=17)
+        key = ("walk", uuid.uuid4().hex)
+        seen: list[str] = []
+        for start in range(0, len(PREFIXED), 60):
+            seen += check_prefixed(sort=sort, rows=60, start=start, walk_key=key, **everyone)
+        assert seen == everything
+
+
+def test_a_page_inside_too_large_a_tie_is_refused(check_prefixed: Any, monkeypatch: Any) -> None:
+    # Ties before a score key cannot descend (the score is no fast field): read whole, or refused.
+    monkeypatch.setattr(tantivy_search, "MAX_WINDOW", 40)
+    assert check_prefixed(sort="license_id asc", rows=10, start=30)  # ties of license_id descend into id
+    titles = [ID_OF_PREFIXED[i]["title"] for i in check_prefixed(sort="title_string asc", rows=480)]
+    assert check_prefixed(sort="title_string asc", rows=10, start=titles.index(LONG))  # 75 long titles
     with pytest.raises(SearchError, match="add a filter"):
-        run_search(searcher, schema, request(sort="license_id asc", rows=10, start=30))
+        run_search(check_prefixed.searcher, build_schema(),
+                   request(q="données", sort="license_id asc, score desc", rows=10, start=30))
 
 
 def test_a_phrase_prefix_of_too_many_words_is_refused(tmp_path: Path) -> None:
