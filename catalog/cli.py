@@ -82,7 +82,9 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
 
         click.echo(f"Search: Tantivy index at {services.settings.search_index_path}, indexer started", err=True)
         stop_indexer = start_supervised_indexer()
-        wait_for_index(Path(services.settings.search_index_path), lambda text: click.echo(text, err=True))
+        wait_for_index(Path(services.settings.search_index_path), lambda: services.search.index_status()["ready"],
+                       lambda text: click.echo(text, err=True))
+        services.db.dispose()  # no pooled connection may be inherited by the forked workers
     try:
         run_gunicorn(host=host, port=port, workers=workers, threads=threads)
     finally:

@@ -114,6 +114,10 @@ def build_generation(services: Services, root: Path, *, progress: Callable[[int,
     return generation, position, done
 
 
+class IndexerBusy(RuntimeError):
+    """Another process holds this node's indexer lock."""
+
+
 class Indexer:
     """One node's indexer. `run` holds the node's indexer lock for its whole life."""
 
@@ -136,7 +140,7 @@ class Indexer:
     def run(self, stop: threading.Event, ready: threading.Event | None = None) -> None:
         with indexer_lock(self.root) as held:
             if not held:
-                raise RuntimeError(f"another search indexer is running on {self.root} (it holds {self.root}/"
+                raise IndexerBusy(f"another search indexer is running on {self.root} (it holds {self.root}/"
                                    "indexer.lock); one node has one indexer")
             self.start()
             if ready is not None:

@@ -8,7 +8,7 @@ import signal
 import threading
 
 from catalog.cli_support import cli_services
-from catalog.search.indexer import Indexer
+from catalog.search.indexer import Indexer, IndexerBusy
 
 
 def main() -> None:
@@ -19,7 +19,10 @@ def main() -> None:
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     indexer = Indexer(services)
     logging.getLogger(__name__).info("indexing into %s as node %s", indexer.root, indexer.node)
-    indexer.run(stop)
+    try:
+        indexer.run(stop)
+    except IndexerBusy as error:
+        raise SystemExit(f"Error: {error}") from None
 
 
 if __name__ == "__main__":

@@ -54,12 +54,14 @@ def start_supervised_indexer(command: list[str] | None = None) -> Callable[[], N
     return stop
 
 
-def wait_for_index(root: Path, say: Callable[[str], None], *, every_seconds: float = 10.0) -> None:
-    """Block until the node's index has a generation (a new node's indexer builds it from the database first), so
-    the server never answers searches before there is an index to search; say so every `every_seconds`."""
+def wait_for_index(root: Path, ready: Callable[[], bool], say: Callable[[str], None], *,
+                   every_seconds: float = 10.0) -> None:
+    """Block until the node's index has a generation and its indexer has saved its position (a new node's indexer
+    builds the first generation from the database), so the server never answers searches before there is an index
+    to search, and its first writes wait for it; say so every `every_seconds`."""
     started = time.monotonic()
     last_said = started
-    while current_generation(root) is None:
+    while current_generation(root) is None or not ready():
         if time.monotonic() - last_said >= every_seconds:
             last_said = time.monotonic()
             say(f"Search: the indexer is building the first index ({last_said - started:.0f} s)...")
