@@ -1,18 +1,24 @@
 """package_search over an opened Tantivy index: the count, one page of dataset ids and the facets, with the
 answers SqlSearch.search gives for the same documents (tantivy_query.py compiles the request).
 
-Sorting. Strings are never sorted in Tantivy (an offset sort on a text field takes seconds at 1M datasets). A page
-is ordered by the primary key's fast field (`sk_<column>`: the first 8 bytes of the value; `mm`/`mc`: the dates)
-with an offset, and then resolved exactly: the page's first and last fast values bound a window, every match whose
-value lies between them (boundary values included) is read with its stored `sort_values`, the matches before the
-window are counted, and the window is sorted in Python by the full values of every sort key (then package_id in
-the direction of the last key, as sql.py `_page`) and sliced. A page inside a group of equal fast values larger
-than MAX_WINDOW (a sort on license_id alone at 1M datasets) is refused with a SearchError asking for a filter or
-a further sort key. NULL columns sort first ascending and last descending (SQLite's order; PostgreSQL differs).
+Sorting. Strings are never sorted in Tantivy (an offset sort on a text field takes seconds at 1M datasets). Each
+sort key is a run of u64 fast fields whose lexicographic order is the key's order (tantivy_schema.sort_digits: up
+to 31 bytes of a text column, then a byte for NULL / whole / longer; a date is one digit); the sort's digits are
+its keys' digits in turn (then package_id's, as sql.py `_page`), up to a score key. A page (_Pager.locate) is
+ordered by the first digit with an offset; if the matches between the page's first and last digit values are at
+most MAX_WINDOW, they are read with their stored `sort_values`, sorted in Python by the full values and sliced
+after counting the matches before them. Else the page's first and last values are large tie groups: each is
+restricted to (query AND digit == value) and paged by the next digit from its offset inside the group, the whole
+groups between them read as one window. So a page inside 300,000 titles starting "Données " costs a few offset
+searches inside the group, not a read of it. Values longer than their digits that share them (a large group of
+identical long titles) are split by their distinct full values from the `xt` term dictionary, each then paged by
+the next key (package_id): exact, at the cost of listing the group's values. A group tied on every digit before a
+score key larger than MAX_WINDOW is refused with a SearchError asking for a filter or a further sort key. NULL
+columns sort first ascending and last descending (SQLite's order; PostgreSQL differs).
 A sort whose first key is the score pages by Tantivy's score and orders that page by (score, the further keys):
 exact unless equal scores straddle a page boundary. The score counts only when q has positive text.
 
-Walks (request.walk_key, a harvester's start += rows) seek: the fast value of a page's last row and the number of
+Walks (request.walk_key, a harvester's start += rows) seek: the first digit of a page's last row and the number of
 matches before it are remembered (cursor.CursorCache, keyed by walk, count and next start), and the next page
 searches only from that value on, with a small offset. The full query still applies: a stale entry can shift
 positions, never show what the caller may not see.
@@ -24,7 +30,7 @@ of the field (Tantivy then reports an error bound); such a facet, or one asking 
 bucket limit, is counted from the `xt` term dictionary instead (exact, slower for a narrow query).
 
 Refused where SQL answers (SearchError): a phrase ending in a prefix that more than 16,384 words start with
-(Tantivy's expansion limit), and a page inside too large a tie (above).
+(Tantivy's expansion limit), and a page inside too large a tie before a score key (above).
 """
 
 from __future__ import annotations
