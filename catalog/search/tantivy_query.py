@@ -10,8 +10,6 @@ with the meaning sql.py and fts5.py give it, so the three backends answer the sa
   IS NOT NULL); on any other exact field a string range is answered from the term dictionary (the terms of the
   field are listed and compared in Python, code point order = SQLite's BINARY and PostgreSQL's C collation).
   This needs a searcher, and is refused past MAX_RANGE_TERMS values.
-- Known difference: a column holding "" (url, version...) has no `xt` term (tantivy_schema.exact_values leaves ""
-  out), so `url:""` and a string range taking in "" match it in SQL and not here.
 - Only text scores: every other part is wrapped in a zero constant score, so a score sort ranks by text alone,
   as the SQL backends do.
 """
@@ -68,7 +66,8 @@ def _xt_terms(schema: tantivy.Schema, field: str, values: Iterable[str]) -> Quer
 
 
 def _xt_exists(schema: tantivy.Schema, field: str) -> Query:
-    return Query.regex_query(schema, "xt", "(?s)" + regex_escape(field + SEPARATOR) + ".*")
+    # ".+": a column's "" has a term, but SQL's exists is NOT NULL AND != "".
+    return Query.regex_query(schema, "xt", "(?s)" + regex_escape(field + SEPARATOR) + ".+")
 
 
 def is_private(schema: tantivy.Schema, value: bool) -> Query:

@@ -5,8 +5,10 @@ catalog/search/analysis.py (French then English stems, accents folded) and Tanti
 Fields:
 - `package_id`: the dataset id, stored (the search returns it) and indexed as one term (replace and delete by id).
 - `xt`: every exact-match value as one term "<field>\\x1f<value>" (`id`, `name`, `state`, `tags`, `res_format`,
-  `vocab_<name>`, extras keys...), for term, wildcard (regex) and exists queries on any field, known or not.
-- `exact`: the same values as a fast JSON field keyed by `path_key(field)`, for exact facet counts.
+  `vocab_<name>`, extras keys...), for term, wildcard (regex) and exists queries on any field, known or not; a
+  column holding "" has its term "<field>\\x1f" (matched by url:"" as in SQL, not by exists: tantivy_query).
+- `exact`: the same values as a fast JSON field keyed by `path_key(field)`, for exact facet counts; a column's ""
+  is left out (SQL's facets leave it out).
 - `hi`, `mid`, `low`: the catch-all text at CKAN's dismax boosts (4, 2, 1); `fld`: "<field>:<token>" for fielded
   text queries (title:, notes:, extras_x:...). Pre-tokenized, with positions (phrases).
 - `private` (bool), `mm` / `mc` (metadata_modified / metadata_created as i64 microseconds): filters and sorts.
@@ -109,7 +111,8 @@ def exact_values(doc: Document) -> list[tuple[str, str]]:
     """(field, value) of every exact-match field of a document: its columns by their query names, then the
     multi-valued ones (search_value's rows)."""
     row = doc.row
-    pairs = [(name, row[column]) for name, column in SORT_COLUMNS.items() if row.get(column) not in (None, "")]
+    # "" is a value (url:"" and ranges match it in SQL); tantivy_document keeps it out of the facets, as SQL does.
+    pairs = [(name, row[column]) for name, column in SORT_COLUMNS.items() if row.get(column) is not None]
     return [(name, str(value)) for name, value in pairs] + list(doc.values)
 
 
@@ -120,7 +123,8 @@ def tantivy_document(doc: Document) -> tantivy.Document:
     grouped: dict[str, list[str]] = {}
     for field, value in exact_values(doc):
         out.add_text("xt", exact_term(field, value))
-        grouped.setdefault(path_key(field), []).append(value)
+        if value or field not in SORT_COLUMNS:
+            grouped.setdefault(path_key(field), []).append(value)
     out.add_json("exact", grouped)
     for name, tokens in (("hi", doc.hi), ("mid", doc.mid), ("low", doc.low), ("fld", doc.fielded)):
         if tokens:

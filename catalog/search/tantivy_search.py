@@ -363,7 +363,8 @@ def _facet_from_terms(searcher: tantivy.Searcher, schema: tantivy.Schema, query:
     else:
         head = name + SEPARATOR
         # Listed by count desc then value (UTF-8 byte order, SQL's), so its cut at `limit` is SQL's.
-        listed = searcher.terms_with_prefix("xt", head, filter_query=query, limit=limit if limit >= 0 else None)
-        counts = [(term[len(head):], int(n)) for term, n in listed]
+        listed = searcher.terms_with_prefix("xt", head, filter_query=query, limit=limit + 1 if limit >= 0 else None)
+        # A column's "" has a term (url:"" matches) but is no facet value in SQL.
+        counts = [(term[len(head):], int(n)) for term, n in listed if len(term) > len(head)]
     kept = sorted(((v, n) for v, n in counts if n >= minimum), key=lambda item: (-item[1], item[0]))
     return kept if limit < 0 else kept[:limit]

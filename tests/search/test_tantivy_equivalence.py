@@ -54,7 +54,7 @@ def package(i: int, rng: random.Random) -> dict[str, Any]:
         "organization": {"name": {CNAF: "cnaf", INSEE: "insee"}[org], "title": "Org"} if org else None,
         "license_id": rng.choice(["lov2", "cc-by", "odc-odbl"]), "license_title": "Licence Ouverte",
         "creator_user_id": [ALICE, BOB, "user-carol"][i % 3 if i % 7 else 0],
-        "url": f"http://example.org/{i}", "version": None if i % 2 else f"1.{i % 4}",
+        "url": "" if i % 13 == 4 else f"http://example.org/{i}", "version": None if i % 2 else f"1.{i % 4}",
         "author": rng.choice(["Dupont", "Martin", ""]), "maintainer": None,
         "notes": rng.choice(NOTES),
         "metadata_created": (NOW - timedelta(days=400 - i, hours=3)).isoformat(),
@@ -153,7 +153,7 @@ EXACT_QUERIES = [
     "couverture.geo:Bretagne*", "couverture.geo:*Ouest", "frequency:*", "version:*", "owner_org:*",
     "-owner_org:*", "title_string:*", "capacity:public", "capacity:private", "private:true", "private:false",
     "capacity:other", "entity_type:package", "site_id:*", "entity_type:dataset", "unknown_field:x",
-    "name:[jeu-010 TO jeu-080]", "name:{aides-logement-010 TO jeu-050}", "license_id:[a TO m}", "tags:[a TO g]",
+    'url:""', "url:[* TO a]", "-url:*", "url:?*", "name:[jeu-010 TO jeu-080]", "name:{aides-logement-010 TO jeu-050}", "license_id:[a TO m}", "tags:[a TO g]",
     "version:[1.1 TO *]", "frequency:[* TO annuelle]",
     "metadata_modified:[NOW-100DAYS TO NOW]", "metadata_modified:[* TO NOW-1YEAR]",
     "metadata_created:{NOW-200DAYS TO *]", "metadata_modified:[NOW/DAY-90DAYS TO *]",
@@ -208,7 +208,7 @@ def test_rows_zero_counts_and_facets(check: Any) -> None:
 
 
 FACETS = ("tags", "res_format", "organization", "license_id", "capacity", "groups", "couverture.geo",
-          "frequency", "type", "name", "nonexistent", "private")
+          "frequency", "type", "name", "nonexistent", "private", "url")
 
 
 @pytest.mark.parametrize("by_terms", [False, True])
