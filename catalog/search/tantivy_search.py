@@ -49,6 +49,7 @@ from catalog.search.tantivy_query import MUST, Query, is_private, request_query
 from catalog.search.tantivy_schema import DATE_FIELDS, SEPARATOR, digit_fields, exact_term, path_key, sort_digits
 
 MAX_WINDOW = 20_000  # matches read to resolve one page's order exactly (rows are at most 1,000)
+READ_WINDOW = 2_000  # above, a page descends into the next digit rather than read the matches (stored docs)
 SEGMENT_SIZE = 100_000  # values an aggregation keeps per segment; a facet with more goes by the term dictionary
 MAX_BUCKETS = 60_000  # values one aggregation may return (Tantivy refuses more than 65,000 buckets)
 WALKS = CursorCache()
@@ -202,9 +203,9 @@ class _Pager:
         values = [int(value) for value, _ in hits]
         low, high = min(values[0], values[-1]), max(values[0], values[-1])
         window = _and(base, _range(self.schema, digit, low, high))
-        if count_matches(self.searcher, window) <= MAX_WINDOW:
+        if count_matches(self.searcher, window) <= max(min(READ_WINDOW, MAX_WINDOW), n):
             before = count_matches(self.searcher, _and(base, _before(self.schema, digit, values[0])))
-            return self.read(window)[offset - before:offset - before + n]
+            return self.read(window, n)[offset - before:offset - before + n]
         first, last = values[0], values[-1]
         head = values.count(first)
         rows = self.group(base, level, first, offset, head)
@@ -222,7 +223,7 @@ class _Pager:
         group = _and(base, _range(self.schema, digit, value, value))
         inside = position - count_matches(self.searcher, _and(base, _before(self.schema, digit, value)))
         longer = digit.last_of_text and value & 0xFF == 2
-        if count_matches(self.searcher, group) > MAX_WINDOW and level + 1 < len(self.digits):
+        if count_matches(self.searcher, group) > min(READ_WINDOW, MAX_WINDOW) and level + 1 < len(self.digits):
             if longer:
                 return self.by_value(group, level, value, inside, n)
             return self.locate(group, level + 1, inside, n)
@@ -243,7 +244,7 @@ class _Pager:
                 exact = _and(group, Query.term_query(self.schema, "xt", exact_term(digit.name, text)))
                 local = max(inside - position, 0)
                 wanted = n - len(rows)
-                if count > MAX_WINDOW:
+                if count > min(READ_WINDOW, MAX_WINDOW):
                     rows += self.locate(exact, level + 1, local, wanted)
                 else:
                     rows += self.read(exact)[local:local + wanted]

@@ -321,9 +321,11 @@ def check_prefixed(services: Any, tmp_path: Path) -> Any:
     return run
 
 
-def test_pages_inside_long_shared_prefixes(check_prefixed: Any, monkeypatch: Any) -> None:
+@pytest.mark.parametrize(("window", "read"), [(80, 2_000), (20_000, 30)])
+def test_pages_inside_long_shared_prefixes(check_prefixed: Any, monkeypatch: Any, window: int, read: int) -> None:
     # Groups tied on a sort digit are larger than the window: pages descend into the next digits.
-    monkeypatch.setattr(tantivy_search, "MAX_WINDOW", 80)  # 75 titles start with LONG
+    monkeypatch.setattr(tantivy_search, "MAX_WINDOW", window)  # 75 titles start with LONG
+    monkeypatch.setattr(tantivy_search, "READ_WINDOW", read)
     everyone = {"rule": SYSADMIN, "include_private": True, "drafts": True, "deleted": True}
     for sort in DEEP_SORTS:
         everything = check_prefixed(sort=sort, **everyone)
