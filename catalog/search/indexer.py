@@ -41,7 +41,9 @@ from catalog.search.tantivy_store import (
     remove_other_generations,
     switch_current,
     write_info,
+    write_position,
 )
+from catalog.search.tantivy_store import read_position_of_generation as read_local_position
 from catalog.vocab.queries import vocabulary_names
 
 if TYPE_CHECKING:
@@ -50,7 +52,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 CHUNK = 1000
 WRITER_HEAP = 64_000_000
-HEARTBEAT_SECONDS = 5.0
+HEARTBEAT_SECONDS = 5.0  # the saved position (database): at least this often
+LOCAL_HEARTBEAT_SECONDS = 1.0  # position.json: at least this often (its age tells writers the indexer runs)
 PRUNE_SECONDS = 60.0
 
 
@@ -163,7 +166,11 @@ class Indexer:
             assert state is not None and current is not None
             try:
                 self.writer = _writer(open_index(current))
-                self.generation, self.position, self.indexed = current, state.position, state.indexed
+                # position.json is written after each commit, the saved position at the heartbeat: the newer one
+                # is where the index really is (resuming from the older would only index some datasets again).
+                local = read_local_position(self.root)
+                position = local[0] if local is not None and local[1] == current.name else state.position
+                self.generation, self.position, self.indexed = current, position, state.indexed
                 return
             except Exception:  # a generation this Moisson cannot open: built again below
                 log.exception("search index %s cannot be opened; building a new one", current)
@@ -174,6 +181,8 @@ class Indexer:
         remove_other_generations(self.root, generation)
 
     def close(self) -> None:
+        if self.writer is not None and self.generation is not None:
+            self._save()
         if self.writer is not None:
             self.writer.wait_merging_threads()
             self.writer = None
@@ -186,6 +195,8 @@ class Indexer:
             clear_switch(self.root)
         count = self.drain()
         now = time.monotonic()
+        if now - self._last_written > LOCAL_HEARTBEAT_SECONDS:
+            self._write_local()
         if now - self._last_saved > HEARTBEAT_SECONDS:
             self._save()
         if now - self._last_pruned > PRUNE_SECONDS:
@@ -195,8 +206,8 @@ class Indexer:
 
     # -- work -------------------------------------------------------------------------------------
     def drain(self, *, save: bool = True) -> int:
-        """Index what the outbox holds beyond our position; commit and save the new position if anything
-        changed."""
+        """Index what the outbox holds beyond our position; commit and publish the new position to this node's
+        writers if anything changed (position.json; the database copy follows at the heartbeat)."""
         assert self.writer is not None
         self._busy = False
         count = 0
@@ -213,7 +224,7 @@ class Indexer:
             self._busy = True
         self.position = target
         if count and save:
-            self._save()
+            self._write_local()
         return count
 
     def switch_to(self, generation: Path, position: str) -> None:
@@ -233,7 +244,13 @@ class Indexer:
     def _publish(self) -> None:
         assert self.generation is not None
         switch_current(self.root, self.generation)
+        self._write_local()
         self._save()
+
+    def _write_local(self) -> None:
+        assert self.generation is not None
+        write_position(self.root, self.generation, self.position)
+        self._last_written = time.monotonic()
 
     def _save(self) -> None:
         assert self.generation is not None
@@ -242,6 +259,7 @@ class Indexer:
         self._last_saved = time.monotonic()
 
     _busy = False
+    _last_written = 0.0
 
 
 def run_in_thread(services: Services, **kwargs: object) -> tuple[threading.Thread, threading.Event]:

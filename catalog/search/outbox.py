@@ -77,8 +77,8 @@ class OutboxCursor(Protocol):
     def changes(self, conn: Connection, since: str, until: str, chunk: int) -> Iterator[list[str]]:
         """Package ids of the rows new after `since` and covered by `until`, in chunks (repeats possible)."""
 
-    def covers(self, conn: Connection, position: str, token: Token) -> bool:
-        """Whether a writer's committed token is covered by a position."""
+    def covers(self, position: str, token: Token) -> bool:
+        """Whether a writer's committed token is covered by a position (no database needed)."""
 
     def pending(self, conn: Connection, position: str) -> tuple[int, datetime | None]:
         """How many rows a position does not cover yet, and when the oldest of them was written."""
@@ -112,7 +112,7 @@ class SqliteCursor:
             last = rows[-1][0]
             yield [package_id for _, package_id in rows]
 
-    def covers(self, conn: Connection, position: str, token: Token) -> bool:
+    def covers(self, position: str, token: Token) -> bool:
         return int(position) >= int(token)
 
     def pending(self, conn: Connection, position: str) -> tuple[int, datetime | None]:
@@ -156,9 +156,12 @@ class PostgresCursor:
             last = rows[-1][0]
             yield [package_id for _, package_id in rows]
 
-    def covers(self, conn: Connection, position: str, token: Token) -> bool:
-        return bool(conn.scalar(text("SELECT pg_visible_in_snapshot(CAST(:t AS xid8), CAST(:p AS pg_snapshot))"),
-                                {"t": str(token), "p": position}))
+    def covers(self, position: str, token: Token) -> bool:
+        # pg_visible_in_snapshot, read off the snapshot's text "xmin:xmax:xip,...": a transaction id is visible
+        # when it is below xmin, or below xmax and not among those in progress.
+        xmin, xmax, in_progress = position.split(":")
+        txid = int(token)
+        return txid < int(xmin) or (txid < int(xmax) and str(txid) not in in_progress.split(","))
 
     def pending(self, conn: Connection, position: str) -> tuple[int, datetime | None]:
         count, oldest = conn.execute(text(f"SELECT count(*), min(created) FROM search_outbox WHERE {_NEW_SINCE}"),
@@ -234,21 +237,22 @@ def wait_searchable(db: Database, node: str, token: Token, timeout: float) -> bo
             state = node_state(conn, node)
             if state is None or utcnow() - state.updated > ALIVE:
                 return False
-            if cursor.covers(conn, state.position, token):
+            if cursor.covers(state.position, token):
                 return True
         if time.monotonic() + pause > deadline:
             return False
         time.sleep(pause)
 
 
-def lag(db: Database, node: str) -> dict[str, Any]:
-    """What status_show reports of a node's index: pending changes and how old the oldest is."""
+def lag(db: Database, node: str, position: str | None = None) -> dict[str, Any]:
+    """What status_show reports of a node's index: pending changes and how old the oldest is; `position`: the
+    node's latest, when known more recently than the saved one."""
     cursor = outbox_cursor(db)
     with db.engine.connect() as conn:
         state = node_state(conn, node)
         if state is None:
             return {"node": node, "ready": False, "pending": None, "lag_seconds": None}
-        pending, oldest = cursor.pending(conn, state.position)
+        pending, oldest = cursor.pending(conn, position or state.position)
     seconds = (utcnow() - oldest).total_seconds() if oldest is not None else 0.0
     return {"node": node, "ready": True, "generation": state.generation, "indexed": state.indexed,
             "pending": pending, "lag_seconds": round(max(seconds, 0.0), 3),

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from catalog.search.index import search_package
 from catalog.search.outbox import node_state, outbox_cursor, read_snapshot
 from catalog.search.tantivy_schema import micros
-from catalog.search.tantivy_store import IndexReader
+from catalog.search.tantivy_store import IndexReader, read_position
 
 if TYPE_CHECKING:
     from catalog.services import Services
@@ -83,10 +83,13 @@ def caught_up(services: Services, timeout: float = 60.0) -> bool:
     with read_snapshot(db) as conn:
         head = cursor.head(conn)
     deadline = time.monotonic() + timeout
+    root = Path(services.settings.search_index_path)
     while True:
         with db.engine.connect() as conn:
+            local = read_position(root)  # newer than the saved one, when the indexer runs on this node
             state = node_state(conn, node)
-            if state is not None and cursor.behind(conn, state.position, head) == 0:
+            position = local[0] if local is not None else state.position if state is not None else None
+            if position is not None and cursor.behind(conn, position, head) == 0:
                 return True
         if time.monotonic() > deadline:
             return False

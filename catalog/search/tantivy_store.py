@@ -5,6 +5,9 @@
                           built at)
     <path>/indexer.lock   held (flock) by the one indexer process of this node: it alone opens a writer
     <path>/switch.json    a rebuild's request that the indexer catch a new generation up and switch to it
+    <path>/position.json  the outbox position the current generation's last commit covers, rewritten by the
+                          indexer after every commit and every second: what this node's writers wait for
+                          (read-your-writes) without a database round trip per poll
 
 Readers (web workers, CLI) open `current` read-only and reload when its generation or its meta.json changes
 (a commit writes a new meta.json), checked with two stat calls before each search: a commit of the indexer is seen
@@ -31,6 +34,7 @@ import tantivy
 from catalog.search.tantivy_schema import SCHEMA_VERSION, build_schema
 
 CURRENT = "current"
+POSITION = "position.json"
 LOCK = "indexer.lock"
 SWITCH = "switch.json"
 INFO = "moisson.json"
@@ -110,6 +114,30 @@ def indexer_lock(root: Path, *, wait: bool = False) -> Iterator[bool]:
             yield True
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def write_position(root: Path, generation: Path, position: str) -> None:
+    tmp = root / f".{POSITION}-{os.getpid()}"
+    tmp.write_text(json.dumps({"generation": generation.name, "position": position}))
+    os.replace(tmp, root / POSITION)
+
+
+def read_position(root: Path) -> tuple[str, float] | None:
+    """The position this node's index covers, and when the indexer last wrote it (time.time())."""
+    try:
+        stat = os.stat(root / POSITION)
+        return str(json.loads((root / POSITION).read_text())["position"]), stat.st_mtime
+    except (FileNotFoundError, ValueError, KeyError):
+        return None
+
+
+def read_position_of_generation(root: Path) -> tuple[str, str] | None:
+    """The position in position.json and the generation it was written for."""
+    try:
+        found = json.loads((root / POSITION).read_text())
+        return str(found["position"]), str(found["generation"])
+    except (FileNotFoundError, ValueError, KeyError):
+        return None
 
 
 def request_switch(root: Path, generation: Path, position: str) -> None:
