@@ -260,13 +260,13 @@ def test_a_stale_walk_cursor_never_widens_the_results(searcher: tantivy.Searcher
     visible = set(run_search(searcher, schema, request(sort="id asc")).package_ids)
     count = len(visible)
     key = ("stale", uuid.uuid4().hex)
-    for cursor in [((0,), 0), ((2**63, 5), 3), ((1,), 10**6), ((2**40, 0), 0), ((1, 2, 3), 0), (7, 0)]:
+    for cursor in [(0, 0), (2**63, 3), (1, 10**6), (2**40, 0)]:
         WALKS.put((key, count, 10), cursor)
         page = run_search(searcher, schema, request(sort="id asc", rows=10, start=10, walk_key=key)).package_ids
         assert set(page) <= visible and len(page) == 10
     # A cursor claiming that 10 datasets precede the 20th is believed: positions shift, nothing else.
     everything = run_search(searcher, schema, request(sort="id asc")).package_ids
-    WALKS.put((key, count, 10), (tuple(sort_digits("id", everything[20])), 10))
+    WALKS.put((key, count, 10), (sort_digits("id", everything[20])[0], 10))
     page = run_search(searcher, schema, request(sort="id asc", rows=10, start=10, walk_key=key)).package_ids
     assert page == everything[20:30]
 
