@@ -179,6 +179,7 @@ def test_page_past_the_end_is_empty_not_an_error(client, call, sysadmin, org):
     assert obj(graph, HYDRA.previous) is not None
 
 
+@pytest.mark.usefixtures("each_search_backend")  # the search answers q and fq
 def test_q_and_fq_go_through_package_search(client, call, sysadmin, org):
     make_dataset(call, sysadmin, org["id"], "logement-caf", title="Aide au logement")
     make_dataset(call, sysadmin, org["id"], "rsa-caf", title="Revenu de solidarité")
@@ -226,5 +227,6 @@ def test_random_query_strings_never_get_a_500(client, call, sysadmin, org):
     check()
 
 
+@pytest.mark.usefixtures("each_search_backend")  # the search answers q and fq
 def test_search_syntax_error_is_a_400(client):
     assert client.get("/catalog.ttl", query_string={"q": "a^."}).status_code == 400

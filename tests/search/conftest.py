@@ -12,7 +12,7 @@ import pytest
 
 from catalog.context import Actor
 from catalog.search.index import Document
-from tests.conftest import make_user
+from tests.conftest import make_user, wait_until_searchable
 
 
 @pytest.fixture
@@ -82,3 +82,4 @@ def many_matches(services: Any) -> None:
     their facets reads 60,000 values."""
     with services.db.unit_of_work(write=True) as session:
         services.search.bulk_insert(session, [index_document(i) for i in range(MATCHES)])
+    wait_until_searchable(services)  # index rows written directly: no write action waits for the indexer

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from click.testing import CliRunner
 from sqlalchemy import text
 
@@ -10,6 +11,7 @@ from catalog.search.cli import rebuild
 from tests.search.conftest import names
 
 
+@pytest.mark.usefixtures("each_search_backend")
 def test_updates_deletes_and_purges_are_searchable_at_once(call, sysadmin, catalog):
     call("package_patch", sysadmin, id="naissances", title="Births in France", notes="Civil registry")
     assert names(call("package_search", q="births")) == {"naissances"}
@@ -23,6 +25,7 @@ def test_updates_deletes_and_purges_are_searchable_at_once(call, sysadmin, catal
     assert call("package_search", q="births", include_deleted=True)["count"] == 0
 
 
+@pytest.mark.usefixtures("each_search_backend")
 def test_a_failed_write_leaves_the_index_untouched(call, sysadmin, catalog):
     try:
         call("package_create", sysadmin, name="aides-logement", title="Doublon introuvable")

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from catalog.context import ANONYMOUS
+
+# Behaviour every search backend must share: each test runs on the database's search and on Tantivy.
+pytestmark = pytest.mark.usefixtures("each_search_backend")
 
 
 def search(call, q):

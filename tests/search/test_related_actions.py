@@ -7,6 +7,9 @@ import pytest
 from catalog.context import ANONYMOUS
 from catalog.errors import ValidationError
 
+# Behaviour every search backend must share: each test runs on the database's search and on Tantivy.
+pytestmark = pytest.mark.usefixtures("each_search_backend")
+
 
 def test_package_autocomplete(call, catalog):
     assert call("package_autocomplete", q="logement") == [

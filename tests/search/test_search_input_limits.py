@@ -8,6 +8,9 @@ from typing import Any
 
 import pytest
 
+# Behaviour every search backend must share: each test runs on the database's search and on Tantivy.
+pytestmark = pytest.mark.usefixtures("each_search_backend")
+
 LONG = "allocataires" + "x" * 3000
 OTHER_LONG = LONG[:-1] + "y"  # the same first 3,011 characters
 

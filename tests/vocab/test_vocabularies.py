@@ -199,6 +199,7 @@ def search(call: Any, **params: Any) -> dict[str, Any]:
     return call("package_search", ANONYMOUS, **params)
 
 
+@pytest.mark.usefixtures("each_search_backend")  # search behaviour: on Tantivy too
 def test_search_on_vocab_fields_not_tags(call, sysadmin, org, genre, album):
     call("package_create", sysadmin, name="free-tagged", owner_org=org["id"], tags=[{"name": "jazz"}])
     assert [p["name"] for p in search(call, fq="vocab_genre:jazz")["results"]] == ["kind-of-blue"]
@@ -209,6 +210,7 @@ def test_search_on_vocab_fields_not_tags(call, sysadmin, org, genre, album):
     assert search(call, fq="vocab_genre:jazz")["results"][0]["tags"] == album["tags"]
 
 
+@pytest.mark.usefixtures("each_search_backend")  # search behaviour: on Tantivy too
 def test_renaming_or_emptying_a_vocabulary_updates_datasets_and_search(call, sysadmin, genre, album):
     call("vocabulary_update", sysadmin, id=genre["id"], name="style")
     assert search(call, fq="vocab_genre:jazz")["count"] == 0
@@ -219,6 +221,7 @@ def test_renaming_or_emptying_a_vocabulary_updates_datasets_and_search(call, sys
     assert search(call, q="name:kind-of-blue")["results"][0]["num_tags"] == 1
 
 
+@pytest.mark.usefixtures("each_search_backend")  # search behaviour: on Tantivy too
 def test_delete(call, sysadmin, genre, album):
     call("vocabulary_delete", sysadmin, id=genre["id"])
     assert call("vocabulary_list", ANONYMOUS) == []
@@ -231,6 +234,7 @@ def test_delete(call, sysadmin, genre, album):
     assert call("vocabulary_create", sysadmin, name="genre")["tags"] == []
 
 
+@pytest.mark.usefixtures("each_search_backend")  # search behaviour: on Tantivy too
 def test_update_keeps_vocabulary_tags(call, sysadmin, genre, album):
     """package_update/patch with the tags package_show gave back keeps the vocabulary tag as it is."""
     shown = call("package_show", ANONYMOUS, id="kind-of-blue")

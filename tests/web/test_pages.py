@@ -72,6 +72,7 @@ def test_dataset_page_shows_metadata_coverage_resources_and_jsonld(page: Any, cl
     assert "du 2015-01-01 au 2023-12-31" in french and "annuelle" in french
 
 
+@pytest.mark.usefixtures("each_search_backend")  # search behaviour: on Tantivy too
 def test_search_filters_by_facet_and_sorts(page: Any, call: Any, sysadmin: Any, catalog: dict[str, Any]) -> None:
     call("package_create", sysadmin, name="petite-enfance", title="Accueil du jeune enfant",
          owner_org=catalog["org"]["id"], tags=[{"name": "enfance"}])
@@ -89,6 +90,7 @@ def test_search_filters_by_facet_and_sorts(page: Any, call: Any, sysadmin: Any, 
     assert reverse.index("Aides au logement") < reverse.index("Accueil du jeune enfant")
 
 
+@pytest.mark.usefixtures("each_search_backend")  # search behaviour: on Tantivy too
 def test_search_pages_through_results(page: Any, call: Any, sysadmin: Any, org: dict[str, Any]) -> None:
     for number in range(25):
         call("package_create", sysadmin, name=f"jeu-{number:02d}", title=f"Jeu {number:02d}", owner_org=org["id"])
@@ -99,11 +101,13 @@ def test_search_pages_through_results(page: Any, call: Any, sysadmin: Any, org: 
     assert 'rel="next"' in first and 'rel="prev"' in second
 
 
+@pytest.mark.usefixtures("each_search_backend")  # search behaviour: on Tantivy too
 def test_malformed_query_is_a_message_not_an_error(page: Any, catalog: dict[str, Any]) -> None:
     status, html = page('/dataset?q=title:"unclosed')
     assert status == 200
 
 
+@pytest.mark.usefixtures("each_search_backend")  # search behaviour: on Tantivy too
 def test_private_dataset_is_never_shown_to_anonymous_visitors(page: Any, catalog: dict[str, Any]) -> None:
     for path in ["/", "/dataset", "/dataset?tags=logement", "/dataset?q=secr%C3%A8tes", "/organization/cnaf",
                  "/organization", "/group/logement"]:
