@@ -38,12 +38,12 @@ from catalog.search.tantivy_store import (
     open_index,
     pending_switch,
     read_info,
+    read_position_of_generation,
     remove_other_generations,
     switch_current,
     write_info,
     write_position,
 )
-from catalog.search.tantivy_store import read_position_of_generation as read_local_position
 from catalog.vocab.queries import vocabulary_names
 
 if TYPE_CHECKING:
@@ -168,7 +168,7 @@ class Indexer:
                 self.writer = _writer(open_index(current))
                 # position.json is written after each commit, the saved position at the heartbeat: the newer one
                 # is where the index really is (resuming from the older would only index some datasets again).
-                local = read_local_position(self.root)
+                local = read_position_of_generation(self.root)
                 position = local[0] if local is not None and local[1] == current.name else state.position
                 self.generation, self.position, self.indexed = current, position, state.indexed
                 return
