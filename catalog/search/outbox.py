@@ -86,6 +86,9 @@ class OutboxCursor(Protocol):
     def behind(self, conn: Connection, position: str, head: str) -> int:
         """How many rows `head` covers and `position` does not."""
 
+    def pending_ids(self, conn: Connection, position: str, limit: int) -> list[str]:
+        """The datasets of (at most `limit`) committed rows a position does not cover."""
+
     def prune(self, conn: Connection, positions: list[str]) -> int:
         """Delete the rows every one of these positions covers."""
 
@@ -122,6 +125,10 @@ class SqliteCursor:
 
     def behind(self, conn: Connection, position: str, head: str) -> int:
         return max(int(head) - int(position), 0)
+
+    def pending_ids(self, conn: Connection, position: str, limit: int) -> list[str]:
+        return list(conn.execute(select(search_outbox.c.package_id).where(search_outbox.c.seq > int(position))
+                                 .limit(limit)).scalars())
 
     def prune(self, conn: Connection, positions: list[str]) -> int:
         if not positions:
@@ -172,6 +179,10 @@ class PostgresCursor:
         return int(conn.scalar(text(f"SELECT count(*) FROM search_outbox WHERE {_NEW_SINCE} "
                                     "AND pg_visible_in_snapshot(txid, CAST(:head AS pg_snapshot))"),
                                {"since": position, "head": head}) or 0)
+
+    def pending_ids(self, conn: Connection, position: str, limit: int) -> list[str]:
+        return list(conn.execute(text(f"SELECT package_id FROM search_outbox WHERE {_NEW_SINCE} LIMIT :limit"),
+                                 {"since": position, "limit": limit}).scalars())
 
     def prune(self, conn: Connection, positions: list[str]) -> int:
         if not positions:

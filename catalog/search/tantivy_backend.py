@@ -39,6 +39,8 @@ SP = search_package.c
 TOKEN = "search_outbox_token"
 BATCH = "search_outbox_batch"
 POLL_SECONDS = 0.002
+# Changes not yet indexed that a search checks against the privacy rule; past it, searches answer 503.
+MAX_PENDING = 50_000
 
 
 class TantivyBackend(IndexWriter, StoredDictReads):
@@ -124,14 +126,36 @@ class TantivyBackend(IndexWriter, StoredDictReads):
 
     # -- search ---------------------------------------------------------------------------------------
     def search(self, session: Session, request: SearchRequest) -> SearchResult:
+        # The position first, then the index: the index opened is at least as new as the position read.
+        local = read_position(self.root)
         try:
             searcher, schema = self.reader.searcher()
-        except (IndexNotReady, FileNotFoundError) as error:
-            # A new node whose indexer is still building its first generation: a 503 the client can retry.
+        except (IndexNotReady, OSError, ValueError) as error:
+            # A new node whose indexer is still building its first generation (or an unreadable one): a 503 the
+            # client can retry.
             raise ServiceUnavailable(f"The search index is not ready yet ({error}); retry in a moment.") from error
-        hits = run_search(searcher, schema, request)
+        hits = run_search(searcher, schema, request, self._hidden_while_pending(session, request, local))
         return SearchResult(count=hits.count, results=self._dicts(session, request, hits.package_ids),
                             facets=hits.facets)
+
+    def _hidden_while_pending(self, session: Session, request: SearchRequest,
+                              local: tuple[str, float] | None) -> list[str]:
+        """Datasets changed since the index's last commit that the caller may no longer see (made private, deleted,
+        purged): left out of the count and the facets too, not only of the page, so no count or facet value
+        tells of them while the index catches up. (Those still visible keep their indexed version meanwhile.)"""
+        if local is None:
+            return []
+        pending = sorted(set(self.outbox.pending_ids(session.connection(), local[0], MAX_PENDING)))
+        if not pending:
+            return []
+        if len(pending) >= MAX_PENDING:
+            raise ServiceUnavailable("The search index is far behind the catalog (is the search indexer running?); "
+                                     "retry in a moment.")
+        where = [SP.package_id.in_(pending), SP.state.in_(request.states), request.visibility]
+        if not request.include_private:
+            where.append(SP.private.is_(False))
+        visible = set(session.execute(select(SP.package_id).where(*where)).scalars())
+        return [package_id for package_id in pending if package_id not in visible]
 
     def _dicts(self, session: Session, request: SearchRequest, package_ids: list[str]) -> list[dict[str, Any]]:
         """The page's current stored dicts, in the index's order, checked again against states and privacy."""

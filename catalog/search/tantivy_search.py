@@ -36,6 +36,7 @@ Refused where SQL answers (SearchError): a phrase ending in a prefix that more t
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,9 +70,12 @@ class _Row:
     values: dict[str, Any]
 
 
-def run_search(searcher: tantivy.Searcher, schema: tantivy.Schema, request: SearchRequest) -> TantivyHits:
+def run_search(searcher: tantivy.Searcher, schema: tantivy.Schema, request: SearchRequest,
+               exclude: Sequence[str] = ()) -> TantivyHits:
+    """`exclude`: datasets left out whatever the index says (the backend's: changed since the index was
+    committed, and no longer visible to the caller)."""
     try:
-        return _run(searcher, schema, request)
+        return _run(searcher, schema, request, exclude)
     except ValueError as error:
         # A phrase ending in a prefix ("aides au l*") may expand to at most 16,384 words in Tantivy.
         if "max expansions" not in str(error):
@@ -80,8 +84,12 @@ def run_search(searcher: tantivy.Searcher, schema: tantivy.Schema, request: Sear
                           "letters") from None
 
 
-def _run(searcher: tantivy.Searcher, schema: tantivy.Schema, request: SearchRequest) -> TantivyHits:
+def _run(searcher: tantivy.Searcher, schema: tantivy.Schema, request: SearchRequest,
+         exclude: Sequence[str]) -> TantivyHits:
     query = request_query(schema, request, searcher=searcher)
+    if exclude:
+        query = Query.boolean_query([(MUST, query), (tantivy.Occur.MustNot,
+                                                     Query.term_set_query(schema, "package_id", list(exclude)))])
     count = count_matches(searcher, query)
     facets = facet_counts(searcher, schema, query, request) if request.facet_fields else {}
     ids: list[str] = []
