@@ -85,6 +85,6 @@ def rebuild_rate(services: Services, root: Path) -> dict[str, Any]:
     """The production rebuild path (indexer.build_generation: stored dicts read back from the database, parsed
     and analysed again): its rate, for comparison with the bench's direct build."""
     started = time.perf_counter()
-    _, _, count = build_generation(services, root)
+    _, _, count = build_generation(services, root, NODE)
     seconds = time.perf_counter() - started
     return {"documents": count, "seconds": round(seconds, 1), "datasets_per_s": round(count / seconds)}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import platform
 import secrets
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -80,8 +79,9 @@ class Settings:
     # process per node (`moisson serve` starts it; `moisson search-indexer` runs it alone).
     search_backend: str = "database"
     search_index_path: str = field(default_factory=lambda: str(Path.cwd() / "search-index"))
-    # This node's name: each machine keeps its own index and its own position in the outbox.
-    search_node: str = field(default_factory=platform.node)
+    # This node's name: each node keeps its own index and its own position in the outbox. Empty: a name made once
+    # and kept in the index directory (`node-id`), so a container whose host name changes stays the same node.
+    search_node: str = ""
     # Longest time a write waits, after its commit, for its change to be searchable (Tantivy; 0: not at all).
     search_visible_timeout_seconds: float = 2.0
 

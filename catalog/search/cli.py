@@ -18,7 +18,7 @@ from catalog.dataset.dictize import package_dictize
 from catalog.dataset.models import Package
 from catalog.search.index import build_document, vocabulary_ids
 from catalog.search.indexer import Indexer, build_generation
-from catalog.search.tantivy_store import current_generation, indexer_lock, request_switch
+from catalog.search.tantivy_store import current_generation, indexer_lock, node_name, request_switch
 from catalog.services import Services
 from catalog.vocab.queries import vocabulary_names
 
@@ -52,7 +52,8 @@ def rebuild_tantivy(services: Services, *, progress: bool = True, switch_timeout
             bar.total = total
             bar.update(done - bar.n)
 
-        generation, position, count = build_generation(services, root, progress=show)
+        generation, position, count = build_generation(services, root, node_name(root, services.settings.search_node),
+                                                       progress=show)
     with indexer_lock(root) as held:
         if held:
             indexer = Indexer(services, root=root)

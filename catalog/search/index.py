@@ -107,7 +107,7 @@ MAX_FIELD = 200
 MAX_VALUE_BYTES = 2000
 
 
-def _indexable(value: str) -> str:
+def indexable(value: str) -> str:
     if len(value) * 4 <= MAX_VALUE_BYTES:
         return value
     return value.encode()[:MAX_VALUE_BYTES].decode(errors="ignore")
@@ -163,7 +163,7 @@ def build_document(pkg: dict[str, Any], vocabularies: Mapping[str, str] | None =
         if key and key not in RESERVED and value and len(key) <= MAX_FIELD:
             values.add((key, value))
     data_dict = json.dumps(pkg, ensure_ascii=False, separators=(",", ":"))
-    doc = Document(row=row, data_dict=data_dict, values=sorted({(f, _indexable(v)) for f, v in values}))
+    doc = Document(row=row, data_dict=data_dict, values=sorted({(f, indexable(v)) for f, v in values}))
     memo: dict[str, list[str]] = {}
 
     def toks(text: str | None) -> list[str]:

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import logging
 import signal
+import sys
 import threading
 
 from catalog.cli_support import cli_services
 from catalog.search.indexer import Indexer, IndexerBusy
+from catalog.search.supervisor import BUSY_EXIT
 
 
 def main() -> None:
@@ -22,7 +24,8 @@ def main() -> None:
     try:
         indexer.run(stop)
     except IndexerBusy as error:
-        raise SystemExit(f"Error: {error}") from None
+        print(f"Error: {error}", file=sys.stderr)
+        raise SystemExit(BUSY_EXIT) from None
 
 
 if __name__ == "__main__":

@@ -2,8 +2,10 @@
 
 A write that changes what search returns inserts one row per dataset in its own transaction (`record`), so a
 rolled-back write leaves none and a committed one can never be missed. An indexer (catalog/search/indexer.py)
-reads the rows its node has not seen, indexes the datasets' current stored dicts, commits its index, then saves
-its position; a crash in between only makes it index those datasets again (replacing a document is idempotent).
+reads the rows its node has not seen, indexes the datasets' current stored dicts, commits its index, then publishes
+its position (position.json beside the index, and here at its heartbeat); a crash in between only makes it index
+those datasets again (replacing a document is idempotent). Rows are pruned once every live node's saved position,
+and every generation still being built (its hold), covers them.
 
 What a position is depends on the database:
 - SQLite: writers take turns (one write lock), so sequence order is commit order; a position is the last `seq`
@@ -13,7 +15,7 @@ What a position is depends on the database:
   and a row is new when its transaction (`txid`, xid8) was not visible in that snapshot. Exact, with no timing
   guess about slow transactions.
 A writer's token (`record`'s result: its last `seq`, or its transaction id) is searchable on a node once that
-node's saved position covers it (`covers`), which is what read-your-writes waits for.
+node's position covers it (`covers`, decided in Python), which is what read-your-writes waits for.
 """
 
 from __future__ import annotations
@@ -102,7 +104,8 @@ class SqliteCursor:
         return max(seqs)
 
     def head(self, conn: Connection) -> str:
-        return str(conn.scalar(select(func.coalesce(func.max(search_outbox.c.seq), 0))))
+        # The AUTOINCREMENT counter, not max(seq): once pruning has emptied the outbox, max(seq) would go back to 0.
+        return str(conn.scalar(text("SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'search_outbox'), 0)")))
 
     def changes(self, conn: Connection, since: str, until: str, chunk: int) -> Iterator[list[str]]:
         last, end = int(since), int(until)
@@ -230,6 +233,19 @@ def save_position(conn: Connection, node: str, generation: str, position: str, i
 
 def forget_node(conn: Connection, node: str) -> None:
     conn.execute(search_index_node.delete().where(search_index_node.c.node == node))
+
+
+def hold_name(node: str, generation: str) -> str:
+    """A generation being built keeps the outbox rows after its position (a row under this name, which prune
+    honours like a node's) until it has been caught up and switched to."""
+    return f"{node}@{generation}"
+
+
+def forget_holds(conn: Connection, node: str, *, except_generations: tuple[str, ...] = ()) -> None:
+    names = conn.execute(select(search_index_node.c.node)).scalars().all()
+    for name in names:
+        if name.startswith(node + "@") and name.split("@", 1)[1] not in except_generations:
+            forget_node(conn, name)
 
 
 # An indexer saves its position at least this often (indexer.HEARTBEAT_SECONDS, with margin): a node whose

@@ -15,27 +15,36 @@ from catalog.search.tantivy_store import current_generation
 
 log = logging.getLogger(__name__)
 RESTART_PAUSE_SECONDS = 1.0
+BUSY_EXIT = 3  # the indexer's exit status when another indexer holds the node's lock
 
 
 def start_supervised_indexer(command: list[str] | None = None) -> Callable[[], None]:
     """Start `moisson search-indexer` in a child process and keep it running; returns the function that stops it.
 
-    A thread of the serving process watches it. (Gunicorn's master may reap the child's exit status before the
-    thread does; subprocess then reports the exit as 0, and the indexer is restarted all the same.)"""
+    A thread of the serving process watches it and restarts it when it exits, waiting longer after each quick
+    failure (1 s, 2 s, 4 s... up to a minute). An indexer that finds another one running on this node (a separate
+    `moisson search-indexer`) is not restarted: that one serves the node. (Gunicorn's master may reap the child's
+    exit status before the thread does; subprocess then reports 0, and the child is restarted all the same.)"""
     argv = command or [sys.executable, "-m", "catalog.search.indexer_main"]
     stopping = threading.Event()
     current: list[subprocess.Popen[bytes]] = []
 
     def watch() -> None:
+        pause = RESTART_PAUSE_SECONDS
         while not stopping.is_set():
+            started = time.monotonic()
             process = subprocess.Popen(argv)
             current[:] = [process]
             while process.poll() is None and not stopping.is_set():
                 stopping.wait(0.5)
             if stopping.is_set():
                 break
-            log.warning("the search indexer exited (%s); restarting it", process.returncode)
-            time.sleep(RESTART_PAUSE_SECONDS)
+            if process.returncode == BUSY_EXIT:
+                log.warning("another search indexer runs on this node; it serves this server")
+                break
+            pause = RESTART_PAUSE_SECONDS if time.monotonic() - started > 60 else min(pause * 2, 60.0)
+            log.warning("the search indexer exited (%s); restarting it in %.0f s", process.returncode, pause)
+            stopping.wait(pause)
 
     thread = threading.Thread(target=watch, name="search-indexer-supervisor", daemon=True)
     thread.start()

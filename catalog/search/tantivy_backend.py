@@ -31,7 +31,7 @@ from catalog.search.outbox import ALIVE, Token, lag, outbox_cursor, wait_searcha
 from catalog.search.sql import SearchRequest, SearchResult
 from catalog.search.stored import StoredDictReads
 from catalog.search.tantivy_search import run_search
-from catalog.search.tantivy_store import IndexNotReady, IndexReader, read_position
+from catalog.search.tantivy_store import IndexNotReady, IndexReader, node_name, read_position
 from catalog.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ class TantivyBackend(IndexWriter, StoredDictReads):
         self.db = db
         self.settings = settings
         self.root = Path(settings.search_index_path)
-        self.node = settings.search_node
+        self.node = node_name(self.root, settings.search_node)
         self.reader = IndexReader(self.root)
         self.outbox = outbox_cursor(db)
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from catalog.search.index import search_package
 from catalog.search.outbox import node_state, outbox_cursor, read_snapshot
 from catalog.search.tantivy_schema import micros
-from catalog.search.tantivy_store import IndexReader, read_position
+from catalog.search.tantivy_store import IndexReader, node_name, read_position
 
 if TYPE_CHECKING:
     from catalog.services import Services
@@ -78,12 +78,12 @@ def compare(services: Services, root: Path) -> Drift:
 
 def caught_up(services: Services, timeout: float = 60.0) -> bool:
     """Wait until the node's indexer covers everything committed now (a check must not count pending changes)."""
-    db, node = services.db, services.settings.search_node
+    root = Path(services.settings.search_index_path)
+    db, node = services.db, node_name(root, services.settings.search_node)
     cursor = outbox_cursor(db)
     with read_snapshot(db) as conn:
         head = cursor.head(conn)
     deadline = time.monotonic() + timeout
-    root = Path(services.settings.search_index_path)
     while True:
         with db.engine.connect() as conn:
             local = read_position(root)  # newer than the saved one, when the indexer runs on this node

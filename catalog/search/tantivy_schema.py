@@ -28,7 +28,7 @@ from typing import Any
 
 import tantivy
 
-from catalog.search.index import Document
+from catalog.search.index import Document, indexable
 
 SCHEMA_VERSION = 2
 SEPARATOR = "\x1f"
@@ -113,7 +113,9 @@ def exact_values(doc: Document) -> list[tuple[str, str]]:
     row = doc.row
     # "" is a value (url:"" and ranges match it in SQL); tantivy_document keeps it out of the facets, as SQL does.
     pairs = [(name, row[column]) for name, column in SORT_COLUMNS.items() if row.get(column) is not None]
-    return [(name, str(value)) for name, value in pairs] + list(doc.values)
+    # Cut as search_value's values are (Tantivy refuses terms over 65,530 bytes and drops the document's term):
+    # exact matches on a longer value miss on every backend alike, prefixes still match.
+    return [(name, indexable(str(value))) for name, value in pairs] + list(doc.values)
 
 
 def tantivy_document(doc: Document) -> tantivy.Document:

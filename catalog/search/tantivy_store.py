@@ -5,6 +5,7 @@
                           built at)
     <path>/indexer.lock   held (flock) by the one indexer process of this node: it alone opens a writer
     <path>/switch.json    a rebuild's request that the indexer catch a new generation up and switch to it
+    <path>/node-id        this node's name when MOISSON_SEARCH_NODE does not give one (made once)
     <path>/position.json  the outbox position the current generation's last commit covers, rewritten by the
                           indexer after every commit and every second: what this node's writers wait for
                           (read-your-writes) without a database round trip per poll
@@ -20,9 +21,11 @@ import contextlib
 import fcntl
 import json
 import os
+import platform
 import secrets
 import shutil
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -92,12 +95,48 @@ def switch_current(root: Path, generation: Path) -> None:
     os.replace(tmp, root / CURRENT)
 
 
-def remove_other_generations(root: Path, keep: Path) -> None:
-    """Old generations, once `current` no longer names them. Readers that still have one open keep reading it:
-    their open files stay readable on POSIX until they reload."""
+def remove_generation(root: Path, generation: Path | None, *, keep: Path) -> None:
+    """A generation `current` no longer names. Readers that still have it open keep reading it: their open files
+    stay readable on POSIX until they reload."""
+    if generation is not None and generation.name != keep.name and generation.parent == root:
+        shutil.rmtree(generation, ignore_errors=True)
+
+
+# A generation written to within this time may be a rebuild still in progress in another process.
+IN_PROGRESS_SECONDS = 600
+
+
+def remove_abandoned_generations(root: Path, keep: Path) -> None:
+    """Generations left behind (a crash between a build and its switch), never one a rebuild is still building
+    or has asked to switch to."""
+    requested = (pending_switch(root) or {}).get("generation")
     for child in root.glob("gen-*"):
-        if child.is_dir() and child.name != keep.name:
+        if not child.is_dir() or child.name in (keep.name, requested):
+            continue
+        if time.time() - _last_write(child) > IN_PROGRESS_SECONDS:
             shutil.rmtree(child, ignore_errors=True)
+
+
+def _last_write(path: Path) -> float:
+    return max([path.stat().st_mtime, *(child.stat().st_mtime for child in path.iterdir())], default=0.0)
+
+
+def node_name(root: Path, configured: str) -> str:
+    """MOISSON_SEARCH_NODE, or the name kept in the index directory (made once: host name and a random suffix)."""
+    if configured:
+        return configured
+    path = root / "node-id"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    root.mkdir(parents=True, exist_ok=True)
+    tmp = root / f".node-id-{os.getpid()}-{secrets.token_hex(3)}"
+    tmp.write_text(f"{platform.node() or 'node'}-{secrets.token_hex(3)}\n")
+    with contextlib.suppress(FileExistsError):
+        os.link(tmp, path)  # the first process to name the node wins; the others read its name
+    tmp.unlink()
+    return path.read_text().strip()
 
 
 @contextlib.contextmanager
@@ -153,6 +192,12 @@ def pending_switch(root: Path) -> dict[str, str] | None:
         return None
 
 
+def fail_switch(root: Path) -> None:
+    """Set a request that failed aside (switch.failed.json, for the administrator), so it is not tried forever."""
+    with contextlib.suppress(FileNotFoundError):
+        os.replace(root / SWITCH, root / ("failed-" + SWITCH))
+
+
 def clear_switch(root: Path) -> None:
     with contextlib.suppress(FileNotFoundError):
         (root / SWITCH).unlink()
@@ -161,7 +206,7 @@ def clear_switch(root: Path) -> None:
 @dataclass
 class _Opened:
     generation: str
-    meta: tuple[int, int]
+    meta: tuple[int, int, int, int]
     index: tantivy.Index
 
 
@@ -190,7 +235,7 @@ class IndexReader:
 
     def _searcher(self, generation: Path) -> tuple[tantivy.Searcher, tantivy.Schema]:
         stat = os.stat(generation / "meta.json")
-        meta = (stat.st_ino, stat.st_mtime_ns)
+        meta = (stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size)
         with self._lock:
             opened = self._opened
             if opened is None or opened.generation != generation.name:

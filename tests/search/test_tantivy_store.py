@@ -14,8 +14,9 @@ from catalog.search.tantivy_backend import TantivyBackend
 from catalog.search.tantivy_store import (
     IndexReader,
     create_index,
+    current_generation,
     new_generation,
-    remove_other_generations,
+    remove_generation,
     switch_current,
     write_info,
 )
@@ -51,10 +52,12 @@ def test_searches_never_fail_while_generations_switch_and_go(tmp_path: Path) -> 
     for thread in threads:
         thread.start()
     try:
+        previous = current_generation(tmp_path)
         for _ in range(40):
             generation = _generation(tmp_path)
             switch_current(tmp_path, generation)
-            remove_other_generations(tmp_path, generation)
+            remove_generation(tmp_path, previous, keep=generation)
+            previous = generation
     finally:
         stop.set()
         for thread in threads:
