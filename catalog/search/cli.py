@@ -116,6 +116,19 @@ def check_command(repair: bool) -> None:
         raise SystemExit(1)
 
 
+@search_index.command("forget-node")
+@click.argument("node")
+def forget_node_command(node: str) -> None:
+    """Stop keeping outbox rows for NODE, a node retired for good (a node silent for 7 days is not waited for)."""
+    from catalog.search.outbox import forget_holds, forget_node
+
+    services = cli_services()
+    with services.db.unit_of_work(write=True) as session:
+        forget_node(session.connection(), node)
+        forget_holds(session.connection(), node)
+    click.echo(f"Forgot search node {node}.")
+
+
 @click.command("search-indexer")
 def search_indexer() -> None:
     """Run this node's search indexer (MOISSON_SEARCH_BACKEND=tantivy) until stopped; `moisson serve` starts one

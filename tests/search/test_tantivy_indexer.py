@@ -77,3 +77,28 @@ def test_the_sqlite_position_never_goes_back_when_the_outbox_is_emptied(services
     with read_snapshot(services.db) as conn:
         head = int(cursor.head(conn))
     assert head >= 1
+
+
+def test_forget_node_stops_a_retired_node_from_holding_the_outbox(tantivy: Path, services: Any,
+                                                                    monkeypatch: pytest.MonkeyPatch, call: Any,
+                                                                    sysadmin: Any, org: dict[str, Any]) -> None:
+    from click.testing import CliRunner
+
+    from catalog.cli import main
+    from catalog.search.outbox import save_position
+
+    monkeypatch.setattr(indexer_module, "HEARTBEAT_SECONDS", 0.0)  # the live node's saved position follows at once
+    nothing_indexed = "0" if services.db.is_sqlite else "1:1:"
+    with services.db.unit_of_work(write=True) as session:
+        save_position(session.connection(), "retired", "gen-x", nothing_indexed, 0)
+        save_position(session.connection(), "retired@gen-y", "gen-y", nothing_indexed, 0)
+    node = node_name(tantivy, services.settings.search_node)
+    saved = saved_state(services, node)
+    call("package_create", sysadmin, name="jeu", title="Jeu", owner_org=org["id"])
+    wait_for(lambda: saved_state(services, node) != saved)
+    assert prune(services.db) == 0  # the retired node's position holds the row the live node has indexed
+    monkeypatch.setenv("MOISSON_DATABASE_URL", services.settings.database_url)
+    result = CliRunner().invoke(main, ["search-index", "forget-node", "retired"], catch_exceptions=False)
+    assert result.exit_code == 0 and "Forgot search node retired" in result.output
+    assert saved_state(services, "retired") is None and saved_state(services, "retired@gen-y") is None
+    wait_for(lambda: prune(services.db) >= 1)
