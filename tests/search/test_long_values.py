@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 
-pytestmark = pytest.mark.usefixtures("each_search_backend")
 
-
-def test_a_prefix_of_a_very_long_title_finds_its_dataset(call: Any, sysadmin: Any, org: dict[str, Any]) -> None:
+def test_a_prefix_of_a_very_long_title_finds_its_dataset(each_search_backend: str, call: Any, sysadmin: Any,
+                                                         org: dict[str, Any]) -> None:
+    if each_search_backend != "tantivy":
+        pytest.skip("the database backends keep the whole title in a column")
     long_title = "T" + "x" * 70_000
     call("package_create", sysadmin, name="long", title=long_title, owner_org=org["id"])
     call("package_create", sysadmin, name="court", title="Court", owner_org=org["id"])

@@ -16,7 +16,9 @@ def test_site_read(call, client):
 def test_status_show(call):
     status = call("status_show", ANONYMOUS)
     assert set(status) == {"site_title", "site_description", "site_url", "error_emails_to", "locale_default",
-                           "extensions", "ckan_version", "moisson_version"}
+                           "extensions", "ckan_version", "moisson_version", "search"}
+    # Not CKAN's: the search index's state (always current on the database backends; Tantivy: tests/search).
+    assert status["search"]["ready"] is True and status["search"]["pending"] == 0
     assert status["ckan_version"] == "2.12.0" and status["locale_default"] == "fr"
     assert status["site_url"] == "http://test.moisson.local"
     assert "activity" in status["extensions"]
