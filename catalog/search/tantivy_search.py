@@ -292,28 +292,48 @@ def _page(searcher: tantivy.Searcher, schema: tantivy.Schema, query: Query, requ
 
 def _walk_page(pager: _Pager, query: Query, request: SearchRequest, count: int,
                cursor: tuple[Any, ...]) -> list[_Row]:
-    """The page from a walk's cursor: only the matches from the last page's first digit on; [] if it does not
-    fit (a stale cursor)."""
+    """The page from a walk's cursor: only the matches from the last page's first digit on, and only as far on as
+    the page needs ([] if the cursor does not fit: stale). Reading "from the digit on" alone costs what lies after
+    it (at 1M datasets 200 ms a page early in a walk, 60 ms near its end); the range is therefore closed at a
+    width guessed from the last page's span of the digit and widened until it holds the page."""
     value, skipped = int(cursor[0]), int(cursor[1])
+    span = int(cursor[2]) if len(cursor) > 2 else 0
     if skipped > request.start or request.start - skipped > READ_WINDOW:
         # Far inside a large group of the first digit the cursor saves nothing: the page descends from the group's
         # start anyway, and (query AND digit >= value) costs more than the query alone (2x at 1M datasets).
         return []
     digit = pager.digits[0]
-    base = _and(query, _range(pager.schema, digit, None, value) if digit.desc else
-                _range(pager.schema, digit, value, None))
+    needed = request.start - skipped + request.rows
+    width = 2 * span + 1
+    while True:
+        far = value - width if digit.desc else value + width
+        low, high = _digit_bounds(digit)
+        bounded = low <= far <= high and span > 0
+        end = far if bounded else None
+        base = _and(query, _range(pager.schema, digit, end, value) if digit.desc else
+                    _range(pager.schema, digit, value, end))
+        if not bounded or count_matches(pager.searcher, base) >= needed:
+            break
+        width *= 16
     rows = pager.locate(base, 0, request.start - skipped, request.rows)
     if rows:
         _remember(pager, base, skipped, request, count, rows)
     return rows
 
 
+def _digit_bounds(digit: _Digit) -> tuple[int, int]:
+    if digit.kind == tantivy.FieldType.Unsigned:
+        return 0, 2**64 - 1
+    return -(2**63), 2**63 - 1
+
+
 def _remember(pager: _Pager, base: Query, skipped: int, request: SearchRequest, count: int,
               rows: list[_Row]) -> None:
-    """Keep where the next page of a walk starts: the last row's first digit and how many matches precede it."""
-    last = _first_digit(pager.keys[0][0], rows[-1])
+    """Keep where the next page of a walk starts: the last row's first digit, how many matches precede it, and how
+    wide a span of the digit this page covered (the next page's guess)."""
+    first, last = _first_digit(pager.keys[0][0], rows[0]), _first_digit(pager.keys[0][0], rows[-1])
     preceding = skipped + count_matches(pager.searcher, _and(base, _before(pager.schema, pager.digits[0], last)))
-    WALKS.put((request.walk_key, count, request.start + len(rows)), (last, preceding))
+    WALKS.put((request.walk_key, count, request.start + len(rows)), (last, preceding, abs(last - first)))
 
 
 # -- facets ------------------------------------------------------------------------------------------------------
