@@ -90,8 +90,15 @@ def _run(searcher: tantivy.Searcher, schema: tantivy.Schema, request: SearchRequ
     if exclude:
         query = Query.boolean_query([(MUST, query), (tantivy.Occur.MustNot,
                                                      Query.term_set_query(schema, "package_id", list(exclude)))])
-    count = count_matches(searcher, query)
     facets = facet_counts(searcher, schema, query, request) if request.facet_fields else {}
+    keys = sort_keys(request)
+    if request.rows > 0 and keys[0][0] == "score":
+        # A relevance page scores every match anyway: the same pass counts them (helper B: half the Tantivy time
+        # of a free-text search, against a count pass and then a scoring pass).
+        found = searcher.search(query, limit=request.rows, offset=request.start, count=True)
+        ids = [row.package_id for row in _ordered(_rows(searcher, found.hits), keys)]
+        return TantivyHits(count=int(found.count or 0), package_ids=ids, facets=facets)
+    count = count_matches(searcher, query)
     ids: list[str] = []
     if request.rows > 0 and request.start < count:
         ids = _page(searcher, schema, query, request, count)
@@ -274,9 +281,6 @@ class _Pager:
 def _page(searcher: tantivy.Searcher, schema: tantivy.Schema, query: Query, request: SearchRequest,
           count: int) -> list[str]:
     keys = sort_keys(request)
-    if keys[0][0] == "score":
-        hits = searcher.search(query, limit=request.rows, offset=request.start, count=False).hits
-        return [row.package_id for row in _ordered(_rows(searcher, hits), keys)]
     pager = _Pager(searcher, schema, keys, _digits(keys), any(key == "score" for key, _ in keys))
     walk = request.walk_key is not None and request.start > 0
     cursor = WALKS.get((request.walk_key, count, request.start)) if walk else None
