@@ -52,7 +52,7 @@ from catalog.search.tantivy_store import (
     open_index,
     pending_switch,
     read_info,
-    read_position_of_generation,
+    read_position,
     remove_abandoned_generations,
     remove_generation,
     switch_current,
@@ -194,8 +194,9 @@ class Indexer:
                 self.writer = _writer(open_index(current))
                 # position.json is written after each commit, the saved position at the heartbeat: the newer one
                 # is where the index really is (resuming from the older would only index some datasets again).
-                local = read_position_of_generation(self.root)
-                position = local[0] if local is not None and local[1] == current.name else state.position
+                local = read_position(self.root)
+                position = local.position if local is not None and local.generation == current.name \
+                    else state.position
                 self.generation, self.position, self.indexed = current, position, state.indexed
                 return
             except Exception:  # a generation this Moisson cannot open: built again below

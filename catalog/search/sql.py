@@ -102,6 +102,14 @@ def index_visibility(clause: ColumnElement[bool]) -> ColumnElement[bool]:
     return replacement_traverse(clause, {}, swap)
 
 
+def visible_where(request: SearchRequest) -> list[ColumnElement[bool]]:
+    """The request's states and the caller's privacy rule over the index rows (search_package)."""
+    clauses = [SP.state.in_(request.states), request.visibility]
+    if not request.include_private:
+        clauses.append(SP.private.is_(False))
+    return clauses
+
+
 class SqlSearch:
     """The backend-independent half of a search backend."""
 
@@ -182,9 +190,7 @@ class SqlSearch:
 
     # -- running ---------------------------------------------------------------------------------
     def full_where(self, request: SearchRequest, *, with_q: bool = True) -> ColumnElement[bool]:
-        clauses = [SP.state.in_(request.states), request.visibility, self.where(request.q) if with_q else true()]
-        if not request.include_private:
-            clauses.append(SP.private.is_(False))
+        clauses = [*visible_where(request), self.where(request.q) if with_q else true()]
         clauses += [self.where(f) for f in request.filters]
         return and_(*clauses)
 

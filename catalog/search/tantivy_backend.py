@@ -28,10 +28,10 @@ from catalog.db import Database
 from catalog.errors import ServiceUnavailable
 from catalog.search.index import Document, IndexWriter, search_doc, search_package
 from catalog.search.outbox import ALIVE, Token, lag, outbox_cursor, wait_searchable
-from catalog.search.sql import SearchRequest, SearchResult
+from catalog.search.sql import SearchRequest, SearchResult, visible_where
 from catalog.search.stored import StoredDictReads
 from catalog.search.tantivy_search import run_search
-from catalog.search.tantivy_store import IndexNotReady, IndexReader, node_name, read_position
+from catalog.search.tantivy_store import IndexNotReady, IndexReader, LocalPosition, node_name, read_position
 from catalog.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -107,10 +107,9 @@ class TantivyBackend(IndexWriter, StoredDictReads):
             found = read_position(self.root)
             if found is None:  # an index set up without an indexer's file: the saved position decides
                 return wait_searchable(self.db, self.node, token, max(deadline - time.monotonic(), 0.0))
-            position, written = found
-            if time.time() - written > ALIVE.total_seconds():
+            if time.time() - found.written > ALIVE.total_seconds():
                 return False
-            if self.outbox.covers(position, token):
+            if self.outbox.covers(found.position, token):
                 return True
             if time.monotonic() > deadline:
                 log.warning("a write was not searchable on node %s within %s s: is the search indexer keeping up?",
@@ -120,7 +119,7 @@ class TantivyBackend(IndexWriter, StoredDictReads):
 
     def index_status(self) -> dict[str, Any]:
         local = read_position(self.root)
-        state = lag(self.db, self.node, local[0] if local is not None else None)
+        state = lag(self.db, self.node, local.position if local is not None else None)
         return {"backend": self.name, "ready": state["ready"], "pending": state["pending"],
                 "lag_seconds": state["lag_seconds"], "position_saved": state.get("position_saved")}
 
@@ -139,33 +138,28 @@ class TantivyBackend(IndexWriter, StoredDictReads):
                             facets=hits.facets)
 
     def _hidden_while_pending(self, session: Session, request: SearchRequest,
-                              local: tuple[str, float] | None) -> list[str]:
+                              local: LocalPosition | None) -> list[str]:
         """Datasets changed since the index's last commit that the caller may no longer see (made private, deleted,
         purged): left out of the count and the facets too, not only of the page, so no count or facet value
         tells of them while the index catches up. (Those still visible keep their indexed version meanwhile.)"""
         if local is None:
             return []
-        pending = sorted(set(self.outbox.pending_ids(session.connection(), local[0], MAX_PENDING)))
+        pending = sorted(set(self.outbox.pending_ids(session.connection(), local.position, MAX_PENDING)))
         if not pending:
             return []
         if len(pending) >= MAX_PENDING:
             raise ServiceUnavailable("The search index is far behind the catalog (is the search indexer running?); "
                                      "retry in a moment.")
-        where = [SP.package_id.in_(pending), SP.state.in_(request.states), request.visibility]
-        if not request.include_private:
-            where.append(SP.private.is_(False))
-        visible = set(session.execute(select(SP.package_id).where(*where)).scalars())
+        visible = set(session.execute(select(SP.package_id)
+                                      .where(SP.package_id.in_(pending), *visible_where(request))).scalars())
         return [package_id for package_id in pending if package_id not in visible]
 
     def _dicts(self, session: Session, request: SearchRequest, package_ids: list[str]) -> list[dict[str, Any]]:
         """The page's current stored dicts, in the index's order, checked again against states and privacy."""
         if not package_ids:
             return []
-        where = [SP.package_id.in_(package_ids), SP.state.in_(request.states), request.visibility]
-        if not request.include_private:
-            where.append(SP.private.is_(False))
         rows = session.execute(select(SP.package_id, search_doc.c.data_dict)
                                .select_from(search_package.join(search_doc, search_doc.c.doc_id == SP.doc_id))
-                               .where(*where))
+                               .where(SP.package_id.in_(package_ids), *visible_where(request)))
         found = {package_id: data for package_id, data in rows}
         return [json.loads(found[package_id]) for package_id in package_ids if package_id in found]

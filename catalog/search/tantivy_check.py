@@ -88,7 +88,7 @@ def caught_up(services: Services, timeout: float = 60.0) -> bool:
         with db.engine.connect() as conn:
             local = read_position(root)  # newer than the saved one, when the indexer runs on this node
             state = node_state(conn, node)
-            position = local[0] if local is not None else state.position if state is not None else None
+            position = local.position if local is not None else state.position if state is not None else None
             if position is not None and cursor.behind(conn, position, head) == 0:
                 return True
         if time.monotonic() > deadline:

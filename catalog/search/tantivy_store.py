@@ -161,20 +161,19 @@ def write_position(root: Path, generation: Path, position: str) -> None:
     os.replace(tmp, root / POSITION)
 
 
-def read_position(root: Path) -> tuple[str, float] | None:
-    """The position this node's index covers, and when the indexer last wrote it (time.time())."""
-    try:
-        stat = os.stat(root / POSITION)
-        return str(json.loads((root / POSITION).read_text())["position"]), stat.st_mtime
-    except (FileNotFoundError, ValueError, KeyError):
-        return None
+@dataclass(frozen=True)
+class LocalPosition:
+    position: str
+    generation: str
+    written: float  # when the indexer last wrote it (time.time())
 
 
-def read_position_of_generation(root: Path) -> tuple[str, str] | None:
-    """The position in position.json and the generation it was written for."""
+def read_position(root: Path) -> LocalPosition | None:
+    """The position this node's index covers, as the indexer last wrote it in position.json."""
     try:
+        written = os.stat(root / POSITION).st_mtime
         found = json.loads((root / POSITION).read_text())
-        return str(found["position"]), str(found["generation"])
+        return LocalPosition(str(found["position"]), str(found["generation"]), written)
     except (FileNotFoundError, ValueError, KeyError):
         return None
 
