@@ -72,19 +72,24 @@ PACKAGES = [package(i, random.Random(1500 + i)) for i in range(COUNT)]
 ID_OF = {p["id"]: p for p in PACKAGES}
 
 
-@pytest.fixture
-def searcher(tmp_path: Path) -> tantivy.Searcher:
-    schema = build_schema()
-    index = tantivy.Index(schema, path=str(tmp_path))
+def indexed(path: Path, packages: list[dict[str, Any]], segment: int) -> tantivy.Searcher:
+    """A Tantivy index of these datasets, committed every `segment` datasets: several segments, which facets and
+    sorts merge."""
+    index = tantivy.Index(build_schema(), path=str(path))
     writer = index.writer(heap_size=50_000_000, num_threads=1)
-    for n, pkg in enumerate(PACKAGES):
+    for n, pkg in enumerate(packages):
         writer.add_document(tantivy_document(build_document(pkg)))
-        if n % 50 == 49:
-            writer.commit()  # several segments: facets and sorts merge them
+        if n % segment == segment - 1:
+            writer.commit()
     writer.commit()
     writer.wait_merging_threads()
     index.reload()
     return index.searcher()
+
+
+@pytest.fixture
+def searcher(tmp_path: Path) -> tantivy.Searcher:
+    return indexed(tmp_path, PACKAGES, 50)
 
 
 @pytest.fixture
@@ -301,15 +306,7 @@ def check_prefixed(services: Any, tmp_path: Path) -> Any:
     with services.db.unit_of_work(write=True) as session:
         services.search.bulk_insert(session, [build_document(pkg) for pkg in PREFIXED])
     schema = build_schema()
-    index = tantivy.Index(schema, path=str(tmp_path))
-    writer = index.writer(heap_size=50_000_000, num_threads=1)
-    for n, pkg in enumerate(PREFIXED):
-        writer.add_document(tantivy_document(build_document(pkg)))
-        if n % 150 == 149:
-            writer.commit()
-    writer.commit()
-    index.reload()
-    searcher = index.searcher()
+    searcher = indexed(tmp_path, PREFIXED, 150)
 
     def run(**kwargs: Any) -> list[str]:
         with services.db.unit_of_work(write=False) as session:
