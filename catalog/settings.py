@@ -45,6 +45,14 @@ class Settings:
     # Whether any logged-in user may create groups (CKAN: ckan.auth.user_create_groups); off by default too.
     user_create_groups: bool = False
 
+    # --- Editorial review (README "Editorial review") ---
+    # review_required of a new organization when organization_create does not say.
+    review_required_default: bool = False
+    # Where review notifications are sent from and through: smtp://[user:password@]host[:port][?starttls=true] or
+    # smtps://...; empty: no e-mail (the reviewers' dashboard still shows everything).
+    smtp_url: str = ""
+    mail_from: str = "moisson@localhost"
+
     # --- Security limits (SECURITY.md) ---
     # Comma-separated hostnames and CIDRs that outbound fetches (DataStore URL loads, harvests) may reach even
     # though they are loopback/private/link-local, e.g. "127.0.0.0/8,10.1.0.0/16" for an intranet portal.
