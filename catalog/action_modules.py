@@ -6,6 +6,7 @@ import catalog.dataset.actions
 import catalog.datastore.actions
 import catalog.organization.actions
 import catalog.resource.actions
+import catalog.review.actions
 import catalog.search.actions
 import catalog.site.actions
 import catalog.user.actions

@@ -11,9 +11,12 @@ from catalog.context import ActionContext, Actor
 from catalog.dataset.models import Package, PackageCollaborator
 from catalog.organization.models import Member
 
-ROLE_RANK = {"member": 1, "editor": 2, "admin": 3}
-# What each capacity may do in an organization (CKAN's default role permissions).
-EDIT_ROLES = ("editor", "admin")
+# A reviewer (Moisson, issue 16) may do what an editor does and also review the organization's datasets.
+ROLE_RANK = {"member": 1, "editor": 2, "reviewer": 3, "admin": 4}
+# Capacities that edit an organization's datasets (organization members) or a dataset (collaborators).
+EDIT_ROLES = ("editor", "reviewer", "admin")
+# Capacities that review an organization's datasets before publication (with sysadmins, everywhere).
+REVIEW_ROLES = ("reviewer", "admin")
 
 
 def org_capacities(session: Session, user_id: str | None) -> dict[str, str]:
@@ -35,6 +38,15 @@ def has_org_role(session: Session, actor: Actor, org_id: str | None, minimum: st
         return False
     capacity = org_capacities(session, actor.user_id).get(org_id)
     return capacity is not None and ROLE_RANK[capacity] >= ROLE_RANK[minimum]
+
+
+def can_review(session: Session, actor: Actor, org_id: str | None) -> bool:
+    """Whether the actor reviews the datasets of this organization: sysadmins, its admins and reviewers."""
+    if actor.is_sysadmin:
+        return True
+    if not org_id or not actor.user_id:
+        return False
+    return org_capacities(session, actor.user_id).get(org_id) in REVIEW_ROLES
 
 
 def collaborator_capacity(session: Session, user_id: str | None, package_id: str) -> str | None:

@@ -44,6 +44,10 @@ class ActionContext:
     # importing the registry (which imports this module).
     dispatcher: Callable[[ActionContext, str, dict[str, Any]], Any]
     after_commit_callbacks: list[Callable[[], None]] = field(default_factory=list)
+    # Editorial review (catalog/dataset/held.py): writes held for review whoever the actor is (a harvest source
+    # with `review: true`), and the review round a held write's uploads belong to (stored apart, not public).
+    hold_for_review: bool = False
+    pending_revision: str | None = None
 
     @property
     def settings(self) -> Settings:
@@ -65,6 +69,10 @@ class ActionContext:
     def as_system(self) -> ActionContext:
         """Deliberate privilege for internal steps (greppable, unlike CKAN's ignore_auth)."""
         return replace(self, actor=SYSTEM)
+
+    def holding_for_review(self) -> ActionContext:
+        """The same transaction with its dataset writes held for review (new datasets submitted at once)."""
+        return replace(self, hold_for_review=True)
 
     def as_anonymous(self) -> ActionContext:
         """The same transaction seen by an anonymous visitor: what public surfaces (DCAT) may show."""

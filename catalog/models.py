@@ -5,6 +5,7 @@ from catalog.dataset.models import Package, PackageCollaborator, PackageExtra, P
 from catalog.datastore.models import DatastoreLoad, DatastoreTable  # noqa: F401
 from catalog.db import Base
 from catalog.organization.models import Group, Member
+from catalog.review.models import ReviewRevision
 from catalog.user.models import ApiToken, User
 from catalog.vocab.models import Vocabulary
 from harvest.models import HarvestJob, HarvestLog, HarvestObject, HarvestSource  # noqa: F401
@@ -20,6 +21,7 @@ __all__ = [
     "PackageExtra",
     "PackageTag",
     "Resource",
+    "ReviewRevision",
     "Tag",
     "User",
     "Vocabulary",

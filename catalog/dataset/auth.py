@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from catalog.authz import can_edit_package, can_read_package, has_org_role
+from catalog.authz import EDIT_ROLES, can_edit_package, can_read_package, has_org_role
 from catalog.context import ActionContext
 from catalog.dataset.models import Package
 from catalog.dataset.queries import get_group, get_package
@@ -52,7 +52,7 @@ def package_create(ctx: ActionContext, data: dict[str, Any]) -> None:
             Member.table_name == "user",
             Member.table_id == actor.user_id,
             Member.state == "active",
-            Member.capacity.in_(("editor", "admin")),
+            Member.capacity.in_(EDIT_ROLES),
         )
         .limit(1)
     )

@@ -175,3 +175,9 @@ def resource_dictize(resource: Resource, package: Package, settings: Settings) -
     for key, value in (resource.extras or {}).items():
         result.setdefault(key, value)
     return result
+
+
+def without_write_times(package_dict: dict[str, Any]) -> dict[str, Any]:
+    """A dict without the timestamps an update sets, to tell a real change from a no-op."""
+    resources = [{**r, "metadata_modified": None} for r in package_dict["resources"]]
+    return {**package_dict, "metadata_modified": None, "resources": resources}

@@ -13,6 +13,7 @@ from typing import Any
 from catalog.authz import can_read_package
 from catalog.context import ActionContext
 from catalog.dataset.dictize import package_dictize
+from catalog.dataset.held import dict_for_author
 from catalog.dataset.models import Package
 from catalog.dataset.queries import get_package
 from catalog.errors import NotAuthorized, NotFound
@@ -31,8 +32,10 @@ def lock_package(ctx: ActionContext, id_or_name: Any) -> tuple[ActionContext, Pa
 
 
 def package_dict_for_update(ctx: ActionContext, id_or_name: Any) -> dict[str, Any]:
-    """The current package_show dict of a dataset the actor may read, dictized under the dataset's row lock."""
+    """The current package_show dict of a dataset the actor may read, dictized under the dataset's row lock; for the
+    author of changes held for review, their pending version (catalog/dataset/held.py): their edit extends it."""
     ctx, package = lock_package(ctx, id_or_name)
     if not can_read_package(ctx, package):
         raise NotAuthorized(f"User {ctx.actor.name} not authorized to read package {package.id}")
-    return package_dictize(ctx.session, package, ctx.settings)
+    pending = dict_for_author(ctx, package)
+    return pending if pending is not None else package_dictize(ctx.session, package, ctx.settings)

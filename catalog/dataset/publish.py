@@ -14,7 +14,7 @@ them in the import graph.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +40,8 @@ class PackageChange:
     new_files: Sequence[str] = field(default_factory=tuple)
     # Never indexed before: a batch of creations is inserted together, with no lookup of old index rows.
     is_new: bool = False
+    # More for the activity's data (a review approval names its author and reviewer).
+    activity_data: Mapping[str, Any] = field(default_factory=dict)
 
 
 def after_package_write(ctx: ActionContext, changes: Sequence[PackageChange]) -> None:
@@ -52,7 +54,7 @@ def after_package_write(ctx: ActionContext, changes: Sequence[PackageChange]) ->
     _searchable_after_commit(ctx)
     for change in changes:
         if change.activity is not None:
-            record_package_activity(ctx, change.activity, change.package)
+            record_package_activity(ctx, change.activity, change.package, change.activity_data)
     for change in changes:
         for resource_id in change.new_files:
             ctx.services.datastore.schedule_load(ctx, resource_id)

@@ -13,6 +13,7 @@ from catalog.organization.queries import find_group
 
 ROLE_PERMISSIONS = {
     "admin": None,  # all permissions
+    "reviewer": {"read", "manage_group", "create_dataset", "update_dataset", "delete_dataset", "review_dataset"},
     "editor": {"read", "manage_group", "create_dataset", "update_dataset", "delete_dataset"},
     "member": {"read", "manage_group"},
 }

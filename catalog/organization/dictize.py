@@ -47,6 +47,8 @@ def group_dictize(
     package_count: int | None = None,
 ) -> dict[str, Any]:
     result = group_base_dict(group)
+    if group.is_organization:  # Moisson's review setting; not in the nested organization of dataset dicts
+        result["review_required"] = bool(group.review_required)
     if include_followers:
         result["num_followers"] = 0
     if include_dataset_count:

@@ -24,13 +24,15 @@ class Group(Base):
     type: Mapped[str] = mapped_column(String(50), default="group")
     is_organization: Mapped[bool] = mapped_column(default=False)
     approval_status: Mapped[str] = mapped_column(String(20), default="approved")
+    # Organizations only: datasets of non-reviewers are held for review before publication (catalog/review/).
+    review_required: Mapped[bool] = mapped_column(default=False)
     state: Mapped[str] = mapped_column(String(20), default="active")
     created: Mapped[datetime] = mapped_column(default=utcnow)
     extras: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
 class Member(Base):
-    """A user in an organization/group (capacity admin/editor/member), or a dataset in a group."""
+    """A user in an organization/group (capacity admin/reviewer/editor/member), or a dataset in a group."""
 
     __tablename__ = "member"
     __table_args__ = (

@@ -16,7 +16,9 @@ from catalog.organization.queries import find_group, find_member
 from catalog.user.rules import find_user
 
 SORT_FIELDS = ("name", "title", "packages", "package_count")
-ROLES = ("admin", "editor", "member")
+ROLES = ("admin", "reviewer", "editor", "member")
+# Organizations only: groups have no datasets to review.
+ORGANIZATION_ONLY_ROLES = ("reviewer",)
 
 
 def creation_errors(ctx: ActionContext, data: dict[str, Any]) -> dict[str, list[str]]:
@@ -86,7 +88,8 @@ def replace_users(ctx: ActionContext, group: Group, users: list[dict[str, Any]])
     wanted: dict[str, str] = {}
     for item in users:
         capacity = item.get("capacity") or "member"
-        if capacity not in ROLES:  # authz ranks only these three; anything else would grant nothing, or crash
+        # authz ranks only these; anything else would grant nothing, or crash
+        if capacity not in ROLES or (not group.is_organization and capacity in ORGANIZATION_ONLY_ROLES):
             raise ValidationError({"users": ["role does not exist."]})
         user = find_user(ctx.session, item.get("name") or item.get("id"))
         if user is not None:

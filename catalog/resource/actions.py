@@ -8,6 +8,7 @@ from typing import Any
 
 from catalog.context import ActionContext
 from catalog.dataset.dictize import resource_dictize
+from catalog.dataset.held import pending_resource_package
 from catalog.dataset.locking import package_dict_for_update
 from catalog.dataset.models import Package
 from catalog.dataset.queries import get_resource
@@ -43,9 +44,11 @@ def _update_with(ctx: ActionContext, package: dict[str, Any], position: int) -> 
 
 def _stored_resource(ctx: ActionContext, resource_id: str) -> tuple[dict[str, Any], int]:
     resource = get_resource(ctx.session, resource_id)
-    if resource is None:
+    # A resource added by the caller's changes held for review has no row until approval.
+    package_id = resource.package_id if resource is not None else pending_resource_package(ctx, resource_id)
+    if package_id is None:
         raise NotFound("Resource was not found.")
-    package = package_dict_for_update(ctx, resource.package_id)
+    package = package_dict_for_update(ctx, package_id)
     for position, item in enumerate(package["resources"]):
         if item["id"] == resource_id and item["state"] == "active":
             return package, position

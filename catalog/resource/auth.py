@@ -6,6 +6,7 @@ from typing import Any
 
 from catalog.authz import can_edit_package, can_read_package
 from catalog.context import ActionContext
+from catalog.dataset.held import pending_resource_package
 from catalog.dataset.models import Package
 from catalog.dataset.queries import get_package, get_resource
 from catalog.errors import NotAuthorized, NotFound
@@ -13,9 +14,16 @@ from catalog.errors import NotAuthorized, NotFound
 
 def _parent(ctx: ActionContext, resource_id: Any) -> Package:
     resource = get_resource(ctx.session, resource_id)
-    if resource is None or resource.state != "active":
+    if resource is not None and resource.state == "active":
+        package_id = resource.package_id
+    elif resource is None and isinstance(resource_id, str) and ctx.actor.user_id:
+        # A resource added by the caller's changes held for review: no row until approval.
+        package_id = pending_resource_package(ctx, resource_id)
+    else:
+        package_id = None
+    if package_id is None:
         raise NotFound("Resource was not found.")
-    package = ctx.session.get(Package, resource.package_id)
+    package = ctx.session.get(Package, package_id)
     assert package is not None
     return package
 

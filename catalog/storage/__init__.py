@@ -15,6 +15,7 @@ from typing import Any
 
 from catalog.context import ActionContext
 from catalog.errors import ValidationError
+from catalog.review.models import pending_file_key
 from catalog.storage.backend import FileTooLarge
 
 # CKAN's munge_filename limits.
@@ -58,8 +59,10 @@ def store_upload(ctx: ActionContext, package_id: str, resource_id: str, file_sto
     """
     storage = ctx.services.storage.files
     filename = munge_filename(getattr(file_storage, "filename", None) or "upload")
+    # A write held for review keeps its file apart from the public one until approval (catalog/dataset/held.py).
+    key = resource_id if ctx.pending_revision is None else pending_file_key(resource_id, ctx.pending_revision)
     try:
-        staged = storage.stage(resource_id, file_storage.stream, ctx.settings.max_resource_bytes)
+        staged = storage.stage(key, file_storage.stream, ctx.settings.max_resource_bytes)
     except FileTooLarge:
         raise ValidationError({"upload": ["File upload too large"]}) from None
     ctx.after_commit(lambda: storage.commit(staged))

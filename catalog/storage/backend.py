@@ -31,6 +31,9 @@ class FileStorage(Protocol):
 
     def delete(self, resource_id: str) -> None: ...
 
+    def promote(self, from_key: str, resource_id: str) -> None:
+        """Make the file stored under from_key the resource's file (atomic replace); nothing if it is gone."""
+
 
 class FileTooLarge(Exception):
     pass

@@ -71,3 +71,10 @@ class LocalFileStorage:
 
     def delete(self, resource_id: str) -> None:
         self._final(resource_id).unlink(missing_ok=True)
+
+    def promote(self, from_key: str, resource_id: str) -> None:
+        source = self._final(from_key)
+        if source.is_file():
+            target = self._final(resource_id)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(source, target)

@@ -8,8 +8,8 @@ from sqlalchemy import delete
 
 from catalog.clock import iso
 from catalog.context import ActionContext
-from catalog.dataset import auth, rules, save
-from catalog.dataset.dictize import package_dictize
+from catalog.dataset import auth, held, rules, save
+from catalog.dataset.dictize import package_dictize, without_write_times
 from catalog.dataset.locking import lock_package, package_dict_for_update
 from catalog.dataset.models import Package, PackageCollaborator
 from catalog.dataset.publish import PackageChange, after_package_purge, after_package_write
@@ -18,14 +18,11 @@ from catalog.errors import NotFound, ValidationError
 from catalog.registry import action
 
 
-def _comparable(package_dict: dict[str, Any]) -> dict[str, Any]:
-    """A dict without the timestamps an update sets, to tell a real change from a no-op."""
-    resources = [{**r, "metadata_modified": None} for r in package_dict["resources"]]
-    return {**package_dict, "metadata_modified": None, "resources": resources}
-
-
-def write_package(ctx: ActionContext, data: dict[str, Any], package: Package | None) -> dict[str, Any]:
-    """Validate with the database rules, save, and — when something changed — index and log an activity."""
+def write_package(ctx: ActionContext, data: dict[str, Any], package: Package | None,
+                  approval: held.Approval | None = None) -> dict[str, Any]:
+    """Validate with the database rules, save, and — when something changed — index and log an activity.
+    In an organization that requires review, a non-reviewer's write is held instead (catalog/dataset/held.py);
+    `approval` is a review round being published (review_approve)."""
     is_create = package is None
     errors: rules.Errors = {}
     if is_create:
@@ -46,6 +43,12 @@ def write_package(ctx: ActionContext, data: dict[str, Any], package: Package | N
     if errors:
         raise ValidationError(errors)
 
+    held_here = approval is None and held.holds(ctx, owner_org, package.owner_org if package else None)
+    if package is not None and package.state == "active" and held_here:
+        return held.hold_edit(ctx, package, data, owner_org, _apply_fields)
+    if held_here and package is not None and package.state == "draft":
+        data = {k: v for k, v in data.items() if k != "state"}  # only approval publishes a held draft
+    revision = None
     before: dict[str, Any] | None = None
     if package is None:
         save.rename_deleted_holder(ctx, name)
@@ -54,19 +57,24 @@ def write_package(ctx: ActionContext, data: dict[str, Any], package: Package | N
         # loads, and the row is written by one INSERT, not an INSERT and then an UPDATE.
         new_files = save.apply_package_fields(ctx, package, data, owner_org)
         ctx.session.add(package)
+        if held_here:
+            revision = held.start_new_round(ctx, package)
     else:
         before = package_dictize(ctx.session, package, ctx.settings)
         package.name = name
-        if data.get("state"):
-            package.state = data["state"]
-        new_files = save.apply_package_fields(ctx, package, data, owner_org)
+        new_files = _apply_fields(ctx, package, data, owner_org)
+        if held_here and package.state == "draft":
+            revision = held.open_revision(ctx, package.id)
+    if approval is not None:
+        new_files = [*new_files, *_promote_files(ctx, package, approval)]
     ctx.session.flush()
     # A new dataset given no groups is in none (bulk.py knows it too): no membership query.
     no_groups = is_create and not data.get("groups")
     after = package_dictize(ctx.session, package, ctx.settings, groups=[] if no_groups else None)
     if before is not None:
-        if _comparable(before) == _comparable(after):
-            return before  # CKAN 2.12: a no-op update changes nothing, not even metadata_modified
+        if without_write_times(before) == without_write_times(after):
+            # CKAN 2.12: a no-op update changes nothing, not even metadata_modified
+            return before if revision is None else held.held_answer(before, revision)
         package.metadata_modified = ctx.now
         before_resources = {r["id"]: {**r, "metadata_modified": None} for r in before["resources"]}
         touched = save.touch_resources(package, before_resources, after["resources"], ctx.now)
@@ -75,9 +83,34 @@ def write_package(ctx: ActionContext, data: dict[str, Any], package: Package | N
         for resource in after["resources"]:
             if resource["id"] in touched:
                 resource["metadata_modified"] = iso(ctx.now)
-    after_package_write(ctx, [PackageChange(after, "new package" if is_create else "changed package", new_files,
-                                            is_new=is_create)])
+    activity = "new package" if is_create or (approval and before and before["state"] == "draft") \
+        else "changed package"
+    after_package_write(ctx, [PackageChange(after, activity, new_files, is_new=is_create,
+                                            activity_data={"review": approval.review} if approval else {})])
+    if revision is not None:
+        revision.modified = ctx.now
+        return held.held_answer(after, revision)
     return after
+
+
+def _apply_fields(ctx: ActionContext, package: Package, data: dict[str, Any], owner_org: str | None) -> list[str]:
+    """A write's fields onto an existing dataset's rows (also how a held write builds its pending version)."""
+    if data.get("name"):
+        package.name = data["name"]
+    if data.get("state"):
+        package.state = data["state"]
+    return save.apply_package_fields(ctx, package, data, owner_org)
+
+
+def _promote_files(ctx: ActionContext, package: Package, approval: held.Approval) -> list[str]:
+    """The files uploaded in an approved round become the resources' files once the approval commits (before
+    the DataStore loads after_package_write schedules, which read them)."""
+    files = ctx.services.storage.files
+    kept = {resource.id for resource in package.resources}
+    promoted = [(key, rid) for rid, key in approval.files.items() if rid in kept]
+    for key, rid in promoted:
+        ctx.after_commit(lambda key=key, rid=rid: files.promote(key, rid))
+    return [rid for _, rid in promoted]
 
 
 def reindex_and_record(ctx: ActionContext, package: Package, activity_type: str) -> None:

@@ -15,7 +15,7 @@ from catalog.organization import auth
 from catalog.organization.dictize import member_dictize
 from catalog.organization.models import Group, Member
 from catalog.organization.queries import find_group, find_member
-from catalog.organization.rules import ROLES, set_member
+from catalog.organization.rules import ORGANIZATION_ONLY_ROLES, ROLES, set_member
 from catalog.registry import action
 from catalog.user.models import User
 from catalog.user.rules import find_user
@@ -30,7 +30,7 @@ def _member_target(ctx: ActionContext, data: dict[str, Any], *, is_org: bool,
     user = find_user(ctx.session, data.get("username") or data.get("user_id"))
     if user is None:
         errors["username"] = ["Not found: User"]
-    if need_role and data.get("role") not in ROLES:
+    if need_role and (data.get("role") not in ROLES or (not is_org and data.get("role") in ORGANIZATION_ONLY_ROLES)):
         errors["role"] = ["role does not exist."]
     if errors:
         raise ValidationError(errors)

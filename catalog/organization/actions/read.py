@@ -22,7 +22,7 @@ from catalog.user.rules import get_user
 
 LIST_MAX = 1000
 LIST_ALL_FIELDS_MAX = 25  # ckan.group_and_organization_list_all_fields_max: silently clamped
-ROLE_LABELS = {"admin": "Admin", "editor": "Editor", "member": "Member"}
+ROLE_LABELS = {"admin": "Admin", "reviewer": "Reviewer", "editor": "Editor", "member": "Member"}
 
 
 def _kind(is_org: bool) -> str:
@@ -250,11 +250,12 @@ def group_list_authz(ctx: ActionContext, data: dict[str, Any]) -> list[dict[str,
 
 @action(auth=auth.member_roles_list, read_only=True)
 def member_roles_list(ctx: ActionContext, data: dict[str, Any]) -> list[dict[str, str]]:
-    """Return the possible member roles, [{"text", "value"}] (groups have no editor role).
+    """Return the possible member roles, [{"text", "value"}] (groups have no editor or reviewer role; reviewer is
+    Moisson's: an editor who also reviews datasets before publication).
 
     :param group_type: organization (default) or group
     """
-    roles = ["admin", "editor", "member"] if data.get("group_type", "organization") == "organization" \
+    roles = ["admin", "reviewer", "editor", "member"] if data.get("group_type", "organization") == "organization" \
         else ["admin", "member"]
     return [{"text": ROLE_LABELS[role], "value": role} for role in roles]
 

@@ -51,6 +51,8 @@ def _create(ctx: ActionContext, data: dict[str, Any], *, is_org: bool) -> dict[s
             setattr(group, key, data[key])
     if data.get("state") and ctx.actor.is_sysadmin:
         group.state = data["state"]
+    if is_org:
+        group.review_required = bool(data.get("review_required", ctx.settings.review_required_default))
     ctx.session.add(group)
     try:
         ctx.session.flush()
@@ -82,6 +84,8 @@ def _update(ctx: ActionContext, data: dict[str, Any], *, is_org: bool) -> dict[s
             setattr(group, key, data[key])
     if data.get("state"):  # CKAN: ignore_not_group_admin, i.e. whoever may update the group (its auth passed)
         group.state = data["state"]
+    if is_org and data.get("review_required") is not None:  # omitted: kept (not a CKAN field to reset)
+        group.review_required = bool(data["review_required"])
     extras = extras_from(data)
     if extras is not None:
         group.extras = extras

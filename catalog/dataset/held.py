@@ -1,0 +1,183 @@
+"""Writes held for review (issue 16): the dataset write path's side of the editorial review.
+
+In an organization with `review_required`, the writes of someone who does not review its datasets (an editor, an
+editor collaborator; a harvest source with `review: true`) do not publish:
+- a new dataset is created as a draft, with a `new` review round (catalog/review/models.py);
+- a change of a published dataset goes into the dataset's open `edit` round instead of its rows. The change is
+  applied to the rows inside a savepoint (the same rules, save and dictize as a direct write, so the pending
+  version is exactly what approval will publish), dictized, and rolled back: the published rows, the stored dict,
+  the search index, DCAT, the DataStore and downloads never see it. Files uploaded meanwhile are stored under
+  their own key (storage.pending_file_key) until approval promotes them.
+
+Only the round's author extends it: another editor gets a 409 while it is open, since extending it would show
+them changes the issue keeps between author and reviewers.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from sqlalchemy import select
+
+from catalog.authz import can_review
+from catalog.clock import iso
+from catalog.context import ActionContext
+from catalog.dataset.dictize import package_dictize, without_write_times
+from catalog.dataset.models import Package
+from catalog.errors import ValidationError
+from catalog.organization.models import Group
+from catalog.review.models import OPEN_STATUSES, ReviewRevision, pending_file_key
+
+HELD_MESSAGES = {
+    "new": "The dataset is a draft: submit it for review (review_submit) to have it published.",
+    "edit": "The change is held for review: the published version stays online until a reviewer approves it.",
+}
+
+
+@dataclass(frozen=True)
+class Approval:
+    """A review round being published by write_package: its files to promote and its activity's review data."""
+
+    files: dict[str, str] = field(default_factory=dict)
+    review: dict[str, Any] = field(default_factory=dict)
+
+
+def org_requires_review(ctx: ActionContext, org_id: str | None) -> bool:
+    if not org_id:
+        return False
+    return bool(ctx.session.scalar(select(Group.review_required).where(Group.id == org_id)))
+
+
+def holds(ctx: ActionContext, *org_ids: str | None) -> bool:
+    """Whether this caller's writes to datasets of these organizations are held for review: a harvest source that
+    asks for it, or an organization that requires review and a caller who does not review its datasets."""
+    if ctx.hold_for_review:
+        return True
+    return any(org_requires_review(ctx, org) and not can_review(ctx.session, ctx.actor, org) for org in org_ids)
+
+
+def open_revision(ctx: ActionContext, package_id: str) -> ReviewRevision | None:
+    return ctx.session.scalar(select(ReviewRevision).where(
+        ReviewRevision.package_id == package_id, ReviewRevision.status.in_(OPEN_STATUSES)))
+
+
+def latest_revision(ctx: ActionContext, package_id: str) -> ReviewRevision | None:
+    """The open round, else the last closed one: rounds open one at a time, so the last created is either."""
+    return ctx.session.scalar(
+        select(ReviewRevision).where(ReviewRevision.package_id == package_id)
+        .order_by(ReviewRevision.created.desc(), ReviewRevision.id.desc()).limit(1))
+
+
+def is_author(ctx: ActionContext, revision: ReviewRevision) -> bool:
+    """A round opened by a harvest (no author) is extended by the harvest's held writes only."""
+    if revision.author_user_id is None:
+        return ctx.hold_for_review
+    return revision.author_user_id == ctx.actor.user_id and not ctx.hold_for_review
+
+
+def history_entry(ctx: ActionContext, action: str, comment: str | None = None) -> dict[str, Any]:
+    return {"action": action, "user_id": ctx.actor.user_id, "user": ctx.actor.name, "timestamp": iso(ctx.now),
+            "comment": comment or ""}
+
+
+def add_history(revision: ReviewRevision, entry: dict[str, Any]) -> None:
+    revision.history = [*(revision.history or []), entry]  # a new list: JSON columns track assignment only
+
+
+def held_answer(result: dict[str, Any], revision: ReviewRevision) -> dict[str, Any]:
+    """A held write's answer: the dict as package_show would show it, plus what happened (clients ignore it)."""
+    return {**result, "review": {"status": revision.status, "kind": revision.kind, "revision_id": revision.id,
+                                 "held": True, "message": HELD_MESSAGES[revision.kind]}}
+
+
+def start_new_round(ctx: ActionContext, package: Package) -> ReviewRevision:
+    """A new dataset held for review: a draft, with its round (submitted at once for a harvest: nobody else
+    would submit it)."""
+    package.state = "draft"
+    revision = ReviewRevision(package_id=package.id, owner_org=package.owner_org, kind="new", status="draft",
+                              author_user_id=None if ctx.hold_for_review else ctx.actor.user_id,
+                              created=ctx.now, modified=ctx.now, files={}, history=[])
+    add_history(revision, history_entry(ctx, "created"))
+    if ctx.hold_for_review:
+        revision.status, revision.submitted = "pending", ctx.now
+        add_history(revision, history_entry(ctx, "submitted"))
+    ctx.session.add(revision)
+    return revision
+
+
+def dict_for_author(ctx: ActionContext, package: Package) -> dict[str, Any] | None:
+    """The pending version the caller's next edit starts from: their own open edit round, when their writes to this
+    dataset are held. None: they edit the published dataset."""
+    revision = open_revision(ctx, package.id)
+    if revision is None or revision.kind != "edit" or revision.data is None:
+        return None
+    if not is_author(ctx, revision) or not holds(ctx, package.owner_org):
+        return None
+    return copy.deepcopy(revision.data)
+
+
+def pending_resource_package(ctx: ActionContext, resource_id: str) -> str | None:
+    """The dataset whose open edit round, by this caller, added the resource (it has no row until approval)."""
+    rounds = ctx.session.scalars(select(ReviewRevision).where(
+        ReviewRevision.status.in_(OPEN_STATUSES), ReviewRevision.kind == "edit",
+        ReviewRevision.author_user_id == ctx.actor.user_id))
+    for revision in rounds:
+        if any(r.get("id") == resource_id for r in (revision.data or {}).get("resources", [])):
+            return revision.package_id
+    return None
+
+
+def hold_edit(ctx: ActionContext, package: Package, data: dict[str, Any], owner_org: str | None,
+              save: Any) -> dict[str, Any]:
+    """A change of a published dataset, held: applied in a savepoint, dictized, rolled back, kept in the round.
+    `save(ctx, package, data, owner_org)` applies a write's fields to the rows (write_package's own step) and
+    returns the ids of resources with a new file."""
+    revision = open_revision(ctx, package.id)
+    if revision is not None and revision.kind == "edit" and not is_author(ctx, revision):
+        raise ValidationError({"review": [
+            "This dataset has changes awaiting review by another author: ask them or a reviewer of the "
+            "organization to finish that review first."]})
+    published = package_dictize(ctx.session, package, ctx.settings)
+    if revision is None:
+        revision = ReviewRevision(package_id=package.id, owner_org=package.owner_org, kind="edit", status="draft",
+                                  author_user_id=None if ctx.hold_for_review else ctx.actor.user_id,
+                                  created=ctx.now, modified=ctx.now, files={}, history=[])
+        ctx.session.add(revision)
+        ctx.session.flush()
+        add_history(revision, history_entry(ctx, "created"))
+        if ctx.hold_for_review:
+            revision.status, revision.submitted = "pending", ctx.now
+            add_history(revision, history_entry(ctx, "submitted"))
+    held_ctx = replace(ctx, pending_revision=revision.id)
+    uploads = {position for position, item in enumerate(data.get("resources") or [])
+               if hasattr(item.get("upload"), "stream")}
+    savepoint = ctx.session.begin_nested()
+    try:
+        if revision.data is not None:
+            previous = revision.data
+            save(held_ctx, package, previous, previous.get("owner_org"))
+            ctx.session.flush()
+        save(held_ctx, package, data, owner_org)
+        ctx.session.flush()
+        pending = package_dictize(ctx.session, package, ctx.settings)
+    finally:
+        savepoint.rollback()
+    ctx.session.expire(package)
+    files = dict(revision.files or {})
+    for position in uploads:
+        resource_id = pending["resources"][position]["id"]
+        files[resource_id] = pending_file_key(resource_id, revision.id)
+    kept = {resource["id"] for resource in pending["resources"]}
+    files = {rid: key for rid, key in files.items() if rid in kept}
+    if without_write_times(pending) == without_write_times(published) and revision.data is None:
+        ctx.session.delete(revision)  # a no-op, as a direct write would be: nothing to review
+        return published
+    pending["metadata_modified"] = iso(ctx.now)
+    if revision.data is not None:
+        add_history(revision, history_entry(ctx, "edited"))
+    revision.data = pending
+    revision.files = files
+    revision.modified = ctx.now
+    return held_answer(pending, revision)

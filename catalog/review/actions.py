@@ -1,0 +1,295 @@
+"""review_submit, review_approve, review_reject, review_withdraw, review_list, review_show (issue 16).
+
+Every step locks the dataset's row first (dataset/locking.py) and then reads the round, so two reviewers deciding
+the same round at once are serialised and the second finds it already decided (409): exactly one wins.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+
+from catalog.activity.record import record_review_activity
+from catalog.authz import REVIEW_ROLES, can_review, org_capacities
+from catalog.context import ActionContext
+from catalog.dataset.actions.write import write_package
+from catalog.dataset.dictize import package_dictize
+from catalog.dataset.held import (
+    Approval,
+    add_history,
+    history_entry,
+    latest_revision,
+    open_revision,
+    org_requires_review,
+)
+from catalog.dataset.locking import lock_package
+from catalog.dataset.models import Package
+from catalog.dataset.publish import PackageChange, after_package_write
+from catalog.dataset.queries import get_package
+from catalog.errors import NotFound, ValidationError
+from catalog.organization.models import Group
+from catalog.organization.queries import find_group
+from catalog.registry import action
+from catalog.review import auth, notify
+from catalog.review.dictize import diff, summary
+from catalog.review.models import OPEN_STATUSES, ReviewRevision
+from catalog.user.models import User
+from catalog.user.rules import find_user
+
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 1000
+
+
+def _conflict(message: str) -> ValidationError:
+    return ValidationError({"review": [message]})
+
+
+def _user_name(ctx: ActionContext, user_id: str | None) -> str | None:
+    if user_id is None:
+        return None
+    return ctx.session.scalar(select(User.name).where(User.id == user_id))
+
+
+def _summary(ctx: ActionContext, revision: ReviewRevision, package: Package) -> dict[str, Any]:
+    org = ctx.session.get(Group, package.owner_org) if package.owner_org else None
+    return summary(revision, package, org, _user_name(ctx, revision.author_user_id))
+
+
+def _locked_round(ctx: ActionContext, id_or_name: Any) -> tuple[ActionContext, Package, ReviewRevision | None]:
+    ctx, package = lock_package(ctx, id_or_name)
+    return ctx, package, open_revision(ctx, package.id)
+
+
+def _title(package: Package, revision: ReviewRevision) -> str:
+    if revision.kind == "edit" and revision.data:
+        return revision.data.get("title") or package.title or package.name
+    return package.title or package.name
+
+
+@action(auth=auth.review_submit)
+def review_submit(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
+    """Submit a dataset for review: a new dataset's draft, or changes of a published dataset held for review.
+
+    :param id: the id or name of the dataset
+    :param comment: a note for the reviewers (optional)
+    :rtype: dictionary (the review's summary)
+    """
+    ctx, package, revision = _locked_round(ctx, data["id"])
+    if revision is None:
+        if package.state != "draft" or not org_requires_review(ctx, package.owner_org):
+            raise _conflict("Nothing to submit: this dataset has no draft or changes awaiting review. Edit it "
+                            "first; in an organization that requires review, an editor's changes are kept for "
+                            "review.")
+        revision = ReviewRevision(package_id=package.id, owner_org=package.owner_org, kind="new", status="draft",
+                                  author_user_id=ctx.actor.user_id, created=ctx.now, modified=ctx.now, files={},
+                                  history=[])
+        add_history(revision, history_entry(ctx, "created"))
+        ctx.session.add(revision)
+    if revision.status == "pending":
+        raise _conflict("This review is already submitted and waiting for a reviewer.")
+    comment = (data.get("comment") or "").strip()
+    revision.status, revision.submitted, revision.modified = "pending", ctx.now, ctx.now
+    add_history(revision, history_entry(ctx, "submitted", comment))
+    ctx.session.flush()
+    record_review_activity(ctx, "review submitted", package, _activity_review(revision, comment))
+    notify.mail_reviewers(ctx, org_id=package.owner_org or "", package_name=package.name,
+                          package_title=_title(package, revision), author_name=ctx.actor.name, comment=comment)
+    return _summary(ctx, revision, package)
+
+
+def _pending_round(ctx: ActionContext, data: dict[str, Any], verb: str) -> tuple[ActionContext, Package,
+                                                                                ReviewRevision]:
+    ctx, package, revision = _locked_round(ctx, data["id"])
+    if revision is None:
+        raise _conflict(f"There is no review to {verb} for this dataset.")
+    if revision.status != "pending":
+        raise _conflict(f"Only a submitted review can be {verb}d; this one is {revision.status}.")
+    return ctx, package, revision
+
+
+def _activity_review(revision: ReviewRevision, comment: str) -> dict[str, Any]:
+    return {"revision_id": revision.id, "kind": revision.kind, "status": revision.status, "comment": comment}
+
+
+@action(auth=auth.review_approve)
+def review_approve(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
+    """Approve a submitted review: publish the new dataset, or apply the held changes in one transaction.
+
+    :param id: the id or name of the dataset
+    :param comment: a note for the author (optional)
+    :rtype: dictionary: ``{"review": summary, "package": the published dataset}``
+    """
+    ctx, package, revision = _pending_round(ctx, data, "approve")
+    comment = (data.get("comment") or "").strip()
+    author = _user_name(ctx, revision.author_user_id)
+    review = {"revision_id": revision.id, "author": author, "author_id": revision.author_user_id,
+              "reviewer": ctx.actor.name, "reviewer_id": ctx.actor.user_id, "comment": comment}
+    if revision.kind == "new":
+        package.state = "active"
+        package.metadata_modified = ctx.now
+        ctx.session.flush()
+        published = package_dictize(ctx.session, package, ctx.settings)
+        after_package_write(ctx, [PackageChange(published, "new package", activity_data={"review": review})])
+    else:
+        pending = copy.deepcopy(revision.data or {})
+        pending = {k: v for k, v in pending.items() if k not in ("id", "type", "review")}
+        published = write_package(ctx, pending, package, Approval(files=dict(revision.files or {}), review=review))
+    revision.status, revision.modified = "approved", ctx.now
+    revision.decided_by, revision.decided_at = ctx.actor.user_id, ctx.now
+    add_history(revision, history_entry(ctx, "approved", comment))
+    record_review_activity(ctx, "review approved", package, {**_activity_review(revision, comment), **review})
+    notify.mail_author(ctx, author_user_id=revision.author_user_id, package_name=package.name,
+                       package_title=_title(package, revision), decision="approved",
+                       reviewer_name=ctx.actor.name, comment=comment)
+    return {"review": _summary(ctx, revision, package), "package": published}
+
+
+@action(auth=auth.review_reject)
+def review_reject(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
+    """Send a submitted review back to its author, with a comment saying what to change.
+
+    :param id: the id or name of the dataset
+    :param comment: what the author should change (required)
+    :rtype: dictionary (the review's summary)
+    """
+    comment = (data.get("comment") or "").strip()
+    if not comment:
+        raise ValidationError({"comment": ["Missing value"]})
+    ctx, package, revision = _pending_round(ctx, data, "reject")
+    revision.status, revision.modified = "changes_requested", ctx.now
+    revision.decided_by, revision.decided_at = ctx.actor.user_id, ctx.now
+    add_history(revision, history_entry(ctx, "changes_requested", comment))
+    record_review_activity(ctx, "changes requested", package, _activity_review(revision, comment))
+    notify.mail_author(ctx, author_user_id=revision.author_user_id, package_name=package.name,
+                       package_title=_title(package, revision), decision="changes_requested",
+                       reviewer_name=ctx.actor.name, comment=comment)
+    return _summary(ctx, revision, package)
+
+
+@action(auth=auth.review_withdraw)
+def review_withdraw(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
+    """Take a submission back out of the review queue (status draft), or with ``discard`` drop held changes of a
+    published dataset altogether (the published version stays as it is).
+
+    :param id: the id or name of the dataset
+    :param discard: drop the held changes (changes of a published dataset only)
+    :rtype: dictionary (the review's summary)
+    """
+    ctx, package, revision = _locked_round(ctx, data["id"])
+    if revision is None:
+        raise _conflict("There is no review to withdraw for this dataset.")
+    if data.get("discard"):
+        if revision.kind != "edit":
+            raise _conflict("A new dataset's draft cannot be discarded: delete the dataset (package_delete).")
+        files, storage = dict(revision.files or {}), ctx.services.storage.files
+        revision.status = "withdrawn"
+        add_history(revision, history_entry(ctx, "discarded"))
+        ctx.after_commit(lambda: [storage.delete(key) for key in files.values()])
+    else:
+        if revision.status != "pending":
+            raise _conflict(f"Only a submitted review can be withdrawn; this one is {revision.status}.")
+        revision.status = "draft"
+        add_history(revision, history_entry(ctx, "withdrawn"))
+    revision.modified = ctx.now
+    record_review_activity(ctx, "review withdrawn", package, _activity_review(revision, ""))
+    return _summary(ctx, revision, package)
+
+
+def _reviewed_orgs(ctx: ActionContext) -> list[str] | None:
+    """The organizations whose rounds the caller reviews; None: all (sysadmins)."""
+    if ctx.actor.is_sysadmin:
+        return None
+    return [org for org, capacity in org_capacities(ctx.session, ctx.actor.user_id).items()
+            if capacity in REVIEW_ROLES]
+
+
+def _visible_rounds(ctx: ActionContext, orgs: list[str] | None) -> Select[Any]:
+    query = select(ReviewRevision, Package).join(Package, Package.id == ReviewRevision.package_id)
+    if orgs is None:
+        return query
+    return query.where(or_(Package.owner_org.in_(orgs), ReviewRevision.author_user_id == ctx.actor.user_id))
+
+
+@action(auth=auth.review_list, read_only=True)
+def review_list(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
+    """The review queue: the rounds of the organizations the caller reviews, and the caller's own.
+
+    :param organization: only this organization's (id or name)
+    :param status: draft, pending (default), changes_requested, approved, withdrawn; ``open`` (the first three)
+        or ``all``
+    :param author: only this author's (user id or name)
+    :param kind: ``new`` (datasets not yet published) or ``edit`` (changes of published ones)
+    :param limit: at most this many results (default 20, at most 1000)
+    :param offset: skip this many
+    :rtype: dictionary: ``{"count", "results": [summary...], "counts": {organization name: number pending}}``
+    """
+    orgs = _reviewed_orgs(ctx)
+    query = _visible_rounds(ctx, orgs)
+    status = data.get("status") or "pending"
+    if status == "open":
+        query = query.where(ReviewRevision.status.in_(OPEN_STATUSES))
+    elif status != "all":
+        query = query.where(ReviewRevision.status == status)
+    if data.get("organization"):
+        org = find_group(ctx.session, data["organization"])
+        query = query.where(Package.owner_org == (org.id if org else None))
+    if data.get("author"):
+        user = find_user(ctx.session, data["author"])
+        query = query.where(ReviewRevision.author_user_id == (user.id if user else None))
+    if data.get("kind"):
+        query = query.where(ReviewRevision.kind == data["kind"])
+    count = ctx.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    limit = min(data.get("limit") if data.get("limit") is not None else DEFAULT_LIMIT, MAX_LIMIT)
+    rows = ctx.session.execute(query.order_by(ReviewRevision.modified.desc(), ReviewRevision.id)
+                               .limit(limit).offset(data.get("offset") or 0)).all()
+    pending_by_org = (select(Group.name, func.count())
+                      .join(Package, Package.owner_org == Group.id)
+                      .join(ReviewRevision, ReviewRevision.package_id == Package.id)
+                      .where(ReviewRevision.status == "pending").group_by(Group.name))
+    if orgs is not None:
+        pending_by_org = pending_by_org.where(Group.id.in_(orgs))
+    return {
+        "count": count,
+        "results": [_summary(ctx, revision, package) for revision, package in rows],
+        "counts": {name: number for name, number in ctx.session.execute(pending_by_org)},
+    }
+
+
+@action(auth=auth.review_show, read_only=True)
+def review_show(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
+    """A dataset's review: the published version, the pending one, what differs, the status and the history.
+
+    :param id: the id or name of the dataset
+    :rtype: dictionary: ``{"published", "pending", "diff", "status", "kind", "revision_id", "author",
+        "history", "files"}`` (``published`` is null for a dataset never published; ``files``: the resources
+        whose file was uploaded in this round, readable by reviewers until approval)
+    """
+    package = get_package(ctx.session, data["id"])
+    if package is None:
+        raise NotFound("Dataset was not found")
+    revision = latest_revision(ctx, package.id)
+    if revision is None:
+        raise NotFound("This dataset has no review")
+    current = package_dictize(ctx.session, package, ctx.settings)
+    if revision.kind == "edit" and revision.is_open:
+        published, pending = current, copy.deepcopy(revision.data or current)
+    elif revision.kind == "new" and revision.is_open:
+        published, pending = None, current
+    else:  # decided: what it published is what is online now
+        published, pending = current, current
+    return {
+        "published": published,
+        "pending": pending,
+        "diff": diff(published, pending),
+        "status": revision.status,
+        "kind": revision.kind,
+        "revision_id": revision.id,
+        "author": _user_name(ctx, revision.author_user_id),
+        "author_id": revision.author_user_id,
+        "submitted": summary(revision, package, None, None)["submitted"],
+        "history": revision.history or [],
+        "files": {rid: True for rid in (revision.files or {})} if revision.is_open else {},
+        "can_review": can_review(ctx.session, ctx.actor, package.owner_org),
+    }

@@ -1,0 +1,138 @@
+"""The write path's side of the review (catalog/dataset/held.py): which writes are held, what the pending version
+is, uploads kept apart until approval, and what approval publishes."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import pytest
+
+from catalog.context import ANONYMOUS, Actor
+from catalog.errors import NotAuthorized
+from tests.conftest import Caller, make_user
+
+OLD_CSV = b"commune;allocataires\nAjaccio;5400\n"
+NEW_CSV = b"commune;allocataires\nAjaccio;5600\nCorte;700\n"
+
+
+@pytest.fixture
+def people(call: Caller, sysadmin: Actor) -> dict[str, Any]:
+    org = call("organization_create", sysadmin, name="caf-corse", review_required=True)
+    people: dict[str, Any] = {"org": org, "sysadmin": sysadmin}
+    for name, capacity in (("redac", "editor"), ("autre", "editor"), ("relecteur", "reviewer")):
+        people[name] = make_user(call, name)
+        call("organization_member_create", sysadmin, id=org["id"], username=name, role=capacity)
+    return people
+
+
+def _token(call: Caller, actor: Actor) -> str:
+    return call("api_token_create", actor, user=actor.name, name="t")["token"]
+
+
+def _post_file(client: Any, token: str, action: str, content: bytes, **fields: Any) -> dict[str, Any]:
+    response = client.post(f"/api/3/action/{action}", content_type="multipart/form-data",
+                           data={**fields, "upload": (io.BytesIO(content), "donnees.csv")},
+                           headers={"Authorization": token})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return json.loads(response.get_data(as_text=True))["result"]
+
+
+def _download(client: Any, url: str) -> bytes:
+    response = client.get(url.replace("http://test.moisson.local", ""))
+    assert response.status_code == 200
+    return response.get_data()
+
+
+def test_create_by_editor_is_a_draft_even_when_asking_for_active(call: Caller, people: dict[str, Any]) -> None:
+    created = call("package_create", people["redac"], name="prestations", owner_org=people["org"]["id"],
+                   state="active")
+    assert created["state"] == "draft"
+    assert created["review"]["held"] is True and created["review"]["status"] == "draft"
+    with pytest.raises(NotAuthorized):
+        call("package_show", ANONYMOUS, id="prestations")
+    updated = call("package_patch", people["redac"], id="prestations", title="Prestations", state="active")
+    assert updated["state"] == "draft" and updated["title"] == "Prestations"
+    # A reviewer publishes directly.
+    direct = call("package_create", people["relecteur"], name="direct", owner_org=people["org"]["id"])
+    assert direct["state"] == "active" and "review" not in direct
+
+
+def test_org_without_review_is_unchanged(call: Caller, sysadmin: Actor) -> None:
+    org = call("organization_create", sysadmin, name="libre")
+    assert org["review_required"] is False
+    editor = make_user(call, "ed")
+    call("organization_member_create", sysadmin, id=org["id"], username="ed", role="editor")
+    created = call("package_create", editor, name="libre-1", owner_org=org["id"], title="A")
+    assert created["state"] == "active" and "review" not in created
+    assert call("package_patch", editor, id="libre-1", title="B")["title"] == "B"
+    assert call("package_show", ANONYMOUS, id="libre-1")["title"] == "B"
+
+
+def test_held_edit_with_upload_then_approval(call: Caller, client: Any, people: dict[str, Any]) -> None:
+    org_id = people["org"]["id"]
+    redac_token = _token(call, people["redac"])
+    sys_token = _token(call, people["sysadmin"])
+    call("package_create", people["sysadmin"], name="effectifs", owner_org=org_id, title="Effectifs 2023")
+    published_resource = _post_file(client, sys_token, "resource_create", OLD_CSV, package_id="effectifs",
+                                    name="2023")
+    # The editor changes the title, replaces the file and adds a resource: all held.
+    held = call("package_patch", people["redac"], id="effectifs", title="Effectifs 2024")
+    assert held["review"]["kind"] == "edit" and held["title"] == "Effectifs 2024"
+    replaced = _post_file(client, redac_token, "resource_update", NEW_CSV, id=published_resource["id"],
+                          name="2024")
+    assert replaced["name"] == "2024"
+    added = call("resource_create", people["redac"], package_id="effectifs", url="https://example.org/x.csv",
+                 name="extra")
+    # A resource that exists only in the held changes can be patched by its author.
+    call("resource_patch", people["redac"], id=added["id"], description="ajout")
+    # Another editor may not pile onto someone else's held changes.
+    with pytest.raises(Exception, match="awaiting review"):
+        call("package_patch", people["autre"], id="effectifs", notes="x")
+
+    public = call("package_show", ANONYMOUS, id="effectifs")
+    assert public["title"] == "Effectifs 2023" and len(public["resources"]) == 1
+    assert public["resources"][0]["name"] == "2023"
+    assert _download(client, public["resources"][0]["url"]) == OLD_CSV
+
+    shown = call("review_show", people["relecteur"], id="effectifs")
+    assert shown["status"] == "draft" and shown["published"]["title"] == "Effectifs 2023"
+    assert {"field": "title", "published": "Effectifs 2023", "pending": "Effectifs 2024"} in shown["diff"]["fields"]
+    changes = {r["name"]: r for r in shown["diff"]["resources"]}
+    assert changes["2024"]["change"] == "changed" and changes["2024"]["file_changed"] is True
+    assert changes["extra"]["change"] == "added"
+    assert any(f["field"] == "description" and f["pending"] == "ajout" for f in changes["extra"]["fields"])
+    assert set(shown["files"]) == {published_resource["id"]}
+
+    call("review_submit", people["redac"], id="effectifs", comment="Mise à jour annuelle")
+    approved = call("review_approve", people["relecteur"], id="effectifs", comment="OK")
+    assert approved["review"]["status"] == "approved"
+    public = call("package_show", ANONYMOUS, id="effectifs")
+    assert public["title"] == "Effectifs 2024"
+    assert [r["name"] for r in public["resources"]] == ["2024", "extra"]
+    assert public["resources"][1]["id"] == added["id"] and public["resources"][1]["description"] == "ajout"
+    assert _download(client, public["resources"][0]["url"]) == NEW_CSV
+    activities = call("package_activity_list", people["sysadmin"], id="effectifs")
+    change = next(a for a in activities if a["activity_type"] == "changed package")
+    assert change["data"]["review"]["author"] == "redac" and change["data"]["review"]["reviewer"] == "relecteur"
+    # The round is closed: the next edit opens a new one and the author gets no 409.
+    assert call("package_patch", people["autre"], id="effectifs", notes="suite")["review"]["status"] == "draft"
+
+
+def test_discard_keeps_the_published_version(call: Caller, people: dict[str, Any]) -> None:
+    call("package_create", people["sysadmin"], name="stable", owner_org=people["org"]["id"], title="Stable")
+    call("package_patch", people["redac"], id="stable", title="Changé")
+    withdrawn = call("review_withdraw", people["redac"], id="stable", discard=True)
+    assert withdrawn["status"] == "withdrawn"
+    assert call("package_show", ANONYMOUS, id="stable")["title"] == "Stable"
+    # Nothing held any more: the editor's next patch starts from the published version.
+    assert call("package_patch", people["redac"], id="stable", notes="n")["title"] == "Stable"
+
+
+def test_noop_edit_holds_nothing(call: Caller, people: dict[str, Any]) -> None:
+    created = call("package_create", people["sysadmin"], name="pareil", owner_org=people["org"]["id"], title="T")
+    same = call("package_patch", people["redac"], id="pareil", title="T")
+    assert "review" not in same and same["metadata_modified"] == created["metadata_modified"]
+    with pytest.raises(Exception, match="no review"):
+        call("review_show", people["relecteur"], id="pareil")
