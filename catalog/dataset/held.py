@@ -181,3 +181,15 @@ def hold_edit(ctx: ActionContext, package: Package, data: dict[str, Any], owner_
     revision.files = files
     revision.modified = ctx.now
     return held_answer(pending, revision)
+
+
+def close_open_round(ctx: ActionContext, package_id: str) -> None:
+    """A dataset deleted or purged takes its open round with it (out of the queue) and its held files."""
+    revision = open_revision(ctx, package_id)
+    if revision is None:
+        return
+    revision.status, revision.modified = "withdrawn", ctx.now
+    add_history(revision, history_entry(ctx, "deleted"))
+    keys, files = list((revision.files or {}).values()), ctx.services.storage.files
+    if keys:
+        ctx.after_commit(lambda: [files.delete(key) for key in keys])

@@ -136,3 +136,14 @@ def test_noop_edit_holds_nothing(call: Caller, people: dict[str, Any]) -> None:
     assert "review" not in same and same["metadata_modified"] == created["metadata_modified"]
     with pytest.raises(Exception, match="no review"):
         call("review_show", people["relecteur"], id="pareil")
+
+
+def test_deleting_the_dataset_closes_its_round(call: Caller, people: dict[str, Any]) -> None:
+    call("package_create", people["sysadmin"], name="a-supprimer", owner_org=people["org"]["id"], title="T")
+    call("package_patch", people["redac"], id="a-supprimer", title="U")
+    call("review_submit", people["redac"], id="a-supprimer")
+    assert call("review_list", people["relecteur"])["count"] == 1
+    call("package_delete", people["relecteur"], id="a-supprimer")
+    assert call("review_list", people["relecteur"])["count"] == 0
+    assert call("review_show", people["relecteur"], id="a-supprimer")["status"] == "withdrawn"
+    call("dataset_purge", people["sysadmin"], id="a-supprimer")

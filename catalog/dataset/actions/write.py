@@ -187,6 +187,7 @@ def package_delete(ctx: ActionContext, data: dict[str, Any]) -> None:
     package.metadata_modified = ctx.now
     save.remove_package_memberships(ctx.session, package.id)
     ctx.session.execute(delete(PackageCollaborator).where(PackageCollaborator.package_id == package.id))
+    held.close_open_round(ctx, package.id)
     reindex_and_record(ctx, package, "deleted package")
 
 
@@ -200,6 +201,7 @@ def dataset_purge(ctx: ActionContext, data: dict[str, Any]) -> None:
     if package is None:
         raise NotFound("Dataset was not found")
     save.remove_package_memberships(ctx.session, package.id)
+    held.close_open_round(ctx, package.id)  # its files; the rows go with the dataset (ON DELETE CASCADE)
     after_package_purge(ctx, package)
     ctx.session.delete(package)
 
