@@ -25,7 +25,7 @@ CAPACITIES = {"auteur": "editor", "editrice": "editor", "relectrice": "reviewer"
 
 
 @dataclass
-class Team:
+class Crew:
     org: dict[str, Any]
     actors: dict[str, Actor]
 
@@ -34,7 +34,7 @@ class Team:
 
 
 @pytest.fixture
-def team(call: Caller, sysadmin: Actor) -> Team:
+def crew(call: Caller, sysadmin: Actor) -> Crew:
     """An organization that requires review, with one person in each capacity (and the sysadmin)."""
     org = call("organization_create", sysadmin, name="cnaf", title="Caisse nationale des allocations familiales",
                review_required=True)
@@ -44,7 +44,7 @@ def team(call: Caller, sysadmin: Actor) -> Team:
     for name, capacity in CAPACITIES.items():
         actors[name] = make_user(call, name)
         call("organization_member_create", sysadmin, id=org["id"], username=name, role=capacity)
-    return Team(org, actors)
+    return Crew(org, actors)
 
 
 @pytest.fixture
@@ -64,9 +64,9 @@ def text_of(received: Received) -> str:
     return received.message.get_content().replace("\r\n", "\n")
 
 
-def submit(services: Services, actor: Actor, team: Team, comment: str | None = "Millésime 2024") -> None:
+def submit(services: Services, actor: Actor, crew: Crew, comment: str | None = "Millésime 2024") -> None:
     with unit(services, actor, write=True) as ctx:
-        mail_reviewers(ctx, org_id=team.org["id"], package_name="allocataires-caf",
+        mail_reviewers(ctx, org_id=crew.org["id"], package_name="allocataires-caf",
                        package_title="Allocataires « été » 2024", author_name=actor.name, comment=comment)
 
 
@@ -77,22 +77,22 @@ def decide(services: Services, actor: Actor, author_user_id: str | None, decisio
                     comment="Ligne 1\nLigne 2")
 
 
-def test_mail_reviewers_goes_to_reviewers_and_admins_only(services: Services, call: Caller, team: Team,
+def test_mail_reviewers_goes_to_reviewers_and_admins_only(services: Services, call: Caller, crew: Crew,
                                                           sink: SmtpSink) -> None:
     # A reviewer without an address, and one whose account was deleted: neither gets anything.
     silent = make_user(call, "reviewer-sans-adresse")
     gone = make_user(call, "reviewer-parti")
     for actor in (silent, gone):
-        call("organization_member_create", team["sysadmin"], id=team.org["id"], username=actor.name, role="reviewer")
-    call("user_delete", team["sysadmin"], id=gone.user_id)
+        call("organization_member_create", crew["sysadmin"], id=crew.org["id"], username=actor.name, role="reviewer")
+    call("user_delete", crew["sysadmin"], id=gone.user_id)
     with services.db.unit_of_work(write=True) as session:
         session.execute(update(User).where(User.id == silent.user_id).values(email=None))
     # A reviewer of another organization neither.
-    other = call("organization_create", team["sysadmin"], name="msa", title="MSA")
+    other = call("organization_create", crew["sysadmin"], name="msa", title="MSA")
     stranger = make_user(call, "reviewer-msa")
-    call("organization_member_create", team["sysadmin"], id=other["id"], username=stranger.name, role="reviewer")
+    call("organization_member_create", crew["sysadmin"], id=other["id"], username=stranger.name, role="reviewer")
 
-    submit(services, team["auteur"], team)
+    submit(services, crew["auteur"], crew)
     assert to(sink.received) == ["gerante@example.org", "relectrice@example.org"]
 
     message = sink.received[0].message
@@ -105,18 +105,18 @@ def test_mail_reviewers_goes_to_reviewers_and_admins_only(services: Services, ca
     assert body.count(f"{SITE}/dataset/allocataires-caf/review") == 2
 
 
-def test_mail_reviewers_leaves_out_the_reviewer_who_submits(services: Services, team: Team, sink: SmtpSink) -> None:
-    submit(services, team["relectrice"], team, comment=None)
+def test_mail_reviewers_leaves_out_the_reviewer_who_submits(services: Services, crew: Crew, sink: SmtpSink) -> None:
+    submit(services, crew["relectrice"], crew, comment=None)
     assert to(sink.received) == ["gerante@example.org"]
     assert "Comment" not in text_of(sink.received[0])
     # A harvest (the site, no user) leaves no one out.
-    submit(services, SYSTEM, team)
+    submit(services, SYSTEM, crew)
     assert to(sink.received) == ["gerante@example.org", "gerante@example.org", "relectrice@example.org"]
 
 
-def test_mail_author_approved_and_changes_requested(services: Services, team: Team, sink: SmtpSink) -> None:
-    decide(services, team["relectrice"], team["auteur"].user_id, "approved")
-    decide(services, team["gerante"], team["auteur"].user_id, "changes_requested")
+def test_mail_author_approved_and_changes_requested(services: Services, crew: Crew, sink: SmtpSink) -> None:
+    decide(services, crew["relectrice"], crew["auteur"].user_id, "approved")
+    decide(services, crew["gerante"], crew["auteur"].user_id, "changes_requested")
     approved, changes = sink.received
     assert approved.rcpt_tos == changes.rcpt_tos == ["auteur@example.org"]
 
@@ -133,30 +133,30 @@ def test_mail_author_approved_and_changes_requested(services: Services, team: Te
 
 
 def test_mail_author_skips_no_author_the_actor_and_unreachable_authors(services: Services, call: Caller,
-                                                                      team: Team, sink: SmtpSink) -> None:
-    decide(services, team["relectrice"], None)  # a harvest's round
-    decide(services, team["relectrice"], team["relectrice"].user_id)  # a reviewer deciding on their own round
-    call("user_delete", team["sysadmin"], id=team["editrice"].user_id)
-    decide(services, team["relectrice"], team["editrice"].user_id)
+                                                                      crew: Crew, sink: SmtpSink) -> None:
+    decide(services, crew["relectrice"], None)  # a harvest's round
+    decide(services, crew["relectrice"], crew["relectrice"].user_id)  # a reviewer deciding on their own round
+    call("user_delete", crew["sysadmin"], id=crew["editrice"].user_id)
+    decide(services, crew["relectrice"], crew["editrice"].user_id)
     with services.db.unit_of_work(write=True) as session:
-        session.execute(update(User).where(User.id == team["membre"].user_id).values(email=None))
-    decide(services, team["relectrice"], team["membre"].user_id)
+        session.execute(update(User).where(User.id == crew["membre"].user_id).values(email=None))
+    decide(services, crew["relectrice"], crew["membre"].user_id)
     assert sink.received == []
-    decide(services, team["relectrice"], team["auteur"].user_id)  # the server did answer all along
+    decide(services, crew["relectrice"], crew["auteur"].user_id)  # the server did answer all along
     assert to(sink.received) == ["auteur@example.org"]
 
 
-def test_nothing_is_sent_when_the_action_rolls_back(services: Services, team: Team, sink: SmtpSink) -> None:
-    with pytest.raises(RuntimeError), unit(services, team["relectrice"], write=True) as ctx:
-        mail_reviewers(ctx, org_id=team.org["id"], package_name="allocataires-caf", package_title="Allocataires",
+def test_nothing_is_sent_when_the_action_rolls_back(services: Services, crew: Crew, sink: SmtpSink) -> None:
+    with pytest.raises(RuntimeError), unit(services, crew["relectrice"], write=True) as ctx:
+        mail_reviewers(ctx, org_id=crew.org["id"], package_name="allocataires-caf", package_title="Allocataires",
                        author_name="author", comment=None)
-        mail_author(ctx, author_user_id=team["auteur"].user_id, package_name="allocataires-caf",
+        mail_author(ctx, author_user_id=crew["auteur"].user_id, package_name="allocataires-caf",
                     package_title="Allocataires", decision="approved", reviewer_name="reviewer", comment=None)
         raise RuntimeError("the action failed after choosing its recipients")
     assert sink.received == []
 
 
-def test_nothing_is_done_without_smtp_url(services: Services, team: Team) -> None:
+def test_nothing_is_done_without_smtp_url(services: Services, crew: Crew) -> None:
     """No MOISSON_SMTP_URL: no mail, and not even the query for recipients."""
     assert services.settings.smtp_url == ""
     statements: list[str] = []
@@ -164,12 +164,12 @@ def test_nothing_is_done_without_smtp_url(services: Services, team: Team) -> Non
     def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
         statements.append(statement)
 
-    with unit(services, team["relectrice"], write=True) as ctx:
+    with unit(services, crew["relectrice"], write=True) as ctx:
         event.listen(services.db.engine, "before_cursor_execute", record)
         try:
-            mail_reviewers(ctx, org_id=team.org["id"], package_name="allocataires-caf", package_title="Allocataires",
+            mail_reviewers(ctx, org_id=crew.org["id"], package_name="allocataires-caf", package_title="Allocataires",
                            author_name="author", comment=None)
-            mail_author(ctx, author_user_id=team["auteur"].user_id, package_name="allocataires-caf",
+            mail_author(ctx, author_user_id=crew["auteur"].user_id, package_name="allocataires-caf",
                         package_title="Allocataires", decision="changes_requested", reviewer_name="reviewer",
                         comment="x")
         finally:
@@ -178,19 +178,19 @@ def test_nothing_is_done_without_smtp_url(services: Services, team: Team) -> Non
         assert ctx.after_commit_callbacks == []
 
 
-def test_review_actions_mail_after_commit(call: Caller, team: Team, sink: SmtpSink) -> None:
+def test_review_actions_mail_after_commit(call: Caller, crew: Crew, sink: SmtpSink) -> None:
     """Through the review actions: submission mails the reviewers, each decision mails the author."""
-    call("package_create", team["auteur"], name="allocataires-caf", title="Allocataires 2024",
-         owner_org=team.org["id"])
-    call("review_submit", team["auteur"], id="allocataires-caf", comment="Premier envoi")
+    call("package_create", crew["auteur"], name="allocataires-caf", title="Allocataires 2024",
+         owner_org=crew.org["id"])
+    call("review_submit", crew["auteur"], id="allocataires-caf", comment="Premier envoi")
     assert to(sink.received) == ["gerante@example.org", "relectrice@example.org"]
     assert "> Premier envoi" in text_of(sink.received[0])
 
-    call("review_reject", team["relectrice"], id="allocataires-caf", comment="Il manque la source.")
+    call("review_reject", crew["relectrice"], id="allocataires-caf", comment="Il manque la source.")
     assert sink.received[-1].rcpt_tos == ["auteur@example.org"]
     assert "> Il manque la source." in text_of(sink.received[-1])
 
-    call("review_submit", team["auteur"], id="allocataires-caf")
-    call("review_approve", team["gerante"], id="allocataires-caf")
+    call("review_submit", crew["auteur"], id="allocataires-caf")
+    call("review_approve", crew["gerante"], id="allocataires-caf")
     assert to(sink.received[3:]) == ["auteur@example.org", "gerante@example.org", "relectrice@example.org"]
     assert sink.received[-1].message["Subject"] == "[Moisson] Publié / Published: Allocataires 2024"
