@@ -86,7 +86,7 @@ def _href(value: Any) -> str:
 
 
 def init_app(app: Flask) -> None:
-    from catalog.web import admin, auth, datasets, harvest, organizations, resources  # noqa: F401 - routes
+    from catalog.web import admin, auth, datasets, harvest, members, organizations, resources, review  # noqa: F401
 
     app.config.setdefault("SITE_TITLE", app.extensions["moisson"].settings.site_title)
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)

@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response
 from catalog.dcat import geometry
 from catalog.dcat.places import PLACES
 from catalog.errors import ValidationError
+from catalog.services import current_services
 from catalog.web.blueprint import web
 from catalog.web.calls import act, can, current_user
 from catalog.web.forms import DatasetForm, OrganizationForm, ResourceForm
@@ -26,6 +27,7 @@ from catalog.web.messages import translate_error
 DATASET_FIELDS = ("title", "name", "notes", "owner_org", "license_id", "url", "version", "author", "maintainer",
                   "maintainer_email")
 EXTRA_FIELDS = ("temporal_start", "temporal_end", "spatial_text", "spatial")
+ORGANIZATION_FIELDS = ("title", "name", "description", "image_url", "review_required")
 
 
 def login_first() -> Response | None:
@@ -75,10 +77,12 @@ def organization_new() -> str | Response:
     if (redirect_to := login_first()) is not None:
         return redirect_to
     form = OrganizationForm()
+    if request.method == "GET":
+        form.review_required.data = current_services().settings.review_required_default
     problems: list[str] = []
     if form.validate_on_submit():
         try:
-            org = act("organization_create", **_values(form, ("title", "name", "description", "image_url")))
+            org = act("organization_create", **_values(form, ORGANIZATION_FIELDS))
         except ValidationError as error:
             problems = show_errors(form, error)
         else:
@@ -97,8 +101,7 @@ def organization_edit(id: str) -> str | Response:
     problems: list[str] = []
     if form.validate_on_submit():
         try:
-            org = act("organization_patch", id=org["id"],
-                      **_values(form, ("title", "name", "description", "image_url"), keep_empty=True))
+            org = act("organization_patch", id=org["id"], **_values(form, ORGANIZATION_FIELDS, keep_empty=True))
         except ValidationError as error:
             problems = show_errors(form, error)
         else:

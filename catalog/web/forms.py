@@ -44,6 +44,37 @@ class OrganizationForm(FlaskForm):
                        description=SLUG_HELP)
     description = TextAreaField(_l("Description"), validators=[Optional()])
     image_url = StringField(_l("Image URL"), validators=[Optional(), URL()])
+    review_required = BooleanField(_l("Review required before publication"),
+                                   description=_l("Datasets and changes by editors wait for a reviewer or an "
+                                                  "administrator of the organization before they are public."))
+
+
+COMMENT_MAX = 5000
+
+
+class ReviewForm(FlaskForm):
+    """Submit, approve, request changes, withdraw: one comment box; whether it is required is the action's
+    (review_reject), checked again here so the message is in the page's language."""
+
+    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=COMMENT_MAX)])
+    discard = BooleanField(_l("Discard the changes (the published version stays as it is)"))
+
+
+# Capacities offered on the members page, highest first (catalog/authz.py ROLE_RANK).
+CAPACITIES = (("admin", _l("Administrator")), ("reviewer", _l("Reviewer")), ("editor", _l("Editor")),
+              ("member", _l("Member")))
+
+
+class MemberForm(FlaskForm):
+    username = StringField(_l("User name"), validators=[DataRequired(), Length(max=100)])
+    role = SelectField(_l("Capacity"), choices=CAPACITIES, validators=[DataRequired()])
+
+
+class MemberRoleForm(FlaskForm):
+    """Change one member's capacity, or remove them (the `remove` button): the username is the row's."""
+
+    username = StringField(validators=[DataRequired()])
+    role = SelectField(_l("Capacity"), choices=CAPACITIES, validate_choice=False)  # not sent by "remove"
 
 
 class DatasetForm(FlaskForm):

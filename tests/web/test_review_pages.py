@@ -1,0 +1,286 @@
+"""The review pages (issue 16) through the test client, on both databases: the dataset page's badge and submit
+button, the reviewers' queue ("À relire"), the review page (diff, CSV preview, decisions), the pending file's
+download, the organization form's review_required box and the members page with the reviewer capacity."""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from html import unescape
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from catalog.context import ANONYMOUS, Actor
+from catalog.web.csv_head import HEAD_BYTES, read_head
+from tests.conftest import Caller, make_user
+from tests.web.conftest import csrf_token, log_in
+
+# A French export as the agency's staff save it from a spreadsheet: Windows-1252, semicolons, accented headers.
+CSV_2024 = "Commune;Année;Allocataires;Part (%)\n" + "".join(
+    f"Commune {n:03d};2024;{n * 10};{n % 10},5\n" for n in range(1, 41))
+
+
+@dataclass
+class People:
+    org: dict[str, Any]
+    author: Actor
+    other_editor: Actor
+    reviewer: Actor
+    tokens: dict[str, str]
+
+
+@pytest.fixture
+def people(call: Caller, sysadmin: Actor, org: dict[str, Any]) -> People:
+    call("organization_patch", sysadmin, id=org["id"], review_required=True)
+    actors = {"author": make_user(call, "edith"), "other_editor": make_user(call, "oscar"),
+              "reviewer": make_user(call, "rene")}
+    for role, actor in actors.items():
+        call("organization_member_create", sysadmin, id=org["id"], username=actor.name,
+             role="reviewer" if role == "reviewer" else "editor")
+    tokens = {role: call("api_token_create", actor, user=actor.name, name="pages")["token"]
+              for role, actor in actors.items()}
+    return People(org=org, tokens=tokens, **actors)
+
+
+def as_user(client: Any, actor: Actor | None) -> None:
+    if actor is None:
+        with client.session_transaction() as session:
+            session.clear()
+    else:
+        log_in(client, actor)
+
+
+def get(client: Any, path: str, lang: str = "en") -> tuple[int, str]:
+    response = client.get(path, headers={"Accept-Language": lang})
+    return response.status_code, response.get_data(as_text=True)
+
+
+def post(client: Any, path: str, lang: str = "en", form_page: str | None = None, **data: Any) -> Any:
+    """A form post with the CSRF token read off the page that shows the form."""
+    token = csrf_token(client.get(form_page or "/", headers={"Accept-Language": lang}).get_data(as_text=True))
+    return client.post(path, data={"csrf_token": token, **data}, headers={"Accept-Language": lang})
+
+
+def text_of(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def draft(call: Caller, people: People, name: str = "naissances") -> dict[str, Any]:
+    pkg = call("package_create", people.author, name=name, title="Naissances 2024", owner_org=people.org["id"])
+    assert pkg["state"] == "draft"
+    return pkg
+
+
+def test_author_submits_a_draft_from_the_dataset_page(client: Any, call: Caller, people: People) -> None:
+    pkg = draft(call, people)
+    as_user(client, people.author)
+    status, html = get(client, "/dataset/naissances", "fr")
+    assert status == 200
+    assert "Brouillon" in html and "Soumettre pour relecture" in html
+    assert 'href="/dataset/naissances/review"' in html
+    status, html = get(client, "/dataset/naissances", "en")
+    assert "Draft" in html and "Submit for review" in html
+
+    # Another editor of the organization may see the draft but has no review: no badge, no button.
+    as_user(client, people.other_editor)
+    status, html = get(client, "/dataset/naissances")
+    assert "Submit for review" not in html
+    assert get(client, "/dataset/naissances/review")[0] == 403
+    response = post(client, "/dataset/naissances/review/submit", comment="moi aussi")
+    assert response.status_code == 403
+    as_user(client, None)
+    assert get(client, "/dataset/naissances")[0] in (403, 404)
+    assert get(client, "/dataset/naissances/review")[0] in (403, 404)
+
+    as_user(client, people.author)
+    response = post(client, "/dataset/naissances/review/submit", "fr", form_page="/dataset/naissances",
+                    comment="Première version")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/dataset/naissances")
+    shown = call("review_show", people.author, id=pkg["id"])
+    assert shown["status"] == "pending" and shown["history"][-1]["comment"] == "Première version"
+    status, html = get(client, "/dataset/naissances", "fr")
+    assert "En attente de relecture" in html and "Soumettre pour relecture" not in html
+    # Submitting again is a 409 of the action: a message on the page, not an error page.
+    again = post(client, "/dataset/naissances/review/submit", "fr", form_page="/dataset/naissances")
+    assert again.status_code == 302
+    assert "Cette action n'a pas pu être effectuée" in unescape(get(client, again.headers["Location"], "fr")[1])
+
+
+def test_reviewer_queue_review_page_reject_then_approve(client: Any, call: Caller, people: People) -> None:
+    pkg = draft(call, people)
+    call("review_submit", people.author, id=pkg["id"], comment="À publier")
+    as_user(client, people.reviewer)
+    status, html = get(client, "/review", "fr")
+    assert status == 200 and "À relire" in html and "Naissances 2024" in html
+    # The queue's count per organization, and the menu's pending count.
+    assert re.search(r'cnaf <span class="badge count">1</span>', html)
+    assert re.search(r'class="review-link">À relire <span class="badge count"[^>]*>1</span>', html)
+    status, html = get(client, "/review?status=changes_requested", "en")
+    assert "Naissances 2024" not in html and "Nothing to review here." in html
+
+    status, html = get(client, "/dataset/naissances/review", "fr")
+    assert status == 200
+    assert "Approuver et publier" in html and "Demander des modifications" in html
+    assert "<ins>Naissances 2024</ins>" in html  # a new dataset: every field is added
+    assert "À publier" in html  # the history's comment
+    status, html = get(client, "/dataset/naissances/review", "en")
+    assert "Approve and publish" in html
+
+    # Request changes without a comment: refused, with the message in the page's language.
+    for lang, message in (("fr", "un commentaire est obligatoire"), ("en", "a comment is required")):
+        response = post(client, "/dataset/naissances/review/reject", lang, form_page="/dataset/naissances/review",
+                        comment="  ")
+        assert response.status_code == 400
+        assert message in response.get_data(as_text=True)
+    assert call("review_show", people.reviewer, id=pkg["id"])["status"] == "pending"
+
+    # The author sees neither decision button, but may withdraw.
+    as_user(client, people.author)
+    html = get(client, "/dataset/naissances/review")[1]
+    assert "Approve and publish" not in html and "Withdraw from review" in html
+    assert post(client, "/dataset/naissances/review/approve", form_page="/dataset/naissances").status_code == 403
+
+    as_user(client, people.reviewer)
+    response = post(client, "/dataset/naissances/review/reject", "fr", form_page="/dataset/naissances/review",
+                    comment="Ajoutez la licence")
+    assert response.status_code == 302
+    assert call("review_show", people.author, id=pkg["id"])["status"] == "changes_requested"
+
+    as_user(client, people.author)
+    status, html = get(client, "/dataset/naissances", "fr")
+    assert "Modifications demandées" in html and "Soumettre pour relecture" in html
+    assert "Ajoutez la licence" in get(client, "/dataset/naissances/review", "fr")[1]
+    post(client, "/dataset/naissances/review/submit", form_page="/dataset/naissances", comment="Licence ajoutée")
+
+    as_user(client, people.reviewer)
+    response = post(client, "/dataset/naissances/review/approve", "fr", form_page="/dataset/naissances/review",
+                    comment="Parfait")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/dataset/naissances")
+    assert call("package_show", ANONYMOUS, id=pkg["id"])["state"] == "active"
+    as_user(client, None)
+    status, html = get(client, "/dataset/naissances", "fr")
+    assert status == 200 and "Naissances 2024" in html and "review-box" not in html
+
+
+def test_edit_of_a_published_dataset_diff_preview_and_download(client: Any, call: Caller, people: People,
+                                                                  sysadmin: Actor) -> None:
+    pkg = call("package_create", people.reviewer, name="allocataires", title="Allocataires 2023",
+               owner_org=people.org["id"], extras=[{"key": "frequency", "value": "ANNUAL"}])
+    api = {"Authorization": people.tokens["reviewer"]}
+    resource = client.post("/api/3/action/resource_create", headers=api, content_type="multipart/form-data",
+                           data={"package_id": pkg["id"], "name": "Communes", "format": "CSV",
+                                 "upload": (io.BytesIO(b"Commune;Annee\nA;2023\n"), "communes.csv")}
+                           ).get_json()["result"]
+    author = {"Authorization": people.tokens["author"]}
+    held = client.post("/api/3/action/resource_update", headers=author, content_type="multipart/form-data",
+                       data={"id": resource["id"], "name": "Communes", "format": "CSV",
+                             "upload": (io.BytesIO(CSV_2024.encode("cp1252")), "communes-2024.csv")}).get_json()
+    assert held["success"], held
+    call("package_patch", people.author, id=pkg["id"], title="Allocataires 2024",
+         extras=[{"key": "frequency", "value": "MONTHLY"}], tags=[{"name": "logement"}])
+    call("review_submit", people.author, id=pkg["id"])
+
+    as_user(client, people.reviewer)
+    status, html = get(client, "/dataset/allocataires/review", "fr")
+    assert status == 200
+    assert "<del>Allocataires 2023</del>" in html and "<ins>Allocataires 2024</ins>" in html
+    assert "<del>ANNUAL</del>" in html and "<ins>MONTHLY</ins>" in html
+    assert "<ins>+ logement</ins>" in html
+    # The preview: the pending file read as Windows-1252 with semicolons, header and the first 20 rows only.
+    preview = re.search(r'<table class="preview-table">(.*?)</table>', html, re.S).group(1)
+    assert "<th scope=\"col\">Année</th>" in preview and "<th scope=\"col\">Part (%)</th>" in preview
+    assert "<td>Commune 020</td>" in preview and "Commune 021" not in preview
+    assert "<td>3,5</td>" in preview
+    link = f"/dataset/allocataires/review/resource/{resource['id']}/download"
+    assert link in html
+    download = client.get(link)
+    assert download.status_code == 200
+    assert download.headers["Content-Type"] == "application/octet-stream"
+    assert download.headers["Content-Disposition"].startswith("attachment")
+    assert download.data == CSV_2024.encode("cp1252")
+    # The public still gets the published file and title; others may not fetch the pending file.
+    as_user(client, None)
+    assert client.get(f"/dataset/allocataires/resource/{resource['id']}/download").data == b"Commune;Annee\nA;2023\n"
+    assert "Allocataires 2023" in get(client, "/dataset/allocataires")[1]
+    assert client.get(link).status_code in (403, 404)
+    as_user(client, people.other_editor)
+    assert client.get(link).status_code == 403
+    assert "review-box" not in get(client, "/dataset/allocataires")[1]
+
+
+def test_organization_form_sets_review_required(client: Any, call: Caller, sysadmin: Actor,
+                                                org: dict[str, Any]) -> None:
+    as_user(client, sysadmin)
+    status, html = get(client, "/organization/edit/cnaf", "fr")
+    assert "Relecture obligatoire avant publication" in html
+    response = client.post("/organization/edit/cnaf", data={
+        "csrf_token": csrf_token(html), "title": org["title"], "name": "cnaf", "review_required": "y"})
+    assert response.status_code == 302
+    assert call("organization_show", sysadmin, id="cnaf")["review_required"] is True
+    html = get(client, "/organization/edit/cnaf")[1]
+    assert re.search(r'<input checked id="review_required"|id="review_required"[^>]*checked', html)
+    response = client.post("/organization/edit/cnaf", data={"csrf_token": csrf_token(html), "title": org["title"],
+                                                             "name": "cnaf"})
+    assert call("organization_show", sysadmin, id="cnaf")["review_required"] is False
+
+
+def test_members_page_adds_a_reviewer(client: Any, call: Caller, sysadmin: Actor, org: dict[str, Any]) -> None:
+    admin, rene, edith = make_user(call, "alice"), make_user(call, "rene"), make_user(call, "edith")
+    call("organization_member_create", sysadmin, id=org["id"], username="alice", role="admin")
+    call("organization_member_create", sysadmin, id=org["id"], username="edith", role="editor")
+
+    as_user(client, edith)  # an editor sees the members, but no forms; posting is refused
+    status, html = get(client, "/organization/members/cnaf", "fr")
+    assert status == 200 and "Membres" in html and "alice" in html and "Administrateur" in html
+    assert "Ajouter un membre" not in html
+    assert post(client, "/organization/members/cnaf", form_page="/organization/members/cnaf",
+                username="rene", role="reviewer").status_code == 403
+    as_user(client, None)
+    assert client.get("/organization/members/cnaf").status_code == 302  # to the login page
+
+    as_user(client, admin)
+    status, html = get(client, "/organization/members/cnaf", "fr")
+    assert "Ajouter un membre" in html and '<option value="reviewer">Relecteur</option>' in html
+    unknown = post(client, "/organization/members/cnaf", "fr", form_page="/organization/members/cnaf",
+                   username="personne", role="reviewer")
+    assert unknown.status_code == 400 and "Aucun utilisateur ne porte ce nom." in unknown.get_data(as_text=True)
+    added = post(client, "/organization/members/cnaf", "fr", form_page="/organization/members/cnaf",
+                 username="rene", role="reviewer")
+    assert added.status_code == 302
+    assert [rene.user_id, "user", "Reviewer"] in call("member_list", sysadmin, id="cnaf", object_type="user")
+    html = get(client, "/organization/members/cnaf", "en")[1]
+    assert re.search(r'data-user="rene">.*?<option value="reviewer" selected>Reviewer</option>', html, re.S)
+
+    post(client, "/organization/members/cnaf/role", form_page="/organization/members/cnaf",
+         username="edith", role="reviewer")
+    post(client, "/organization/members/cnaf/remove", form_page="/organization/members/cnaf", username="rene")
+    members = call("member_list", sysadmin, id="cnaf", object_type="user")
+    assert [edith.user_id, "user", "Reviewer"] in members and rene.user_id not in {m[0] for m in members}
+    # An administrator cannot demote themselves here either: a message, and they stay admin.
+    response = post(client, "/organization/members/cnaf/role", "en", form_page="/organization/members/cnaf",
+                    username="alice", role="member")
+    assert "You cannot remove your own administrator capacity" in get(client, response.headers["Location"])[1]
+    assert [admin.user_id, "user", "Admin"] in call("member_list", sysadmin, id="cnaf", object_type="user")
+
+
+def test_csv_head_reads_only_the_start_of_a_large_file(tmp_path: Path) -> None:
+    path = tmp_path / "big.csv"
+    row = "Commune {n:06d};2024;{n};{d},5\n"
+    with path.open("w", encoding="cp1252", newline="") as handle:
+        handle.write("Commune;Année;Allocataires;Part (%)\n")
+        n = 0
+        while handle.tell() < HEAD_BYTES * 4:
+            n += 1
+            handle.write(row.format(n=n, d=n % 10))
+    with path.open("ab") as handle:
+        handle.write(b"fin;\x81\x8d;\n")  # bytes past the head that cp1252 cannot decode: never read
+    head = read_head(path)
+    assert head is not None
+    assert head.header == ["Commune", "Année", "Allocataires", "Part (%)"]
+    assert head.delimiter == ";" and head.encoding == "cp1252" and head.more
+    assert len(head.rows) == 20 and head.rows[0] == ["Commune 000001", "2024", "1", "1,5"]
+    (tmp_path / "binary.csv").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    assert read_head(tmp_path / "binary.csv") is None
