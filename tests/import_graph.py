@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LAYERS: dict[str, int] = {
     # foundation: no domain knowledge
     "catalog": 0, "catalog.clock": 0, "catalog.settings": 0, "catalog.errors": 0, "catalog.nesting": 0,
-    "catalog.ids": 0, "catalog.db": 0, "catalog.outbound": 0, "catalog.validation": 0,
+    "catalog.ids": 0, "catalog.db": 0, "catalog.outbound": 0, "catalog.validation": 0, "catalog.mail": 0,
     # the dispatcher: actions register with it and call each other through it
     "catalog.context": 1, "catalog.registry": 1,
     # domain cores: models, queries, rules, dictize, save, the write path (dataset/publish.py), the privacy filter

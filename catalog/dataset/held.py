@@ -150,7 +150,9 @@ def hold_edit(ctx: ActionContext, package: Package, data: dict[str, Any], owner_
         if ctx.hold_for_review:
             revision.status, revision.submitted = "pending", ctx.now
             add_history(revision, history_entry(ctx, "submitted"))
-    held_ctx = replace(ctx, pending_revision=revision.id)
+    # Its own after-commit list, dropped with the savepoint: a held removal of a resource must not drop the
+    # published resource's DataStore table once the unit commits (uploads are stored at once, see store_upload).
+    held_ctx = replace(ctx, pending_revision=revision.id, after_commit_callbacks=[])
     uploads = {position for position, item in enumerate(data.get("resources") or [])
                if hasattr(item.get("upload"), "stream")}
     savepoint = ctx.session.begin_nested()
@@ -167,10 +169,14 @@ def hold_edit(ctx: ActionContext, package: Package, data: dict[str, Any], owner_
     ctx.session.expire(package)
     files = dict(revision.files or {})
     for position in uploads:
-        resource_id = pending["resources"][position]["id"]
-        files[resource_id] = pending_file_key(resource_id, revision.id)
+        resource = pending["resources"][position]
+        files[resource["id"]] = pending_file_key(resource["id"], revision.id, resource["hash"])
     kept = {resource["id"] for resource in pending["resources"]}
     files = {rid: key for rid, key in files.items() if rid in kept}
+    dropped = set((revision.files or {}).values()) - set(files.values())
+    if dropped:
+        storage = ctx.services.storage.files
+        ctx.after_commit(lambda: [storage.delete(key) for key in dropped])
     if without_write_times(pending) == without_write_times(published) and revision.data is None:
         ctx.session.delete(revision)  # a no-op, as a direct write would be: nothing to review
         return published

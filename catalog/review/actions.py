@@ -52,6 +52,13 @@ def _user_name(ctx: ActionContext, user_id: str | None) -> str | None:
     return ctx.session.scalar(select(User.name).where(User.id == user_id))
 
 
+def _display_name(ctx: ActionContext) -> str:
+    """How people are named in e-mails: their full name, else their user name."""
+    if ctx.actor.user_id is None:
+        return ctx.actor.name
+    return ctx.session.scalar(select(User.fullname).where(User.id == ctx.actor.user_id)) or ctx.actor.name
+
+
 def _summary(ctx: ActionContext, revision: ReviewRevision, package: Package) -> dict[str, Any]:
     org = ctx.session.get(Group, package.owner_org) if package.owner_org else None
     return summary(revision, package, org, _user_name(ctx, revision.author_user_id))
@@ -95,7 +102,7 @@ def review_submit(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
     ctx.session.flush()
     record_review_activity(ctx, "review submitted", package, _activity_review(revision, comment))
     notify.mail_reviewers(ctx, org_id=package.owner_org or "", package_name=package.name,
-                          package_title=_title(package, revision), author_name=ctx.actor.name, comment=comment)
+                          package_title=_title(package, revision), author_name=_display_name(ctx), comment=comment)
     return _summary(ctx, revision, package)
 
 
@@ -142,7 +149,7 @@ def review_approve(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
     record_review_activity(ctx, "review approved", package, {**_activity_review(revision, comment), **review})
     notify.mail_author(ctx, author_user_id=revision.author_user_id, package_name=package.name,
                        package_title=_title(package, revision), decision="approved",
-                       reviewer_name=ctx.actor.name, comment=comment)
+                       reviewer_name=_display_name(ctx), comment=comment)
     return {"review": _summary(ctx, revision, package), "package": published}
 
 
@@ -164,7 +171,7 @@ def review_reject(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
     record_review_activity(ctx, "changes requested", package, _activity_review(revision, comment))
     notify.mail_author(ctx, author_user_id=revision.author_user_id, package_name=package.name,
                        package_title=_title(package, revision), decision="changes_requested",
-                       reviewer_name=ctx.actor.name, comment=comment)
+                       reviewer_name=_display_name(ctx), comment=comment)
     return _summary(ctx, revision, package)
 
 

@@ -5,18 +5,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from catalog.authz import can_review
 from catalog.context import ActionContext
-from catalog.dataset.held import latest_revision
+from catalog.dataset.held import is_author, latest_revision
 from catalog.dataset.models import Package
-from catalog.review import auth
+from catalog.errors import NotAuthorized
 
 
 def pending_file(ctx: ActionContext, package: Package, resource_id: str) -> Path | None:
     """The file uploaded for this resource in the dataset's open round, or None (no such file). Raises
-    NotAuthorized for callers review_show refuses."""
-    if not ctx.actor.is_sysadmin:
-        auth.review_show(ctx, {"id": package.id})
+    NotAuthorized for callers other than the round's author and the organization's reviewers (review_show's rule)."""
     revision = latest_revision(ctx, package.id)
+    author = revision is not None and revision.author_user_id is not None and is_author(ctx, revision)
+    if not author and not can_review(ctx.session, ctx.actor, package.owner_org):
+        raise NotAuthorized(f"User {ctx.actor.name} not authorized to read the files under review of {package.id}")
     if revision is None or not revision.is_open:
         return None
     key = (revision.files or {}).get(resource_id)

@@ -17,9 +17,11 @@ CLOSED_STATUSES = ("approved", "withdrawn")
 STATUSES = OPEN_STATUSES + CLOSED_STATUSES
 
 
-def pending_file_key(resource_id: str, revision_id: str) -> str:
-    """Where a file uploaded in a review round is stored until approval: never a resource id (those have no `~`)."""
-    return f"{resource_id}~{revision_id}"
+def pending_file_key(resource_id: str, revision_id: str, sha256: str) -> str:
+    """Where a file uploaded in a review round is stored until approval: never a resource id (those have no `~`).
+    Each upload gets its own key (its hash), so a held write that rolls back never replaces a file its round
+    still refers to."""
+    return f"{resource_id}~{revision_id}~{sha256[:16]}"
 
 
 class ReviewRevision(Base):

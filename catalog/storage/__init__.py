@@ -11,6 +11,7 @@ import mimetypes
 import os
 import re
 import unicodedata
+from dataclasses import replace
 from typing import Any
 
 from catalog.context import ActionContext
@@ -59,13 +60,18 @@ def store_upload(ctx: ActionContext, package_id: str, resource_id: str, file_sto
     """
     storage = ctx.services.storage.files
     filename = munge_filename(getattr(file_storage, "filename", None) or "upload")
-    # A write held for review keeps its file apart from the public one until approval (catalog/dataset/held.py).
-    key = resource_id if ctx.pending_revision is None else pending_file_key(resource_id, ctx.pending_revision)
     try:
-        staged = storage.stage(key, file_storage.stream, ctx.settings.max_resource_bytes)
+        staged = storage.stage(resource_id, file_storage.stream, ctx.settings.max_resource_bytes)
     except FileTooLarge:
         raise ValidationError({"upload": ["File upload too large"]}) from None
-    ctx.after_commit(lambda: storage.commit(staged))
+    if ctx.pending_revision is None:
+        ctx.after_commit(lambda: storage.commit(staged))
+    else:
+        # A write held for review (catalog/dataset/held.py): the file is kept apart from the public one, under a
+        # key of its own, at once (the held write's savepoint drops every after-commit step); a write that then
+        # fails leaves an unreferenced file, never a changed one.
+        storage.commit(replace(staged, resource_id=pending_file_key(resource_id, ctx.pending_revision,
+                                                                    staged.sha256)))
     return {
         "url": filename,
         "url_type": "upload",

@@ -147,3 +147,20 @@ def test_deleting_the_dataset_closes_its_round(call: Caller, people: dict[str, A
     assert call("review_list", people["relecteur"])["count"] == 0
     assert call("review_show", people["relecteur"], id="a-supprimer")["status"] == "withdrawn"
     call("dataset_purge", people["sysadmin"], id="a-supprimer")
+
+
+def test_held_removal_keeps_the_public_datastore_table(call: Caller, client: Any, people: dict[str, Any]) -> None:
+    """The held write's savepoint drops what it scheduled for after the commit: removing a resource in a held
+    change must not drop the published resource's DataStore table."""
+    from catalog.datastore.jobs import wait_for_in_process_loads
+
+    call("package_create", people["sysadmin"], name="tableau", owner_org=people["org"]["id"])
+    resource = _post_file(client, _token(call, people["sysadmin"]), "resource_create", OLD_CSV,
+                          package_id="tableau", name="2023")
+    wait_for_in_process_loads()
+    assert call("datastore_search", ANONYMOUS, resource_id=resource["id"])["total"] == 1
+    call("resource_delete", people["redac"], id=resource["id"])
+    wait_for_in_process_loads()
+    assert call("datastore_search", ANONYMOUS, resource_id=resource["id"])["total"] == 1
+    assert [r["id"] for r in call("package_show", ANONYMOUS, id="tableau")["resources"]] == [resource["id"]]
+    assert call("review_show", people["redac"], id="tableau")["diff"]["resources"][0]["change"] == "removed"
