@@ -67,7 +67,7 @@ CAPACITIES = (("admin", _l("Administrator")), ("reviewer", _l("Reviewer")), ("ed
 
 class MemberForm(FlaskForm):
     username = StringField(_l("User name"), validators=[DataRequired(), Length(max=100)])
-    role = SelectField(_l("Capacity"), choices=CAPACITIES, validators=[DataRequired()])
+    role = SelectField(_l("Capacity"), choices=CAPACITIES, validators=[DataRequired()], default="member")
 
 
 class MemberRoleForm(FlaskForm):

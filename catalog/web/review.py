@@ -54,6 +54,16 @@ HISTORY_LABELS = {
 }
 CHANGE_LABELS = {"added": _l("Added"), "removed": _l("Removed"), "changed": _l("Changed"),
                  "reordered": _l("Order changed")}
+# The diff names fields as the form does; any other key (custom fields, extras) is shown as it is stored.
+FIELD_LABELS = {
+    "title": _l("Title"), "name": _l("Name (address)"), "notes": _l("Description"), "url": _l("Source"),
+    "version": _l("Version"), "author": _l("Author"), "maintainer": _l("Maintainer"),
+    "maintainer_email": _l("Maintainer email"), "license_id": _l("Licence"), "private": _l("Private"),
+    "owner_org": _l("Organization"), "frequency": _l("Update frequency"),
+    "temporal_start": _l("Temporal coverage: start"), "temporal_end": _l("Temporal coverage: end"),
+    "spatial_text": _l("Geographic coverage"),
+}
+RESOURCE_FIELD_LABELS = {"name": _l("Name"), "description": _l("Description"), "format": _l("Format")}
 PER_PAGE = 25
 MAX_PREVIEWS = 5  # CSV previews on one review page; the others are a download link away
 
@@ -138,7 +148,8 @@ def _review_page(id: str, form: ReviewForm, status: int = 200) -> Any:
         may_decide=state == "pending" and bool(shown.get("can_review")),
         may_withdraw=state in ("pending", "draft", "changes_requested") and can("review_withdraw", id=package_id),
         may_submit=state in ("draft", "changes_requested") and can("review_submit", id=package_id),
-        is_author=is_author, history_labels=HISTORY_LABELS, change_labels=CHANGE_LABELS)
+        is_author=is_author, history_labels=HISTORY_LABELS, change_labels=CHANGE_LABELS,
+        field_labels=FIELD_LABELS, resource_field_labels=RESOURCE_FIELD_LABELS)
     return page if status == 200 else (page, status)
 
 

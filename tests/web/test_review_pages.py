@@ -95,7 +95,17 @@ def test_author_submits_a_draft_from_the_dataset_page(client: Any, call: Caller,
     assert get(client, "/dataset/naissances")[0] in (403, 404)
     assert get(client, "/dataset/naissances/review")[0] in (403, 404)
 
+    # A new dataset's file is previewed from the draft itself (no round keeps it apart).
+    added = client.post("/api/3/action/resource_create", headers={"Authorization": people.tokens["author"]},
+                        content_type="multipart/form-data",
+                        data={"package_id": pkg["id"], "name": "Naissances", "format": "CSV",
+                              "upload": (io.BytesIO(CSV_2024.encode()), "naissances.csv")}).get_json()
+    assert added["success"], added
     as_user(client, people.author)
+    html = get(client, "/dataset/naissances/review", "fr")[1]
+    assert "<td>Commune 020</td>" in html and "Commune 021" not in html
+    link = f"/dataset/naissances/review/resource/{added['result']['id']}/download"
+    assert client.get(link).data == CSV_2024.encode()
     response = post(client, "/dataset/naissances/review/submit", "fr", form_page="/dataset/naissances",
                     comment="Première version")
     assert response.status_code == 302 and response.headers["Location"].endswith("/dataset/naissances")
