@@ -120,7 +120,11 @@ def review_dashboard() -> str | Response:
         data["organization"] = organization
     found = act("review_list", **data)
     counts = found.get("counts") or {}
-    choices = sorted(set(counts) | ({organization} if organization else set()))
+    # The organizations the visitor reviews (an author who reviews nothing filters by status only).
+    reviewed = act("organization_list_for_user", permission="review_dataset")
+    choices = [(org["name"], org.get("title") or org["name"]) for org in reviewed]
+    if organization and organization not in {name for name, _title in choices}:
+        choices.append((organization, organization))
     return render_template("review_list.html", results=found["results"], count=found["count"], counts=counts,
                            status=status, statuses=DASHBOARD_STATUSES, organization=organization,
                            organizations=choices, pager=Pager(page, PER_PAGE, found["count"]), url_with=url_with)

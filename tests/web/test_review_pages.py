@@ -128,8 +128,11 @@ def test_reviewer_queue_review_page_reject_then_approve(client: Any, call: Calle
     # The queue's count per organization, and the menu's pending count.
     assert re.search(r'cnaf <span class="badge count">1</span>', html)
     assert re.search(r'class="review-link">À relire <span class="badge count"[^>]*>1</span>', html)
+    assert '<option value="cnaf">Caisse nationale des allocations familiales</option>' in html
     status, html = get(client, "/review?status=changes_requested", "en")
     assert "Naissances 2024" not in html and "Nothing to review here." in html
+    status, html = get(client, "/review?organization=cnaf&status=pending", "en")
+    assert "Naissances 2024" in html and '<option value="cnaf" selected>' in html
 
     status, html = get(client, "/dataset/naissances/review", "fr")
     assert status == 200
@@ -219,6 +222,20 @@ def test_edit_of_a_published_dataset_diff_preview_and_download(client: Any, call
     as_user(client, people.other_editor)
     assert client.get(link).status_code == 403
     assert "review-box" not in get(client, "/dataset/allocataires")[1]
+
+    # The author takes the changes back out of the queue, then drops them: the published version stays.
+    as_user(client, people.author)
+    html = get(client, "/dataset/allocataires/review")[1]
+    assert "Withdraw from review" in html and "Approve and publish" not in html
+    response = post(client, "/dataset/allocataires/review/withdraw", form_page="/dataset/allocataires/review")
+    assert response.status_code == 302
+    assert call("review_show", people.author, id=pkg["id"])["status"] == "draft"
+    assert "Submit for review" in get(client, "/dataset/allocataires")[1]
+    post(client, "/dataset/allocataires/review/withdraw", form_page="/dataset/allocataires/review", discard="y")
+    assert call("review_show", people.author, id=pkg["id"])["status"] == "withdrawn"
+    html = get(client, "/dataset/allocataires")[1]
+    assert "review-box" not in html and "Allocataires 2023" in html
+    assert client.get(link).status_code == 404  # the round's file is gone with it
 
 
 def test_organization_form_sets_review_required(client: Any, call: Caller, sysadmin: Actor,
