@@ -89,3 +89,30 @@ def test_concurrent_decisions_one_wins(call: Caller, team: Team, kind: str) -> N
     if kind == "edit":
         published_changes = [a for a in stream if a["activity_type"] == "changed package" and a["data"].get("review")]
         assert len(published_changes) == approvals
+
+
+def test_direct_writes_during_a_round_survive_its_approval(call: Caller, team: Team) -> None:
+    """A reviewer's or admin's direct write to the published dataset while an editor's round is open: either it
+    is refused (409), or approval keeps it. Approval must not silently undo an acknowledged write with the
+    round's older snapshot of fields and resources its author never touched."""
+    name = published_dataset(call, team)["name"]
+    call("package_patch", team["author"], id=name, title="Titre proposé")
+    acknowledged = {}
+    for who, write in (
+        ("reviewer", lambda: call("package_patch", team["reviewer"], id=name, notes="Corrigé par le relecteur")),
+        ("admin", lambda: call("resource_create", team["admin"], package_id=name, name="Ajout direct",
+                               url="https://example.org/ajout.csv")),
+    ):
+        try:
+            write()
+            acknowledged[who] = True
+        except ValidationError:
+            acknowledged[who] = False
+    call("review_submit", team["author"], id=name)
+    call("review_approve", team["reviewer"], id=name)
+    public = call("package_show", team["anonymous"], id=name)
+    assert public["title"] == "Titre proposé"
+    if acknowledged["reviewer"]:
+        assert public["notes"] == "Corrigé par le relecteur"
+    if acknowledged["admin"]:
+        assert [r["name"] for r in public["resources"]] == ["Ajout direct"]
