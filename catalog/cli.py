@@ -103,11 +103,14 @@ def demo_load() -> None:
     from tqdm import tqdm
 
     from catalog.demo.loader import demo_catalog, load_demo
+    from catalog.demo.review import load_review_demo, review_demo_lines
 
     services = cli_services()
     with tqdm(total=len(demo_catalog()["datasets"]), desc="datasets", unit="dataset") as bar:
         counts = load_demo(services, SYSTEM, progress=bar.update)
     click.echo("Demo catalog loaded: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    for line in review_demo_lines(load_review_demo(services, SYSTEM)):
+        click.echo(line)
     wait_for_datastore_loads(services)
 
 

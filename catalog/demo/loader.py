@@ -38,7 +38,7 @@ def resource_url(services: Services, file_name: str) -> str:
     return f"{services.settings.site_url.rstrip('/')}/demo-files/{file_name}"
 
 
-def _exists(services: Services, show_action: str, name: str, actor: Actor) -> bool:
+def exists(services: Services, show_action: str, name: str, actor: Actor) -> bool:
     try:
         call_action(services, show_action, {"id": name}, actor=actor)
     except NotFound:
@@ -74,13 +74,13 @@ def load_demo(
     catalog = demo_catalog()
     for kind, action in (("organizations", "organization"), ("groups", "group")):
         for entry in catalog[kind]:
-            if not _exists(services, f"{action}_show", entry["name"], actor):
+            if not exists(services, f"{action}_show", entry["name"], actor):
                 call_action(services, f"{action}_create", dict(entry), actor=actor)
     created = 0
     for dataset in catalog["datasets"]:
         if progress is not None:
             progress(1)
-        if _exists(services, "package_show", dataset["name"], actor):
+        if exists(services, "package_show", dataset["name"], actor):
             continue
         with ExitStack() as files:
             call_action(services, "package_create", package_dict(services, dataset, files), actor=actor)
