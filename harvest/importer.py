@@ -153,7 +153,9 @@ class NewRecords:
         self.claimed: set[str] = set()
         self.orgs: OrgCache = {}
         # Creating organizations or groups while mapping is per-record work (rolled back with its record).
-        enabled = "create" not in (source.config.get("remote_orgs"), source.config.get("remote_groups"))
+        # A source under review writes through package_create one by one: the bulk path publishes directly.
+        enabled = ("create" not in (source.config.get("remote_orgs"), source.config.get("remote_groups"))
+                   and not held_for_review(source))
         self.prepared: dict[str, Prepared] = {}
         # Prepared records `add` turned down before anything could change them: the one-by-one import takes
         # them as they are instead of mapping and preparing them again.
@@ -279,6 +281,8 @@ def _import_record(
     session = ctx.session
     object_id = ready.object_id if ready is not None else new_id()
     warnings: list[str] = []
+    # Only the dataset write is held: organizations and groups the mapping creates are not reviewed.
+    writer = ctx.holding_for_review() if held_for_review(source) else ctx
     try:
         with session.begin_nested():
             if record.read_error:
@@ -293,11 +297,11 @@ def _import_record(
                 if previous is not None and previous.status == "deleted":
                     prepared["state"] = "active"  # the record came back upstream
                 prepared["resources"] = _keep_resource_ids(ctx, existing.id, prepared.get("resources") or [])
-                saved = save_dropping_invalid(ctx, "package_update", prepared, warnings)
+                saved = save_dropping_invalid(writer, "package_update", prepared, warnings)
                 status = "updated"
             else:
                 prepared["name"] = free_name(prepared, source, record.guid, lambda n: name_taken(session, n))
-                saved = save_dropping_invalid(ctx, "package_create", prepared, warnings)
+                saved = save_dropping_invalid(writer, "package_create", prepared, warnings)
                 status = "added"
             notes = [WARNING_PREFIX + warning for warning in warnings]
             session.add(HarvestObject(
@@ -323,6 +327,12 @@ def _import_record(
         if previous is not None:
             previous.last_seen_job_id = job_id  # seen upstream: never "missing", whatever its import did
         return "errored", None, [message]
+
+
+def held_for_review(source: SourceInfo) -> bool:
+    """`review: true` in the source's config: its new datasets are drafts submitted for review and its updates
+    of published datasets pending edits (catalog/dataset/held.py), instead of being published at once."""
+    return bool(source.config.get("review"))
 
 
 def _check_size(config: dict[str, Any], package: dict[str, Any]) -> None:
