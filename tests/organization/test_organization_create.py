@@ -10,7 +10,8 @@ from tests.conftest import make_user
 
 SHOW_KEYS = {"approval_status", "created", "description", "display_name", "extras", "groups", "id",
              "image_display_url", "image_url", "is_organization", "name", "num_followers", "package_count",
-             "state", "title", "type"}
+             "state", "title", "type",
+             "review_required"}  # Moisson's (issue 16): whether editors' datasets are reviewed before publication
 
 
 def test_organization_create_returns_the_2_12_show_dict(org):

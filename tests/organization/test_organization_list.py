@@ -38,7 +38,7 @@ def test_organization_list_all_fields_shape(call, orgs):
     item = call("organization_list", ANONYMOUS, all_fields=True)[0]
     assert set(item) == {"approval_status", "created", "description", "display_name", "id", "image_display_url",
                          "image_url", "is_organization", "name", "num_followers", "package_count", "state",
-                         "title", "type"}
+                         "title", "type", "review_required"}  # review_required: Moisson's (issue 16)
     item = call("organization_list", ANONYMOUS, all_fields=True, include_extras=True, include_users=True,
                 include_dataset_count=False)[0]
     assert {"extras", "users"} <= set(item) and "package_count" not in item

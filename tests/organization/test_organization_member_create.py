@@ -6,6 +6,7 @@ import pytest
 
 from catalog.context import ANONYMOUS
 from catalog.errors import NotAuthorized, NotFound, ValidationError
+from tests.conftest import make_user
 
 MEMBER_KEYS = {"id", "table_name", "table_id", "capacity", "group_id", "state"}
 
@@ -90,7 +91,20 @@ def test_member_create_and_list(call, sysadmin, org, people, users_create_groups
 
 
 def test_member_roles_list(call):
+    # CKAN's three, and Moisson's reviewer (issue 16): an editor who also reviews datasets before publication.
     assert call("member_roles_list", ANONYMOUS) == [
-        {"text": "Admin", "value": "admin"}, {"text": "Editor", "value": "editor"},
-        {"text": "Member", "value": "member"}]
+        {"text": "Admin", "value": "admin"}, {"text": "Reviewer", "value": "reviewer"},
+        {"text": "Editor", "value": "editor"}, {"text": "Member", "value": "member"}]
     assert [r["value"] for r in call("member_roles_list", ANONYMOUS, group_type="group")] == ["admin", "member"]
+
+
+def test_reviewer_is_an_organization_capacity_only(call, sysadmin, org):
+    make_user(call, "relectrice")
+    member = call("organization_member_create", sysadmin, id=org["id"], username="relectrice", role="reviewer")
+    assert member["capacity"] == "reviewer"
+    members = call("member_list", sysadmin, id=org["id"], capacity="reviewer")
+    assert [(m[1], m[2]) for m in members] == [("user", "Reviewer")]
+    group = call("group_create", sysadmin, name="theme")
+    with pytest.raises(ValidationError) as error:
+        call("group_member_create", sysadmin, id=group["id"], username="relectrice", role="reviewer")
+    assert error.value.errors == {"role": ["role does not exist."]}

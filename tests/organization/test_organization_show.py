@@ -9,7 +9,8 @@ from catalog.errors import NotAuthorized, NotFound, ValidationError
 
 SHOW_KEYS = {"approval_status", "created", "description", "display_name", "extras", "groups", "id",
              "image_display_url", "image_url", "is_organization", "name", "num_followers", "package_count",
-             "state", "title", "type"}
+             "state", "title", "type",
+             "review_required"}  # Moisson's (issue 16): whether editors' datasets are reviewed before publication
 MEMBER_KEYS = {"about", "activity_streams_email_notifications", "capacity", "created", "display_name",
                "email_hash", "fullname", "id", "image_display_url", "image_url", "last_active", "name",
                "number_created_packages", "state", "sysadmin"}
