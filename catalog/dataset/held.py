@@ -70,6 +70,32 @@ def latest_revision(ctx: ActionContext, package_id: str) -> ReviewRevision | Non
         .order_by(ReviewRevision.created.desc(), ReviewRevision.id.desc()).limit(1))
 
 
+def reviews(ctx: ActionContext, package: Package, revision: ReviewRevision | None) -> bool:
+    """Whether the caller reviews this dataset's round: a reviewer of its organization, or of the organization the
+    held changes move it to (what enters an organization is its reviewers' to decide)."""
+    if can_review(ctx.session, ctx.actor, package.owner_org):
+        return True
+    return revision is not None and revision.owner_org != package.owner_org \
+        and can_review(ctx.session, ctx.actor, revision.owner_org)
+
+
+def refuse_direct_write(ctx: ActionContext, package: Package) -> None:
+    """A direct write (a reviewer's, an admin's, a harvest's) to a published dataset whose changes await review
+    would be undone by their approval, which publishes the round's whole version: 409 until it is decided."""
+    revision = open_revision(ctx, package.id)
+    if revision is not None and revision.kind == "edit":
+        raise ValidationError({"review": [
+            "This dataset has changes awaiting review: approve, reject or discard them (review_approve, "
+            "review_reject, review_withdraw with discard) before changing the published version."]})
+
+
+def resubmit_for_harvest(ctx: ActionContext, revision: ReviewRevision) -> None:
+    """A harvest's round has no author to submit it again: a harvest that brings more changes resubmits it."""
+    if ctx.hold_for_review and revision.author_user_id is None and revision.status != "pending":
+        revision.status, revision.submitted = "pending", ctx.now
+        add_history(revision, history_entry(ctx, "submitted"))
+
+
 def is_author(ctx: ActionContext, revision: ReviewRevision) -> bool:
     """A round opened by a harvest (no author) is extended by the harvest's held writes only."""
     if revision.author_user_id is None:
@@ -183,6 +209,8 @@ def hold_edit(ctx: ActionContext, package: Package, data: dict[str, Any], owner_
     pending["metadata_modified"] = iso(ctx.now)
     if revision.data is not None:
         add_history(revision, history_entry(ctx, "edited"))
+        resubmit_for_harvest(ctx, revision)
+    revision.owner_org = pending.get("owner_org")
     revision.data = pending
     revision.files = files
     revision.modified = ctx.now

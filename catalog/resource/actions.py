@@ -39,7 +39,9 @@ def _update_with(ctx: ActionContext, package: dict[str, Any], position: int) -> 
         if isinstance(per_resource, list) and len(per_resource) > position and per_resource[position]:
             raise ValidationError(per_resource[position]) from error
         raise
-    return updated["resources"][position]
+    resource = updated["resources"][position]
+    # A write held for review says so, as package writes do (catalog/dataset/held.py).
+    return {**resource, "review": updated["review"]} if "review" in updated else resource
 
 
 def _stored_resource(ctx: ActionContext, resource_id: str) -> tuple[dict[str, Any], int]:

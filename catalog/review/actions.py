@@ -12,7 +12,8 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 
 from catalog.activity.record import record_review_activity
-from catalog.authz import REVIEW_ROLES, can_review, org_capacities
+from catalog.clock import iso
+from catalog.authz import REVIEW_ROLES, org_capacities
 from catalog.context import ActionContext
 from catalog.dataset.actions.write import write_package
 from catalog.dataset.dictize import package_dictize
@@ -23,6 +24,7 @@ from catalog.dataset.held import (
     latest_revision,
     open_revision,
     org_requires_review,
+    reviews,
 )
 from catalog.dataset.locking import lock_package
 from catalog.dataset.models import Package
@@ -101,7 +103,7 @@ def review_submit(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
     add_history(revision, history_entry(ctx, "submitted", comment))
     ctx.session.flush()
     record_review_activity(ctx, "review submitted", package, _activity_review(revision, comment))
-    notify.mail_reviewers(ctx, org_id=package.owner_org or "", package_name=package.name,
+    notify.mail_reviewers(ctx, org_id=revision.owner_org or package.owner_org or "", package_name=package.name,
                           package_title=_title(package, revision), author_name=_display_name(ctx), comment=comment)
     return _summary(ctx, revision, package)
 
@@ -126,9 +128,12 @@ def review_approve(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
 
     :param id: the id or name of the dataset
     :param comment: a note for the author (optional)
+    :param modified: the round's ``modified`` as read in review_show: refused (409) if it was edited since
     :rtype: dictionary: ``{"review": summary, "package": the published dataset}``
     """
     ctx, package, revision = _pending_round(ctx, data, "approve")
+    if data.get("modified") and data["modified"] != iso(revision.modified):
+        raise _conflict("The changes were edited after you read them: read the review again before approving.")
     comment = (data.get("comment") or "").strip()
     author = _user_name(ctx, revision.author_user_id)
     review = {"revision_id": revision.id, "author": author, "author_id": revision.author_user_id,
@@ -216,7 +221,8 @@ def _visible_rounds(ctx: ActionContext, orgs: list[str] | None) -> Select[Any]:
     query = select(ReviewRevision, Package).join(Package, Package.id == ReviewRevision.package_id)
     if orgs is None:
         return query
-    return query.where(or_(Package.owner_org.in_(orgs), ReviewRevision.author_user_id == ctx.actor.user_id))
+    return query.where(or_(Package.owner_org.in_(orgs), ReviewRevision.owner_org.in_(orgs),
+                           ReviewRevision.author_user_id == ctx.actor.user_id))
 
 
 @action(auth=auth.review_list, read_only=True)
@@ -241,7 +247,8 @@ def review_list(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
         query = query.where(ReviewRevision.status == status)
     if data.get("organization"):
         org = find_group(ctx.session, data["organization"])
-        query = query.where(Package.owner_org == (org.id if org else None))
+        org_id = org.id if org else None
+        query = query.where(or_(Package.owner_org == org_id, ReviewRevision.owner_org == org_id))
     if data.get("author"):
         user = find_user(ctx.session, data["author"])
         query = query.where(ReviewRevision.author_user_id == (user.id if user else None))
@@ -251,9 +258,9 @@ def review_list(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
     limit = min(data.get("limit") if data.get("limit") is not None else DEFAULT_LIMIT, MAX_LIMIT)
     rows = ctx.session.execute(query.order_by(ReviewRevision.modified.desc(), ReviewRevision.id)
                                .limit(limit).offset(data.get("offset") or 0)).all()
+    # Counted by the organization the round is reviewed for (the dataset's, or the one held changes move it to).
     pending_by_org = (select(Group.name, func.count())
-                      .join(Package, Package.owner_org == Group.id)
-                      .join(ReviewRevision, ReviewRevision.package_id == Package.id)
+                      .join(ReviewRevision, ReviewRevision.owner_org == Group.id)
                       .where(ReviewRevision.status == "pending").group_by(Group.name))
     if orgs is not None:
         pending_by_org = pending_by_org.where(Group.id.in_(orgs))
@@ -298,5 +305,6 @@ def review_show(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
         "submitted": summary(revision, package, None, None)["submitted"],
         "history": revision.history or [],
         "files": {rid: True for rid in (revision.files or {})} if revision.is_open else {},
-        "can_review": can_review(ctx.session, ctx.actor, package.owner_org),
+        "modified": summary(revision, package, None, None)["modified"],
+        "can_review": reviews(ctx, package, revision),
     }

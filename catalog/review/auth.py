@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from catalog.authz import can_edit_package, can_review
+from catalog.authz import can_edit_package
 from catalog.context import ActionContext
-from catalog.dataset.held import is_author, latest_revision, open_revision
+from catalog.dataset.held import is_author, latest_revision, open_revision, reviews
 from catalog.dataset.models import Package
 from catalog.dataset.queries import get_package
 from catalog.errors import NotAuthorized, NotFound
@@ -27,9 +27,9 @@ def _package(ctx: ActionContext, data: dict[str, Any], action_name: str) -> Pack
 
 
 def _author_or_reviewer(ctx: ActionContext, package: Package, action_name: str, *, open_only: bool) -> None:
-    if can_review(ctx.session, ctx.actor, package.owner_org):
-        return
     revision = open_revision(ctx, package.id) if open_only else latest_revision(ctx, package.id)
+    if reviews(ctx, package, revision):
+        return
     if revision is not None and revision.author_user_id is not None and is_author(ctx, revision):
         return
     raise NotAuthorized(f"User {ctx.actor.name} not authorized to {action_name} for dataset {package.id}")
@@ -55,7 +55,7 @@ def review_withdraw(ctx: ActionContext, data: dict[str, Any]) -> None:
 def _reviewer(action_name: str):
     def check(ctx: ActionContext, data: dict[str, Any]) -> None:
         package = _package(ctx, data, action_name)
-        if not can_review(ctx.session, ctx.actor, package.owner_org):
+        if not reviews(ctx, package, open_revision(ctx, package.id)):
             raise NotAuthorized(f"User {ctx.actor.name} not authorized to {action_name} for dataset {package.id}")
     check.__name__ = action_name
     return check

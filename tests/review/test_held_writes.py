@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from catalog.context import ANONYMOUS, Actor
-from catalog.errors import NotAuthorized
+from catalog.errors import NotAuthorized, ValidationError
 from tests.conftest import Caller, make_user
 
 OLD_CSV = b"commune;allocataires\nAjaccio;5400\n"
@@ -164,3 +164,59 @@ def test_held_removal_keeps_the_public_datastore_table(call: Caller, client: Any
     assert call("datastore_search", ANONYMOUS, resource_id=resource["id"])["total"] == 1
     assert [r["id"] for r in call("package_show", ANONYMOUS, id="tableau")["resources"]] == [resource["id"]]
     assert call("review_show", people["redac"], id="tableau")["diff"]["resources"][0]["change"] == "removed"
+
+
+def test_direct_write_during_an_edit_round_is_refused(call: Caller, people: dict[str, Any]) -> None:
+    """Approval publishes the round's whole version: a reviewer's direct change made meanwhile would be undone."""
+    call("package_create", people["sysadmin"], name="en-cours", owner_org=people["org"]["id"], title="T")
+    call("package_patch", people["redac"], id="en-cours", title="U")
+    with pytest.raises(ValidationError, match="awaiting review"):
+        call("package_patch", people["relecteur"], id="en-cours", notes="direct")
+    call("review_withdraw", people["redac"], id="en-cours", discard=True)
+    assert call("package_patch", people["relecteur"], id="en-cours", notes="direct")["notes"] == "direct"
+
+
+def test_approval_refused_when_the_changes_moved_since_they_were_read(call: Caller, people: dict[str, Any]) -> None:
+    call("package_create", people["sysadmin"], name="relu", owner_org=people["org"]["id"], title="T")
+    call("package_patch", people["redac"], id="relu", title="U")
+    call("review_submit", people["redac"], id="relu")
+    read = call("review_show", people["relecteur"], id="relu")
+    call("package_patch", people["redac"], id="relu", title="V")
+    with pytest.raises(ValidationError, match="edited after you read them"):
+        call("review_approve", people["relecteur"], id="relu", modified=read["modified"])
+    again = call("review_show", people["relecteur"], id="relu")
+    call("review_approve", people["relecteur"], id="relu", modified=again["modified"])
+    assert call("package_show", ANONYMOUS, id="relu")["title"] == "V"
+
+
+def test_a_dataset_moved_into_a_reviewed_organization_is_reviewed_there(call: Caller, people: dict[str, Any]) -> None:
+    libre = call("organization_create", people["sysadmin"], name="libre")
+    call("organization_member_create", people["sysadmin"], id=libre["id"], username="redac", role="editor")
+    call("package_create", people["redac"], name="arrivant", owner_org=libre["id"], title="T")
+    moved = call("package_patch", people["redac"], id="arrivant", owner_org=people["org"]["id"])
+    assert moved["review"]["held"] is True
+    assert call("package_show", ANONYMOUS, id="arrivant")["owner_org"] == libre["id"]
+    call("review_submit", people["redac"], id="arrivant")
+    queue = call("review_list", people["relecteur"])
+    assert queue["count"] == 1 and queue["counts"] == {"caf-corse": 1}
+    call("review_approve", people["relecteur"], id="arrivant")
+    assert call("package_show", ANONYMOUS, id="arrivant")["owner_org"] == people["org"]["id"]
+
+
+def test_a_harvest_resubmits_its_round_when_it_brings_more_changes(services: Any, call: Caller,
+                                                                    people: dict[str, Any]) -> None:
+    """A harvest's round has no author to resubmit it after changes were requested: the harvest's next held write
+    does."""
+    from catalog.context import SYSTEM
+    from catalog.registry import unit
+
+    call("package_create", people["sysadmin"], name="moissonne", owner_org=people["org"]["id"], title="T")
+    with unit(services, SYSTEM, write=True) as ctx:
+        held = ctx.holding_for_review().call("package_patch", {"id": "moissonne", "title": "U"})
+    assert held["review"]["status"] == "pending"
+    call("review_reject", people["relecteur"], id="moissonne", comment="Titre à revoir")
+    with unit(services, SYSTEM, write=True) as ctx:
+        again = ctx.holding_for_review().call("package_patch", {"id": "moissonne", "title": "W"})
+    assert again["review"]["status"] == "pending"
+    assert [e["action"] for e in call("review_show", people["relecteur"], id="moissonne")["history"]] == [
+        "created", "submitted", "changes_requested", "edited", "submitted"]

@@ -46,6 +46,8 @@ def write_package(ctx: ActionContext, data: dict[str, Any], package: Package | N
     held_here = approval is None and held.holds(ctx, owner_org, package.owner_org if package else None)
     if package is not None and package.state == "active" and held_here:
         return held.hold_edit(ctx, package, data, owner_org, _apply_fields)
+    if package is not None and package.state == "active" and approval is None:
+        held.refuse_direct_write(ctx, package)
     if held_here and package is not None and package.state == "draft":
         data = {k: v for k, v in data.items() if k != "state"}  # only approval publishes a held draft
     revision = None
@@ -88,7 +90,8 @@ def write_package(ctx: ActionContext, data: dict[str, Any], package: Package | N
     after_package_write(ctx, [PackageChange(after, activity, new_files, is_new=is_create,
                                             activity_data={"review": approval.review} if approval else {})])
     if revision is not None:
-        revision.modified = ctx.now
+        revision.modified, revision.owner_org = ctx.now, package.owner_org
+        held.resubmit_for_harvest(ctx, revision)
         return held.held_answer(after, revision)
     return after
 
