@@ -177,11 +177,30 @@ def dataset_new() -> str | Response:
     return render_template("admin/dataset_form.html", form=form, problems=problems, pkg=None)
 
 
+def _editable(id: str) -> dict[str, Any]:
+    """The version an edit starts from: for the author of changes held for review, the pending one (their edit
+    extends it; the published one would send its old values back), else the published one."""
+    pkg = act("package_show", id=id)
+    review = pkg.get("review") or {}
+    if review.get("kind") == "edit" and review.get("status") in ("draft", "pending", "changes_requested") \
+            and review.get("author") == (current_user() or {}).get("name"):
+        return {**act("review_show", id=pkg["id"])["pending"], "review": review}
+    return pkg
+
+
+def _saved(answer: dict[str, Any], done: str) -> bool:
+    """Flash what happened; True when the write was held for review (its page is the review page then)."""
+    held = bool((answer.get("review") or {}).get("held")) and answer["review"].get("kind") == "edit"
+    flash(_("Saved for review: the published version stays online until a reviewer approves the changes.")
+          if held else done, "success")
+    return held
+
+
 @web.route("/dataset/edit/<id>", methods=["GET", "POST"])
 def dataset_edit(id: str) -> str | Response:
     if (redirect_to := login_first()) is not None:
         return redirect_to
-    pkg = act("package_show", id=id)
+    pkg = _editable(id)
     _require("package_update", id=pkg["id"])
     extras = {e["key"]: e["value"] for e in pkg.get("extras") or []}
     initial = None
@@ -198,7 +217,8 @@ def dataset_edit(id: str) -> str | Response:
         except ValidationError as error:
             problems = show_errors(form, error)
         else:
-            flash(_("Dataset saved."), "success")
+            if _saved(pkg, _("Dataset saved.")):
+                return redirect(url_for("web.review_read", id=pkg["id"]))
             return redirect(url_for("web.dataset_read", id=pkg["name"]))
     return render_template("admin/dataset_form.html", form=form, problems=problems, pkg=pkg)
 
@@ -242,7 +262,8 @@ def resource_new(id: str) -> str | Response:
             except ValidationError as error:
                 problems = show_errors(form, error)
             else:
-                flash(_("Resource added."), "success")
+                if _saved(res, _("Resource added.")):
+                    return redirect(url_for("web.review_read", id=pkg["id"]))
                 return redirect(url_for("web.resource_read", id=pkg["name"], resource_id=res["id"]))
     return render_template("admin/resource_form.html", form=form, problems=problems, pkg=pkg, res=None)
 
@@ -251,7 +272,7 @@ def resource_new(id: str) -> str | Response:
 def resource_edit(id: str, resource_id: str) -> str | Response:
     if (redirect_to := login_first()) is not None:
         return redirect_to
-    pkg = act("package_show", id=id)
+    pkg = _editable(id)
     _require("package_update", id=pkg["id"])
     res = next((r for r in pkg["resources"] if r["id"] == resource_id), None)
     if res is None:
@@ -267,6 +288,7 @@ def resource_edit(id: str, resource_id: str) -> str | Response:
         except ValidationError as error:
             problems = show_errors(form, error)
         else:
-            flash(_("Resource saved."), "success")
+            if _saved(res, _("Resource saved.")):
+                return redirect(url_for("web.review_read", id=pkg["id"]))
             return redirect(url_for("web.resource_read", id=pkg["name"], resource_id=res["id"]))
     return render_template("admin/resource_form.html", form=form, problems=problems, pkg=pkg, res=res)

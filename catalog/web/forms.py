@@ -7,7 +7,16 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import URL, DataRequired, Length, Optional, ValidationError
 
 from catalog.dcat import geometry
@@ -58,6 +67,8 @@ class ReviewForm(FlaskForm):
 
     comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=COMMENT_MAX)])
     discard = BooleanField(_l("Discard the changes (the published version stays as it is)"))
+    # The round's `modified` the page showed: approving changes edited since is refused (review_approve).
+    modified = HiddenField()
 
 
 # Capacities offered on the members page, highest first (catalog/authz.py ROLE_RANK).

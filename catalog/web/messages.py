@@ -24,6 +24,20 @@ EXACT = {
     "You cannot add a dataset to this organization": _l("You cannot add a dataset to this organization."),
     "Datasets with no organization can't be private.": _l("A dataset without an organization cannot be private."),
     "File upload too large": _l("The file is too large."),
+    # The review actions' conflicts (catalog/review/actions.py, catalog/dataset/held.py).
+    "This dataset has changes awaiting review by another author: ask them or a reviewer of the organization to "
+    "finish that review first.": _l("This dataset has changes awaiting review by someone else: ask them or a "
+                                    "reviewer of the organization to finish that review first."),
+    "This dataset has changes awaiting review: approve, reject or discard them (review_approve, review_reject, "
+    "review_withdraw with discard) before changing the published version.":
+        _l("This dataset has changes awaiting review: approve them, request changes or discard them before changing "
+           "the published version."),
+    "This review is already submitted and waiting for a reviewer.":
+        _l("This review is already submitted and waiting for a reviewer."),
+    "The changes were edited after you read them: read the review again before approving.":
+        _l("The changes were edited after you read them: read the review again before approving."),
+    "A new dataset's draft cannot be discarded: delete the dataset (package_delete).":
+        _l("A new dataset's draft cannot be discarded: delete the dataset instead."),
 }
 EMAIL = re.compile(r"^Email (?P<value>.*) is not a valid format$")
 

@@ -231,6 +231,8 @@ def _post(id: str, action_name: str, *, done: str, comment_required: bool = Fals
         data["comment"] = comment
     if action_name == "review_withdraw" and form.discard.data:
         data["discard"] = True
+    if action_name == "review_approve" and form.modified.data:
+        data["modified"] = form.modified.data
     try:
         answer = act(action_name, **data)
     except ActionError as error:

@@ -311,3 +311,22 @@ def test_csv_head_reads_only_the_start_of_a_large_file(tmp_path: Path) -> None:
     assert len(head.rows) == 20 and head.rows[0] == ["Commune 000001", "2024", "1", "1,5"]
     (tmp_path / "binary.csv").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
     assert read_head(tmp_path / "binary.csv") is None
+
+
+def test_edit_form_shows_the_pending_version_and_saves_for_review(client: Any, call: Caller, people: People) -> None:
+    """The form of an author whose changes are held starts from the pending version: the published one would send
+    its old values back and undo the round's earlier changes."""
+    call("package_create", people.reviewer, name="effectifs", title="Titre publié", owner_org=people.org["id"])
+    call("package_patch", people.author, id="effectifs", title="Titre proposé")
+    as_user(client, people.author)
+    status, html = get(client, "/dataset/edit/effectifs", "fr")
+    assert status == 200 and 'value="Titre proposé"' in html and "Titre publié" not in html
+    form = {"csrf_token": csrf_token(html), "title": "Titre proposé", "name": "effectifs", "notes": "Ajouté ensuite",
+            "owner_org": people.org["id"], "license_id": "fr-lo"}
+    response = client.post("/dataset/edit/effectifs", data=form, headers={"Accept-Language": "fr"})
+    assert response.status_code == 302 and "/review" in response.headers["Location"]
+    shown = call("review_show", people.reviewer, id="effectifs")
+    assert shown["pending"]["title"] == "Titre proposé" and shown["pending"]["notes"] == "Ajouté ensuite"
+    assert call("package_show", people.reviewer, id="effectifs")["title"] == "Titre publié"
+    status, html = get(client, "/dataset/effectifs", "fr")
+    assert "relecture" in text_of(html).lower()
