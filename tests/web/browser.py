@@ -20,6 +20,16 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 ADMIN_PASSWORD = "correct-horse-battery"
 
 
+def playwright_or_skip() -> Any:
+    """playwright.sync_api, or the calling test module skipped with what to install."""
+    import pytest
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"browser tests need Debian's Chromium at {CHROMIUM} (apt-get install -y chromium)",
+                    allow_module_level=True)
+    return pytest.importorskip("playwright.sync_api", reason="browser tests need the playwright package")
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -15,12 +15,17 @@ from typing import Any
 
 import pytest
 
-from tests.web.browser import ADMIN_PASSWORD, CHROMIUM, CHROMIUM_ARGS, Server, start_server, stop_server
+from tests.web.browser import (
+    ADMIN_PASSWORD,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    Server,
+    playwright_or_skip,
+    start_server,
+    stop_server,
+)
 
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"browser tests need Debian's Chromium at {CHROMIUM} (apt-get install -y chromium)",
-                allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="browser tests need the playwright package")
+sync_api = playwright_or_skip()
 expect = sync_api.expect
 
 pytestmark = pytest.mark.slow
