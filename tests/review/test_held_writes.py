@@ -220,3 +220,12 @@ def test_a_harvest_resubmits_its_round_when_it_brings_more_changes(services: Any
     assert again["review"]["status"] == "pending"
     assert [e["action"] for e in call("review_show", people["relecteur"], id="moissonne")["history"]] == [
         "created", "submitted", "changes_requested", "edited", "submitted"]
+
+
+def test_the_review_actions_are_in_the_openapi_document(client: Any) -> None:
+    paths = json.loads(client.get("/api/3/openapi.json").get_data(as_text=True))["paths"]
+    for name in ("review_submit", "review_approve", "review_reject", "review_withdraw", "review_list",
+                 "review_show"):
+        assert f"/api/3/action/{name}" in paths, name
+    show = json.dumps(paths["/api/3/action/review_show"])
+    assert "review_show" in show and '"id"' in show
