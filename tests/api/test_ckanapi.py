@@ -143,3 +143,28 @@ def test_cli_load_updates_existing_datasets(live_server, organization, remote, t
     assert updated["title"] == "Titre modifié par ckanapi load"
     assert [r["id"] for r in updated["resources"]] == [r["id"] for r in original["resources"]]
     assert comparable({**updated, "title": original["title"], "notes": original["notes"]}) == comparable(original)
+
+
+def test_cli_load_by_an_editor_into_an_organization_that_requires_review(live_server, remote, tmp_path: Path):
+    """ckanapi load by an editor (issue 16): new datasets become drafts awaiting review and changes of published
+    ones are held, with no error in ckanapi's log; the public keeps the published version."""
+    org = remote.action.organization_create(name=unique("relue"), review_required=True)
+    editor = remote.action.user_create(name=unique("editeur"), email=f"{unique('e')}@example.org",
+                                       password="correct-horse-battery")
+    remote.action.organization_member_create(id=org["id"], username=editor["name"], role="editor")
+    token = remote.action.api_token_create(user=editor["name"], name="load")["token"]
+    published = remote.action.package_create(**dataset_body(org["id"]))
+    new = dataset_body(org["id"])
+    input_file, log_file = tmp_path / "datasets.jsonl", tmp_path / "load.log"
+    input_file.write_text(json.dumps(new) + "\n" + json.dumps({**published, "title": "Titre proposé"}) + "\n")
+    ckanapi_cli("load", "datasets", "-q", "-I", str(input_file), "-l", str(log_file), "-r", live_server.url,
+                "-a", token)
+    assert [entry for entry in map(json.loads, log_file.read_text().splitlines()) if entry[3]] == []
+    with ckanapi.RemoteCKAN(live_server.url, user_agent="moisson-tests") as anonymous:
+        with pytest.raises(ckanapi.NotAuthorized):
+            anonymous.action.package_show(id=new["name"])
+        assert anonymous.action.package_show(id=published["id"])["title"] == published["title"]
+    queue = remote.action.review_list(organization=org["name"], status="open")
+    assert sorted((r["package_name"], r["kind"], r["status"]) for r in queue["results"]) == sorted(
+        [(new["name"], "new", "draft"), (published["name"], "edit", "draft")])
+    assert remote.action.review_show(id=published["id"])["pending"]["title"] == "Titre proposé"
