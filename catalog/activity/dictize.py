@@ -13,6 +13,8 @@ from catalog.context import ActionContext
 from catalog.dataset.models import Package
 
 PACKAGE_TYPES = ("new package", "changed package", "deleted package")
+# The review steps (catalog/review/): about a dataset too, so only readable while the dataset is.
+REVIEW_TYPES = ("review submitted", "changes requested", "review approved", "review withdrawn")
 
 
 def permission_labels(activity: Activity) -> list[str]:
@@ -40,7 +42,7 @@ def readable_clause(ctx: ActionContext) -> ColumnElement[bool]:
         clauses.append(Activity.creator_user_id == actor.user_id)
     visible = visible_packages(ctx, include_private=True, include_drafts=True, include_deleted=True)
     readable_now = or_(
-        Activity.activity_type.not_in(PACKAGE_TYPES),
+        Activity.activity_type.not_in(PACKAGE_TYPES + REVIEW_TYPES),
         Activity.object_id.in_(visible.with_only_columns(Package.id)),
         Activity.object_id.not_in(select(Package.id)),  # purged datasets: only the labels decide
     )

@@ -26,6 +26,7 @@ from catalog.clock import iso
 from catalog.context import ActionContext
 from catalog.dataset.dictize import package_dictize, without_write_times
 from catalog.dataset.models import Package
+from catalog.dataset.rebase import rebase
 from catalog.errors import ValidationError
 from catalog.organization.models import Group
 from catalog.review.models import OPEN_STATUSES, ReviewRevision, pending_file_key
@@ -77,6 +78,31 @@ def reviews(ctx: ActionContext, package: Package, revision: ReviewRevision | Non
         return True
     return revision is not None and revision.owner_org != package.owner_org \
         and can_review(ctx.session, ctx.actor, revision.owner_org)
+
+
+def decides(ctx: ActionContext, package: Package, revision: ReviewRevision | None) -> bool:
+    """Whether the caller may approve or reject the round: never its own author (but sysadmins); a reviewer of the
+    dataset's organization when it requires review, else (a dataset moving into one that does) of the destination.
+    So moving a dataset to an organization one administers never approves one's own changes."""
+    if ctx.actor.is_sysadmin:
+        return True
+    if revision is not None and revision.author_user_id is not None and revision.author_user_id == ctx.actor.user_id:
+        return False
+    source = package.owner_org
+    target = revision.owner_org if revision is not None else source
+    if target and target != source and not org_requires_review(ctx, source):
+        return can_review(ctx.session, ctx.actor, target)
+    return can_review(ctx.session, ctx.actor, source)
+
+
+def close_published_round(ctx: ActionContext, package_id: str) -> None:
+    """A draft published by a direct write (a reviewer making it active) takes its `new` round with it: left open,
+    the round would stay in the queue and swallow the author's next edit."""
+    revision = open_revision(ctx, package_id)
+    if revision is not None and revision.kind == "new":
+        revision.status, revision.modified = "approved", ctx.now
+        revision.decided_by, revision.decided_at = ctx.actor.user_id, ctx.now
+        add_history(revision, history_entry(ctx, "approved", "published directly"))
 
 
 def refuse_direct_write(ctx: ActionContext, package: Package) -> None:
@@ -133,6 +159,15 @@ def start_new_round(ctx: ActionContext, package: Package) -> ReviewRevision:
     return revision
 
 
+def pending_version(ctx: ActionContext, package: Package, revision: ReviewRevision,
+                    published: dict[str, Any] | None = None) -> dict[str, Any]:
+    """An edit round's pending version on today's published one: the author's changes over what is online now
+    (catalog/dataset/rebase.py), which is what approval publishes and what the author's next edit starts from."""
+    current = published if published is not None else package_dictize(ctx.session, package, ctx.settings)
+    data = copy.deepcopy(revision.data or current)
+    return rebase(revision.base or current, data, current)
+
+
 def dict_for_author(ctx: ActionContext, package: Package) -> dict[str, Any] | None:
     """The pending version the caller's next edit starts from: their own open edit round, when their writes to this
     dataset are held. None: they edit the published dataset."""
@@ -141,7 +176,7 @@ def dict_for_author(ctx: ActionContext, package: Package) -> dict[str, Any] | No
         return None
     if not is_author(ctx, revision) or not holds(ctx, package.owner_org):
         return None
-    return copy.deepcopy(revision.data)
+    return pending_version(ctx, package, revision)
 
 
 def pending_resource_package(ctx: ActionContext, resource_id: str) -> str | None:
@@ -160,6 +195,7 @@ def hold_edit(ctx: ActionContext, package: Package, data: dict[str, Any], owner_
     """A change of a published dataset, held: applied in a savepoint, dictized, rolled back, kept in the round.
     `save(ctx, package, data, owner_org)` applies a write's fields to the rows (write_package's own step) and
     returns the ids of resources with a new file."""
+    close_published_round(ctx, package.id)  # a `new` round left open on a published dataset is stale
     revision = open_revision(ctx, package.id)
     if revision is not None and revision.kind == "edit" and not is_author(ctx, revision):
         raise ValidationError({"review": [
@@ -184,7 +220,7 @@ def hold_edit(ctx: ActionContext, package: Package, data: dict[str, Any], owner_
     savepoint = ctx.session.begin_nested()
     try:
         if revision.data is not None:
-            previous = revision.data
+            previous = pending_version(ctx, package, revision, published)
             save(held_ctx, package, previous, previous.get("owner_org"))
             ctx.session.flush()
         save(held_ctx, package, data, owner_org)
@@ -211,6 +247,7 @@ def hold_edit(ctx: ActionContext, package: Package, data: dict[str, Any], owner_
         add_history(revision, history_entry(ctx, "edited"))
         resubmit_for_harvest(ctx, revision)
     revision.owner_org = pending.get("owner_org")
+    revision.base = published
     revision.data = pending
     revision.files = files
     revision.modified = ctx.now

@@ -68,13 +68,14 @@ def name_is_free(ctx: ActionContext, name: str, own_id: str | None, errors: Erro
         errors.setdefault("name", []).append("That URL is already in use.")
 
 
-def owner_org_accepts_actor(ctx: ActionContext, owner_org: str, errors: Errors) -> str | None:
+def owner_org_accepts_actor(ctx: ActionContext, owner_org: str, errors: Errors, *,
+                            check_actor: bool = True) -> str | None:
     """Resolve an organization id or name to its id, checking the caller may add datasets to it."""
     org = get_group(ctx.session, owner_org, is_organization=True)
     if org is None or org.state != "active":
         errors["owner_org"] = ["Organization does not exist"]
         return None
-    if not has_org_role(ctx.session, ctx.actor, org.id, "editor"):
+    if check_actor and not has_org_role(ctx.session, ctx.actor, org.id, "editor"):
         errors["owner_org"] = ["You cannot add a dataset to this organization"]
         return None
     return org.id

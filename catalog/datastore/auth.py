@@ -7,6 +7,7 @@ from typing import Any
 
 from catalog.authz import can_edit_package, can_read_package
 from catalog.context import ActionContext
+from catalog.dataset.held import holds
 from catalog.dataset.models import Package, Resource
 from catalog.dataset.queries import get_package
 from catalog.errors import NotAuthorized, NotFound, ValidationError
@@ -41,6 +42,11 @@ def _write(ctx: ActionContext, data: dict[str, Any]) -> None:
     _, package = get_resource(ctx, resource_id)
     if not can_edit_package(ctx, package):
         raise NotAuthorized(f"User {ctx.actor.name} not authorized to update resource {resource_id}")
+    if package.state == "active" and holds(ctx, package.owner_org):
+        # The public reads these rows at once: in an organization that requires review, an editor changes the
+        # resource's file instead (held until a reviewer approves it), and the table is loaded from it then.
+        raise NotAuthorized(f"User {ctx.actor.name} not authorized to change the DataStore of a published dataset "
+                            "whose organization requires review: upload the new file to the resource instead")
 
 
 def datastore_create(ctx: ActionContext, data: dict[str, Any]) -> None:

@@ -6,25 +6,25 @@ the same round at once are serialised and the second finds it already decided (4
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 
 from catalog.activity.record import record_review_activity
-from catalog.clock import iso
 from catalog.authz import REVIEW_ROLES, org_capacities
+from catalog.clock import iso
 from catalog.context import ActionContext
 from catalog.dataset.actions.write import write_package
 from catalog.dataset.dictize import package_dictize
 from catalog.dataset.held import (
     Approval,
     add_history,
+    decides,
     history_entry,
     latest_revision,
     open_revision,
     org_requires_review,
-    reviews,
+    pending_version,
 )
 from catalog.dataset.locking import lock_package
 from catalog.dataset.models import Package
@@ -145,7 +145,7 @@ def review_approve(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
         published = package_dictize(ctx.session, package, ctx.settings)
         after_package_write(ctx, [PackageChange(published, "new package", activity_data={"review": review})])
     else:
-        pending = copy.deepcopy(revision.data or {})
+        pending = pending_version(ctx, package, revision)
         pending = {k: v for k, v in pending.items() if k not in ("id", "type", "review")}
         published = write_package(ctx, pending, package, Approval(files=dict(revision.files or {}), review=review))
     revision.status, revision.modified = "approved", ctx.now
@@ -247,11 +247,11 @@ def review_list(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
         query = query.where(ReviewRevision.status == status)
     if data.get("organization"):
         org = find_group(ctx.session, data["organization"])
-        org_id = org.id if org else None
+        org_id = org.id if org else ""  # an unknown organization matches nothing (not the rounds without one)
         query = query.where(or_(Package.owner_org == org_id, ReviewRevision.owner_org == org_id))
     if data.get("author"):
         user = find_user(ctx.session, data["author"])
-        query = query.where(ReviewRevision.author_user_id == (user.id if user else None))
+        query = query.where(ReviewRevision.author_user_id == (user.id if user else ""))
     if data.get("kind"):
         query = query.where(ReviewRevision.kind == data["kind"])
     count = ctx.session.scalar(select(func.count()).select_from(query.subquery())) or 0
@@ -288,7 +288,7 @@ def review_show(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
         raise NotFound("This dataset has no review")
     current = package_dictize(ctx.session, package, ctx.settings)
     if revision.kind == "edit" and revision.is_open:
-        published, pending = current, copy.deepcopy(revision.data or current)
+        published, pending = current, pending_version(ctx, package, revision, current)
     elif revision.kind == "new" and revision.is_open:
         published, pending = None, current
     else:  # decided: what it published is what is online now
@@ -306,5 +306,5 @@ def review_show(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
         "history": revision.history or [],
         "files": {rid: True for rid in (revision.files or {})} if revision.is_open else {},
         "modified": summary(revision, package, None, None)["modified"],
-        "can_review": reviews(ctx, package, revision),
+        "can_review": decides(ctx, package, revision) if revision.is_open else False,
     }

@@ -7,7 +7,7 @@ from typing import Any
 
 from catalog.authz import can_edit_package
 from catalog.context import ActionContext
-from catalog.dataset.held import is_author, latest_revision, open_revision, reviews
+from catalog.dataset.held import decides, is_author, latest_revision, open_revision, reviews
 from catalog.dataset.models import Package
 from catalog.dataset.queries import get_package
 from catalog.errors import NotAuthorized, NotFound
@@ -27,10 +27,14 @@ def _package(ctx: ActionContext, data: dict[str, Any], action_name: str) -> Pack
 
 
 def _author_or_reviewer(ctx: ActionContext, package: Package, action_name: str, *, open_only: bool) -> None:
+    """Reviewers (of the dataset's organization or of the one held changes move it to), and the open round's
+    author."""
     revision = open_revision(ctx, package.id) if open_only else latest_revision(ctx, package.id)
     if reviews(ctx, package, revision):
         return
-    if revision is not None and revision.author_user_id is not None and is_author(ctx, revision):
+    # The author, while they may still edit the dataset (not after leaving the organization).
+    if revision is not None and revision.author_user_id is not None and is_author(ctx, revision) \
+            and can_edit_package(ctx, package):
         return
     raise NotAuthorized(f"User {ctx.actor.name} not authorized to {action_name} for dataset {package.id}")
 
@@ -55,7 +59,7 @@ def review_withdraw(ctx: ActionContext, data: dict[str, Any]) -> None:
 def _reviewer(action_name: str):
     def check(ctx: ActionContext, data: dict[str, Any]) -> None:
         package = _package(ctx, data, action_name)
-        if not reviews(ctx, package, open_revision(ctx, package.id)):
+        if not decides(ctx, package, open_revision(ctx, package.id)):
             raise NotAuthorized(f"User {ctx.actor.name} not authorized to {action_name} for dataset {package.id}")
     check.__name__ = action_name
     return check

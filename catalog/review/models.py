@@ -48,6 +48,9 @@ class ReviewRevision(Base):
     status: Mapped[str] = mapped_column(String(20), default="draft")
     author_user_id: Mapped[str | None] = mapped_column(String(36))
     data: Mapped[dict[str, Any] | None] = mapped_column()
+    # The published version `data` was last built on: what the author changed is what differs between the two,
+    # so changes made to the published dataset meanwhile by other paths survive (held.rebase).
+    base: Mapped[dict[str, Any] | None] = mapped_column()
     files: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created: Mapped[datetime] = mapped_column(default=utcnow)
     modified: Mapped[datetime] = mapped_column(default=utcnow)

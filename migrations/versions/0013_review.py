@@ -33,6 +33,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(20), nullable=False),
         sa.Column("author_user_id", sa.String(36), nullable=True),
         sa.Column("data", JSON, nullable=True),
+        sa.Column("base", JSON, nullable=True),
         sa.Column("files", JSON, nullable=False),
         sa.Column("created", sa.DateTime(), nullable=False),
         sa.Column("modified", sa.DateTime(), nullable=False),

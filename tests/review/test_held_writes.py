@@ -229,3 +229,104 @@ def test_the_review_actions_are_in_the_openapi_document(client: Any) -> None:
         assert f"/api/3/action/{name}" in paths, name
     show = json.dumps(paths["/api/3/action/review_show"])
     assert "review_show" in show and '"id"' in show
+
+
+# Regressions of the review of issue 16 -----------------------------------------------------------------------
+
+
+def test_a_draft_published_directly_closes_its_round(call: Caller, people: dict[str, Any]) -> None:
+    call("package_create", people["redac"], name="brouillon", owner_org=people["org"]["id"], title="V1")
+    call("review_submit", people["redac"], id="brouillon")
+    call("package_patch", people["relecteur"], id="brouillon", state="active")
+    assert call("review_list", people["relecteur"])["count"] == 0
+    held = call("package_patch", people["redac"], id="brouillon", title="V2")
+    assert held["review"]["kind"] == "edit"
+    call("review_submit", people["redac"], id="brouillon")
+    call("review_approve", people["relecteur"], id="brouillon")
+    assert call("package_show", ANONYMOUS, id="brouillon")["title"] == "V2"
+
+
+def test_approval_keeps_what_other_paths_changed_meanwhile(call: Caller, people: dict[str, Any]) -> None:
+    """Approval lays the author's changes over today's published version: a group added with member_create and a
+    move by a sysadmin made during the round survive it."""
+    other = call("organization_create", people["sysadmin"], name="autre-org", review_required=True)
+    call("organization_member_create", people["sysadmin"], id=other["id"], username="relecteur", role="reviewer")
+    call("organization_member_create", people["sysadmin"], id=other["id"], username="redac", role="editor")
+    group = call("group_create", people["sysadmin"], name="famille")
+    call("package_create", people["sysadmin"], name="fusion", owner_org=people["org"]["id"], title="T")
+    call("package_patch", people["redac"], id="fusion", title="Proposé")
+    call("member_create", people["sysadmin"], id=group["id"], object="fusion", object_type="package",
+         capacity="public")
+    call("package_owner_org_update", people["sysadmin"], id="fusion", organization_id=other["id"])
+    call("review_submit", people["redac"], id="fusion")
+    call("review_approve", people["relecteur"], id="fusion")
+    public = call("package_show", ANONYMOUS, id="fusion")
+    assert public["title"] == "Proposé" and public["owner_org"] == other["id"]
+    assert [g["name"] for g in public["groups"]] == ["famille"]
+
+
+def test_datastore_flag_survives_approval(call: Caller, people: dict[str, Any]) -> None:
+    call("package_create", people["sysadmin"], name="chargee", owner_org=people["org"]["id"], title="T")
+    call("resource_create", people["sysadmin"], package_id="chargee", url="https://example.org/a.csv", name="a")
+    call("package_patch", people["redac"], id="chargee", title="U")  # the round starts before the load
+    shown = call("package_show", people["sysadmin"], id="chargee")
+    call("datastore_create", people["sysadmin"], resource_id=shown["resources"][0]["id"], force=True,
+         fields=[{"id": "n", "type": "int"}], records=[{"n": 1}])
+    assert call("package_show", ANONYMOUS, id="chargee")["resources"][0]["datastore_active"] is True
+    call("review_submit", people["redac"], id="chargee")
+    call("review_approve", people["relecteur"], id="chargee")
+    public = call("package_show", ANONYMOUS, id="chargee")
+    assert public["title"] == "U" and public["resources"][0]["datastore_active"] is True
+
+
+def test_nobody_approves_their_own_move(call: Caller, people: dict[str, Any]) -> None:
+    mine = call("organization_create", people["sysadmin"], name="mon-org")
+    call("organization_member_create", people["sysadmin"], id=mine["id"], username="redac", role="admin")
+    call("package_create", people["sysadmin"], name="demenage", owner_org=people["org"]["id"], title="T")
+    call("package_patch", people["redac"], id="demenage", owner_org=mine["id"], title="Sorti")
+    call("review_submit", people["redac"], id="demenage")
+    with pytest.raises(NotAuthorized):
+        call("review_approve", people["redac"], id="demenage")
+    # The source organization's reviewer decides, though not an editor of the destination.
+    call("review_approve", people["relecteur"], id="demenage")
+    public = call("package_show", ANONYMOUS, id="demenage")
+    assert public["owner_org"] == mine["id"] and public["title"] == "Sorti"
+
+
+def test_an_author_who_left_the_organization_sees_nothing_more(call: Caller, people: dict[str, Any]) -> None:
+    call("package_create", people["sysadmin"], name="prive", owner_org=people["org"]["id"], title="T", private=True)
+    call("package_patch", people["redac"], id="prive", title="U")
+    call("organization_member_delete", people["sysadmin"], id=people["org"]["id"], username="redac")
+    for action in ("review_show", "review_withdraw"):
+        with pytest.raises(NotAuthorized):
+            call(action, people["redac"], id="prive")
+
+
+def test_members_do_not_read_review_activities_of_drafts(call: Caller, people: dict[str, Any]) -> None:
+    member = make_user(call, "simple-membre")
+    call("organization_member_create", people["sysadmin"], id=people["org"]["id"], username=member.name,
+         role="member")
+    call("package_create", people["redac"], name="secret", owner_org=people["org"]["id"], title="Titre secret")
+    call("review_submit", people["redac"], id="secret", comment="commentaire interne")
+    seen = json.dumps(call("user_activity_list", member, id="redac"))
+    assert "Titre secret" not in seen and "commentaire interne" not in seen
+    assert "commentaire interne" in json.dumps(call("user_activity_list", people["relecteur"], id="redac"))
+
+
+def test_editors_do_not_write_a_published_datastore_table_directly(call: Caller, people: dict[str, Any]) -> None:
+    call("package_create", people["sysadmin"], name="table-publique", owner_org=people["org"]["id"])
+    resource = call("resource_create", people["sysadmin"], package_id="table-publique",
+                    url="https://example.org/t.csv", name="t")
+    with pytest.raises(NotAuthorized, match="upload the new file"):
+        call("datastore_create", people["redac"], resource_id=resource["id"], force=True,
+             fields=[{"id": "n", "type": "int"}], records=[{"n": 1}])
+    call("datastore_create", people["relecteur"], resource_id=resource["id"], force=True,
+         fields=[{"id": "n", "type": "int"}], records=[{"n": 1}])
+
+
+def test_review_list_with_an_unknown_filter_lists_nothing(call: Caller, people: dict[str, Any]) -> None:
+    call("package_create", people["redac"], name="sans-suite", owner_org=people["org"]["id"])
+    call("review_submit", people["redac"], id="sans-suite")
+    assert call("review_list", people["sysadmin"])["count"] == 1
+    assert call("review_list", people["sysadmin"], organization="inconnue")["count"] == 0
+    assert call("review_list", people["sysadmin"], author="personne")["count"] == 0

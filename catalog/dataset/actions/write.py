@@ -33,7 +33,8 @@ def write_package(ctx: ActionContext, data: dict[str, Any], package: Package | N
     if data.get("owner_org") and (
         package is None or data["owner_org"] not in (package.owner_org, _org_name(ctx, package))
     ):
-        owner_org = rules.owner_org_accepts_actor(ctx, data["owner_org"], errors)
+        # An approved move was checked against its author when held; the reviewer need not edit the destination.
+        owner_org = rules.owner_org_accepts_actor(ctx, data["owner_org"], errors, check_actor=approval is None)
     rules.private_needs_org({**({"private": package.private} if package else {}), **data}, owner_org, errors)
     rules.extras_are_valid(data.get("extras") or [], errors)
     rules.tag_vocabularies_exist(ctx, data.get("tags") or [], errors)
@@ -69,6 +70,8 @@ def write_package(ctx: ActionContext, data: dict[str, Any], package: Package | N
             revision = held.open_revision(ctx, package.id)
     if approval is not None:
         new_files = [*new_files, *_promote_files(ctx, package, approval)]
+    if before is not None and before["state"] == "draft" and package.state == "active":
+        held.close_published_round(ctx, package.id)
     ctx.session.flush()
     # A new dataset given no groups is in none (bulk.py knows it too): no membership query.
     no_groups = is_create and not data.get("groups")
