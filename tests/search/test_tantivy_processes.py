@@ -253,9 +253,13 @@ def serve_and_search(server: ServerProcess, root: Path) -> None:
 
 
 # -- 2. indexer crash and catch-up; one indexer per node ------------------------------------------------------
-def burst(node: Node, services: Services, count: int, done: list[int]) -> None:
-    """Creates, title patches and deletes, in a fixed interleaving; `done` counts them as they commit."""
+def burst(node: Node, services: Services, count: int, done: list[int],
+          hold: tuple[int, threading.Event] | None = None) -> None:
+    """Creates, title patches and deletes, in a fixed interleaving; `done` counts them as they commit. With
+    `hold` (n, event): the n-th write waits for the event, so the burst is still going when the test acts."""
     for i in range(count):
+        if hold is not None and i == hold[0]:
+            hold[1].wait(120)
         if i % 4 == 3:
             node.call("package_patch", services, id=f"burst-{i - 2}", title=f"Patched {word(i)}")
         elif i % 8 == 6:
@@ -274,7 +278,10 @@ def test_indexer_killed_mid_burst_catches_up(node: Node) -> None:
 
     writes = node.without_waiting()
     done: list[int] = []
-    thread = threading.Thread(target=burst, args=(node, writes, 200, done))
+    # The burst waits at its 100th write until the indexer is killed: on a fast machine 200 writes could end
+    # before the second indexer has even given up.
+    killed = threading.Event()
+    thread = threading.Thread(target=burst, args=(node, writes, 200, done, (100, killed)))
     thread.start()
     _, second_err = second.communicate(timeout=60)
     assert second.returncode != 0
@@ -285,6 +292,7 @@ def test_indexer_killed_mid_burst_catches_up(node: Node) -> None:
         time.sleep(0.01)
     indexer.kill()
     assert thread.is_alive(), "the burst ended before the indexer was killed"
+    killed.set()
     thread.join(120)
     assert len(done) == 200
 
