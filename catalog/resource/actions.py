@@ -8,10 +8,10 @@ from typing import Any
 
 from catalog.context import ActionContext
 from catalog.dataset.dictize import resource_dictize
-from catalog.dataset.held import pending_resource_package
+from catalog.dataset.held import dict_for_author, pending_resource_package
 from catalog.dataset.locking import package_dict_for_update
 from catalog.dataset.models import Package
-from catalog.dataset.queries import get_resource
+from catalog.dataset.queries import get_package, get_resource
 from catalog.errors import NotFound, ValidationError
 from catalog.registry import action
 from catalog.resource import auth
@@ -65,6 +65,14 @@ def resource_show(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
     :rtype: dictionary
     """
     resource = get_resource(ctx.session, data["id"])
+    if resource is None and ctx.actor.user_id and (package_id := pending_resource_package(ctx, data["id"])):
+        # Added by the caller's changes held for review (no row until approval): as their pending version has it,
+        # so a client that creates a resource and reads it back works.
+        package = get_package(ctx.session, package_id)
+        pending = dict_for_author(ctx, package) if package is not None else None
+        for item in (pending or {}).get("resources", []):
+            if item["id"] == data["id"]:
+                return item
     if resource is None or resource.state != "active":
         raise NotFound()
     package = ctx.session.get(Package, resource.package_id)

@@ -30,6 +30,10 @@ def _parent(ctx: ActionContext, resource_id: Any) -> Package:
 
 def resource_show(ctx: ActionContext, data: dict[str, Any]) -> None:
     resource = get_resource(ctx.session, data.get("id"))
+    if resource is None and isinstance(data.get("id"), str) and ctx.actor.user_id:
+        # A resource the caller added in changes held for review: theirs to read back (the action finds it).
+        if pending_resource_package(ctx, data["id"]) is not None:
+            return
     if resource is None or resource.state != "active":
         raise NotFound()
     package = ctx.session.get(Package, resource.package_id)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from catalog.context import ANONYMOUS, Actor
-from catalog.errors import NotAuthorized, ValidationError
+from catalog.errors import NotAuthorized, NotFound, ValidationError
 from tests.conftest import Caller, make_user
 
 OLD_CSV = b"commune;allocataires\nAjaccio;5400\n"
@@ -85,7 +85,12 @@ def test_held_edit_with_upload_then_approval(call: Caller, client: Any, people: 
     assert replaced["name"] == "2024"
     added = call("resource_create", people["redac"], package_id="effectifs", url="https://example.org/x.csv",
                  name="extra")
-    # A resource that exists only in the held changes can be patched by its author.
+    # A resource that exists only in the held changes can be read back and patched by its author, by nobody else.
+    assert call("resource_show", people["redac"], id=added["id"])["name"] == "extra"
+    with pytest.raises(NotFound):
+        call("resource_show", ANONYMOUS, id=added["id"])
+    with pytest.raises(NotFound):
+        call("resource_show", people["autre"], id=added["id"])
     call("resource_patch", people["redac"], id=added["id"], description="ajout")
     # Another editor may not pile onto someone else's held changes.
     with pytest.raises(Exception, match="awaiting review"):
