@@ -326,12 +326,22 @@ def test_moisson_worker_consumes_datastore_loads_by_default(call, sysadmin, data
     import sys
 
     from redis import Redis
+    from rq import Queue
 
-    redis_url = "redis://127.0.0.1:6379/0"
+    from catalog.datastore.jobs import QUEUE
+    from harvest.enqueue import QUEUE_NAME
+
+    # A Redis database of its own, emptied first: `--burst` consumes everything queued, and other tests leave jobs
+    # of their own (DataStore loads of servers and workers since stopped) in database 0's default queues, which
+    # made this test take a minute.
+    redis_url = "redis://127.0.0.1:6379/9"
     try:
-        Redis.from_url(redis_url).ping()
+        redis = Redis.from_url(redis_url)
+        redis.ping()
     except Exception:  # noqa: BLE001
         pytest.skip("no Redis on 127.0.0.1:6379")
+    for name in (QUEUE, QUEUE_NAME):
+        Queue(name, connection=redis).empty()
     created = call("resource_create", sysadmin, package_id=dataset["id"], url="", format="CSV")
     original = services.settings
     vars(services)["settings"] = dataclasses.replace(original, redis_url=redis_url)
