@@ -269,6 +269,7 @@ def test_members_page_adds_a_reviewer(client: Any, call: Caller, sysadmin: Actor
     assert client.get("/organization/members/cnaf").status_code == 302  # to the login page
 
     as_user(client, admin)
+    assert "/organization/members/cnaf" in get(client, "/organization/cnaf", "fr")[1]  # linked from its page
     status, html = get(client, "/organization/members/cnaf", "fr")
     assert "Ajouter un membre" in html and '<option value="reviewer">Relecteur</option>' in html
     unknown = post(client, "/organization/members/cnaf", "fr", form_page="/organization/members/cnaf",
