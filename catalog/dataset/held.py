@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from catalog.activity.record import record_review_activity
 from catalog.authz import can_review
 from catalog.clock import iso
 from catalog.context import ActionContext
@@ -28,6 +29,7 @@ from catalog.dataset.dictize import package_dictize, without_write_times
 from catalog.dataset.models import Package
 from catalog.dataset.rebase import rebase
 from catalog.errors import ValidationError
+from catalog.ids import new_id
 from catalog.organization.models import Group
 from catalog.review.models import OPEN_STATUSES, ReviewRevision, pending_file_key
 
@@ -116,11 +118,14 @@ def refuse_direct_write(ctx: ActionContext, package: Package) -> None:
             "review_reject, review_withdraw with discard) before changing the published version."]})
 
 
-def resubmit_for_harvest(ctx: ActionContext, revision: ReviewRevision) -> None:
-    """A harvest's round has no author to submit it again: a harvest that brings more changes resubmits it."""
+def submit_for_harvest(ctx: ActionContext, revision: ReviewRevision, package: Package) -> None:
+    """A harvest's round has no author to submit it: the harvest's held writes do, when they open it and when they
+    bring more changes to one sent back (with the step's activity, as review_submit records it)."""
     if ctx.hold_for_review and revision.author_user_id is None and revision.status != "pending":
         revision.status, revision.submitted = "pending", ctx.now
         add_history(revision, history_entry(ctx, "submitted"))
+        record_review_activity(ctx, "review submitted", package, {
+            "revision_id": revision.id, "kind": revision.kind, "status": revision.status, "comment": ""})
 
 
 def is_author(ctx: ActionContext, revision: ReviewRevision) -> bool:
@@ -149,14 +154,12 @@ def start_new_round(ctx: ActionContext, package: Package) -> ReviewRevision:
     """A new dataset held for review: a draft, with its round (submitted at once for a harvest: nobody else
     would submit it)."""
     package.state = "draft"
-    revision = ReviewRevision(package_id=package.id, owner_org=package.owner_org, kind="new", status="draft",
+    revision = ReviewRevision(id=new_id(), package_id=package.id, owner_org=package.owner_org, kind="new", status="draft",
                               author_user_id=None if ctx.hold_for_review else ctx.actor.user_id,
                               created=ctx.now, modified=ctx.now, files={}, history=[])
     add_history(revision, history_entry(ctx, "created"))
-    if ctx.hold_for_review:
-        revision.status, revision.submitted = "pending", ctx.now
-        add_history(revision, history_entry(ctx, "submitted"))
     ctx.session.add(revision)
+    submit_for_harvest(ctx, revision, package)
     return revision
 
 
@@ -210,9 +213,7 @@ def hold_edit(ctx: ActionContext, package: Package, data: dict[str, Any], owner_
         ctx.session.add(revision)
         ctx.session.flush()
         add_history(revision, history_entry(ctx, "created"))
-        if ctx.hold_for_review:
-            revision.status, revision.submitted = "pending", ctx.now
-            add_history(revision, history_entry(ctx, "submitted"))
+        submit_for_harvest(ctx, revision, package)
     # Its own after-commit list, dropped with the savepoint: a held removal of a resource must not drop the
     # published resource's DataStore table once the unit commits (uploads are stored at once, see store_upload).
     held_ctx = replace(ctx, pending_revision=revision.id, after_commit_callbacks=[])
@@ -246,7 +247,7 @@ def hold_edit(ctx: ActionContext, package: Package, data: dict[str, Any], owner_
     pending["metadata_modified"] = iso(ctx.now)
     if revision.data is not None:
         add_history(revision, history_entry(ctx, "edited"))
-        resubmit_for_harvest(ctx, revision)
+        submit_for_harvest(ctx, revision, package)
     revision.owner_org = pending.get("owner_org")
     revision.base = published
     revision.data = pending

@@ -225,6 +225,13 @@ def test_a_harvest_resubmits_its_round_when_it_brings_more_changes(services: Any
     assert again["review"]["status"] == "pending"
     assert [e["action"] for e in call("review_show", people["relecteur"], id="moissonne")["history"]] == [
         "created", "submitted", "changes_requested", "edited", "submitted"]
+    # Each submission is an activity too (by the site user, which activity lists hide, as CKAN's do).
+    from sqlalchemy import func, select
+
+    from catalog.activity.models import Activity
+
+    with services.db.unit_of_work(write=False) as session:
+        assert session.scalar(select(func.count()).where(Activity.activity_type == "review submitted")) == 2
 
 
 def test_the_review_actions_are_in_the_openapi_document(client: Any) -> None:

@@ -94,7 +94,7 @@ def write_package(ctx: ActionContext, data: dict[str, Any], package: Package | N
                                             activity_data={"review": approval.review} if approval else {})])
     if revision is not None:
         revision.modified, revision.owner_org = ctx.now, package.owner_org
-        held.resubmit_for_harvest(ctx, revision)
+        held.submit_for_harvest(ctx, revision, package)
         return held.held_answer(after, revision)
     return after
 
