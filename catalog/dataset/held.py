@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import select
 
 from catalog.activity.record import record_review_activity
-from catalog.authz import can_review
+from catalog.authz import can_edit_package, can_review
 from catalog.clock import iso
 from catalog.context import ActionContext
 from catalog.dataset.dictize import package_dictize, without_write_times
@@ -178,7 +178,7 @@ def dict_for_author(ctx: ActionContext, package: Package) -> dict[str, Any] | No
     revision = open_revision(ctx, package.id)
     if revision is None or revision.kind != "edit" or revision.data is None:
         return None
-    if not is_author(ctx, revision) or not holds(ctx, package.owner_org):
+    if not is_author(ctx, revision) or not holds(ctx, package.owner_org) or not can_edit_package(ctx, package):
         return None
     return pending_version(ctx, package, revision)
 
@@ -223,8 +223,11 @@ def hold_edit(ctx: ActionContext, package: Package, data: dict[str, Any], owner_
     try:
         if revision.data is not None:
             previous = pending_version(ctx, package, revision, published)
-            save(held_ctx, package, previous, previous.get("owner_org"))
+            # Replayed as the site: its group and organization changes were checked when they were held.
+            save(held_ctx.as_system(), package, previous, previous.get("owner_org"))
             ctx.session.flush()
+            if "owner_org" not in data:  # omitted keeps it (CKAN), so the pending move, not the published one
+                owner_org = previous.get("owner_org")
         save(held_ctx, package, data, owner_org)
         ctx.session.flush()
         pending = package_dictize(ctx.session, package, ctx.settings)
@@ -235,8 +238,7 @@ def hold_edit(ctx: ActionContext, package: Package, data: dict[str, Any], owner_
     for position in uploads:
         resource = pending["resources"][position]
         files[resource["id"]] = pending_file_key(resource["id"], revision.id, resource["hash"])
-    kept = {resource["id"] for resource in pending["resources"]}
-    files = {rid: key for rid, key in files.items() if rid in kept}
+    files = files_still_pending(files, pending, published)
     dropped = set((revision.files or {}).values()) - set(files.values())
     if dropped:
         storage = ctx.services.storage.files
@@ -254,6 +256,32 @@ def hold_edit(ctx: ActionContext, package: Package, data: dict[str, Any], owner_
     revision.files = files
     revision.modified = ctx.now
     return held_answer(pending, revision)
+
+
+def files_still_pending(files: dict[str, str], pending: dict[str, Any],
+                        published: dict[str, Any]) -> dict[str, str]:
+    """The round's uploads its pending version still carries: a resource of the pending version that is that upload
+    (its hash is the key's) and differs from the published file. A resource set back to its published dict, or
+    given a URL, drops its upload, so approval never promotes a file the review did not show."""
+    pending_resources = {r["id"]: r for r in pending.get("resources") or []}
+    published_hashes = {r["id"]: r.get("hash") for r in published.get("resources") or []}
+    return {rid: key for rid, key in files.items()
+            if (resource := pending_resources.get(rid)) is not None and resource.get("url_type") == "upload"
+            and resource.get("hash") and key == pending_file_key(rid, key.split("~")[1], resource["hash"])
+            and published_hashes.get(rid) != resource["hash"]}
+
+
+def follow_move(ctx: ActionContext, package: Package) -> None:
+    """A dataset moved by a sysadmin (package_owner_org_update) takes its open round to its new organization,
+    unless the round itself moves it: the round is reviewed where the dataset will be."""
+    revision = open_revision(ctx, package.id)
+    if revision is None or revision.kind != "edit" or revision.data is None:
+        if revision is not None:
+            revision.owner_org = package.owner_org
+        return
+    author_moves = revision.data.get("owner_org") != (revision.base or {}).get("owner_org")
+    if not author_moves:
+        revision.owner_org = package.owner_org
 
 
 def close_open_round(ctx: ActionContext, package_id: str) -> None:

@@ -37,16 +37,30 @@ def _read(ctx: ActionContext, data: dict[str, Any]) -> None:
         raise NotAuthorized(f"User {ctx.actor.name} not authorized to read resource {resource_id}")
 
 
-def _write(ctx: ActionContext, data: dict[str, Any]) -> None:
+def _editable_package(ctx: ActionContext, data: dict[str, Any]) -> Package:
     resource_id = resource_id_of(data)
     _, package = get_resource(ctx, resource_id)
     if not can_edit_package(ctx, package):
         raise NotAuthorized(f"User {ctx.actor.name} not authorized to update resource {resource_id}")
-    if package.state == "active" and holds(ctx, package.owner_org):
-        # The public reads these rows at once: in an organization that requires review, an editor changes the
-        # resource's file instead (held until a reviewer approves it), and the table is loaded from it then.
-        raise NotAuthorized(f"User {ctx.actor.name} not authorized to change the DataStore of a published dataset "
-                            "whose organization requires review: upload the new file to the resource instead")
+    return package
+
+
+def _write(ctx: ActionContext, data: dict[str, Any]) -> None:
+    _refuse_held(ctx, _editable_package(ctx, data))
+
+
+def datastore_submit(ctx: ActionContext, data: dict[str, Any]) -> None:
+    """Loading the resource's own file again writes only what was reviewed: open to its editors."""
+    _editable_package(ctx, data)
+
+
+def _refuse_held(ctx: ActionContext, package: Package) -> None:
+    """In an organization that requires review, an editor's DataStore rows would be public at once (a published
+    dataset) or never shown to the reviewer (a draft): they change the resource's file instead, which is reviewed,
+    and the table is loaded from it."""
+    if holds(ctx, package.owner_org):
+        raise NotAuthorized(f"User {ctx.actor.name} not authorized to write the DataStore of a dataset whose "
+                            "organization requires review: upload the new file to the resource instead")
 
 
 def datastore_create(ctx: ActionContext, data: dict[str, Any]) -> None:
@@ -63,12 +77,12 @@ def datastore_create(ctx: ActionContext, data: dict[str, Any]) -> None:
         raise NotFound("Package was not found.")
     if not can_edit_package(ctx, package):
         raise NotAuthorized(f"User {ctx.actor.name} not authorized to create resources on dataset {package.id}")
+    _refuse_held(ctx, package)
 
 
 datastore_upsert = _write
 datastore_delete = _write
 datastore_records_delete = _write
-datastore_submit = _write
 datastore_search = _read
 datastore_info = _read
 datastore_load_status = _read

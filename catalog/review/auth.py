@@ -26,11 +26,12 @@ def _package(ctx: ActionContext, data: dict[str, Any], action_name: str) -> Pack
     return package
 
 
-def _author_or_reviewer(ctx: ActionContext, package: Package, action_name: str, *, open_only: bool) -> None:
-    """Reviewers (of the dataset's organization or of the one held changes move it to), and the open round's
-    author."""
+def _author_or_reviewer(ctx: ActionContext, package: Package, action_name: str, *, open_only: bool,
+                        deciders_only: bool = False) -> None:
+    """Reviewers (of the dataset's organization or of the one held changes move it to; with deciders_only, those
+    who decide the round), and the round's author."""
     revision = open_revision(ctx, package.id) if open_only else latest_revision(ctx, package.id)
-    if reviews(ctx, package, revision):
+    if (decides if deciders_only else reviews)(ctx, package, revision):
         return
     # The author, while they may still edit the dataset (not after leaving the organization).
     if revision is not None and revision.author_user_id is not None and is_author(ctx, revision) \
@@ -49,11 +50,12 @@ def review_submit(ctx: ActionContext, data: dict[str, Any]) -> None:
         raise NotAuthorized(f"User {ctx.actor.name} not authorized to review_submit for dataset {package.id}")
     if open_revision(ctx, package.id) is None:
         return  # a draft without a round yet: whoever may edit it submits it (the action checks it is one)
-    _author_or_reviewer(ctx, package, "review_submit", open_only=True)
+    _author_or_reviewer(ctx, package, "review_submit", open_only=True, deciders_only=True)
 
 
 def review_withdraw(ctx: ActionContext, data: dict[str, Any]) -> None:
-    _author_or_reviewer(ctx, _package(ctx, data, "review_withdraw"), "review_withdraw", open_only=True)
+    _author_or_reviewer(ctx, _package(ctx, data, "review_withdraw"), "review_withdraw", open_only=True,
+                        deciders_only=True)
 
 
 def _reviewer(action_name: str):

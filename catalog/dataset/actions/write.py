@@ -49,8 +49,9 @@ def write_package(ctx: ActionContext, data: dict[str, Any], package: Package | N
         return held.hold_edit(ctx, package, data, owner_org, _apply_fields)
     if package is not None and package.state == "active" and approval is None:
         held.refuse_direct_write(ctx, package)
-    if held_here and package is not None and package.state == "draft":
-        data = {k: v for k, v in data.items() if k != "state"}  # only approval publishes a held draft
+    if held_here and package is not None and package.state in ("draft", "deleted"):
+        # Only approval publishes a held draft; a deleted dataset brought back comes back as one.
+        data = {k: v for k, v in data.items() if k != "state"}
     revision = None
     before: dict[str, Any] | None = None
     if package is None:
@@ -65,8 +66,11 @@ def write_package(ctx: ActionContext, data: dict[str, Any], package: Package | N
     else:
         before = package_dictize(ctx.session, package, ctx.settings)
         package.name = name
-        new_files = _apply_fields(ctx, package, data, owner_org)
-        if held_here and package.state == "draft":
+        # An approval's group and organization changes were checked when they were held, against their author.
+        new_files = _apply_fields(ctx.as_system() if approval is not None else ctx, package, data, owner_org)
+        if held_here and package.state == "deleted":
+            revision = held.start_new_round(ctx, package)
+        elif held_here and package.state == "draft":
             revision = held.open_revision(ctx, package.id)
     if approval is not None:
         new_files = [*new_files, *_promote_files(ctx, package, approval)]
@@ -112,8 +116,9 @@ def _promote_files(ctx: ActionContext, package: Package, approval: held.Approval
     """The files uploaded in an approved round become the resources' files once the approval commits (before
     the DataStore loads after_package_write schedules, which read them)."""
     files = ctx.services.storage.files
-    kept = {resource.id for resource in package.resources}
-    promoted = [(key, rid) for rid, key in approval.files.items() if rid in kept]
+    uploads = {resource.id: resource.hash for resource in package.resources if resource.url_type == "upload"}
+    promoted = [(key, rid) for rid, key in approval.files.items()
+                if rid in uploads and key.endswith("~" + uploads[rid][:16])]
     for key, rid in promoted:
         ctx.after_commit(lambda key=key, rid=rid: files.promote(key, rid))
     return [rid for _, rid in promoted]
@@ -228,4 +233,5 @@ def package_owner_org_update(ctx: ActionContext, data: dict[str, Any]) -> None:
     if org is None:
         package.private = False
     package.metadata_modified = ctx.now
+    held.follow_move(ctx, package)
     reindex_and_record(ctx, package, "changed package")
