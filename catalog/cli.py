@@ -50,6 +50,39 @@ def user_add(name: str, email: str, password: str, sysadmin: bool) -> None:
 
 
 @main.group()
+def organization() -> None:
+    """Organizations and their members (what the organization pages and the API do, from the shell)."""
+
+
+@organization.command("add")
+@click.argument("name")
+@click.option("--title", default="", help="The name shown on pages (default: NAME).")
+@click.option("--description", default="")
+@click.option("--review-required/--no-review-required", default=None,
+              help="Hold editors' datasets for review before publication (default: MOISSON_REVIEW_REQUIRED_DEFAULT).")
+def organization_add(name: str, title: str, description: str, review_required: bool | None) -> None:
+    """Create organization NAME (lower-case letters, digits, - and _), as the site."""
+    data: dict[str, object] = {"name": name, "title": title or name, "description": description}
+    if review_required is not None:
+        data["review_required"] = review_required
+    result = run_action(cli_services(), "organization_create", data)
+    review = " (datasets reviewed before publication)" if result.get("review_required") else ""
+    click.echo(f"Created organization {result['name']} ({result['id']}){review}.")
+
+
+@organization.command("member")
+@click.argument("organization_name")
+@click.argument("user_name")
+@click.option("--role", type=click.Choice(["admin", "reviewer", "editor", "member"]), default="editor",
+              show_default=True, help="reviewer: an editor who also reviews datasets before publication.")
+def organization_member(organization_name: str, user_name: str, role: str) -> None:
+    """Make USER_NAME a member of ORGANIZATION_NAME with ROLE (or change their role)."""
+    run_action(cli_services(), "organization_member_create",
+               {"id": organization_name, "username": user_name, "role": role})
+    click.echo(f"{user_name} is now {role} of {organization_name}.")
+
+
+@main.group()
 def token() -> None:
     """API tokens."""
 
