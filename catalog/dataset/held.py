@@ -16,6 +16,7 @@ them changes the issue keeps between author and reviewers.
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -43,6 +44,7 @@ HELD_MESSAGES = {
 class Approval:
     """A review round being published by write_package: its files to promote and its activity's review data."""
 
+    revision_id: str
     files: dict[str, str] = field(default_factory=dict)
     review: dict[str, Any] = field(default_factory=dict)
 
@@ -83,6 +85,17 @@ def reviews(ctx: ActionContext, package: Package, revision: ReviewRevision | Non
         and can_review(ctx.session, ctx.actor, revision.owner_org)
 
 
+def sees_round(ctx: ActionContext, package: Package, revision: ReviewRevision | None) -> bool:
+    """review_show's rule (also the pending files' and package_show's `review` key): its reviewers, and its author
+    while they may still edit the dataset (not after leaving the organization)."""
+    return reviews(ctx, package, revision) or is_editing_author(ctx, package, revision)
+
+
+def is_editing_author(ctx: ActionContext, package: Package, revision: ReviewRevision | None) -> bool:
+    return revision is not None and revision.author_user_id is not None and is_author(ctx, revision) \
+        and can_edit_package(ctx, package)
+
+
 def decides(ctx: ActionContext, package: Package, revision: ReviewRevision | None) -> bool:
     """Whether the caller may approve or reject the round: never its own author (but sysadmins); a reviewer of the
     dataset's organization when it requires review, else (a dataset moving into one that does) of the destination.
@@ -98,14 +111,50 @@ def decides(ctx: ActionContext, package: Package, revision: ReviewRevision | Non
     return can_review(ctx.session, ctx.actor, source)
 
 
-def close_published_round(ctx: ActionContext, package_id: str) -> None:
-    """A draft published by a direct write (a reviewer making it active) takes its `new` round with it: left open,
-    the round would stay in the queue and swallow the author's next edit."""
-    revision = open_revision(ctx, package_id)
-    if revision is not None and revision.kind == "new":
-        revision.status, revision.modified = "approved", ctx.now
+def new_round(ctx: ActionContext, package: Package, kind: str) -> ReviewRevision:
+    """A round opened now by the caller (a harvest's has no author), added to the session."""
+    revision = ReviewRevision(id=new_id(), package_id=package.id, owner_org=package.owner_org, kind=kind,
+                              status="draft", author_user_id=None if ctx.hold_for_review else ctx.actor.user_id,
+                              created=ctx.now, modified=ctx.now, files={}, history=[])
+    add_history(revision, history_entry(ctx, "created"))
+    ctx.session.add(revision)
+    return revision
+
+
+def step(ctx: ActionContext, revision: ReviewRevision, status: str, action: str, comment: str = "", *,
+         decided: bool = False) -> None:
+    """A round moves on: its status, its modified time, a history entry (and who decided, for a decision)."""
+    revision.status, revision.modified = status, ctx.now
+    if decided:
         revision.decided_by, revision.decided_at = ctx.actor.user_id, ctx.now
-        add_history(revision, history_entry(ctx, "approved", "published directly"))
+    add_history(revision, history_entry(ctx, action, comment))
+
+
+def activity_review(revision: ReviewRevision, comment: str) -> dict[str, Any]:
+    """The `review` data of a review step's activity."""
+    return {"revision_id": revision.id, "kind": revision.kind, "status": revision.status, "comment": comment}
+
+
+def delete_files_after_commit(ctx: ActionContext, keys: Iterable[str]) -> None:
+    """Stored files of a round that nothing refers to any more, removed once the unit commits."""
+    keys, files = list(keys), ctx.services.storage.files
+    if keys:
+        ctx.after_commit(lambda: [files.delete(key) for key in keys])
+
+
+def close_round(ctx: ActionContext, revision: ReviewRevision, action: str) -> None:
+    """A round closed without publishing (discarded, or its dataset deleted): out of the queue, its files gone."""
+    step(ctx, revision, "withdrawn", action)
+    delete_files_after_commit(ctx, (revision.files or {}).values())
+
+
+def close_published_round(ctx: ActionContext, revision: ReviewRevision | None) -> bool:
+    """A draft published by a direct write (a reviewer making it active) takes its `new` round with it: left open,
+    the round would stay in the queue and swallow the author's next edit. True when it closed one."""
+    if revision is None or revision.kind != "new":
+        return False
+    step(ctx, revision, "approved", "approved", "published directly", decided=True)
+    return True
 
 
 def refuse_direct_write(ctx: ActionContext, package: Package) -> None:
@@ -122,10 +171,9 @@ def submit_for_harvest(ctx: ActionContext, revision: ReviewRevision, package: Pa
     """A harvest's round has no author to submit it: the harvest's held writes do, when they open it and when they
     bring more changes to one sent back (with the step's activity, as review_submit records it)."""
     if ctx.hold_for_review and revision.author_user_id is None and revision.status != "pending":
-        revision.status, revision.submitted = "pending", ctx.now
-        add_history(revision, history_entry(ctx, "submitted"))
-        record_review_activity(ctx, "review submitted", package, {
-            "revision_id": revision.id, "kind": revision.kind, "status": revision.status, "comment": ""})
+        step(ctx, revision, "pending", "submitted")
+        revision.submitted = ctx.now
+        record_review_activity(ctx, "review submitted", package, activity_review(revision, ""))
 
 
 def is_author(ctx: ActionContext, revision: ReviewRevision) -> bool:
@@ -154,11 +202,7 @@ def start_new_round(ctx: ActionContext, package: Package) -> ReviewRevision:
     """A new dataset held for review: a draft, with its round (submitted at once for a harvest: nobody else
     would submit it)."""
     package.state = "draft"
-    revision = ReviewRevision(id=new_id(), package_id=package.id, owner_org=package.owner_org, kind="new", status="draft",
-                              author_user_id=None if ctx.hold_for_review else ctx.actor.user_id,
-                              created=ctx.now, modified=ctx.now, files={}, history=[])
-    add_history(revision, history_entry(ctx, "created"))
-    ctx.session.add(revision)
+    revision = new_round(ctx, package, "new")
     submit_for_harvest(ctx, revision, package)
     return revision
 
@@ -199,20 +243,16 @@ def hold_edit(ctx: ActionContext, package: Package, data: dict[str, Any], owner_
     """A change of a published dataset, held: applied in a savepoint, dictized, rolled back, kept in the round.
     `save(ctx, package, data, owner_org)` applies a write's fields to the rows (write_package's own step) and
     returns the ids of resources with a new file."""
-    close_published_round(ctx, package.id)  # a `new` round left open on a published dataset is stale
     revision = open_revision(ctx, package.id)
-    if revision is not None and revision.kind == "edit" and not is_author(ctx, revision):
+    if close_published_round(ctx, revision):  # a `new` round left open on a published dataset is stale
+        revision = None
+    if revision is not None and not is_author(ctx, revision):
         raise ValidationError({"review": [
             "This dataset has changes awaiting review by another author: ask them or a reviewer of the "
             "organization to finish that review first."]})
     published = package_dictize(ctx.session, package, ctx.settings)
     if revision is None:
-        revision = ReviewRevision(package_id=package.id, owner_org=package.owner_org, kind="edit", status="draft",
-                                  author_user_id=None if ctx.hold_for_review else ctx.actor.user_id,
-                                  created=ctx.now, modified=ctx.now, files={}, history=[])
-        ctx.session.add(revision)
-        ctx.session.flush()
-        add_history(revision, history_entry(ctx, "created"))
+        revision = new_round(ctx, package, "edit")
         submit_for_harvest(ctx, revision, package)
     # Its own after-commit list, dropped with the savepoint: a held removal of a resource must not drop the
     # published resource's DataStore table once the unit commits (uploads are stored at once, see store_upload).
@@ -238,11 +278,8 @@ def hold_edit(ctx: ActionContext, package: Package, data: dict[str, Any], owner_
     for position in uploads:
         resource = pending["resources"][position]
         files[resource["id"]] = pending_file_key(resource["id"], revision.id, resource["hash"])
-    files = files_still_pending(files, pending, published)
-    dropped = set((revision.files or {}).values()) - set(files.values())
-    if dropped:
-        storage = ctx.services.storage.files
-        ctx.after_commit(lambda: [storage.delete(key) for key in dropped])
+    files = files_still_pending(revision.id, files, pending, published)
+    delete_files_after_commit(ctx, set((revision.files or {}).values()) - set(files.values()))
     if without_write_times(pending) == without_write_times(published) and revision.data is None:
         ctx.session.delete(revision)  # a no-op, as a direct write would be: nothing to review
         return published
@@ -258,7 +295,7 @@ def hold_edit(ctx: ActionContext, package: Package, data: dict[str, Any], owner_
     return held_answer(pending, revision)
 
 
-def files_still_pending(files: dict[str, str], pending: dict[str, Any],
+def files_still_pending(revision_id: str, files: dict[str, str], pending: dict[str, Any],
                         published: dict[str, Any]) -> dict[str, str]:
     """The round's uploads its pending version still carries: a resource of the pending version that is that upload
     (its hash is the key's) and differs from the published file. A resource set back to its published dict, or
@@ -267,7 +304,7 @@ def files_still_pending(files: dict[str, str], pending: dict[str, Any],
     published_hashes = {r["id"]: r.get("hash") for r in published.get("resources") or []}
     return {rid: key for rid, key in files.items()
             if (resource := pending_resources.get(rid)) is not None and resource.get("url_type") == "upload"
-            and resource.get("hash") and key == pending_file_key(rid, key.split("~")[1], resource["hash"])
+            and resource.get("hash") and key == pending_file_key(rid, revision_id, resource["hash"])
             and published_hashes.get(rid) != resource["hash"]}
 
 
@@ -275,11 +312,10 @@ def follow_move(ctx: ActionContext, package: Package) -> None:
     """A dataset moved by a sysadmin (package_owner_org_update) takes its open round to its new organization,
     unless the round itself moves it: the round is reviewed where the dataset will be."""
     revision = open_revision(ctx, package.id)
-    if revision is None or revision.kind != "edit" or revision.data is None:
-        if revision is not None:
-            revision.owner_org = package.owner_org
+    if revision is None:
         return
-    author_moves = revision.data.get("owner_org") != (revision.base or {}).get("owner_org")
+    author_moves = revision.data is not None and revision.data.get("owner_org") != (revision.base or {}).get(
+        "owner_org")
     if not author_moves:
         revision.owner_org = package.owner_org
 
@@ -287,10 +323,5 @@ def follow_move(ctx: ActionContext, package: Package) -> None:
 def close_open_round(ctx: ActionContext, package_id: str) -> None:
     """A dataset deleted or purged takes its open round with it (out of the queue) and its held files."""
     revision = open_revision(ctx, package_id)
-    if revision is None:
-        return
-    revision.status, revision.modified = "withdrawn", ctx.now
-    add_history(revision, history_entry(ctx, "deleted"))
-    keys, files = list((revision.files or {}).values()), ctx.services.storage.files
-    if keys:
-        ctx.after_commit(lambda: [files.delete(key) for key in keys])
+    if revision is not None:
+        close_round(ctx, revision, "deleted")

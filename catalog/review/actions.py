@@ -18,13 +18,15 @@ from catalog.dataset.actions.write import write_package
 from catalog.dataset.dictize import package_dictize
 from catalog.dataset.held import (
     Approval,
-    add_history,
+    activity_review,
+    close_round,
     decides,
-    history_entry,
     latest_revision,
+    new_round,
     open_revision,
     org_requires_review,
     pending_version,
+    step,
 )
 from catalog.dataset.locking import lock_package
 from catalog.dataset.models import Package
@@ -35,7 +37,7 @@ from catalog.organization.models import Group
 from catalog.organization.queries import find_group
 from catalog.registry import action
 from catalog.review import auth, notify
-from catalog.review.dictize import diff, summary
+from catalog.review.dictize import diff, round_title, summary
 from catalog.review.models import OPEN_STATUSES, ReviewRevision
 from catalog.user.models import User
 from catalog.user.rules import find_user
@@ -71,12 +73,6 @@ def _locked_round(ctx: ActionContext, id_or_name: Any) -> tuple[ActionContext, P
     return ctx, package, open_revision(ctx, package.id)
 
 
-def _title(package: Package, revision: ReviewRevision) -> str:
-    if revision.kind == "edit" and revision.data:
-        return revision.data.get("title") or package.title or package.name
-    return package.title or package.name
-
-
 @action(auth=auth.review_submit)
 def review_submit(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
     """Submit a dataset for review: a new dataset's draft, or changes of a published dataset held for review.
@@ -91,20 +87,16 @@ def review_submit(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
             raise _conflict("Nothing to submit: this dataset has no draft or changes awaiting review. Edit it "
                             "first; in an organization that requires review, an editor's changes are kept for "
                             "review.")
-        revision = ReviewRevision(package_id=package.id, owner_org=package.owner_org, kind="new", status="draft",
-                                  author_user_id=ctx.actor.user_id, created=ctx.now, modified=ctx.now, files={},
-                                  history=[])
-        add_history(revision, history_entry(ctx, "created"))
-        ctx.session.add(revision)
+        revision = new_round(ctx, package, "new")
     if revision.status == "pending":
         raise _conflict("This review is already submitted and waiting for a reviewer.")
     comment = (data.get("comment") or "").strip()
-    revision.status, revision.submitted, revision.modified = "pending", ctx.now, ctx.now
-    add_history(revision, history_entry(ctx, "submitted", comment))
-    ctx.session.flush()
-    record_review_activity(ctx, "review submitted", package, _activity_review(revision, comment))
+    step(ctx, revision, "pending", "submitted", comment)
+    revision.submitted = ctx.now
+    record_review_activity(ctx, "review submitted", package, activity_review(revision, comment))
     notify.mail_reviewers(ctx, org_id=revision.owner_org or package.owner_org or "", package_name=package.name,
-                          package_title=_title(package, revision), author_name=_display_name(ctx), comment=comment)
+                          package_title=round_title(package, revision), author_name=_display_name(ctx),
+                          comment=comment)
     return _summary(ctx, revision, package)
 
 
@@ -116,10 +108,6 @@ def _pending_round(ctx: ActionContext, data: dict[str, Any], verb: str) -> tuple
     if revision.status != "pending":
         raise _conflict(f"Only a submitted review can be {verb}d; this one is {revision.status}.")
     return ctx, package, revision
-
-
-def _activity_review(revision: ReviewRevision, comment: str) -> dict[str, Any]:
-    return {"revision_id": revision.id, "kind": revision.kind, "status": revision.status, "comment": comment}
 
 
 @action(auth=auth.review_approve)
@@ -147,13 +135,12 @@ def review_approve(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
     else:
         pending = pending_version(ctx, package, revision)
         pending = {k: v for k, v in pending.items() if k not in ("id", "type", "review")}
-        published = write_package(ctx, pending, package, Approval(files=dict(revision.files or {}), review=review))
-    revision.status, revision.modified = "approved", ctx.now
-    revision.decided_by, revision.decided_at = ctx.actor.user_id, ctx.now
-    add_history(revision, history_entry(ctx, "approved", comment))
-    record_review_activity(ctx, "review approved", package, {**_activity_review(revision, comment), **review})
+        published = write_package(ctx, pending, package,
+                                  Approval(revision.id, files=dict(revision.files or {}), review=review))
+    step(ctx, revision, "approved", "approved", comment, decided=True)
+    record_review_activity(ctx, "review approved", package, {**activity_review(revision, comment), **review})
     notify.mail_author(ctx, author_user_id=revision.author_user_id, package_name=package.name,
-                       package_title=_title(package, revision), decision="approved",
+                       package_title=round_title(package, revision), decision="approved",
                        reviewer_name=_display_name(ctx), comment=comment)
     return {"review": _summary(ctx, revision, package), "package": published}
 
@@ -166,16 +153,12 @@ def review_reject(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
     :param comment: what the author should change (required)
     :rtype: dictionary (the review's summary)
     """
-    comment = (data.get("comment") or "").strip()
-    if not comment:
-        raise ValidationError({"comment": ["Missing value"]})
+    comment = data["comment"].strip()  # required and not blank (schemas/review_reject.json)
     ctx, package, revision = _pending_round(ctx, data, "reject")
-    revision.status, revision.modified = "changes_requested", ctx.now
-    revision.decided_by, revision.decided_at = ctx.actor.user_id, ctx.now
-    add_history(revision, history_entry(ctx, "changes_requested", comment))
-    record_review_activity(ctx, "changes requested", package, _activity_review(revision, comment))
+    step(ctx, revision, "changes_requested", "changes_requested", comment, decided=True)
+    record_review_activity(ctx, "changes requested", package, activity_review(revision, comment))
     notify.mail_author(ctx, author_user_id=revision.author_user_id, package_name=package.name,
-                       package_title=_title(package, revision), decision="changes_requested",
+                       package_title=round_title(package, revision), decision="changes_requested",
                        reviewer_name=_display_name(ctx), comment=comment)
     return _summary(ctx, revision, package)
 
@@ -195,17 +178,12 @@ def review_withdraw(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
     if data.get("discard"):
         if revision.kind != "edit":
             raise _conflict("A new dataset's draft cannot be discarded: delete the dataset (package_delete).")
-        files, storage = dict(revision.files or {}), ctx.services.storage.files
-        revision.status = "withdrawn"
-        add_history(revision, history_entry(ctx, "discarded"))
-        ctx.after_commit(lambda: [storage.delete(key) for key in files.values()])
+        close_round(ctx, revision, "discarded")
     else:
         if revision.status != "pending":
             raise _conflict(f"Only a submitted review can be withdrawn; this one is {revision.status}.")
-        revision.status = "draft"
-        add_history(revision, history_entry(ctx, "withdrawn"))
-    revision.modified = ctx.now
-    record_review_activity(ctx, "review withdrawn", package, _activity_review(revision, ""))
+        step(ctx, revision, "draft", "withdrawn")
+    record_review_activity(ctx, "review withdrawn", package, activity_review(revision, ""))
     return _summary(ctx, revision, package)
 
 
@@ -302,9 +280,9 @@ def review_show(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
         "revision_id": revision.id,
         "author": _user_name(ctx, revision.author_user_id),
         "author_id": revision.author_user_id,
-        "submitted": summary(revision, package, None, None)["submitted"],
+        "submitted": iso(revision.submitted) if revision.submitted else None,
         "history": revision.history or [],
         "files": {rid: True for rid in (revision.files or {})} if revision.is_open else {},
-        "modified": summary(revision, package, None, None)["modified"],
+        "modified": iso(revision.modified),
         "can_review": decides(ctx, package, revision) if revision.is_open else False,
     }

@@ -7,7 +7,7 @@ from typing import Any
 
 from catalog.authz import can_edit_package
 from catalog.context import ActionContext
-from catalog.dataset.held import decides, is_author, latest_revision, open_revision, reviews
+from catalog.dataset.held import decides, is_editing_author, latest_revision, open_revision, reviews
 from catalog.dataset.models import Package
 from catalog.dataset.queries import get_package
 from catalog.errors import NotAuthorized, NotFound
@@ -31,11 +31,7 @@ def _author_or_reviewer(ctx: ActionContext, package: Package, action_name: str, 
     """Reviewers (of the dataset's organization or of the one held changes move it to; with deciders_only, those
     who decide the round), and the round's author."""
     revision = open_revision(ctx, package.id) if open_only else latest_revision(ctx, package.id)
-    if (decides if deciders_only else reviews)(ctx, package, revision):
-        return
-    # The author, while they may still edit the dataset (not after leaving the organization).
-    if revision is not None and revision.author_user_id is not None and is_author(ctx, revision) \
-            and can_edit_package(ctx, package):
+    if (decides if deciders_only else reviews)(ctx, package, revision) or is_editing_author(ctx, package, revision):
         return
     raise NotAuthorized(f"User {ctx.actor.name} not authorized to {action_name} for dataset {package.id}")
 

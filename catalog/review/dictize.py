@@ -24,16 +24,20 @@ def last_comment(revision: ReviewRevision) -> str:
     return ""
 
 
+def round_title(package: Package, revision: ReviewRevision) -> str:
+    """The title the round would publish (the pending one for changes of a published dataset)."""
+    if revision.kind == "edit" and revision.data:
+        return revision.data.get("title") or package.title or package.name
+    return package.title or package.name
+
+
 def summary(revision: ReviewRevision, package: Package, org: Group | None, author_name: str | None) -> dict[str, Any]:
     """One line of the queue (review_list) and the answer of the steps."""
-    title = package.title
-    if revision.kind == "edit" and revision.data:
-        title = revision.data.get("title") or title
     return {
         "revision_id": revision.id,
         "package_id": package.id,
         "package_name": package.name,
-        "title": title or package.name,
+        "title": round_title(package, revision),
         "organization": {"id": org.id, "name": org.name, "title": org.title or org.name} if org else None,
         "kind": revision.kind,
         "status": revision.status,

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from catalog.authz import can_edit_package
 from catalog.context import ActionContext
-from catalog.dataset.held import is_author, latest_revision, reviews
+from catalog.dataset.held import latest_revision, sees_round
 from catalog.dataset.models import Package
 from catalog.errors import NotAuthorized
 
@@ -16,9 +15,7 @@ def pending_file(ctx: ActionContext, package: Package, resource_id: str) -> Path
     """The file uploaded for this resource in the dataset's open round, or None (no such file). Raises
     NotAuthorized for callers other than the round's author and the organization's reviewers (review_show's rule)."""
     revision = latest_revision(ctx, package.id)
-    author = revision is not None and revision.author_user_id is not None \
-        and is_author(ctx, revision) and can_edit_package(ctx, package)
-    if not author and not reviews(ctx, package, revision):
+    if not sees_round(ctx, package, revision):
         raise NotAuthorized(f"User {ctx.actor.name} not authorized to read the files under review of {package.id}")
     if revision is None or not revision.is_open:
         return None

@@ -16,6 +16,7 @@ from catalog.dataset.publish import PackageChange, after_package_purge, after_pa
 from catalog.dataset.queries import get_group, get_package
 from catalog.errors import NotFound, ValidationError
 from catalog.registry import action
+from catalog.review.models import pending_file_key
 
 
 def write_package(ctx: ActionContext, data: dict[str, Any], package: Package | None,
@@ -75,7 +76,7 @@ def write_package(ctx: ActionContext, data: dict[str, Any], package: Package | N
     if approval is not None:
         new_files = [*new_files, *_promote_files(ctx, package, approval)]
     if before is not None and before["state"] == "draft" and package.state == "active":
-        held.close_published_round(ctx, package.id)
+        held.close_published_round(ctx, held.open_revision(ctx, package.id))
     ctx.session.flush()
     # A new dataset given no groups is in none (bulk.py knows it too): no membership query.
     no_groups = is_create and not data.get("groups")
@@ -92,8 +93,7 @@ def write_package(ctx: ActionContext, data: dict[str, Any], package: Package | N
         for resource in after["resources"]:
             if resource["id"] in touched:
                 resource["metadata_modified"] = iso(ctx.now)
-    activity = "new package" if is_create or (approval and before and before["state"] == "draft") \
-        else "changed package"
+    activity = "new package" if is_create else "changed package"
     after_package_write(ctx, [PackageChange(after, activity, new_files, is_new=is_create,
                                             activity_data={"review": approval.review} if approval else {})])
     if revision is not None:
@@ -116,9 +116,9 @@ def _promote_files(ctx: ActionContext, package: Package, approval: held.Approval
     """The files uploaded in an approved round become the resources' files once the approval commits (before
     the DataStore loads after_package_write schedules, which read them)."""
     files = ctx.services.storage.files
-    uploads = {resource.id: resource.hash for resource in package.resources if resource.url_type == "upload"}
-    promoted = [(key, rid) for rid, key in approval.files.items()
-                if rid in uploads and key.endswith("~" + uploads[rid][:16])]
+    promoted = [(approval.files[resource.id], resource.id) for resource in package.resources
+                if resource.url_type == "upload" and approval.files.get(resource.id)
+                == pending_file_key(resource.id, approval.revision_id, resource.hash)]
     for key, rid in promoted:
         ctx.after_commit(lambda key=key, rid=rid: files.promote(key, rid))
     return [rid for _, rid in promoted]
