@@ -207,3 +207,13 @@ def test_editors_datastore_create_with_a_resource_is_refused_with_the_reason(cal
              fields=[{"id": "a", "type": "int"}], records=[{"a": 1}])
     with pytest.raises(NotFound):
         call("review_show", p["rev-a"], id="ds")  # nothing held either
+
+
+def test_package_show_review_key_follows_review_show_rule(call: Caller, p: dict[str, Any]) -> None:
+    """package_show's `review` key goes to whoever review_show answers: the destination organization's reviewer of
+    a dataset moving in, not an author who has left the organization."""
+    call("package_patch", p["author"], id="ds", owner_org=p["b"]["id"], title="T1")
+    assert "review" in call("package_show", p["rev-b"], id="ds")
+    call("organization_member_delete", p["sys"], id=p["a"]["id"], username="author")
+    call("organization_member_delete", p["sys"], id=p["b"]["id"], username="author")
+    assert "review" not in call("package_show", p["author"], id="ds")

@@ -6,11 +6,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from catalog.authz import can_review, public_clause
+from catalog.authz import public_clause
 from catalog.context import ActionContext
 from catalog.dataset import auth
 from catalog.dataset.dictize import package_dictize, stored_package
-from catalog.dataset.held import is_author, latest_revision
+from catalog.dataset.held import latest_revision, sees_round
 from catalog.dataset.models import Package
 from catalog.dataset.queries import get_package
 from catalog.errors import NotFound
@@ -46,15 +46,15 @@ def package_show(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _with_review(ctx: ActionContext, result: dict[str, Any]) -> dict[str, Any]:
-    """The dataset's review status and history as an extra key, for its author and its reviewers only (CKAN
-    clients ignore unknown keys). Anonymous callers cost nothing; others one indexed query."""
+    """The dataset's review status and history as an extra key, for those review_show answers (its author while
+    they may edit it, its reviewers; CKAN clients ignore unknown keys). Anonymous callers cost nothing; others one indexed query."""
     if ctx.actor.user_id is None and not ctx.actor.is_sysadmin:
         return result
     revision = latest_revision(ctx, result["id"])
     if revision is None:
         return result
-    if not (is_author(ctx, revision) and revision.author_user_id) \
-            and not can_review(ctx.session, ctx.actor, result.get("owner_org")):
+    package = ctx.session.get(Package, result["id"])
+    if package is None or not sees_round(ctx, package, revision):  # review_show's rule
         return result
     author = ctx.session.get(User, revision.author_user_id) if revision.author_user_id else None
     return {**result, "review": package_block(revision, author.name if author else None)}
