@@ -41,7 +41,7 @@ def detect_encoding(path: Path) -> str:
     if best is None:
         raise LoadError("The file is not a text file (unknown encoding); only CSV/TSV text can be loaded.")
     encoding = best.encoding
-    if _single_byte(encoding):
+    if single_byte(encoding):
         # charset-normalizer cannot tell single-byte Western codecs apart on short French samples
         # (it answers mac_iceland or cp1250); the files that circulate are Windows-1252.
         encoding = "cp1252" if _decodes(path, "cp1252") else "latin-1"
@@ -50,7 +50,8 @@ def detect_encoding(path: Path) -> str:
     return encoding
 
 
-def _single_byte(encoding: str) -> bool:
+def single_byte(encoding: str) -> bool:
+    """A single-byte codec (which charset-normalizer cannot tell apart on short French samples)."""
     try:
         return codecs.lookup(encoding).name not in MULTI_BYTE
     except LookupError:

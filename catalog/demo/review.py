@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.datastructures import FileStorage
 
 from catalog.context import Actor
+from catalog.demo import make_files
 from catalog.demo.loader import FILES_DIR, demo_catalog, exists, package_dict
 from catalog.errors import NotFound
 from catalog.registry import call_action
@@ -164,11 +165,8 @@ def _gironde_rows() -> tuple[list[str], list[list[str]]]:
 
 
 def _csv(header: list[str], rows: list[list[str]]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    """As the shipped files are written (make_files): semicolons, UTF-8 with a BOM."""
+    return make_files.encode(make_files.csv_text([header, *rows]), "utf-8-sig")
 
 
 def _scaled(value: str, factor: float) -> str:

@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response
 from catalog.dcat import geometry
 from catalog.dcat.places import PLACES
 from catalog.errors import ValidationError
+from catalog.review.models import OPEN_STATUSES
 from catalog.services import current_services
 from catalog.web.blueprint import web
 from catalog.web.calls import act, can, current_user
@@ -42,14 +43,14 @@ def _require(auth_action: str, **data: Any) -> None:
         abort(403)
 
 
-def _messages(value: Any) -> list[str]:
+def error_messages(value: Any) -> list[str]:
     """CKAN's error values: a list of strings, or nested dicts/lists for tags, extras and resources."""
     if isinstance(value, str):
         return [value]
     if isinstance(value, dict):
-        return [m for key, inner in value.items() for m in _messages(inner) if key != "__type"]
+        return [m for key, inner in value.items() for m in error_messages(inner) if key != "__type"]
     if isinstance(value, list):
-        return [m for inner in value for m in _messages(inner)]
+        return [m for inner in value for m in error_messages(inner)]
     return [str(value)]
 
 
@@ -61,7 +62,7 @@ def show_errors(form: FlaskForm, error: ValidationError, aliases: dict[str, str]
             continue
         target = (aliases or {}).get(key, key)
         field = getattr(form, target, None) if target in form._fields else None
-        messages = [translate_error(message) for message in _messages(value)]
+        messages = [translate_error(message) for message in error_messages(value)]
         if field is not None:
             field.errors = list(field.errors or []) + messages
         else:
@@ -182,7 +183,7 @@ def _editable(id: str) -> dict[str, Any]:
     extends it; the published one would send its old values back), else the published one."""
     pkg = act("package_show", id=id)
     review = pkg.get("review") or {}
-    if review.get("kind") == "edit" and review.get("status") in ("draft", "pending", "changes_requested") \
+    if review.get("kind") == "edit" and review.get("status") in OPEN_STATUSES \
             and review.get("author") == (current_user() or {}).get("name"):
         return {**act("review_show", id=pkg["id"])["pending"], "review": review}
     return pkg

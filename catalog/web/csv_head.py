@@ -18,7 +18,7 @@ from pathlib import Path
 
 import charset_normalizer
 
-from catalog.datastore.csv_analysis import MULTI_BYTE, sniff_delimiter
+from catalog.datastore.csv_analysis import SAMPLE_BYTES, single_byte, sniff_delimiter
 
 HEAD_BYTES = 128 * 1024
 PREVIEW_ROWS = 20
@@ -57,7 +57,7 @@ def read_head(path: Path, rows: int = PREVIEW_ROWS) -> CsvHead | None:
     if decoded is None:
         return None
     text, encoding = decoded
-    delimiter = sniff_delimiter(text[:64 * 1024])
+    delimiter = sniff_delimiter(text[:SAMPLE_BYTES])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     found = [row for row in itertools.islice((r for r in reader if any(c.strip() for c in r)), rows + 2)]
     if not found:
@@ -78,11 +78,7 @@ def _decode(head: bytes) -> tuple[str, str] | None:
     if best is None:
         return None
     encoding = best.encoding
-    try:
-        single_byte = codecs.lookup(encoding).name not in MULTI_BYTE
-    except LookupError:
-        return None
-    if single_byte:
+    if single_byte(encoding):
         # charset-normalizer cannot tell the Western single-byte codecs apart on short French samples; the
         # files that circulate are Windows-1252 (catalog/datastore/csv_analysis.py makes the same choice).
         encoding = "cp1252"

@@ -12,20 +12,17 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from catalog.errors import NotAuthorized, ValidationError
-from catalog.web.admin import login_first
+from catalog.web.admin import login_first, show_errors
 from catalog.web.blueprint import web
 from catalog.web.calls import act, can
 from catalog.web.forms import CAPACITIES, MemberForm, MemberRoleForm
 
-# The actions' messages for a member form, in the visitor's language.
-MEMBER_ERRORS = {"Not found: User": lambda: _("There is no user with this name."),
-                 "role does not exist.": lambda: _("Choose a capacity.")}
 
-
-def _page(org: dict[str, Any], form: MemberForm, status: int = 200) -> Any:
-    may_manage = can("organization_member_create", id=org["id"])
+def _page(org: dict[str, Any], form: MemberForm, status: int = 200, *, may_manage: bool | None = None) -> Any:
+    if may_manage is None:
+        may_manage = can("organization_member_create", id=org["id"])
     page = render_template("members.html", org=org, form=form, may_manage=may_manage,
-                           capacities=CAPACITIES, capacity_labels={k: str(v) for k, v in CAPACITIES})
+                           capacities=CAPACITIES, capacity_labels=dict(CAPACITIES))
     return page if status == 200 else (page, status)
 
 
@@ -44,16 +41,12 @@ def organization_members(id: str) -> Any:
     if not can("organization_member_create", id=org["id"]):
         abort(403)
     if not form.validate():
-        return _page(org, form, 400)
+        return _page(org, form, 400, may_manage=True)
     try:
         act("organization_member_create", id=org["id"], username=form.username.data.strip(), role=form.role.data)
     except ValidationError as error:
-        for key, messages in error.errors.items():
-            target = form.role if key == "role" else form.username
-            for message in messages if isinstance(messages, list) else [messages]:
-                known = MEMBER_ERRORS.get(str(message))
-                target.errors = [*target.errors, known() if known else str(message)]
-        return _page(org, form, 400)
+        show_errors(form, error, aliases={"id": "username"})  # the action's messages beside the fields
+        return _page(org, form, 400, may_manage=True)
     flash(_("%(user)s is now a member (%(capacity)s).", user=form.username.data.strip(),
             capacity=dict(CAPACITIES)[form.role.data]), "success")
     return redirect(url_for("web.organization_members", id=org["name"]))

@@ -24,6 +24,8 @@ EXACT = {
     "You cannot add a dataset to this organization": _l("You cannot add a dataset to this organization."),
     "Datasets with no organization can't be private.": _l("A dataset without an organization cannot be private."),
     "File upload too large": _l("The file is too large."),
+    "Not found: User": _l("There is no user with this name."),
+    "role does not exist.": _l("Choose a capacity."),
     # The review actions' conflicts (catalog/review/actions.py, catalog/dataset/held.py).
     "This dataset has changes awaiting review by another author: ask them or a reviewer of the organization to "
     "finish that review first.": _l("This dataset has changes awaiting review by someone else: ask them or a "

@@ -25,10 +25,10 @@ from catalog.dataset.queries import get_package
 from catalog.errors import ActionError, NotFound
 from catalog.organization.models import Group, Member
 from catalog.registry import unit
-from catalog.review.files import pending_file
+from catalog.review.files import pending_files
 from catalog.review.models import OPEN_STATUSES, ReviewRevision
 from catalog.services import current_services
-from catalog.web.admin import login_first
+from catalog.web.admin import error_messages, login_first
 from catalog.web.blueprint import web
 from catalog.web.calls import act, can, current_actor, current_user
 from catalog.web.csv_head import CsvHead, looks_like_csv, read_head
@@ -144,13 +144,13 @@ def _review_page(id: str, form: ReviewForm, status: int = 200) -> Any:
     package_id = pending["id"]
     state = shown["status"]
     user = current_user()
-    is_author = user is not None and (shown.get("author_id") == user["id"] or shown.get("author") == user["name"])
+    is_author = user is not None and shown.get("author_id") == user["id"]
     page = render_template(
         "review_read.html", shown=shown, pkg=pending, published=shown.get("published"), diff=shown["diff"],
         status=state, form=form, previews=_previews(shown),
         resources_by_id={r["id"]: r for r in (pending.get("resources") or [])},
         may_decide=state == "pending" and bool(shown.get("can_review")),
-        may_withdraw=state in ("pending", "draft", "changes_requested") and can("review_withdraw", id=package_id),
+        may_withdraw=state in OPEN_STATUSES and can("review_withdraw", id=package_id),
         may_submit=state in ("draft", "changes_requested") and can("review_submit", id=package_id),
         is_author=is_author, history_labels=HISTORY_LABELS, change_labels=CHANGE_LABELS,
         field_labels=FIELD_LABELS, resource_field_labels=RESOURCE_FIELD_LABELS)
@@ -172,24 +172,29 @@ def _previews(shown: dict[str, Any]) -> list[dict[str, Any]]:
         return []
     out = []
     with unit(current_services(), current_actor(), write=False) as ctx:
+        paths = _files_under_review(ctx, shown, [r["id"] for r in resources])
         for resource in resources:
-            path = _file_under_review(ctx, shown, resource["id"])
+            path = paths.get(resource["id"])
             head: CsvHead | None = read_head(path) if path is not None else None
             out.append({"resource": resource, "head": head, "found": path is not None})
     return out
 
 
-def _file_under_review(ctx: ActionContext, shown: dict[str, Any], resource_id: str) -> Path | None:
-    """The file a reviewer is asked to approve. Changes of a published dataset keep theirs apart (pending_file,
-    which also refuses callers review_show refuses); a new dataset's draft stores its uploads as any dataset
-    does, readable by those who may see the draft, which the author and reviewers may."""
+def _files_under_review(ctx: ActionContext, shown: dict[str, Any], resource_ids: list[str]) -> dict[str, Path]:
+    """The files a reviewer is asked to approve, by resource id, found with one round lookup. Changes of a
+    published dataset keep theirs apart (pending_files, which also refuses callers review_show refuses); a new
+    dataset's draft stores its uploads as any dataset does, readable by those who may see the draft, which the
+    author and reviewers may."""
     package = get_package(ctx.session, shown["pending"]["id"])
     if package is None:
-        return None
-    path = pending_file(ctx, package, resource_id)
-    if path is None and shown["kind"] == "new" and shown["status"] in OPEN_STATUSES:
-        path = ctx.services.storage.files.path(resource_id)
-    return path
+        return {}
+    paths = pending_files(ctx, package)
+    if shown["kind"] == "new" and shown["status"] in OPEN_STATUSES:
+        storage = ctx.services.storage.files
+        for resource_id in resource_ids:
+            if resource_id not in paths and (path := storage.path(resource_id)) is not None:
+                paths[resource_id] = path
+    return {rid: path for rid, path in paths.items() if rid in resource_ids}
 
 
 @web.route("/dataset/<id>/review/resource/<resource_id>/download")
@@ -202,14 +207,12 @@ def review_download(id: str, resource_id: str) -> Response:
     if resource is None:
         raise NotFound("Resource was not found.")
     with unit(current_services(), current_actor(), write=False) as ctx:
-        path = _file_under_review(ctx, shown, resource_id)
+        path = _files_under_review(ctx, shown, [resource_id]).get(resource_id)
     if path is None:
         raise NotFound("Resource was not found.")
     name = (resource.get("url") or "").rstrip("/").rsplit("/", 1)[-1] or resource.get("name") or "download"
-    response = send_file(path, download_name=name, as_attachment=True, mimetype="application/octet-stream",
+    return send_file(path, download_name=name, as_attachment=True, mimetype="application/octet-stream",
                          conditional=True)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 # Decisions ---------------------------------------------------------------------------------------------------
@@ -243,8 +246,6 @@ def _post(id: str, action_name: str, *, done: str, comment_required: bool = Fals
     flash(done, "success")
     package = answer.get("package") or {}
     target = package.get("name") or (answer.get("review") or answer).get("package_name") or id
-    if after == "web.review_read" and not _has_review(target):
-        after = "web.dataset_read"
     return redirect(url_for(after, id=target))
 
 
@@ -260,9 +261,7 @@ def _has_review(id: str) -> bool:
 def _conflict_text(error: ActionError) -> str:
     errors = getattr(error, "errors", None)
     if isinstance(errors, dict):
-        messages = [m for key, value in errors.items() if key != "__type"
-                    for m in (value if isinstance(value, list) else [value])]
-        return " ".join(translate_error(str(m)) for m in messages)
+        return " ".join(translate_error(message) for message in error_messages(errors))
     return translate_error(error.message)
 
 
