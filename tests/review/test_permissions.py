@@ -163,3 +163,32 @@ def test_another_editor_cannot_edit_while_a_revision_is_open(call: Caller, team:
     call("review_approve", team["reviewer"], id=name)
     proposed = call("package_patch", team["other_editor"], id=name, title="Autre proposition")
     assert proposed["review"]["held"] is True
+
+
+def test_a_new_draft_is_seen_by_the_organizations_editors_reviewers_and_admins_only(call: Caller,
+                                                                                     team: Team) -> None:
+    """package_show and package_search (with include_drafts) of an editor's new draft, for each person."""
+    call("package_create", team["author"], name="brouillon", owner_org=team.org["id"], title="Brouillon")
+    readers = {"author", "other_editor", "reviewer", "admin", "sysadmin"}
+    for role in ROLES:
+        found = call("package_search", team[role], q="name:brouillon", include_drafts=True)["count"]
+        if role in readers:
+            assert call("package_show", team[role], id="brouillon")["state"] == "draft", role
+            assert found == 1, role
+        else:
+            with pytest.raises(NotAuthorized):
+                call("package_show", team[role], id="brouillon")
+            assert found == 0, role
+
+
+def test_the_site_wide_default_applies_to_new_organizations(services: Any, call: Caller, team: Team,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclasses import replace
+
+    from catalog.settings import Settings
+
+    monkeypatch.setenv("MOISSON_REVIEW_REQUIRED_DEFAULT", "true")
+    assert Settings.from_env().review_required_default is True
+    monkeypatch.setitem(vars(services), "settings", replace(services.settings, review_required_default=True))
+    assert call("organization_create", team["sysadmin"], name="par-defaut")["review_required"] is True
+    assert call("organization_create", team["sysadmin"], name="sans", review_required=False)["review_required"] is False
