@@ -86,7 +86,17 @@ def _href(value: Any) -> str:
 
 
 def init_app(app: Flask) -> None:
-    from catalog.web import admin, auth, datasets, harvest, members, organizations, resources, review  # noqa: F401
+    from catalog.web import (  # noqa: F401
+        admin,
+        auth,
+        datasets,
+        harvest,
+        members,
+        organizations,
+        resource_admin,
+        resources,
+        review,
+    )
 
     app.config.setdefault("SITE_TITLE", app.extensions["moisson"].settings.site_title)
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)

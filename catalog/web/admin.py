@@ -1,4 +1,4 @@
-"""Forms for administrators: organizations, datasets and resources (with upload).
+"""Forms for administrators: organizations and datasets (resources: resource_admin.py).
 
 Each form posts to the same action the API runs, with the logged-in Actor; the action's ValidationError is
 mapped back onto the form's fields so messages appear beside them.
@@ -12,7 +12,6 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
-from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
 from catalog.dcat import geometry
@@ -22,7 +21,7 @@ from catalog.review.models import OPEN_STATUSES
 from catalog.services import current_services
 from catalog.web.blueprint import web
 from catalog.web.calls import act, can, current_user
-from catalog.web.forms import DatasetForm, OrganizationForm, ResourceForm
+from catalog.web.forms import DatasetForm, OrganizationForm
 from catalog.web.messages import translate_error
 
 DATASET_FIELDS = ("title", "name", "notes", "owner_org", "license_id", "url", "version", "author", "maintainer",
@@ -37,7 +36,7 @@ def login_first() -> Response | None:
     return None
 
 
-def _require(auth_action: str, **data: Any) -> None:
+def require(auth_action: str, **data: Any) -> None:
     """Refuse the form itself (not just its submission) to visitors the action would refuse."""
     if not can(auth_action, **data):
         abort(403)
@@ -83,7 +82,7 @@ def organization_new() -> str | Response:
     problems: list[str] = []
     if form.validate_on_submit():
         try:
-            org = act("organization_create", **_values(form, ORGANIZATION_FIELDS))
+            org = act("organization_create", **form_values(form, ORGANIZATION_FIELDS))
         except ValidationError as error:
             problems = show_errors(form, error)
         else:
@@ -97,12 +96,12 @@ def organization_edit(id: str) -> str | Response:
     if (redirect_to := login_first()) is not None:
         return redirect_to
     org = act("organization_show", id=id, include_datasets=False)
-    _require("organization_update", id=org["id"])
+    require("organization_update", id=org["id"])
     form = OrganizationForm(data=None if request.method == "POST" else org)
     problems: list[str] = []
     if form.validate_on_submit():
         try:
-            org = act("organization_patch", id=org["id"], **_values(form, ORGANIZATION_FIELDS, keep_empty=True))
+            org = act("organization_patch", id=org["id"], **form_values(form, ORGANIZATION_FIELDS, keep_empty=True))
         except ValidationError as error:
             problems = show_errors(form, error)
         else:
@@ -114,7 +113,7 @@ def organization_edit(id: str) -> str | Response:
 # Datasets ------------------------------------------------------------------------------------------------
 
 
-def _values(form: FlaskForm, names: tuple[str, ...], *, keep_empty: bool = False) -> dict[str, Any]:
+def form_values(form: FlaskForm, names: tuple[str, ...], *, keep_empty: bool = False) -> dict[str, Any]:
     out = {}
     for name in names:
         value = form[name].data
@@ -138,7 +137,7 @@ def _dataset_choices(form: DatasetForm, current_org: str | None = None) -> None:
 
 
 def _dataset_data(form: DatasetForm, existing_extras: list[dict[str, str]], *, keep_empty: bool) -> dict[str, Any]:
-    data = _values(form, DATASET_FIELDS, keep_empty=keep_empty)
+    data = form_values(form, DATASET_FIELDS, keep_empty=keep_empty)
     data["private"] = bool(form.private.data)
     data["tags"] = [{"name": t.strip()} for t in (form.tags.data or "").split(",") if t.strip()]
     extras = {e["key"]: e["value"] for e in existing_extras if e["key"] not in EXTRA_FIELDS}
@@ -178,7 +177,7 @@ def dataset_new() -> str | Response:
     return render_template("admin/dataset_form.html", form=form, problems=problems, pkg=None)
 
 
-def _editable(id: str) -> dict[str, Any]:
+def editable(id: str) -> dict[str, Any]:
     """The version an edit starts from: for the author of changes held for review, the pending one (their edit
     extends it; the published one would send its old values back), else the published one."""
     pkg = act("package_show", id=id)
@@ -189,7 +188,7 @@ def _editable(id: str) -> dict[str, Any]:
     return pkg
 
 
-def _saved(answer: dict[str, Any], done: str) -> bool:
+def saved(answer: dict[str, Any], done: str) -> bool:
     """Flash what happened; True when the write was held for review (its page is the review page then)."""
     held = bool((answer.get("review") or {}).get("held")) and answer["review"].get("kind") == "edit"
     flash(_("Saved for review: the published version stays online until a reviewer approves the changes.")
@@ -201,8 +200,8 @@ def _saved(answer: dict[str, Any], done: str) -> bool:
 def dataset_edit(id: str) -> str | Response:
     if (redirect_to := login_first()) is not None:
         return redirect_to
-    pkg = _editable(id)
-    _require("package_update", id=pkg["id"])
+    pkg = editable(id)
+    require("package_update", id=pkg["id"])
     extras = {e["key"]: e["value"] for e in pkg.get("extras") or []}
     initial = None
     if request.method == "GET":
@@ -218,7 +217,7 @@ def dataset_edit(id: str) -> str | Response:
         except ValidationError as error:
             problems = show_errors(form, error)
         else:
-            if _saved(pkg, _("Dataset saved.")):
+            if saved(pkg, _("Dataset saved.")):
                 return redirect(url_for("web.review_read", id=pkg["id"]))
             return redirect(url_for("web.dataset_read", id=pkg["name"]))
     return render_template("admin/dataset_form.html", form=form, problems=problems, pkg=pkg)
@@ -229,67 +228,3 @@ def _as_date(value: str | None) -> date | None:
         return date.fromisoformat(value[:10]) if value else None
     except ValueError:
         return None
-
-
-# Resources -----------------------------------------------------------------------------------------------
-
-
-def _resource_data(form: ResourceForm, *, keep_empty: bool) -> dict[str, Any]:
-    data = _values(form, ("name", "description", "format", "url"), keep_empty=keep_empty)
-    upload = form.upload.data
-    if isinstance(upload, FileStorage) and upload.filename:
-        data["upload"] = upload
-        data.pop("url", None)
-        if not data.get("name"):
-            data["name"] = upload.filename
-    return data
-
-
-@web.route("/dataset/<id>/resource/new", methods=["GET", "POST"])
-def resource_new(id: str) -> str | Response:
-    if (redirect_to := login_first()) is not None:
-        return redirect_to
-    pkg = act("package_show", id=id)
-    _require("resource_create", package_id=pkg["id"])
-    form = ResourceForm()
-    problems: list[str] = []
-    if form.validate_on_submit():
-        data = _resource_data(form, keep_empty=False)
-        if "upload" not in data and not data.get("url"):
-            form.upload.errors = [_("Upload a file or give a link to one.")]
-        else:
-            try:
-                res = act("resource_create", package_id=pkg["id"], **data)
-            except ValidationError as error:
-                problems = show_errors(form, error)
-            else:
-                if _saved(res, _("Resource added.")):
-                    return redirect(url_for("web.review_read", id=pkg["id"]))
-                return redirect(url_for("web.resource_read", id=pkg["name"], resource_id=res["id"]))
-    return render_template("admin/resource_form.html", form=form, problems=problems, pkg=pkg, res=None)
-
-
-@web.route("/dataset/<id>/resource/<resource_id>/edit", methods=["GET", "POST"])
-def resource_edit(id: str, resource_id: str) -> str | Response:
-    if (redirect_to := login_first()) is not None:
-        return redirect_to
-    pkg = _editable(id)
-    _require("package_update", id=pkg["id"])
-    res = next((r for r in pkg["resources"] if r["id"] == resource_id), None)
-    if res is None:
-        abort(404)
-    form = ResourceForm(data=None if request.method == "POST" else res)
-    problems: list[str] = []
-    if form.validate_on_submit():
-        data = _resource_data(form, keep_empty=True)
-        if res.get("url_type") == "upload" and "upload" not in data:
-            data.pop("url", None)  # keep the stored file unless a new one is sent
-        try:
-            res = act("resource_patch", id=res["id"], **data)
-        except ValidationError as error:
-            problems = show_errors(form, error)
-        else:
-            if _saved(res, _("Resource saved.")):
-                return redirect(url_for("web.review_read", id=pkg["id"]))
-            return redirect(url_for("web.resource_read", id=pkg["name"], resource_id=res["id"]))
-    return render_template("admin/resource_form.html", form=form, problems=problems, pkg=pkg, res=res)
