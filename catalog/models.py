@@ -6,6 +6,7 @@ from catalog.datastore.models import DatastoreLoad, DatastoreTable  # noqa: F401
 from catalog.db import Base
 from catalog.organization.models import Group, Member
 from catalog.review.models import ReviewRevision
+from catalog.site.models import SiteOption
 from catalog.user.models import ApiToken, User
 from catalog.vocab.models import Vocabulary
 from harvest.models import HarvestJob, HarvestLog, HarvestObject, HarvestSource  # noqa: F401
@@ -22,6 +23,7 @@ __all__ = [
     "PackageTag",
     "Resource",
     "ReviewRevision",
+    "SiteOption",
     "Tag",
     "User",
     "Vocabulary",
