@@ -44,6 +44,9 @@ class Settings:
     user_create_organizations: bool = False
     # Whether any logged-in user may create groups (CKAN: ckan.auth.user_create_groups); off by default too.
     user_create_groups: bool = False
+    # Whether images in Markdown descriptions are shown (CKAN shows them); off: an image is shown as its
+    # alternative text, so a description cannot make readers' browsers call a third-party server.
+    markdown_images: bool = False
 
     # --- Editorial review (README "Editorial review") ---
     # review_required of a new organization when organization_create does not say.

@@ -21,6 +21,7 @@ from flask_wtf.csrf import CSRFProtect
 from catalog.web.blueprint import web
 from catalog.web.calls import current_user
 from catalog.web.headers import add_security_headers
+from catalog.web.markdown import init_app_filters as init_markdown_filters
 
 LANGUAGES = ("fr", "en")
 DEFAULT_LANGUAGE = "fr"
@@ -110,4 +111,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["date"] = _date
     app.jinja_env.filters["href"] = _href
     app.jinja_env.filters["number"] = _number
+    init_markdown_filters(app.jinja_env)  # `markdown` and `excerpt` (catalog.web.markdown)
     app.after_request(add_security_headers)  # every blueprint's responses, the API's too
