@@ -28,7 +28,7 @@ def db() -> None:
 def db_upgrade() -> None:
     """Migrate the database to the latest schema (safe to run again)."""
     services = build_services(Settings.from_env())
-    upgrade(services.db)
+    upgrade(services.db, services.settings.datastore_read_role)
     click.echo("Database schema is up to date.")
 
 

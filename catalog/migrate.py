@@ -10,6 +10,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from catalog.db import Database
+from catalog.settings import Settings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -25,7 +26,8 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
-def upgrade(db: Database) -> None:
+def upgrade(db: Database, read_role: str = Settings.datastore_read_role) -> None:
+    """Migrate to head; on PostgreSQL, also create or repair the datastore_search_sql role (`read_role`)."""
     config = alembic_config(db.url)
     with db.engine.begin() as connection:
         config.attributes["connection"] = connection
@@ -36,7 +38,7 @@ def upgrade(db: Database) -> None:
 
         pooled = db.engine.raw_connection()
         try:
-            ensure_read_role(pooled.driver_connection)
+            ensure_read_role(pooled.driver_connection, read_role)
         finally:
             pooled.close()
 

@@ -72,9 +72,12 @@ class Settings:
     harvest_max_job_seconds: int = 6 * 3600
     # Largest datastore_search_sql result in bytes, counted while rows are fetched (larger: 409).
     datastore_sql_max_bytes: int = 5 * 1024 * 1024
-    # PostgreSQL URL datastore_search_sql logs in with, as the restricted role moisson_datastore_ro (empty: the
+    # PostgreSQL URL datastore_search_sql logs in with, as the restricted role datastore_read_role (empty: the
     # catalog URL with that user and no password, for trust/peer auth; set it when the role needs a password).
     datastore_sql_url: str = ""
+    # The PostgreSQL role datastore_search_sql runs as, created and kept right by `moisson db upgrade`. Roles are
+    # shared by every database of a server: give each Moisson (and each test run) on a shared server its own.
+    datastore_read_role: str = "moisson_datastore_ro"
     # Longest time one read action (anonymous or ordinary request) may hold the database (statement_timeout).
     read_statement_timeout_ms: int = 5000
     # Failed logins allowed per account and per client address within the window, before 429s.

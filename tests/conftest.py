@@ -26,6 +26,10 @@ from catalog.services import Services, build_services
 from catalog.settings import Settings
 
 PG_SERVER_URL = os.environ.get("MOISSON_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+# On a PostgreSQL server shared with others: the prefix of every database (and test role) the tests create, and
+# the datastore_search_sql role (roles belong to the whole server; the server processes the tests start inherit it).
+TEST_DB_PREFIX = os.environ.get("MOISSON_TEST_DB_PREFIX", "moisson")
+TEST_READ_ROLE = os.environ.get("MOISSON_DATASTORE_READ_ROLE", Settings.datastore_read_role)
 ALL_DATABASES = ("sqlite", "postgresql")
 SELECTED = [d for d in os.environ.get("MOISSON_TEST_DATABASES", ",".join(ALL_DATABASES)).split(",") if d]
 # Tables outside Base.metadata (search index, datastore) that must be emptied between tests.
@@ -39,9 +43,10 @@ def _pg_admin_url() -> str:
     return PG_SERVER_URL.replace("postgresql://", "postgresql+psycopg://", 1)
 
 
-def create_pg_database(prefix: str = "moisson_test") -> str:
-    """A fresh PostgreSQL database; returns its URL. The caller drops it with drop_pg_database."""
-    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+def create_pg_database(kind: str = "test") -> str:
+    """A fresh PostgreSQL database named after TEST_DB_PREFIX and `kind`; returns its URL. The caller drops it
+    with drop_pg_database."""
+    name = f"{TEST_DB_PREFIX}_{kind}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     engine = create_engine(_pg_admin_url(), isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
@@ -77,9 +82,10 @@ def _migrated_services(database_url: str, tmp_path_factory: pytest.TempPathFacto
         secret_key="test-secret",
         storage_path=str(tmp_path_factory.mktemp("storage")),
         datastore_load_urls=False,  # tests never fetch remote URLs; DataStore tests turn it on explicitly
+        datastore_read_role=TEST_READ_ROLE,
     )
     services = build_services(settings)
-    upgrade(services.db)
+    upgrade(services.db, TEST_READ_ROLE)
     yield services
     services.db.dispose()
 

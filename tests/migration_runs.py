@@ -18,7 +18,7 @@ def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'migrate.db'}"
         return
-    url = create_pg_database("moisson_migrate")
+    url = create_pg_database("migrate")
     try:
         yield url
     finally:

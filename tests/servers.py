@@ -56,7 +56,7 @@ class ServerProcess:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = self.workdir / "server.log"
         self.database_url = (f"sqlite:///{self.workdir / 'moisson.db'}" if kind == "sqlite"
-                             else create_pg_database("moisson_e2e"))
+                             else create_pg_database("e2e"))
         self.env = {
             **os.environ,
             "MOISSON_DATABASE_URL": self.database_url,

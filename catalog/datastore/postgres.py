@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from pathlib import Path
@@ -35,9 +36,12 @@ from catalog.datastore.resultcap import take_rows
 from catalog.datastore.scan import LayoutChangedError, read_ahead, scan
 from catalog.datastore.search import build_select
 from catalog.errors import NotAuthorized, ServiceUnavailable, ValidationError
+from catalog.settings import Settings
 
 SCHEMA = "datastore"
-READ_ROLE = "moisson_datastore_ro"
+DEFAULT_READ_ROLE = Settings.datastore_read_role
+# A role name goes into GRANT statements unquoted, so only plain lower-case identifiers are accepted.
+ROLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 PG_TYPES = {
     "text": "text", "int": "bigint", "numeric": "numeric", "float": "double precision", "bool": "boolean",
     "date": "date", "time": "time", "timestamp": "timestamp", "json": "jsonb",
@@ -60,22 +64,29 @@ def table_ref(resource_id: str) -> str:
     return f"{SCHEMA}.{quote_ident(resource_id)}"
 
 
-def restricted_login_url(catalog_url: str) -> str:
+def checked_role_name(role: str) -> str:
+    if not ROLE_NAME.fullmatch(role):
+        raise ValueError(f"datastore_read_role {role!r}: use lower-case letters, digits and _ (63 at most)")
+    return role
+
+
+def restricted_login_url(catalog_url: str, role: str = DEFAULT_READ_ROLE) -> str:
     """The catalog's URL with the restricted role as user and no password (local trust or peer auth); where a
     password is needed, set `datastore_sql_url` instead."""
-    url = make_url(catalog_url).set(drivername="postgresql+psycopg", username=READ_ROLE, password=None)
+    url = make_url(catalog_url).set(drivername="postgresql+psycopg", username=checked_role_name(role), password=None)
     return url.render_as_string(hide_password=False)
 
 
 class PostgresDatastore:
     name = "postgresql"
 
-    def __init__(self, engine: Engine, sql_url: str = "") -> None:
+    def __init__(self, engine: Engine, sql_url: str = "", read_role: str = DEFAULT_READ_ROLE) -> None:
         self.engine = engine
+        self.read_role_name = checked_role_name(read_role)
         self._read_role: bool | None = None
         if sql_url.startswith("postgresql://"):
             sql_url = "postgresql+psycopg://" + sql_url[len("postgresql://"):]
-        self._sql_url = sql_url or restricted_login_url(engine.url.render_as_string(hide_password=False))
+        self._sql_url = sql_url or restricted_login_url(engine.url.render_as_string(hide_password=False), read_role)
         self._sql_engine: Engine | None = None
 
     @contextmanager
@@ -96,14 +107,14 @@ class PostgresDatastore:
         if self._read_role is None:
             with self._raw() as conn:
                 row = conn.execute(
-                    "SELECT pg_has_role(current_user, oid, 'MEMBER') FROM pg_roles WHERE rolname = %s", (READ_ROLE,)
+                    "SELECT pg_has_role(current_user, oid, 'MEMBER') FROM pg_roles WHERE rolname = %s", (self.read_role_name,)
                 ).fetchone()
             self._read_role = bool(row and row[0])
         return self._read_role
 
     def _grant(self, cur: psycopg.Cursor[Any], resource_id: str) -> None:
         if self.read_role():
-            cur.execute(f"GRANT SELECT ON {table_ref(resource_id)} TO {READ_ROLE}")
+            cur.execute(f"GRANT SELECT ON {table_ref(resource_id)} TO {self.read_role_name}")
 
     def table_exists(self, resource_id: str) -> bool:
         return self.columns(resource_id) is not None
@@ -268,7 +279,7 @@ class PostgresDatastore:
             pooled = self._sql_engine.raw_connection()
         except Exception as error:  # noqa: BLE001 - any failure to log in means the role is not set up
             raise ServiceUnavailable(
-                f"datastore_search_sql cannot log in as {READ_ROLE}: run `moisson db upgrade`, or see SECURITY.md "
+                f"datastore_search_sql cannot log in as {self.read_role_name}: run `moisson db upgrade`, or see SECURITY.md "
                 "for what a DBA must grant (and MOISSON_DATASTORE_SQL_URL when the role needs a password)"
             ) from error
         conn: psycopg.Connection[Any] = pooled.driver_connection  # type: ignore[assignment]

@@ -24,7 +24,7 @@ def _sqlite(settings: Settings, db: Database) -> DatastoreBackend:
 def _postgres(settings: Settings, db: Database) -> DatastoreBackend:
     from catalog.datastore.postgres import PostgresDatastore
 
-    return PostgresDatastore(db.engine, settings.datastore_sql_url)
+    return PostgresDatastore(db.engine, settings.datastore_sql_url, settings.datastore_read_role)
 
 
 # By the catalog database's dialect: the DataStore lives beside the catalog (another file, another schema).

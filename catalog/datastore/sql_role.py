@@ -17,7 +17,7 @@ from typing import Any
 import psycopg
 from psycopg import errors as pg_errors
 
-from catalog.datastore.postgres import READ_ROLE, SCHEMA
+from catalog.datastore.postgres import DEFAULT_READ_ROLE, SCHEMA, checked_role_name
 
 log = logging.getLogger(__name__)
 
@@ -30,18 +30,20 @@ ROLE_SETTINGS = {"default_transaction_read_only": "on"}
 RETRIES = 5
 
 
-def ensure_read_role(conn: psycopg.Connection[Any]) -> bool:
-    """Create or repair the role and grant it the datastore schema of this database. False (with a warning)
-    when this login may not manage roles: a DBA must then do what SECURITY.md lists."""
+def ensure_read_role(conn: psycopg.Connection[Any], role: str = DEFAULT_READ_ROLE) -> bool:
+    """Create or repair the role (the `datastore_read_role` setting) and grant it the datastore schema of this
+    database. False (with a warning) when this login may not manage roles: a DBA must then do what SECURITY.md
+    lists."""
+    role = checked_role_name(role)
     previous, conn.autocommit = conn.autocommit, True
     done = True
     try:
         # Each step on its own: a login without CREATEROLE (the role made by a DBA) still grants what it owns.
         for step, failure in STEPS:
             try:
-                step(conn)
+                step(conn, role)
             except pg_errors.InsufficientPrivilege as error:
-                log.warning("datastore_search_sql role %s: %s (%s); see SECURITY.md", READ_ROLE, failure, error)
+                log.warning("datastore_search_sql role %s: %s (%s); see SECURITY.md", role, failure, error)
                 done = False
     finally:
         conn.autocommit = previous
@@ -63,53 +65,53 @@ def _run(conn: psycopg.Connection[Any], statement: str) -> None:
             time.sleep(0.05 * (attempt + 1))
 
 
-def _create_role(conn: psycopg.Connection[Any]) -> None:
-    exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (READ_ROLE,)).fetchone()
+def _create_role(conn: psycopg.Connection[Any], role: str) -> None:
+    exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
     if exists is None:
-        _run(conn, f"CREATE ROLE {READ_ROLE} {ATTRIBUTES}")
+        _run(conn, f"CREATE ROLE {role} {ATTRIBUTES}")
 
 
-def _fix_attributes(conn: psycopg.Connection[Any]) -> None:
+def _fix_attributes(conn: psycopg.Connection[Any], role: str) -> None:
     columns = ", ".join(EXPECTED)
-    row = conn.execute(f"SELECT {columns} FROM pg_roles WHERE rolname = %s", (READ_ROLE,)).fetchone()
+    row = conn.execute(f"SELECT {columns} FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
     if row is None or dict(zip(EXPECTED, row, strict=True)) != EXPECTED:
-        _run(conn, f"ALTER ROLE {READ_ROLE} {ATTRIBUTES}")
+        _run(conn, f"ALTER ROLE {role} {ATTRIBUTES}")
 
 
-def _leave_other_roles(conn: psycopg.Connection[Any]) -> None:
+def _leave_other_roles(conn: psycopg.Connection[Any], role: str) -> None:
     """Whatever a DBA granted the role: a membership is a SET ROLE away from that role's rights."""
     granted = conn.execute(
         "SELECT quote_ident(g.rolname) FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid "
         "JOIN pg_roles r ON r.oid = m.member WHERE r.rolname = %s",
-        (READ_ROLE,),
+        (role,),
     ).fetchall()
-    for (role,) in granted:
-        _run(conn, f"REVOKE {role} FROM {READ_ROLE}")
+    for (granted_role,) in granted:
+        _run(conn, f"REVOKE {granted_role} FROM {role}")
 
 
-def _apply_settings(conn: psycopg.Connection[Any]) -> None:
+def _apply_settings(conn: psycopg.Connection[Any], role: str) -> None:
     row = conn.execute(
         "SELECT s.setconfig FROM pg_db_role_setting s JOIN pg_roles r ON r.oid = s.setrole "
         "WHERE r.rolname = %s AND s.setdatabase = 0",
-        (READ_ROLE,),
+        (role,),
     ).fetchone()
     current = dict(item.split("=", 1) for item in (row[0] if row else None) or [])
     for name, value in ROLE_SETTINGS.items():
         if current.get(name) != value:
-            _run(conn, f"ALTER ROLE {READ_ROLE} SET {name} = {value}")
+            _run(conn, f"ALTER ROLE {role} SET {name} = {value}")
 
 
-def _grant_datastore(conn: psycopg.Connection[Any]) -> None:
+def _grant_datastore(conn: psycopg.Connection[Any], role: str) -> None:
     """This database only: connect, see the datastore schema, read its tables (those made later too)."""
     conn.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
     database = conn.execute("SELECT quote_ident(current_database())").fetchone()[0]
-    _run(conn, f"GRANT CONNECT ON DATABASE {database} TO {READ_ROLE}")
-    _run(conn, f"GRANT USAGE ON SCHEMA {SCHEMA} TO {READ_ROLE}")
-    _run(conn, f"GRANT SELECT ON ALL TABLES IN SCHEMA {SCHEMA} TO {READ_ROLE}")
-    _run(conn, f"ALTER DEFAULT PRIVILEGES IN SCHEMA {SCHEMA} GRANT SELECT ON TABLES TO {READ_ROLE}")
+    _run(conn, f"GRANT CONNECT ON DATABASE {database} TO {role}")
+    _run(conn, f"GRANT USAGE ON SCHEMA {SCHEMA} TO {role}")
+    _run(conn, f"GRANT SELECT ON ALL TABLES IN SCHEMA {SCHEMA} TO {role}")
+    _run(conn, f"ALTER DEFAULT PRIVILEGES IN SCHEMA {SCHEMA} GRANT SELECT ON TABLES TO {role}")
 
 
-STEPS: tuple[tuple[Callable[[psycopg.Connection[Any]], None], str], ...] = (
+STEPS: tuple[tuple[Callable[[psycopg.Connection[Any], str], None], str], ...] = (
     (_create_role, "could not create the role"),
     (_fix_attributes, "could not make it a plain login (no superuser, CREATEROLE, CREATEDB or inheritance)"),
     (_leave_other_roles, "could not take it out of the roles it was granted"),

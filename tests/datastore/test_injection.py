@@ -7,7 +7,7 @@ import pytest
 
 from catalog.context import ANONYMOUS
 from catalog.errors import ActionError, NotAuthorized, ValidationError
-from tests.conftest import make_user
+from tests.conftest import TEST_READ_ROLE, make_user
 
 
 def sql(call, query, actor=ANONYMOUS):
@@ -159,6 +159,6 @@ def test_postgres_search_sql_runs_as_the_read_only_role(services, resource):
     backend = services.datastore.backend
     _, rows, _ = backend.search_sql(f'SELECT current_user, session_user FROM "{resource["id"]}" LIMIT 1',
                                     {resource["id"]}, 5000, 10, 10_000)
-    assert rows == [("moisson_datastore_ro", "moisson_datastore_ro")]
+    assert rows == [(TEST_READ_ROLE, TEST_READ_ROLE)]
     with pytest.raises(NotAuthorized):
         backend.search_sql("SELECT pg_read_file('/etc/hostname')", {resource["id"]}, 5000, 10, 10_000)

@@ -10,6 +10,7 @@ import pytest
 
 from catalog.context import ANONYMOUS
 from catalog.errors import ActionError, NotAuthorized, ValidationError
+from tests.conftest import TEST_READ_ROLE
 
 SECRET = "topsecretvalue"
 
@@ -158,7 +159,7 @@ def test_queries_log_in_as_the_restricted_role(call, resource):
     if not is_postgres(call):
         pytest.skip("PostgreSQL role")
     result = call("datastore_search_sql", ANONYMOUS, sql=f'SELECT session_user AS s, current_user AS c FROM "{resource["id"]}" LIMIT 1')
-    assert result["records"] == [{"s": "moisson_datastore_ro", "c": "moisson_datastore_ro"}]
+    assert result["records"] == [{"s": TEST_READ_ROLE, "c": TEST_READ_ROLE}]
 
 
 def test_the_restricted_role_cannot_escalate_even_past_every_check(services, resource, private_table):
@@ -173,7 +174,7 @@ def test_the_restricted_role_cannot_escalate_even_past_every_check(services, res
         with conn.transaction():
             conn.execute("SELECT set_config('role', 'none', true)")
             conn.execute("RESET ROLE")
-            assert conn.execute("SELECT current_user, session_user").fetchone() == ("moisson_datastore_ro",) * 2
+            assert conn.execute("SELECT current_user, session_user").fetchone() == (TEST_READ_ROLE,) * 2
             attributes = conn.execute("SELECT rolsuper, rolcreaterole, rolcreatedb, rolbypassrls FROM pg_roles "
                                       "WHERE rolname = current_user").fetchone()
             assert attributes == (False, False, False, False)

@@ -37,7 +37,7 @@ from catalog.search.tantivy_schema import tantivy_document
 from catalog.search.tantivy_store import current_generation
 from catalog.services import Services, build_services
 from catalog.settings import Settings
-from tests.conftest import SELECTED, create_pg_database, drop_pg_database
+from tests.conftest import SELECTED, TEST_READ_ROLE, create_pg_database, drop_pg_database
 from tests.servers import ADMIN_NAME, ADMIN_PASSWORD, MOISSON, ServerProcess
 
 NODE = "test-node"
@@ -144,14 +144,15 @@ def node(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Node]:
     """A fresh migrated database with a sysadmin and an organization, and an empty index directory."""
     kind = request.param
     database_url = (f"sqlite:///{tmp_path / 'moisson.db'}" if kind == "sqlite"
-                    else create_pg_database("moisson_tantivy"))
+                    else create_pg_database("tantivy"))
     settings = Settings(database_url=database_url, site_url="http://test.moisson.local", secret_key="test-secret",
                         storage_path=str(tmp_path / "storage"), datastore_load_urls=False, search_backend="tantivy",
-                        search_index_path=str(tmp_path / "search-index"), search_node=NODE)
+                        search_index_path=str(tmp_path / "search-index"), search_node=NODE,
+                        datastore_read_role=TEST_READ_ROLE)
     services = build_services(settings)
     node = None
     try:
-        upgrade(services.db)
+        upgrade(services.db, services.settings.datastore_read_role)
         user = call_action(services, "user_create", {"name": "admin", "email": "admin@example.org",
                                                      "password": "correct-horse", "sysadmin": True}, actor=SYSTEM)
         admin = Actor(user_id=user["id"], name=user["name"], is_sysadmin=True)
