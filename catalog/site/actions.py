@@ -9,6 +9,7 @@ from catalog.context import ActionContext
 from catalog.errors import NotFound
 from catalog.registry import ACTIONS, action
 from catalog.site import auth
+from catalog.site.options import site_options
 
 CKAN_VERSION = "2.12.0"  # the CKAN release whose Action API we answer like
 EXTENSIONS = ["activity", "datastore", "dcat", "harvest"]
@@ -31,9 +32,10 @@ def site_read(ctx: ActionContext, data: dict[str, Any]) -> bool:
 def status_show(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
     """Return the site's title, description, URL, default locale, extensions, versions and search index lag."""
     settings = ctx.settings
+    options = site_options(ctx.session, settings)  # as CKAN's, changed by config_option_update
     return {
-        "site_title": settings.site_title,
-        "site_description": getattr(settings, "site_description", "") or "",
+        "site_title": options["site_title"],
+        "site_description": options["site_description"],
         "site_url": settings.site_url,
         "error_emails_to": getattr(settings, "error_emails_to", None),
         "locale_default": "fr",
