@@ -1,6 +1,7 @@
 """The review pages (issue 16) through the test client, on both databases: the dataset page's badge and submit
 button, the reviewers' queue ("À relire"), the review page (diff, CSV preview, decisions), the pending file's
-download, the organization form's review_required box and the members page with the reviewer capacity."""
+download and the organization form's review_required box (the members page, with the reviewer capacity:
+test_members_pages.py)."""
 
 from __future__ import annotations
 
@@ -252,46 +253,6 @@ def test_organization_form_sets_review_required(client: Any, call: Caller, sysad
     response = client.post("/organization/edit/cnaf", data={"csrf_token": csrf_token(html), "title": org["title"],
                                                              "name": "cnaf"})
     assert call("organization_show", sysadmin, id="cnaf")["review_required"] is False
-
-
-def test_members_page_adds_a_reviewer(client: Any, call: Caller, sysadmin: Actor, org: dict[str, Any]) -> None:
-    admin, rene, edith = make_user(call, "alice"), make_user(call, "rene"), make_user(call, "edith")
-    call("organization_member_create", sysadmin, id=org["id"], username="alice", role="admin")
-    call("organization_member_create", sysadmin, id=org["id"], username="edith", role="editor")
-
-    as_user(client, edith)  # an editor sees the members, but no forms; posting is refused
-    status, html = get(client, "/organization/members/cnaf", "fr")
-    assert status == 200 and "Membres" in html and "alice" in html and "Administrateur" in html
-    assert "Ajouter un membre" not in html
-    assert post(client, "/organization/members/cnaf", form_page="/organization/members/cnaf",
-                username="rene", role="reviewer").status_code == 403
-    as_user(client, None)
-    assert client.get("/organization/members/cnaf").status_code == 302  # to the login page
-
-    as_user(client, admin)
-    assert "/organization/members/cnaf" in get(client, "/organization/cnaf", "fr")[1]  # linked from its page
-    status, html = get(client, "/organization/members/cnaf", "fr")
-    assert "Ajouter un membre" in html and '<option value="reviewer">Relecteur</option>' in html
-    unknown = post(client, "/organization/members/cnaf", "fr", form_page="/organization/members/cnaf",
-                   username="personne", role="reviewer")
-    assert unknown.status_code == 400 and "Aucun utilisateur ne porte ce nom." in unknown.get_data(as_text=True)
-    added = post(client, "/organization/members/cnaf", "fr", form_page="/organization/members/cnaf",
-                 username="rene", role="reviewer")
-    assert added.status_code == 302
-    assert [rene.user_id, "user", "Reviewer"] in call("member_list", sysadmin, id="cnaf", object_type="user")
-    html = get(client, "/organization/members/cnaf", "en")[1]
-    assert re.search(r'data-user="rene">.*?<option value="reviewer" selected>Reviewer</option>', html, re.S)
-
-    post(client, "/organization/members/cnaf/role", form_page="/organization/members/cnaf",
-         username="edith", role="reviewer")
-    post(client, "/organization/members/cnaf/remove", form_page="/organization/members/cnaf", username="rene")
-    members = call("member_list", sysadmin, id="cnaf", object_type="user")
-    assert [edith.user_id, "user", "Reviewer"] in members and rene.user_id not in {m[0] for m in members}
-    # An administrator cannot demote themselves here either: a message, and they stay admin.
-    response = post(client, "/organization/members/cnaf/role", "en", form_page="/organization/members/cnaf",
-                    username="alice", role="member")
-    assert "You cannot remove your own administrator capacity" in get(client, response.headers["Location"])[1]
-    assert [admin.user_id, "user", "Admin"] in call("member_list", sysadmin, id="cnaf", object_type="user")
 
 
 def test_csv_head_reads_only_the_start_of_a_large_file(tmp_path: Path) -> None:
