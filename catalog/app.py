@@ -19,8 +19,11 @@ def create_app(settings: Settings | None = None, *, check_schema: bool = True) -
         ensure_schema(services.db, create_if_embedded=settings.is_embedded_default)
     app = Flask(__name__)
     app.config["SECRET_KEY"] = settings.secret_key
-    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.extensions[EXTENSION] = services
+
+    from catalog.storage import limits
+
+    limits.init_app(app, settings)  # request body limits: max_body_bytes, uploads max_resource_bytes
 
     from catalog import responses
     from catalog.api.views import api

@@ -124,10 +124,12 @@ def request_data(read_only: bool) -> dict[str, Any]:
         if read_only and request.args:
             return _flat(request.args)
         raw = request.get_data(cache=True)
+        if request.content_length is None and len(raw) >= (request.max_content_length or len(raw) + 1):
+            # A chunked body: Werkzeug stops reading at the limit and returns what it read, not a 413.
+            raise RequestEntityTooLarge()
     except RequestEntityTooLarge as error:
-        raise PayloadTooLarge(
-            f"Request body is larger than {current_services().settings.max_body_bytes} bytes"
-        ) from error
+        # The limit of this request: max_body_bytes, or for a resource upload the file limit (storage.limits).
+        raise PayloadTooLarge(f"Request body is larger than {request.max_content_length} bytes") from error
     if not raw:
         return {}
     try:

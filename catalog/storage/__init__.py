@@ -60,6 +60,8 @@ def store_upload(ctx: ActionContext, package_id: str, resource_id: str, file_sto
     """
     storage = ctx.services.storage.files
     filename = munge_filename(getattr(file_storage, "filename", None) or "upload")
+    if getattr(getattr(file_storage, "stream", None), "too_large", False):  # counted, not kept (storage.limits)
+        raise ValidationError({"upload": ["File upload too large"]})
     try:
         staged = storage.stage(resource_id, file_storage.stream, ctx.settings.max_resource_bytes)
     except FileTooLarge:
