@@ -5,6 +5,7 @@ from catalog.dataset.models import Package, PackageCollaborator, PackageExtra, P
 from catalog.datastore.models import DatastoreLoad, DatastoreTable  # noqa: F401
 from catalog.db import Base
 from catalog.organization.models import Group, Member
+from catalog.resource_view.models import ResourceView
 from catalog.review.models import ReviewRevision
 from catalog.site.models import SiteOption
 from catalog.user.models import ApiToken, User
@@ -22,6 +23,7 @@ __all__ = [
     "PackageExtra",
     "PackageTag",
     "Resource",
+    "ResourceView",
     "ReviewRevision",
     "SiteOption",
     "Tag",
