@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask
 
-from catalog.services import EXTENSION, build_services
+from catalog.services import EXTENSION, build_services, services_of
 from catalog.settings import Settings
 
 
@@ -23,7 +23,8 @@ def create_app(settings: Settings | None = None, *, check_schema: bool = True) -
 
     from catalog.storage import limits
 
-    limits.init_app(app, settings)  # request body limits: max_body_bytes, uploads max_resource_bytes
+    # Request body limits: max_body_bytes, and max_resource_bytes for uploads.
+    limits.init_app(app, lambda: services_of(app).settings)
 
     from catalog import responses
     from catalog.api.views import api

@@ -16,12 +16,12 @@ reset connection. Larger bodies get an early 413.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
 from flask import Flask, Request, request
 
-from catalog.services import current_services
 from catalog.settings import Settings
 
 UPLOAD_ACTIONS = frozenset({"resource_create", "resource_update", "resource_patch"})
@@ -57,10 +57,11 @@ class UploadRequest(Request):
     """Flask's request with file parts in CappedSpool files (limits chosen by `apply_limits`)."""
 
     file_cap: int | None = None
+    spool_folder: Path | None = None
 
     def _get_file_stream(self, total_content_length: int | None, content_type: str | None,
                          filename: str | None = None, content_length: int | None = None) -> IO[bytes]:
-        return CappedSpool(self.file_cap, upload_folder(current_services().settings))
+        return CappedSpool(self.file_cap, self.spool_folder)
 
 
 def upload_folder(settings: Settings) -> Path | None:
@@ -88,13 +89,13 @@ def upload_limit(settings: Settings) -> int:
     return settings.max_resource_bytes + settings.max_body_bytes
 
 
-def apply_limits() -> None:
-    """Before any hook reads the body (the pages' CSRF check parses the form): this request's limits."""
-    settings = current_services().settings
+def apply_limits(settings: Settings) -> None:
+    """This request's limits, before any hook reads the body (the pages' CSRF check parses the form)."""
+    assert isinstance(request, UploadRequest)
+    request.spool_folder = upload_folder(settings)
     if not is_upload_request():
         request.max_content_length = settings.max_body_bytes
         return
-    assert isinstance(request, UploadRequest)
     request.file_cap = settings.max_resource_bytes
     if request.endpoint in UPLOAD_PAGES:
         request.max_content_length = WEB_DRAIN_FACTOR * settings.max_resource_bytes + settings.max_body_bytes
@@ -102,8 +103,9 @@ def apply_limits() -> None:
         request.max_content_length = upload_limit(settings)
 
 
-def init_app(app: Flask, settings: Settings) -> None:
-    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+def init_app(app: Flask, current_settings: Callable[[], Settings]) -> None:
+    """`current_settings` gives the settings of the request being served (the app's services' own)."""
+    app.config["MAX_CONTENT_LENGTH"] = current_settings().max_body_bytes
     app.request_class = UploadRequest
     # Registered before the blueprints' hooks, so it runs first.
-    app.before_request(apply_limits)
+    app.before_request(lambda: apply_limits(current_settings()))
