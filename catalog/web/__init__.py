@@ -91,6 +91,7 @@ def init_app(app: Flask) -> None:
         admin,
         auth,
         datasets,
+        delete,
         harvest,
         members,
         organizations,
