@@ -8,16 +8,17 @@ pages are catalog.web.error_page, chosen by catalog.responses (the one error ren
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 from flask import Flask, request, session
-from flask_babel import Babel, format_datetime, format_decimal, get_locale
+from flask_babel import Babel, format_date, format_datetime, format_decimal, get_locale
 from flask_wtf.csrf import CSRFProtect
 
+from catalog.web import labels
 from catalog.web.blueprint import web
 from catalog.web.calls import current_user
 from catalog.web.headers import add_security_headers
@@ -64,12 +65,16 @@ def _template_globals() -> dict[str, Any]:
 
 
 def _date(value: Any, fmt: str = "medium") -> str:
+    """A timestamp in the reader's language; a bare day ("2020-01-01", temporal coverage) without a time."""
     if not value:
         return ""
+    text = str(value)
     try:
-        return format_datetime(datetime.fromisoformat(str(value)), fmt)
+        if len(text) == 10:
+            return format_date(date.fromisoformat(text), fmt)
+        return format_datetime(datetime.fromisoformat(text), fmt)
     except ValueError:
-        return str(value)
+        return text
 
 
 def _number(value: Any) -> Any:
@@ -112,5 +117,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["date"] = _date
     app.jinja_env.filters["href"] = _href
     app.jinja_env.filters["number"] = _number
+    app.jinja_env.filters.update(labels.FILTERS)  # filesize, licence_title, job_status, column_type...
+    app.jinja_env.globals["extra_rows"] = labels.extra_rows
     init_markdown_filters(app.jinja_env)  # `markdown` and `excerpt` (catalog.web.markdown)
     app.after_request(add_security_headers)  # every blueprint's responses, the API's too

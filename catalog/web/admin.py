@@ -14,19 +14,24 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
-from catalog.dcat import geometry
+from catalog.dcat import geometry, terms
 from catalog.dcat.places import PLACES
 from catalog.errors import ValidationError
 from catalog.review.models import OPEN_STATUSES
 from catalog.services import current_services
+from catalog.web import labels
 from catalog.web.blueprint import web
 from catalog.web.calls import act, can, current_user
-from catalog.web.forms import DatasetForm, OrganizationForm
+from catalog.web.forms import EMPTY_EXTRA_ROWS, DatasetForm, OrganizationForm
 from catalog.web.messages import translate_error
 
 DATASET_FIELDS = ("title", "name", "notes", "owner_org", "license_id", "url", "version", "author", "maintainer",
                   "maintainer_email")
-EXTRA_FIELDS = ("temporal_start", "temporal_end", "spatial_text", "spatial")
+# Extras with a field of their own, written as the field gives them (language and the free rows apart).
+EXTRA_FIELDS = ("temporal_start", "temporal_end", "spatial_text", "spatial", "frequency", "contact_name",
+                "contact_email")
+# Action error keys that are not one field of the form: shown in the summary at the top.
+NOT_FIELDS = {"extras": ""}
 ORGANIZATION_FIELDS = ("title", "name", "description", "image_url", "review_required")
 
 
@@ -88,7 +93,8 @@ def organization_new() -> str | Response:
         else:
             flash(_("Organization created."), "success")
             return redirect(url_for("web.organization_read", id=org["name"]))
-    return render_template("admin/organization_form.html", form=form, problems=problems, org=None)
+    return render_template("admin/organization_form.html", form=form, problems=problems, org=None,
+                           summary=error_summary(form))
 
 
 @web.route("/organization/edit/<id>", methods=["GET", "POST"])
@@ -107,7 +113,8 @@ def organization_edit(id: str) -> str | Response:
         else:
             flash(_("Organization saved."), "success")
             return redirect(url_for("web.organization_read", id=org["name"]))
-    return render_template("admin/organization_form.html", form=form, problems=problems, org=org)
+    return render_template("admin/organization_form.html", form=form, problems=problems, org=org,
+                           summary=error_summary(form))
 
 
 # Datasets ------------------------------------------------------------------------------------------------
@@ -124,35 +131,122 @@ def form_values(form: FlaskForm, names: tuple[str, ...], *, keep_empty: bool = F
     return out
 
 
-def _dataset_choices(form: DatasetForm, current_org: str | None = None) -> None:
+def _dataset_choices(form: DatasetForm, pkg: dict[str, Any] | None = None) -> list[str]:
+    """Fill the form's lists; return the dataset's groups the visitor may not manage (kept as they are)."""
     orgs = act("organization_list_for_user", permission="create_dataset")
     choices = [(o["id"], o.get("title") or o["name"]) for o in orgs]
+    current_org = (pkg or {}).get("owner_org")
     if current_org and current_org not in {c[0] for c in choices}:
-        choices.append((current_org, current_org))
+        choices.append((current_org, (pkg.get("organization") or {}).get("title") or current_org))
     form.owner_org.choices = choices
-    licences = act("license_list")
-    form.license_id.choices = [("", _("No licence"))] + [(lic["id"], lic["title"]) for lic in licences]
+    form.license_id.choices = licence_choices()
     form.spatial_place.choices = [("", _("None (or the geometry below)"))] + [
         (place.key, place.label) for place in PLACES.values()]
+    form.frequency.choices = [("", _("Not given"))] + labels.frequency_choices(form.frequency.data)
+    languages = labels.language_choices()
+    known = {code for code, _name in languages}
+    form.language.choices = languages + [(c, labels.language_name(c)) for c in form.language.data or []
+                                         if c not in known]
+    groups = act("group_list_authz")
+    form.groups.choices = [(g["name"], g.get("title") or g["name"]) for g in groups]
+    manageable = {g["name"] for g in groups}
+    return [g["name"] for g in (pkg or {}).get("groups") or [] if g["name"] not in manageable]
 
 
-def _dataset_data(form: DatasetForm, existing_extras: list[dict[str, str]], *, keep_empty: bool) -> dict[str, Any]:
+def default_license_id() -> str:
+    """The licence a new dataset starts with: Licence Ouverte 2.0 unless the site says otherwise."""
+    return labels.LICENCE_OUVERTE
+
+
+def licence_choices() -> list[tuple[str, str]]:
+    """license_list in the page's language, the default licence first, "no licence" last."""
+    default = default_license_id()
+    entries = [(lic["id"], labels.licence_title(lic["id"], lic["title"])) for lic in act("license_list")]
+    entries.sort(key=lambda entry: entry[0] != default)  # stable: the register's order otherwise
+    return entries + [("", _("No licence"))]
+
+
+def custom_extras(form: DatasetForm) -> dict[str, str] | None:
+    """The free key/value rows as extras; None after putting a message beside each row that is wrong."""
+    extras: dict[str, str] = {}
+    ok = True
+    for row in form.extras:
+        key, value = (row.form.key.data or "").strip(), (row.form.value.data or "").strip()
+        problem = None
+        if not key and value:
+            problem = _("Give a name to this value.")
+        elif key and not labels.is_custom_extra(key):
+            problem = _("“%(key)s” has a field of its own in this form or is kept by the catalog: choose another "
+                        "name.", key=key)
+        elif key in extras:
+            problem = _("This name is given twice.")
+        if problem:
+            row.form.key.errors = [*row.form.key.errors, problem]
+            ok = False
+        elif key:
+            extras[key] = value
+    return extras if ok else None
+
+
+def submitted_extras(form: DatasetForm) -> dict[str, str] | None:
+    """On a valid submission, the free rows' extras; None otherwise (each field and row has its messages)."""
+    if not form.is_submitted():
+        return None
+    valid = form.validate()
+    custom = custom_extras(form)
+    return custom if valid else None
+
+
+def _dataset_data(form: DatasetForm, pkg: dict[str, Any] | None, kept_groups: list[str],
+                  custom: dict[str, str], *, keep_empty: bool) -> dict[str, Any]:
     data = form_values(form, DATASET_FIELDS, keep_empty=keep_empty)
     data["private"] = bool(form.private.data)
     data["tags"] = [{"name": t.strip()} for t in (form.tags.data or "").split(",") if t.strip()]
-    extras = {e["key"]: e["value"] for e in existing_extras if e["key"] not in EXTRA_FIELDS}
+    # Extras the form does not edit (publisher, themes, a harvest's bookkeeping...) stay as they are.
+    extras = {e["key"]: e["value"] for e in (pkg or {}).get("extras") or []
+              if e["key"] not in labels.FORM_EXTRAS and not labels.is_custom_extra(e["key"])}
     for key in EXTRA_FIELDS:
         value = form[key].data
         if isinstance(value, date):
             value = value.isoformat()
         if value:
             extras[key] = str(value).strip()
+    if form.language.data:
+        extras["language"] = terms.multi_value(sorted(form.language.data))
     place = PLACES.get(form.spatial_place.data or "")
     if place is not None:
         extras["spatial"] = geometry.compact(place.geometry)
         extras.setdefault("spatial_text", place.label)
+    extras.update(custom)
     data["extras"] = [{"key": k, "value": v} for k, v in extras.items()]
+    data["groups"] = [{"name": name} for name in [*kept_groups, *(form.groups.data or [])]]
     return data
+
+
+def error_summary(form: FlaskForm) -> list[dict[str, str]]:
+    """Every field message of the form, with the id of the field it is about, for the summary at the top."""
+    summary = []
+    for field in form:
+        if field.type in ("CSRFTokenField", "HiddenField"):
+            continue
+        if field.type == "FieldList":
+            for number, row in enumerate(field, start=1):
+                for sub in row.form:
+                    summary += [{"id": sub.id, "label": f"{_('Additional information')} {number} – {sub.label.text}",
+                                 "message": str(message)} for message in sub.errors]
+            continue
+        target = f"{field.id}-0" if field.type == "CheckboxesField" else field.id  # the first checkbox
+        summary += [{"id": target, "label": str(field.label.text), "message": str(message)}
+                    for message in field.errors if not isinstance(message, list | dict)]
+    return summary
+
+
+def _dataset_page(form: DatasetForm, problems: list[str], pkg: dict[str, Any] | None) -> str:
+    while len(form.extras) < len([r for r in form.extras if r.form.key.data]) + 2 \
+            or len(form.extras) < EMPTY_EXTRA_ROWS:
+        form.extras.append_entry()
+    return render_template("admin/dataset_form.html", form=form, problems=problems, pkg=pkg,
+                           summary=error_summary(form))
 
 
 @web.route("/dataset/new", methods=["GET", "POST"])
@@ -160,21 +254,23 @@ def dataset_new() -> str | Response:
     if (redirect_to := login_first()) is not None:
         return redirect_to
     form = DatasetForm()
-    if request.method == "GET" and request.args.get("owner_org"):
-        form.owner_org.data = request.args["owner_org"]
+    if request.method == "GET":
+        form.license_id.data = default_license_id()
+        if request.args.get("owner_org"):
+            form.owner_org.data = request.args["owner_org"]
     _dataset_choices(form)
     if not form.owner_org.choices:
         abort(403, _("You are not a member of an organization that can publish datasets."))
     problems: list[str] = []
-    if form.validate_on_submit():
+    if (custom := submitted_extras(form)) is not None:
         try:
-            pkg = act("package_create", **_dataset_data(form, [], keep_empty=False))
+            pkg = act("package_create", **_dataset_data(form, None, [], custom, keep_empty=False))
         except ValidationError as error:
-            problems = show_errors(form, error)
+            problems = show_errors(form, error, aliases=NOT_FIELDS)
         else:
             flash(_("Dataset created. Now add its data: upload a file or give a link."), "success")
             return redirect(url_for("web.resource_new", id=pkg["name"]))
-    return render_template("admin/dataset_form.html", form=form, problems=problems, pkg=None)
+    return _dataset_page(form, problems, None)
 
 
 def editable(id: str) -> dict[str, Any]:
@@ -202,25 +298,36 @@ def dataset_edit(id: str) -> str | Response:
         return redirect_to
     pkg = editable(id)
     require("package_update", id=pkg["id"])
-    extras = {e["key"]: e["value"] for e in pkg.get("extras") or []}
-    initial = None
-    if request.method == "GET":
-        initial = {**pkg, "tags": ", ".join(t["name"] for t in pkg.get("tags") or []),
-                   **{k: _as_date(extras.get(k)) for k in ("temporal_start", "temporal_end")},
-                   "spatial_text": extras.get("spatial_text", ""), "spatial": extras.get("spatial", "")}
-    form = DatasetForm(data=initial)
-    _dataset_choices(form, pkg.get("owner_org"))
+    form = DatasetForm(data=None if request.method == "POST" else _initial(pkg))
+    kept_groups = _dataset_choices(form, pkg)
     problems: list[str] = []
-    if form.validate_on_submit():
+    if (custom := submitted_extras(form)) is not None:
         try:
-            pkg = act("package_patch", id=pkg["id"], **_dataset_data(form, pkg.get("extras") or [], keep_empty=True))
+            pkg = act("package_patch", id=pkg["id"], **_dataset_data(form, pkg, kept_groups, custom,
+                                                                     keep_empty=True))
         except ValidationError as error:
-            problems = show_errors(form, error)
+            problems = show_errors(form, error, aliases=NOT_FIELDS)
         else:
             if saved(pkg, _("Dataset saved.")):
                 return redirect(url_for("web.review_read", id=pkg["id"]))
             return redirect(url_for("web.dataset_read", id=pkg["name"]))
-    return render_template("admin/dataset_form.html", form=form, problems=problems, pkg=pkg)
+    return _dataset_page(form, problems, pkg)
+
+
+def _initial(pkg: dict[str, Any]) -> dict[str, Any]:
+    """The form's values for a dataset: its fields, and its extras in their own fields or in the free rows."""
+    extras = {e["key"]: e["value"] for e in pkg.get("extras") or []}
+    frequency = labels.frequency_code(extras.get("frequency"))
+    return {
+        **pkg, "tags": ", ".join(t["name"] for t in pkg.get("tags") or []),
+        **{k: _as_date(extras.get(k)) for k in ("temporal_start", "temporal_end")},
+        **{k: extras.get(k, "") for k in ("spatial_text", "spatial", "contact_name", "contact_email")},
+        "frequency": labels.frequency_uri(frequency) if frequency in labels.FREQUENCY_LABELS
+        else extras.get("frequency", ""),
+        "language": labels.language_codes(extras.get("language")),
+        "groups": [g["name"] for g in pkg.get("groups") or []],
+        "extras": [{"key": k, "value": v} for k, v in extras.items() if labels.is_custom_extra(k)],
+    }
 
 
 def _as_date(value: str | None) -> date | None:

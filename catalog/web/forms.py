@@ -11,13 +11,18 @@ from wtforms import (
     BooleanField,
     DateField,
     EmailField,
+    FieldList,
+    Form,
+    FormField,
     HiddenField,
     PasswordField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import URL, DataRequired, Length, Optional, ValidationError
+from wtforms.validators import URL, DataRequired, Length, Optional, Regexp, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from catalog.dcat import geometry
 
@@ -88,6 +93,24 @@ class MemberRoleForm(FlaskForm):
     role = SelectField(_l("Capacity"), choices=CAPACITIES, validate_choice=False)  # not sent by "remove"
 
 
+class CheckboxesField(SelectMultipleField):
+    """Several choices as a list of checkboxes (languages, groups), rendered in a fieldset by the template."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ExtraRow(Form):
+    """One custom extra of the dataset form (a plain Form: the dataset form's CSRF token covers it)."""
+
+    key = StringField(_l("Key"), validators=[Optional(), Length(max=100)])
+    value = StringField(_l("Value"), validators=[Optional()])
+
+
+EMAIL_SHAPE = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+EMPTY_EXTRA_ROWS = 3  # custom extra rows offered without JavaScript (the "add a row" button adds more)
+
+
 class DatasetForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
     name = StringField(_l("Name (address)"), validators=[DataRequired(), Length(min=2, max=100)],
@@ -112,6 +135,18 @@ class DatasetForm(FlaskForm):
     spatial = TextAreaField(_l("Coverage geometry (GeoJSON)"), validators=[Optional(), geojson_geometry],
                             description=_l('A GeoJSON geometry, longitude first, e.g. '
                                            '{"type": "Point", "coordinates": [2.35, 48.85]}.'))
+    # The extras Moisson knows (catalog/web/labels.py names them; the DCAT export reads the same keys).
+    frequency = SelectField(_l("Update frequency"), choices=[], validators=[Optional()],
+                            invalid_choice_message=_l("Choose a frequency from the list."))
+    language = CheckboxesField(_l("Language"), choices=[], validators=[Optional()],
+                               invalid_choice_message=_l("Choose languages from the list."))
+    contact_name = StringField(_l("Contact name"), validators=[Optional(), Length(max=200)],
+                               description=_l("A service rather than a person, e.g. Open data team."))
+    contact_email = EmailField(_l("Contact email"), validators=[Optional(), Length(max=254), Regexp(
+        EMAIL_SHAPE, message=_l("Enter an email address, e.g. opendata@example.org."))])
+    groups = CheckboxesField(_l("Groups"), choices=[], validators=[Optional()], invalid_choice_message=_l(
+        "You can add a dataset only to the groups you are a member of."))
+    extras = FieldList(FormField(ExtraRow), min_entries=EMPTY_EXTRA_ROWS)
 
 
 class ResourceForm(FlaskForm):

@@ -107,7 +107,8 @@ def test_admin_creates_and_edits_a_dataset_then_adds_an_uploaded_resource(
     html = clash.get_data(as_text=True)
     message = "That address is already used by another dataset."  # CKAN's "That URL is already in use."
     assert clash.status_code == 200 and message in html
-    assert html.index(message) > html.index('id="name"')
+    assert html.rindex(message) > html.index('id="name"')  # beside the field (and in the summary at the top)
+    assert '<a href="#name">' in html[:html.index('id="name"')]
     french = client.post("/dataset/new", data={**base, "name": taken["name"]},
                          headers={"Accept-Language": "fr"}).get_data(as_text=True)
     assert "Cette adresse est déjà utilisée par un autre jeu de données." in french

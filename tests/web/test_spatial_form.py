@@ -59,7 +59,7 @@ def test_a_pasted_geometry_is_checked_beside_the_field(client: Any, sysadmin: An
         refused = client.post("/dataset/new", data={**base, "spatial": value}, headers={"Accept-Language": "en"})
         html = refused.get_data(as_text=True)
         assert refused.status_code == 200 and "Not a GeoJSON geometry: " in html and reason in html, value
-        assert html.index("Not a GeoJSON geometry") > html.index('id="spatial"')
+        assert html.rindex("Not a GeoJSON geometry") > html.index('id="spatial"')  # beside it, and in the summary
     french = client.post("/dataset/new", data={**base, "spatial": "Gironde"}, headers={"Accept-Language": "fr"})
     assert "Ce n&#39;est pas une géométrie GeoJSON" in french.get_data(as_text=True)
     assert call("package_list", sysadmin) == []
