@@ -18,7 +18,15 @@ from catalog.user import auth
 from catalog.user.dictize import is_self_or_sysadmin, user_dictize
 from catalog.user.models import User
 from catalog.user.passwords import hash_password
-from catalog.user.rules import NAME_TAKEN, find_user, get_user, raise_if, uniqueness_errors
+from catalog.user.rules import (
+    LAST_SYSADMIN,
+    NAME_TAKEN,
+    find_user,
+    get_user,
+    is_last_sysadmin,
+    raise_if,
+    uniqueness_errors,
+)
 from catalog.user.sessions import end_sessions
 
 USER_ORDER_FIELDS = {"id", "name", "fullname", "created", "about", "sysadmin", "number_created_packages",
@@ -111,6 +119,8 @@ def user_update(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
     :param name: only sysadmins may rename a user
     :param password: at least 8 characters
     :param fullname, about, image_url: optional
+    :param sysadmin: sysadmins only (ignored for others): make or unmake a sysadmin; the last active sysadmin
+        cannot be unmade (409)
     """
     user = get_user(ctx.session, data["id"])
     errors = uniqueness_errors(ctx.session, data, current=user)
@@ -136,6 +146,8 @@ def user_update(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
     # A new password, a demotion or leaving the active state ends the sessions opened before: a stolen cookie
     # must not outlive the password it was logged in with, nor keep powers the account lost.
     demoted, deactivated = was_sysadmin and not user.sysadmin, was_active and user.state != "active"
+    if was_sysadmin and was_active and (demoted or deactivated) and is_last_sysadmin(ctx.session, user):
+        raise ValidationError({"sysadmin": [LAST_SYSADMIN]})  # the site would have nobody left to manage it
     if user.password_hash != old_hash or demoted or deactivated:
         end_sessions(user)
     ctx.session.flush()
@@ -205,13 +217,16 @@ def _ordered(ctx: ActionContext, users: list[User], order_by: str, dicts: dict[s
 
 @action(auth=auth.user_delete)
 def user_delete(ctx: ActionContext, data: dict[str, Any]) -> None:
-    """Delete a user (sysadmins only): state deleted, memberships and collaborations removed.
+    """Delete a user (sysadmins only): state deleted, memberships and collaborations removed. The last active
+    sysadmin cannot be deleted (409), nor demoted by user_update.
 
     :param id: the id or name of the user
     """
     user = find_user(ctx.session, data["id"])
     if user is None:
         raise NotFound(f'User "{data["id"]}" was not found.')
+    if user.sysadmin and user.state == "active" and is_last_sysadmin(ctx.session, user):
+        raise ValidationError({"id": [LAST_SYSADMIN]})
     user.state = "deleted"
     end_sessions(user)
     ctx.session.execute(delete(Member).where(Member.table_name == "user", Member.table_id == user.id))

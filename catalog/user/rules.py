@@ -48,3 +48,12 @@ def uniqueness_errors(session: Session, data: dict[str, Any], current: User | No
 def raise_if(errors: dict[str, list[str]]) -> None:
     if errors:
         raise ValidationError(errors)
+
+
+LAST_SYSADMIN = "This is the last sysadmin of the site: make another user sysadmin first."
+
+
+def is_last_sysadmin(session: Session, user: User) -> bool:
+    """Whether no other active sysadmin would remain if this user stopped being one (demoted or deleted)."""
+    others = select(User.id).where(User.sysadmin.is_(True), User.state == "active", User.id != user.id).limit(1)
+    return session.scalar(others) is None

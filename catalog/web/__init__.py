@@ -22,6 +22,7 @@ from catalog.web import labels
 from catalog.web.blueprint import web
 from catalog.web.calls import current_user
 from catalog.web.headers import add_security_headers
+from catalog.web.site import current_site_options
 from catalog.web.markdown import init_app_filters as init_markdown_filters
 
 LANGUAGES = ("fr", "en")
@@ -61,6 +62,7 @@ def _template_globals() -> dict[str, Any]:
         "current_user": current_user(),
         "lang": str(locale.language) if locale else DEFAULT_LANGUAGE,
         "switch_url": switch_url,
+        "site": current_site_options(),  # title, description, logo, default licence (catalog/web/site.py)
     }
 
 
@@ -103,6 +105,8 @@ def init_app(app: Flask) -> None:
         resource_admin,
         resources,
         review,
+        sysadmin,
+        users,
     )
 
     app.config.setdefault("SITE_TITLE", app.extensions["moisson"].settings.site_title)

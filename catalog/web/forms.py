@@ -162,3 +162,44 @@ class DeleteForm(FlaskForm):
     """The confirmation of a deletion (catalog/web/delete.py); `purge` is offered to sysadmins only."""
 
     purge = BooleanField(_l("Purge: remove it for good, without a way back"))
+
+
+# USR: user pages, API tokens, sysadmin pages (catalog/web/users.py, catalog/web/sysadmin.py) ----------------
+
+
+class UserEditForm(FlaskForm):
+    """A user's own account page (or a sysadmin's edit of it): user_patch's fields. Changing the e-mail or the
+    password asks for the current password of whoever is logged in, as CKAN's form does."""
+
+    fullname = StringField(_l("Full name"), validators=[Optional(), Length(max=200)])
+    name = StringField(_l("Username"), validators=[DataRequired(), Length(min=2, max=100)], description=SLUG_HELP)
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    about = TextAreaField(_l("About"), validators=[Optional(), Length(max=5000)],
+                          description=_l("A few words about you, shown on your profile (Markdown)."))
+    password = PasswordField(_l("New password"), validators=[Optional(), Length(min=8)],
+                             description=_l("At least 8 characters; leave empty to keep the current one."),
+                             render_kw={"autocomplete": "new-password"})
+    password_confirm = PasswordField(_l("Confirm the new password"), validators=[Optional()],
+                                     render_kw={"autocomplete": "new-password"})
+    old_password = PasswordField(_l("Your current password"), validators=[Optional()],
+                                 description=_l("Needed to change the email address or the password."),
+                                 render_kw={"autocomplete": "current-password"})
+
+
+class TokenForm(FlaskForm):
+    name = StringField(_l("Token name"), validators=[DataRequired(), Length(max=200)],
+                       description=_l("To recognise it later, e.g. the script or computer that uses it."))
+
+
+class SiteConfigForm(FlaskForm):
+    """/ckan-admin/config: config_option_update's options (catalog/site/options.py)."""
+
+    site_title = StringField(_l("Site title"), validators=[Optional(), Length(max=100)],
+                             description=_l("Shown in the header and the title of every page; empty: the default."))
+    site_description = TextAreaField(_l("Site description"), validators=[Optional(), Length(max=1000)],
+                                     description=_l("A sentence or two shown on the home page."))
+    site_logo = StringField(_l("Logo"), validators=[Optional(), Length(max=500)],
+                            description=_l("An http(s) address of an image, or a path on this site starting with /; "
+                                           "empty: the title alone."))
+    default_license_id = SelectField(_l("Default licence"), choices=[], validators=[Optional()],
+                                     description=_l("The licence the dataset form offers first."))
