@@ -22,8 +22,8 @@ from catalog.web import labels
 from catalog.web.blueprint import web
 from catalog.web.calls import current_user
 from catalog.web.headers import add_security_headers
-from catalog.web.site import current_site_options
 from catalog.web.markdown import init_app_filters as init_markdown_filters
+from catalog.web.site import current_site_options
 
 LANGUAGES = ("fr", "en")
 DEFAULT_LANGUAGE = "fr"
