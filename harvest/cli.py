@@ -115,7 +115,10 @@ def run(source: str, dry_run: bool, limit: int, force_all: bool, allow_mass_dele
     services = cli_services()
     source_id = run_action(services, "harvest_source_show", {"id": source})["id"]
     if dry_run:
-        _echo(preview(services, source_id, limit))
+        report = preview(services, source_id, limit)
+        _echo(report)
+        if report["gather_errors"]:
+            _fail(report["gather_errors"][0]["message"])
         return
     bar = tqdm(unit="record", desc=source, disable=None)
 
@@ -134,6 +137,22 @@ def run(source: str, dry_run: bool, limit: int, force_all: bool, allow_mass_dele
     finally:
         bar.close()
     _echo(job)
+    _exit_if_failed(job)
+
+
+def _exit_if_failed(job: dict[str, Any]) -> None:
+    """A job whose gathering failed, or that broke, ends the command with status 1 and its reason on stderr."""
+    if job.get("gather_failed") or job.get("status") == "failed":
+        _fail(job.get("error") or job.get("message") or "the job failed")
+
+
+def _fail(reason: str) -> None:
+    click.echo(f"Harvest failed: {reason}", err=True)
+    raise SystemExit(1)
+
+
+def _status(job: dict[str, Any]) -> str:
+    return f"{job['status']} (gather failed)" if job.get("gather_failed") else job["status"]
 
 
 @harvest_group.command("jobs")
@@ -143,7 +162,7 @@ def jobs(source: str, limit: int) -> None:
     """List the jobs of SOURCE, newest first."""
     for job in run_action(cli_services(), "harvest_job_list", {"source_id": source, "limit": limit}):
         stats = " ".join(f"{k}={v}" for k, v in job["stats"].items() if v)
-        click.echo(f"{job['id']}\t{job['status']}\t{job['created']}\t{stats}\t{job['message'] or ''}")
+        click.echo(f"{job['id']}\t{_status(job)}\t{job['created']}\t{stats}\t{job['error'] or job['message'] or ''}")
 
 
 def _job_id(services: Services, source_or_job: str) -> str:
@@ -195,8 +214,11 @@ def schedule(run_here: bool) -> None:
     job_ids = schedule_due(services, enqueue=queued)
     click.echo(f"{len(job_ids)} job(s) {'queued' if queued else 'created'}.")
     if not queued:
-        for job_id in job_ids:
-            _echo(run_job(services, job_id))
+        jobs = [run_job(services, job_id) for job_id in job_ids]
+        for job in jobs:
+            _echo(job)
+        for job in jobs:
+            _exit_if_failed(job)
 
 
 @click.command("worker")

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from catalog.clock import utcnow
 from catalog.db import count_rows
 from harvest.backends.base import GatherError, SourceInfo
+from harvest.failure import describe, own
 from harvest.fetch import FetchError
 from harvest.job_deadline import JobDeadlineReached
 from harvest.jobs import BATCH_SIZE, add_gather_error, job_backend, log, record_gather_error, source_info
@@ -57,7 +58,7 @@ def complete_listing(services: Services, job_id: str) -> set[str] | None:
     try:
         listed = remote_ids()
     except (FetchError, GatherError, JobDeadlineReached) as error:
-        record_gather_error(services, job_id, f"Could not list the source's ids to find deletions: {error}")
+        record_gather_error(services, job_id, describe(error, code="id_listing"))
         return None
     return set(listed) if listed is not None else None
 
@@ -88,11 +89,9 @@ def _mark_listed(session: Session, job: HarvestJob, listed: set[str]) -> None:
 def _emptied_error(session: Session, job: HarvestJob) -> str:
     """A source that suddenly lists nothing is far likelier broken than emptied: an error, not a quiet run."""
     known = count_rows(session, missing_objects(job))
-    message = (f"The source listed no datasets while {known} dataset(s) came from it: nothing was withdrawn "
-               "(deletion guard). Check the source; if it was really emptied, run the job again with mass "
-               "deletion allowed.")
-    add_gather_error(session, job, message)
-    return message
+    error = own("emptied", known=known)
+    add_gather_error(session, job, error)
+    return error["message"]
 
 
 def _deletion_blocker(session: Session, job: HarvestJob, threshold: float, allow_mass: bool,

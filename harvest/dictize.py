@@ -66,9 +66,28 @@ def job_summary(job: HarvestJob) -> dict[str, Any]:
         "incremental_since": _iso(job.since),
         "gather_complete": job.gather_complete,
         "stats": stats,
-        "gather_errors": list(job.gather_errors or []),
+        "gather_errors": [_gather_error(e) for e in job.gather_errors or []],
         "message": job.message,
+        # What failed, beside ckanext-harvest's status: gathering stopped or was refused (the listing is not to be
+        # trusted: nothing was withdrawn), or the job broke (`failed`). `error` is the first reason, one sentence.
+        "gather_failed": bool(job.gather_errors),
+        "error": _first_error(job),
+        # Informational lines (an incremental job deletes nothing, the deletion guard held): not errors.
+        "info": [job.message] if job.message and job.status != "failed" else [],
     }
+
+
+def _gather_error(entry: Any) -> dict[str, Any]:
+    """Gather errors saved before they had a sentence and a detail (a bare message) read as the new ones."""
+    if not isinstance(entry, dict):
+        entry = {"message": str(entry)}
+    return {"code": None, "detail": None, **entry}
+
+
+def _first_error(job: HarvestJob) -> str | None:
+    if job.status == "failed":
+        return job.message
+    return _gather_error(job.gather_errors[0])["message"] if job.gather_errors else None
 
 
 def object_error_dict(obj: HarvestObject) -> dict[str, Any]:

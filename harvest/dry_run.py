@@ -6,15 +6,20 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from catalog.clock import utcnow
 from catalog.context import SYSTEM
+from catalog.dataset.models import Package
 from catalog.registry import unit
 from harvest.backends import make_backend
 from harvest.backends.base import GatherError, gather
+from harvest.failure import describe
 from harvest.fetch import FetchError
 from harvest.importer import import_batch
 from harvest.jobs import make_fetcher, source_info
-from harvest.models import STAT_KEYS, HarvestJob, HarvestSource
+from harvest.models import STAT_KEYS, HarvestJob, HarvestObject, HarvestSource
 
 if TYPE_CHECKING:
     from catalog.services import Services  # a type only: services are built by the entry points
@@ -26,8 +31,11 @@ class _Rollback(Exception):
 
 def dry_run(services: Services, source_id: str, limit: int = 20) -> dict[str, Any]:
     """Map and validate the first `limit` records through the real import path, then roll everything back:
-    what would be added/updated/unchanged/errored, without writing (allowed before validation)."""
-    report: dict[str, Any] = {"dry_run": True, "stats": {}, "records": [], "gather_errors": []}
+    what would be added/updated/unchanged/errored, without writing (allowed before validation). When the whole
+    listing fits in `limit`, `would_withdraw` lists the source's datasets it no longer has (`complete` true);
+    a gather error is described as a job's (failure.describe: message, detail)."""
+    report: dict[str, Any] = {"dry_run": True, "stats": {}, "records": [], "gather_errors": [], "complete": False,
+                              "would_withdraw": []}
     try:
         with unit(services, SYSTEM, write=True) as ctx:
             source = ctx.session.get(HarvestSource, source_id)
@@ -37,18 +45,38 @@ def dry_run(services: Services, source_id: str, limit: int = 20) -> dict[str, An
             info = source_info(source)
             backend = make_backend(info, make_fetcher(services.settings, info.config), None)
             counts: Counter[str] = Counter()
+            seen: set[str] = set()
+            pages = 0
             try:
                 for page, _cursor in gather(backend):
+                    pages += 1
                     batch = page.records[: limit - len(report["records"])]
+                    seen.update(r.guid for r in page.records)
                     result = import_batch(ctx, job.id, info, backend, batch, keep_details=True)
                     counts.update(result.counts)
                     report["records"].extend(result.details)
                     if len(report["records"]) >= limit or not batch:
                         break
+                    if page.next_cursor is None:
+                        report["complete"] = True
             except (FetchError, GatherError) as error:
-                report["gather_errors"].append(str(error))
+                report["gather_errors"].append(describe(error, pages + 1))
             report["stats"] = {k: counts.get(k, 0) for k in STAT_KEYS}
+            if report["complete"]:
+                report["would_withdraw"] = _missing(ctx.session, source.id, seen)
             raise _Rollback  # leaves unit() by an exception: rolled back, and no after-commit callback runs
     except _Rollback:
         pass
     return report
+
+
+def _missing(session: Session, source_id: str, listed: set[str]) -> list[dict[str, Any]]:
+    """The source's live datasets whose record the listing no longer has (a full run would withdraw them,
+    unless the deletion guard holds)."""
+    rows = session.execute(
+        select(HarvestObject.guid, Package.name, Package.title)
+        .join(Package, Package.id == HarvestObject.package_id)
+        .where(HarvestObject.source_id == source_id, HarvestObject.current.is_(True), Package.state == "active")
+        .order_by(Package.name)
+    )
+    return [{"guid": guid, "name": name, "title": title} for guid, name, title in rows if guid not in listed]

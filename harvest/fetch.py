@@ -11,6 +11,15 @@ from typing import Any
 from urllib.parse import urldefrag, urlencode, urlsplit
 
 from catalog.outbound import Deadline, Outbound, OutboundError, RemoteFailed
+from catalog.outbound.errors import (
+    AddressNotAllowed,
+    DeadlineExceeded,
+    HostNotFound,
+    OutboundBusy,
+    ResponseTooLarge,
+    SchemeNotAllowed,
+    TooManyRedirects,
+)
 from harvest.job_deadline import JobDeadline, job_limit_errors
 
 USER_AGENT = "Moisson-harvester/0.1 (+https://github.com/moisson)"
@@ -22,11 +31,15 @@ TIMEOUT_FIELDS = ("connect_timeout", "read_timeout", "total_timeout")
 
 
 class FetchError(Exception):
-    """A remote could not be read; the message says why and names the URL."""
+    """A remote could not be read; the message says why and names the URL. `kind` says what went wrong in one
+    word (harvest/failure.py turns it into a sentence for people): unreachable, timeout, http_status (with
+    `status`), unreadable, interrupted, too_large, not_allowed, redirects, paging_loop, remote_error, busy."""
 
-    def __init__(self, message: str, url: str = "") -> None:
+    def __init__(self, message: str, url: str = "", *, kind: str = "unreadable", status: int | None = None) -> None:
         super().__init__(f"{message}: {url}" if url else message)
         self.url = url
+        self.kind = kind
+        self.status = status
 
 
 @dataclass(frozen=True)
@@ -73,10 +86,27 @@ def source_limit_errors(config: dict[str, Any], settings: Any) -> list[str]:
     return errors + job_limit_errors(config, settings)
 
 
+def remote_failure_kind(error: RemoteFailed) -> str:
+    if error.timed_out:
+        return "timeout"
+    return "interrupted" if str(error).startswith("Response interrupted") else "unreachable"
+
+
+OUTBOUND_KINDS = {AddressNotAllowed: "not_allowed", SchemeNotAllowed: "not_allowed", HostNotFound: "unreachable",
+                  TooManyRedirects: "redirects", ResponseTooLarge: "too_large", DeadlineExceeded: "timeout",
+                  OutboundBusy: "busy"}
+
+
+def outbound_failure_kind(error: OutboundError) -> str:
+    if isinstance(error, RemoteFailed):
+        return remote_failure_kind(error)
+    return next((kind for cls, kind in OUTBOUND_KINDS.items() if isinstance(error, cls)), "unreachable")
+
+
 def check_url(url: str) -> None:
     scheme = urlsplit(url).scheme.lower()
     if scheme not in ALLOWED_SCHEMES:
-        raise FetchError(f"Refusing a non-http(s) URL (scheme {scheme or 'none'!r})", url)
+        raise FetchError(f"Refusing a non-http(s) URL (scheme {scheme or 'none'!r})", url, kind="not_allowed")
 
 
 class Fetcher:
@@ -130,12 +160,12 @@ class Fetcher:
             except RemoteFailed as error:
                 if last:
                     prefix = "Timed out after retries" if error.timed_out else "Request failed after retries"
-                    raise FetchError(f"{prefix} ({error})", url) from None
+                    raise FetchError(f"{prefix} ({error})", url, kind=remote_failure_kind(error)) from None
                 wait = self._wait(attempt, None, 0)
             except OutboundError as error:
-                raise FetchError(str(error), url) from None
+                raise FetchError(str(error), url, kind=outbound_failure_kind(error)) from None
             if wait >= deadline.remaining():
-                raise _NoTimeToRetry(str(deadline.error()), url)
+                raise _NoTimeToRetry(str(deadline.error()), url, kind="timeout")
             time.sleep(wait)
         raise AssertionError("unreachable: the last attempt returns or raises")
 
@@ -165,7 +195,7 @@ class FetchedResponse:
 
     def raise_for_status(self) -> None:
         if not self.ok:
-            raise FetchError(f"HTTP {self.status}", self.url)
+            raise FetchError(f"HTTP {self.status}", self.url, kind="http_status", status=self.status)
 
     def json(self) -> Any:
         try:
@@ -187,5 +217,5 @@ class VisitedGuard:
     def visit(self, url: str) -> None:
         key = urldefrag(url)[0].rstrip("/")
         if key in self._seen:
-            raise FetchError("Paging loop: page already visited", url)
+            raise FetchError("Paging loop: page already visited", url, kind="paging_loop")
         self._seen.add(key)

@@ -16,6 +16,7 @@ from catalog.settings import Settings
 from harvest.backends import make_backend
 from harvest.backends.base import Backend, SourceInfo
 from harvest.dictize import job_summary
+from harvest.failure import describe
 from harvest.fetch import Fetcher, FetchLimits
 from harvest.job_deadline import JobDeadline
 from harvest.models import STAT_KEYS, HarvestJob, HarvestLog, HarvestSource
@@ -69,17 +70,28 @@ def add_counts(stats: dict[str, Any], counts: Counter[str]) -> dict[str, Any]:
     return merged
 
 
-def record_gather_error(services: Services, job_id: str, message: str) -> None:
+def record_gather_error(services: Services, job_id: str, error: str | Exception | dict[str, Any],
+                        page: int | None = None) -> None:
     with services.db.unit_of_work(write=True) as session:
         job = session.scalars(select(HarvestJob).where(HarvestJob.id == job_id).with_for_update()).one()
-        add_gather_error(session, job, message)
+        add_gather_error(session, job, error, page)
 
 
-def add_gather_error(session: Session, job: HarvestJob, message: str) -> None:
-    """A gather error on a job row the caller holds: listed, counted as errored, logged."""
-    job.gather_errors = [*(job.gather_errors or []), {"message": message, "created": utcnow().isoformat()}]
+def add_gather_error(session: Session, job: HarvestJob, error: str | Exception | dict[str, Any],
+                     page: int | None = None) -> None:
+    """A gather error on a job row the caller holds: listed, counted as errored, logged. `error` is an
+    exception (described by failure.describe: a sentence, the technical detail), an already described one, or
+    a sentence of the harvester's own (no detail)."""
+    if isinstance(error, Exception):
+        entry = describe(error, page)
+    elif isinstance(error, dict):
+        entry = error
+    else:
+        entry = {"code": None, "message": error, "detail": None}
+    job.gather_errors = [*(job.gather_errors or []), {**entry, "created": utcnow().isoformat()}]
     job.stats = add_counts(job.stats, Counter(errored=1))
-    log(session, job, f"Gather error: {message}", "ERROR")
+    detail = f" ({entry['detail']})" if entry.get("detail") else ""
+    log(session, job, f"Gather error: {entry['message']}{detail}", "ERROR")
 
 
 def read_summary(services: Services, job_id: str) -> dict[str, Any]:

@@ -75,7 +75,7 @@ def job_task(job_id: str, queue_name: str = QUEUE_NAME) -> None:
         cursors = backend.page_cursors()
     except (FetchError, GatherError, JobDeadlineReached) as error:
         _start(services, job_id, started, pages=0)
-        record_gather_error(services, job_id, str(error))
+        record_gather_error(services, job_id, error)
         _claim_and_finish(services, job_id)
         return
     _start(services, job_id, started, pages=len(cursors), full_fallback=since is not None and backend.since is None)
@@ -107,7 +107,7 @@ def page_task(job_id: str, cursor: dict[str, Any]) -> None:
         if not _fetch_and_import(services, job_id, info, backend, cursor, deadline):
             return  # aborted
     except JobDeadlineReached as error:
-        _stop_at_deadline(services, job_id, str(error))
+        _stop_at_deadline(services, job_id, error)
         return
     _claim_and_finish(services, job_id)
 
@@ -119,7 +119,7 @@ def _fetch_and_import(services: Services, job_id: str, info: SourceInfo, backend
     try:
         page = backend.fetch_page(cursor)
     except (FetchError, GatherError) as error:
-        record_gather_error(services, job_id, str(error))
+        record_gather_error(services, job_id, error)
         with services.db.unit_of_work(write=True) as session:
             session.execute(update(HarvestJob).where(HarvestJob.id == job_id)
                             .values(pages_done=HarvestJob.pages_done + 1))
@@ -127,7 +127,7 @@ def _fetch_and_import(services: Services, job_id: str, info: SourceInfo, backend
     return run_page(services, job_id, info, backend, page, cursor, RunOptions(), deadline) is not None
 
 
-def _stop_at_deadline(services: Services, job_id: str, message: str) -> None:
+def _stop_at_deadline(services: Services, job_id: str, error: JobDeadlineReached) -> None:
     """The job ran out of time: the first page task to notice claims the finish whatever pages remain, records
     why and finishes the job (nothing withdrawn); the others, and the page tasks still queued, then find it
     finished and stop, rather than each adding the same gather error."""
@@ -138,7 +138,7 @@ def _stop_at_deadline(services: Services, job_id: str, message: str) -> None:
             .values(gather_finished=utcnow(), gather_complete=False)
         ).rowcount
     if claimed:
-        record_gather_error(services, job_id, message)
+        record_gather_error(services, job_id, error)
         finish_job(services, job_id)
 
 

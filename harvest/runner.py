@@ -24,6 +24,7 @@ from catalog.registry import unit
 from harvest.backends.base import Backend, GatherError, Page, SourceInfo, gather
 from harvest.deletion_guard import plan_job_deletions
 from harvest.dictize import job_summary
+from harvest.failure import own
 from harvest.fetch import FetchError
 from harvest.importer import BatchResult, import_batch, unchanged_guids
 from harvest.job_deadline import JobDeadline, JobDeadlineReached
@@ -133,17 +134,19 @@ def run_job(services: Services, job_id: str, options: RunOptions | None = None) 
         cursor, since, started = job.cursor, job.since, job.started
         log(session, job, "Job resumed" if cursor else f"Job started ({'incremental' if since else 'full'})")
     backend, deadline = job_backend(services, info, started, since)
-    done = 0
+    done = pages = 0
     try:
         for page, page_cursor in gather(backend, cursor):
             outcome = run_page(services, job_id, info, backend, page, page_cursor, options, deadline)
             if outcome is None:
                 return read_summary(services, job_id)  # aborted
             done += outcome
+            pages += 1
             if options.progress:
                 options.progress(done, page.total)
     except (FetchError, GatherError, JobDeadlineReached) as error:
-        record_gather_error(services, job_id, str(error))
+        # The page that failed, counted from the first one (unknown for a resumed job, which starts midway).
+        record_gather_error(services, job_id, error, page=None if cursor else pages + 1)
     except Exception as error:
         _job_failed(services, job_id, error)
         raise
@@ -170,10 +173,7 @@ def check_announced_total(session: Session, job: HarvestJob) -> None:
     if announced is None or job.gather_errors:
         return
     if gathered < announced:
-        add_gather_error(session, job, (
-            f"The source announced {announced} record(s) but only {gathered} were gathered (paging links not "
-            "followed or pages missing): nothing was withdrawn. Check the source's paging, then run it again."
-        ))
+        add_gather_error(session, job, own("announced", announced=announced, gathered=gathered))
 
 
 def run_page(

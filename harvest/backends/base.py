@@ -70,7 +70,12 @@ class Backend(Protocol):
 
 
 class GatherError(Exception):
-    """The remote answered, but not with a usable listing (bad JSON shape, paging broken...)."""
+    """The remote answered, but not with a usable listing (bad JSON shape, paging broken...); `kind` as
+    FetchError's."""
+
+    def __init__(self, message: str, *, kind: str = "unreadable") -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 def gather(backend: Backend, cursor: dict[str, Any] | None = None) -> Iterator[tuple[Page, dict[str, Any]]]:
@@ -81,7 +86,7 @@ def gather(backend: Backend, cursor: dict[str, Any] | None = None) -> Iterator[t
     while current is not None:
         key = json.dumps(current, sort_keys=True)
         if key in seen:
-            raise FetchError(f"Paging loop: the remote sent back to an already visited page {key}")
+            raise FetchError(f"Paging loop: the remote sent back to an already visited page {key}", kind="paging_loop")
         seen.add(key)
         page = backend.fetch_page(current)
         yield page, current

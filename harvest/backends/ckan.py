@@ -63,7 +63,7 @@ class CkanBackend:
             raise GatherError(f"package_search result has no results list at start={start}")
         ids = [r.get("id") for r in results if isinstance(r, dict)]
         if results and ids == self._previous_ids:
-            raise GatherError("Remote paging doesn't seem to work: two consecutive pages are identical")
+            raise GatherError("Remote paging doesn't seem to work: two consecutive pages are identical", kind="paging_loop")
         self._previous_ids = ids
         total = result.get("count") if isinstance(result.get("count"), int) else None
         records = [self._record(r) if _has_id(r) else _unreadable(_position_name(r, start + i), r, "package_search result")
@@ -172,7 +172,7 @@ class CkanBackend:
         body = response.json()
         if not isinstance(body, dict) or body.get("success") is not True or "result" not in body:
             error = body.get("error") if isinstance(body, dict) else None
-            raise FetchError(f"{name} failed ({error!r})", response.url)
+            raise FetchError(f"{name} failed ({error!r})", response.url, kind="remote_error")
         return body["result"]
 
     def _record(self, package: dict[str, Any]) -> RemoteRecord:

@@ -54,7 +54,7 @@ def test_persistent_fault_stops_gathering_and_deletes_nothing(
     fault_on_second_page(remote, reply)
     job = run(harvested, force_all=True)
     assert job["status"] == "finished"
-    assert len(job["gather_errors"]) == 1 and message in job["gather_errors"][0]["message"]
+    assert len(job["gather_errors"]) == 1 and message in job["gather_errors"][0]["detail"]
     assert not job["gather_complete"]
     assert job["stats"]["unchanged"] == 10 and job["stats"]["deleted"] == 0
     assert "incomplete" in job["message"]
@@ -77,7 +77,7 @@ def test_paging_loop_is_detected(harvested: dict[str, Any], remote: Any, run: An
     # A remote that ignores `start`: every page is the first one.
     remote.routes[SEARCH] = lambda q: normal({**q, "start": ["0"]})
     job = run(harvested, force_all=True)
-    assert "paging doesn't seem to work" in job["gather_errors"][0]["message"]
+    assert "paging doesn't seem to work" in job["gather_errors"][0]["detail"]
     assert job["stats"]["deleted"] == 0 and active_count(services) == 30
 
 
@@ -98,4 +98,4 @@ def test_connection_refused_is_a_gather_error(make_source: Any, run: Any) -> Non
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     job = run(make_source(f"http://127.0.0.1:{port}/nothing"))
-    assert job["status"] == "finished" and "Request failed" in job["gather_errors"][0]["message"]
+    assert job["status"] == "finished" and "Request failed" in job["gather_errors"][0]["detail"]

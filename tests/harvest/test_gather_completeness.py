@@ -154,7 +154,7 @@ def test_incremental_run_whose_id_listing_fails_withdraws_nothing(
     remote.routes["/ckan/api/3/action/package_search"] = listing_breaks
     job = run(source)
     assert job["stats"]["deleted"] == 0
-    assert "id listing gave 0 of the 29" in job["gather_errors"][0]["message"]
+    assert "id listing gave 0 of the 29" in job["gather_errors"][0]["detail"]
     assert set(states(services).values()) == {"active"}
 
 

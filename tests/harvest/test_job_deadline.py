@@ -86,7 +86,7 @@ def assert_ended_at_the_deadline(job: dict[str, Any], remote: Any, services: Any
     assert elapsed < JOB_SECONDS + 8, f"the job took {elapsed:.1f} s"
     assert job["status"] == "finished" and not job["gather_complete"]
     assert len(job["gather_errors"]) == 1, job["gather_errors"]
-    message = job["gather_errors"][0]["message"]
+    message = job["gather_errors"][0]["detail"]
     assert message.startswith(f"Job deadline of {JOB_SECONDS} s reached while fetching {remote.url(SEARCH)}?")
     assert "start=10" in message
     assert job["stats"]["unchanged"] == 10 and job["stats"]["deleted"] == 0
@@ -110,7 +110,7 @@ def test_the_deadline_is_checked_before_each_request(harvested: dict[str, Any], 
 
     remote.requests.clear()
     job = run(harvested, force_all=True, progress=slow_progress)
-    assert job["gather_errors"][0]["message"].startswith(
+    assert job["gather_errors"][0]["detail"].startswith(
         f"Job deadline of {JOB_SECONDS} s reached before fetching {remote.url(SEARCH)}?")
     assert [query["start"] for _path, query in remote.requests] == [["0"]]  # page 2 was never asked for
     assert job["stats"]["deleted"] == 0 and active_count(services) == 30
@@ -123,7 +123,7 @@ def test_a_retry_the_job_has_no_time_left_to_wait_for_ends_the_job(harvested: di
     began = time.monotonic()
     job = run(harvested, force_all=True)
     assert time.monotonic() - began < JOB_SECONDS
-    assert job["gather_errors"][0]["message"].startswith(
+    assert job["gather_errors"][0]["detail"].startswith(
         f"Job deadline of {JOB_SECONDS} s reached while fetching {remote.url(SEARCH)}?")
     assert job["stats"]["deleted"] == 0 and active_count(services) == 30
 
@@ -139,7 +139,7 @@ def test_the_deadline_is_checked_between_records_read_without_a_request(remote: 
 
     job = run(source, progress=slow_progress)
     assert job["status"] == "finished" and not job["gather_complete"]
-    assert [error["message"].split(":")[0] for error in job["gather_errors"]] == [
+    assert [error["detail"].split(":")[0] for error in job["gather_errors"]] == [
         f"Job deadline of {JOB_SECONDS} s reached while importing a page's records (0 of 1 done)"]
     assert job["stats"]["added"] == 1 and remote.hits["/data.json"] == 1
 

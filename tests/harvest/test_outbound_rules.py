@@ -23,7 +23,7 @@ def test_a_source_on_an_internal_address_is_refused(filled_ckan: FakeCkan, remot
     with_settings(services, monkeypatch, outbound_allow="")  # the site default, not this folder's loopback
     job = run(make_source(filled_ckan.url))
     assert job["stats"]["added"] == 0
-    assert "address not allowed" in job["gather_errors"][0]["message"]
+    assert "address not allowed" in job["gather_errors"][0]["detail"]
     assert remote.requests == []
 
 
@@ -37,7 +37,7 @@ def test_a_source_redirected_to_an_internal_address_is_refused(remote: RemoteSer
         job = run(make_source(public.url("/catalog.ttl"), source_type="dcat_rdf"))
     finally:
         public.close()
-    assert "address not allowed" in job["gather_errors"][0]["message"]
+    assert "address not allowed" in job["gather_errors"][0]["detail"]
     assert public.hits["/catalog.ttl"] == 1 and remote.hits["/catalog.ttl"] == 0
 
 
@@ -50,7 +50,7 @@ def test_a_trickling_source_ends_at_its_deadline(make_source: Any, run: Any) -> 
         slow.wait_handlers()
     finally:
         slow.close()
-    assert "longer than the 2 s" in job["gather_errors"][0]["message"]
+    assert "longer than the 2 s" in job["gather_errors"][0]["detail"]
     assert slow.connections == 1  # the deadline covers the retries: none was left for them
     assert slow.cut_off == 1  # the harvest hung up while the server still had bytes to trickle
 
@@ -82,6 +82,6 @@ def test_a_source_saved_before_the_maximum_was_lowered_is_clamped(remote: Remote
     source = make_source(remote.url("/catalog.ttl"), source_type="dcat_rdf", http={"max_bytes": 10_000_000})
     with_settings(services, monkeypatch, harvest_max_bytes=100, harvest_max_timeout_seconds=5)
     job = run(source)
-    assert "exceeds the limit of 100 bytes" in job["gather_errors"][0]["message"]
+    assert "exceeds the limit of 100 bytes" in job["gather_errors"][0]["detail"]
     limits = FetchLimits.from_config({"http": {"max_bytes": 10_000_000, "read_timeout": 60}}, services.settings)
     assert (limits.max_bytes, limits.read_timeout, limits.connect_timeout) == (100, 5, 5)

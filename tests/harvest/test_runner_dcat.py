@@ -53,7 +53,7 @@ def test_hydra_loop_is_a_gather_error(remote: RemoteServer, make_source: Any, ru
     remote.add_file("/dcat/loop-1.ttl", "loop-1.ttl", "text/turtle")
     remote.add_file("/dcat/loop-2.ttl", "loop-2.ttl", "text/turtle")
     job = run(make_source(remote.url("/dcat/loop-1.ttl"), source_type="dcat_rdf"))
-    assert "Paging loop" in job["gather_errors"][0]["message"]
+    assert "Paging loop" in job["gather_errors"][0]["detail"]
     assert job["stats"]["added"] == 2 and remote.hits["/dcat/loop-1.ttl"] == 1
 
 
@@ -68,7 +68,7 @@ def test_invalid_rdf_is_a_gather_error(body: str, media: str, remote: RemoteServ
     run(source)
     remote.add("/dcat/catalog-2.ttl", body, media)
     job = run(source)
-    assert "Could not parse" in job["gather_errors"][0]["message"]
+    assert "Could not parse" in job["gather_errors"][0]["detail"]
     assert job["stats"]["deleted"] == 0 and len(call("package_list", SYSTEM)) == 5
 
 
@@ -101,4 +101,4 @@ def test_data_json(remote: RemoteServer, make_source: Any, run: Any, call: Any) 
 def test_data_json_that_is_not_a_catalog(remote: RemoteServer, make_source: Any, run: Any) -> None:
     remote.add("/data.json", '{"hello": "world"}')
     job = run(make_source(remote.url("/data.json"), source_type="dcat_json"))
-    assert "neither a data.json catalog" in job["gather_errors"][0]["message"]
+    assert "neither a data.json catalog" in job["gather_errors"][0]["detail"]
