@@ -1,19 +1,33 @@
-"""The resource forms (new, edit, with upload): each posts to the action the API runs, with the logged-in Actor."""
+"""The resource forms (new, edit, with upload): each posts to the action the API runs, with the logged-in Actor.
+
+A file over settings.max_resource_bytes arrives counted but not kept (catalog.storage.limits): the form comes back,
+as a 413, with the limit stated beside the file field and the other fields as sent. static/upload.js sends the form
+with a progress bar and answers a too-large file before sending it; without script, the form posts as usual.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from catalog.errors import ValidationError
+from catalog.services import current_services
+from catalog.storage.limits import UPLOAD_PAGES
 from catalog.web.admin import editable, form_values, login_first, require, saved, show_errors
 from catalog.web.blueprint import web
 from catalog.web.calls import act
+from catalog.web.error_page import error_page
 from catalog.web.forms import ResourceForm
+from catalog.web.labels import filesize
+
+# Sent by static/upload.js: the answer to a saved form is then {"location": ...} rather than a redirect, which
+# XMLHttpRequest would follow (and the next page's flash message would be spent on that hidden request).
+SCRIPT_HEADER = "X-Moisson-Upload"
 
 
 def _resource_data(form: ResourceForm, *, keep_empty: bool) -> dict[str, Any]:
@@ -27,17 +41,55 @@ def _resource_data(form: ResourceForm, *, keep_empty: bool) -> dict[str, Any]:
     return data
 
 
+def too_large_message() -> str:
+    return _("The file is larger than the maximum size of %(limit)s.",
+             limit=filesize(current_services().settings.max_resource_bytes))
+
+
+@web.errorhandler(RequestEntityTooLarge)
+def body_too_large(error: RequestEntityTooLarge) -> tuple[str, int]:
+    """A body over its request's limit on any page, answered before the form is read: the limit in the visitor's
+    language (Werkzeug's own description is English), the file limit on the resource forms."""
+    if request.endpoint in UPLOAD_PAGES:
+        return error_page(413, too_large_message())
+    return error_page(413, _("The request is larger than the maximum size of %(limit)s.",
+                             limit=filesize(current_services().settings.max_body_bytes)))
+
+
+def _too_large(form: ResourceForm) -> bool:
+    """Whether the file sent was over the limit (then the message is on the file field)."""
+    upload = form.upload.data
+    if isinstance(upload, FileStorage) and getattr(upload.stream, "too_large", False):
+        form.upload.errors = [too_large_message()]
+        return True
+    return False
+
+
+def _done(url: str) -> Response:
+    return jsonify(location=url) if request.headers.get(SCRIPT_HEADER) else redirect(url)
+
+
+def _form_page(form: ResourceForm, problems: list[str], pkg: dict[str, Any], res: dict[str, Any] | None,
+               status: int) -> tuple[str, int]:
+    return render_template("admin/resource_form.html", form=form, problems=problems, pkg=pkg, res=res,
+                           max_bytes=current_services().settings.max_resource_bytes,
+                           too_large=too_large_message()), status
+
+
 @web.route("/dataset/<id>/resource/new", methods=["GET", "POST"])
-def resource_new(id: str) -> str | Response:
+def resource_new(id: str) -> tuple[str, int] | Response:
     if (redirect_to := login_first()) is not None:
         return redirect_to
     pkg = act("package_show", id=id)
     require("resource_create", package_id=pkg["id"])
     form = ResourceForm()
     problems: list[str] = []
+    status = 200
     if form.validate_on_submit():
         data = _resource_data(form, keep_empty=False)
-        if "upload" not in data and not data.get("url"):
+        if _too_large(form):
+            status = 413
+        elif "upload" not in data and not data.get("url"):
             form.upload.errors = [_("Upload a file or give a link to one.")]
         else:
             try:
@@ -46,13 +98,13 @@ def resource_new(id: str) -> str | Response:
                 problems = show_errors(form, error)
             else:
                 if saved(res, _("Resource added.")):
-                    return redirect(url_for("web.review_read", id=pkg["id"]))
-                return redirect(url_for("web.resource_read", id=pkg["name"], resource_id=res["id"]))
-    return render_template("admin/resource_form.html", form=form, problems=problems, pkg=pkg, res=None)
+                    return _done(url_for("web.review_read", id=pkg["id"]))
+                return _done(url_for("web.resource_read", id=pkg["name"], resource_id=res["id"]))
+    return _form_page(form, problems, pkg, None, status)
 
 
 @web.route("/dataset/<id>/resource/<resource_id>/edit", methods=["GET", "POST"])
-def resource_edit(id: str, resource_id: str) -> str | Response:
+def resource_edit(id: str, resource_id: str) -> tuple[str, int] | Response:
     if (redirect_to := login_first()) is not None:
         return redirect_to
     pkg = editable(id)
@@ -62,16 +114,20 @@ def resource_edit(id: str, resource_id: str) -> str | Response:
         abort(404)
     form = ResourceForm(data=None if request.method == "POST" else res)
     problems: list[str] = []
+    status = 200
     if form.validate_on_submit():
         data = _resource_data(form, keep_empty=True)
         if res.get("url_type") == "upload" and "upload" not in data:
             data.pop("url", None)  # keep the stored file unless a new one is sent
-        try:
-            res = act("resource_patch", id=res["id"], **data)
-        except ValidationError as error:
-            problems = show_errors(form, error)
+        if _too_large(form):
+            status = 413
         else:
-            if saved(res, _("Resource saved.")):
-                return redirect(url_for("web.review_read", id=pkg["id"]))
-            return redirect(url_for("web.resource_read", id=pkg["name"], resource_id=res["id"]))
-    return render_template("admin/resource_form.html", form=form, problems=problems, pkg=pkg, res=res)
+            try:
+                res = act("resource_patch", id=res["id"], **data)
+            except ValidationError as error:
+                problems = show_errors(form, error)
+            else:
+                if saved(res, _("Resource saved.")):
+                    return _done(url_for("web.review_read", id=pkg["id"]))
+                return _done(url_for("web.resource_read", id=pkg["name"], resource_id=res["id"]))
+    return _form_page(form, problems, pkg, res, status)
