@@ -97,6 +97,7 @@ def init_app(app: Flask) -> None:
     from catalog.web import (  # noqa: F401
         admin,
         auth,
+        charts,
         datasets,
         delete,
         harvest,

@@ -1,0 +1,155 @@
+"""The chart page of a tabular resource, its SVG download, saving a chart as a view and the saved views on the view
+and dataset pages, through the Flask client on both databases."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from tests.conftest import make_user
+from tests.web.conftest import csrf_token, log_in
+
+ROWS = [
+    {"code_insee": "35238", "region": "Bretagne", "jour": "2024-01-05", "montant": 10},
+    {"code_insee": "29019", "region": "Bretagne", "jour": "2024-02-20", "montant": 5},
+    {"code_insee": "2A004", "region": "Corse", "jour": "2024-02-01", "montant": 7},
+    {"code_insee": "31555", "region": "Occitanie", "jour": "2024-03-11", "montant": 30},
+    {"code_insee": "34172", "region": "Occitanie", "jour": "2024-03-02", "montant": 3},
+]
+BAR = re.compile(r'<rect class="bar" [^>]*data-key="([^"]*)" data-value="([^"]*)" aria-label="([^"]*)"')
+
+
+@pytest.fixture
+def table(call: Any, sysadmin: Any, org: dict[str, Any]) -> Any:
+    pkg = call("package_create", sysadmin, name="montants", title="Montants", owner_org=org["id"])
+    created = call("datastore_create", sysadmin, resource={"package_id": pkg["id"], "name": "montants"},
+                   fields=[{"id": "code_insee", "type": "text"}, {"id": "region", "type": "text"},
+                           {"id": "jour", "type": "date"}, {"id": "montant", "type": "int"}],
+                   records=ROWS)
+    yield pkg, created["resource_id"]
+    call("datastore_delete", sysadmin, resource_id=created["resource_id"], force=True)
+
+
+def chart_url(table: Any, suffix: str = "chart") -> str:
+    pkg, rid = table
+    return f"/dataset/{pkg['name']}/resource/{rid}/{suffix}"
+
+
+def test_the_default_chart_groups_by_a_column_with_few_values_and_sums_the_first_number(page, table):
+    status, html = page(chart_url(table))
+    assert status == 200
+    # code_insee has as many values as rows, so the region is chosen; montant is the first numeric column
+    assert '<option value="region" selected>' in html and '<option value="montant" selected>' in html
+    bars = BAR.findall(html)
+    assert [(key, value) for key, value, _ in bars] == [("Occitanie", "33"), ("Bretagne", "15"), ("Corse", "7")]
+    assert 'role="img"' in html and "<title id=" in html and "<desc id=" in html
+    assert "Sum of montant by region" in html
+    assert '<table class="info chart-table">' in html  # the data table as fallback
+
+
+def test_the_chart_page_in_french(page, table):
+    status, html = page(chart_url(table), lang="fr")
+    assert status == 200
+    assert "Somme de montant par region" in html and "Télécharger le SVG" in html
+
+
+def test_dates_are_grouped_by_month_and_count_needs_no_number(page, table):
+    status, html = page(chart_url(table) + "?group_by=jour&agg=count&kind=line")
+    assert status == 200
+    points = re.findall(r'<circle class="point" [^>]*data-key="([^"]*)" data-value="([^"]*)"', html)
+    assert points == [("2024-01", "1"), ("2024-02", "2"), ("2024-03", "2")]
+    assert '<polyline class="line"' in html
+
+
+def test_a_column_that_does_not_fit_gives_a_message_and_the_default_chart(page, table):
+    status, html = page(chart_url(table) + "?group_by=region&value=region&agg=sum")
+    assert status == 400
+    assert 'role="alert"' in html and len(BAR.findall(html)) == 3
+
+
+def test_the_svg_download(client, table):
+    response = client.get(chart_url(table, "chart.svg") + "?group_by=region&value=montant&agg=mean")
+    assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+    svg = response.get_data(as_text=True)
+    assert svg.startswith('<?xml version="1.0" encoding="UTF-8"?>')
+    assert 'xmlns="http://www.w3.org/2000/svg"' in svg
+    assert [(k, v) for k, v, _ in BAR.findall(svg)] == [("Occitanie", "16.5"), ("Bretagne", "7.5"), ("Corse", "7.0")]
+
+
+def test_a_resource_without_table_has_no_chart(page, call, sysadmin, org):
+    pkg = call("package_create", sysadmin, name="sans-table", owner_org=org["id"],
+               resources=[{"url": "https://example.org/notes.txt"}])
+    status, html = page(f"/dataset/{pkg['name']}/resource/{pkg['resources'][0]['id']}/chart")
+    assert status == 404 and 'data-chart="none"' in html
+
+
+def test_private_datasets_charts_answer_404_or_403_to_others(page, call, sysadmin, org, client):
+    pkg = call("package_create", sysadmin, name="prive", owner_org=org["id"], private=True)
+    created = call("datastore_create", sysadmin, resource={"package_id": pkg["id"]},
+                   fields=[{"id": "k", "type": "text"}], records=[{"k": "a"}])
+    try:
+        for suffix in ("chart", "chart.svg"):
+            status, html = page(f"/dataset/prive/resource/{created['resource_id']}/{suffix}")
+            assert status in (403, 404) and "<rect class=\"bar\"" not in html
+    finally:
+        call("datastore_delete", sysadmin, resource_id=created["resource_id"], force=True)
+
+
+def test_editors_save_a_chart_as_a_view_shown_on_the_view_and_dataset_pages(client, call, sysadmin, org, table):
+    pkg, rid = table
+    editor = make_user(call, "editrice")
+    call("organization_member_create", sysadmin, id=org["id"], username=editor.name, role="editor")
+    # a visitor sees no save form, and cannot post one
+    html = client.get(chart_url(table)).get_data(as_text=True)
+    assert 'class="chart-save"' not in html
+    log_in(client, editor)
+    html = client.get(chart_url(table) + "?group_by=region&value=montant&agg=sum&kind=bar").get_data(as_text=True)
+    assert 'class="chart-save"' in html
+    response = client.post(chart_url(table), data={
+        "csrf_token": csrf_token(html), "group_by": "region", "value": "montant", "agg": "sum", "kind": "bar",
+        "title": "Montants par région"})
+    assert response.status_code == 302
+    views = call("resource_view_list", sysadmin, id=rid)
+    assert [(v["title"], v["view_type"], v["group_by"], v["value"], v["agg"], v["kind"]) for v in views] == [
+        ("Montants par région", "chart", "region", "montant", "sum", "bar")]
+    assert response.headers["Location"].endswith(f"/view/{views[0]['id']}")
+    view_html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Montants par région" in view_html and len(BAR.findall(view_html)) == 3
+    dataset_html = client.get(f"/dataset/{pkg['name']}").get_data(as_text=True)
+    assert 'class="resource-views"' in dataset_html and "Montants par région" in dataset_html
+    assert [(k, v) for k, v, _ in BAR.findall(dataset_html)] == [("Occitanie", "33"), ("Bretagne", "15"),
+                                                                  ("Corse", "7")]
+    # the editor deletes it from the view page
+    response = client.post(f"/dataset/{pkg['name']}/resource/{rid}/view/{views[0]['id']}/delete",
+                           data={"csrf_token": csrf_token(view_html)})
+    assert response.status_code == 302 and call("resource_view_list", sysadmin, id=rid) == []
+
+
+def test_a_visitor_cannot_save_or_delete_views(client, call, sysadmin, table):
+    pkg, rid = table
+    html = client.get(chart_url(table)).get_data(as_text=True)
+    stranger = make_user(call, "passant")
+    log_in(client, stranger)
+    html = client.get(chart_url(table)).get_data(as_text=True)
+    response = client.post(chart_url(table), data={"csrf_token": csrf_token(html), "group_by": "region",
+                                                   "agg": "count", "title": "x"})
+    assert response.status_code == 403
+    view = call("resource_view_create", sysadmin, resource_id=rid, title="Texte", view_type="text_view")
+    response = client.post(f"/dataset/{pkg['name']}/resource/{rid}/view/{view['id']}/delete",
+                           data={"csrf_token": csrf_token(html)})
+    assert response.status_code == 403 and len(call("resource_view_list", sysadmin, id=rid)) == 1
+
+
+def test_image_and_text_views_on_the_dataset_page(page, call, sysadmin, org):
+    pkg = call("package_create", sysadmin, name="images", owner_org=org["id"],
+               resources=[{"url": "https://example.org/carte.png", "name": "carte"}])
+    rid = pkg["resources"][0]["id"]
+    call("resource_view_create", sysadmin, resource_id=rid, title="La carte", view_type="image_view",
+         description="Carte des communes")
+    call("resource_view_create", sysadmin, resource_id=rid, title="Notes", view_type="text_view")
+    status, html = page("/dataset/images")
+    assert status == 200
+    assert '<img class="view-image" src="https://example.org/carte.png" alt="Carte des communes">' in html
+    assert "Notes" in html
