@@ -24,6 +24,7 @@ from catalog.web.blueprint import web
 from catalog.web.calls import act, can, current_user
 from catalog.web.forms import EMPTY_EXTRA_ROWS, DatasetForm, OrganizationForm
 from catalog.web.messages import translate_error
+from catalog.web.site import current_site_options
 
 DATASET_FIELDS = ("title", "name", "notes", "owner_org", "license_id", "url", "version", "author", "maintainer",
                   "maintainer_email")
@@ -154,8 +155,8 @@ def _dataset_choices(form: DatasetForm, pkg: dict[str, Any] | None = None) -> li
 
 
 def default_license_id() -> str:
-    """The licence a new dataset starts with: Licence Ouverte 2.0 unless the site says otherwise."""
-    return labels.LICENCE_OUVERTE
+    """The licence a new dataset starts with: the site's (/ckan-admin/config), Licence Ouverte 2.0 by default."""
+    return current_site_options().get("default_license_id") or labels.LICENCE_OUVERTE
 
 
 def licence_choices() -> list[tuple[str, str]]:
