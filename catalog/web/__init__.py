@@ -107,6 +107,7 @@ def init_app(app: Flask) -> None:
         resources,
         review,
         sysadmin,
+        trash,
         users,
     )
 

@@ -241,3 +241,48 @@ def test_group_delete_and_purge(client: Any, call: Caller, sysadmin: Actor, org:
         call("group_show", sysadmin, id="emploi")
     assert get(client, "/group/delete/cnaf")[0] == 404  # an organization is not a group
     assert get(client, "/organization/delete/sante")[0] == 404
+
+
+def test_the_trash(client: Any, call: Caller, sysadmin: Actor, people: dict[str, Actor]) -> None:
+    for name in ("allocataires", "naissances", "logement"):
+        dataset(call, sysadmin, name)
+    call("package_delete", sysadmin, id="allocataires")
+    call("package_delete", sysadmin, id="naissances")
+    call("group_create", sysadmin, name="sante", title="Santé")
+    call("group_delete", sysadmin, id="sante")
+    call("organization_create", sysadmin, name="ancienne", title="Ancienne")
+    call("organization_delete", sysadmin, id="ancienne")
+
+    assert "/user/login" in client.get("/ckan-admin/trash").headers["Location"]
+    as_user(client, people["edith"])  # sysadmins only, whatever else one may delete
+    assert get(client, "/ckan-admin/trash")[0] == 403
+    token = csrf_token(get(client, "/dataset/logement")[1])
+    assert client.post("/ckan-admin/trash", data={"csrf_token": token, "action": "all"}).status_code == 403
+    assert state(call, sysadmin, "allocataires") == "deleted"
+
+    as_user(client, sysadmin)
+    status, html = get(client, "/ckan-admin/trash", "fr")
+    assert status == 200 and "Corbeille" in html
+    assert "Jeux de données supprimés (2)" in html and "Organisations supprimées (1)" in html
+    assert "Groupes supprimés (1)" in html and "logement" not in html
+    assert 'href="/dataset/delete/naissances"' in html and 'href="/group/delete/sante"' in html
+    assert client.post("/ckan-admin/trash", data={"action": "all"}).status_code == 400  # no CSRF token
+    token = csrf_token(html)
+    assert client.post("/ckan-admin/trash", data={"csrf_token": token, "action": "users"}).status_code == 400
+
+    response = client.post("/ckan-admin/trash", data={"csrf_token": token, "action": "dataset"},
+                           headers={"Accept-Language": "fr"})
+    assert response.status_code == 302
+    assert "2 éléments purgés." in flashed(client, response, "fr")
+    assert state(call, sysadmin, "allocataires") is None and state(call, sysadmin, "naissances") is None
+    assert call("group_show", sysadmin, id="sante")["state"] == "deleted"  # the other kinds wait
+
+    response = client.post("/ckan-admin/trash", data={"csrf_token": token, "action": "all"},
+                           headers={"Accept-Language": "en"})
+    assert "2 items purged." in flashed(client, response)
+    for action, name in (("group_show", "sante"), ("organization_show", "ancienne")):
+        with pytest.raises(NotFound):
+            call(action, sysadmin, id=name)
+    assert state(call, sysadmin, "logement") == "active"
+    html = get(client, "/ckan-admin/trash")[1]
+    assert html.count("Nothing here.") == 3 and 'value="all"' not in html
