@@ -172,6 +172,23 @@ def test_a_resource_deletion_is_held_for_review(client: Any, call: Caller, sysad
     pending = call("review_show", sysadmin, id="allocataires")["pending"]
     assert [r["name"] for r in pending["resources"]] == ["Notice"]
 
+    # A resource the author added in the same held changes (no row until approval) is deleted there too.
+    added = call("resource_create", people["edith"], package_id=published["id"], url=CSV_URL, name="Ajout")
+    page = f"/dataset/allocataires/resource/{added['id']}/delete"
+    assert "Supprimer la ressource « Ajout » ?" in get(client, page, "fr")[1]
+    assert confirm(client, page, "fr").headers["Location"].endswith("/dataset/allocataires/review")
+    pending = call("review_show", sysadmin, id="allocataires")["pending"]
+    assert [r["name"] for r in pending["resources"]] == ["Notice"]
+
+    # Another editor meanwhile: the action's conflict, on the page, and nothing changes.
+    oscar = make_user(call, "oscar")
+    call("organization_member_create", sysadmin, id="cnaf", username="oscar", role="editor")
+    as_user(client, oscar)
+    response = confirm(client, f"/dataset/allocataires/resource/{published['resources'][1]['id']}/delete", "fr")
+    assert response.status_code == 409 and 'class="problems"' in response.get_data(as_text=True)
+    assert "relecture" in unescape(response.get_data(as_text=True))
+    assert len(call("package_show", sysadmin, id="allocataires")["resources"]) == 2
+
 
 def test_organization_delete_and_purge(client: Any, call: Caller, sysadmin: Actor,
                                       people: dict[str, Actor]) -> None:
