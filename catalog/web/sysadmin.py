@@ -41,7 +41,6 @@ def sysadmins_only() -> Response | None:
 
 
 @web.route("/ckan-admin", methods=["GET"])
-@web.route("/ckan-admin/", methods=["GET"])
 def sysadmin_users() -> Any:
     if (refused := sysadmins_only()) is not None:
         return refused
