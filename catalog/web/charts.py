@@ -9,6 +9,7 @@ dataset page shows the saved views (templates/_resource_views.html, through `res
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -28,6 +29,8 @@ DATE_TYPES = {"date", "timestamp", "timestamptz"}
 GROUP_TYPES = NUMERIC_TYPES | DATE_TYPES | {"text", "varchar", "name", "bool"}
 FEW_GROUPS = 50  # a category column with more distinct values is not a default
 CANDIDATES_TRIED = 8
+# Numeric columns that are no quantity to add up: years, codes, identifiers (by their names).
+NOT_A_MEASURE = re.compile(r"ann[ée]e|year|^an$|^date|code|^num|^id$|^_id$|siren|siret|insee", re.IGNORECASE)
 AGGREGATES = {"sum": _l("Sum"), "count": _l("Number of rows"), "mean": _l("Mean")}
 KINDS = {"bar": _l("Bars"), "line": _l("Line")}
 PERIODS = {"month": _l("Month"), "year": _l("Year")}
@@ -65,24 +68,25 @@ def table_fields(resource: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _has_few_groups(resource_id: str, field: dict[str, Any]) -> bool:
-    if field["type"] in DATE_TYPES:
-        return True  # by month
     found = act("datastore_aggregate", resource_id=resource_id, group_by=field["id"], agg="count", limit=1)
+    if field["type"] in DATE_TYPES:
+        return found["groups_total"] >= 2  # months: a single one makes no chart
     # a column whose every value differs (a code, a name) is an identifier, not a category
     return 2 <= found["groups_total"] <= FEW_GROUPS and found["groups_total"] < found["total"]["count"]
 
 
 def default_choice(resource_id: str, fields: list[dict[str, Any]]) -> Choice | None:
     """The first text or date column with few distinct values, repeated across rows (else the first such column),
-    by the first numeric column (else a count of rows)."""
+    by the first numeric column that is not a year or a code (else the first numeric one, else a count of rows)."""
     groups = [f for f in fields if f["type"] in DATE_TYPES or f["type"] in ("text", "varchar", "name")]
     numbers = [f for f in fields if f["type"] in NUMERIC_TYPES]
+    measures = [f for f in numbers if not NOT_A_MEASURE.search(f["id"])] or numbers
     if not groups:
         groups = [f for f in fields if f["type"] in GROUP_TYPES and f not in numbers[:1]]
     if not groups:
         return None
     group = next((f for f in groups[:CANDIDATES_TRIED] if _has_few_groups(resource_id, f)), groups[0])
-    value = numbers[0]["id"] if numbers else None
+    value = measures[0]["id"] if measures else None
     is_date = group["type"] in DATE_TYPES
     return Choice(group_by=group["id"], value=value, agg="sum" if value else "count",
                   kind="line" if is_date else "bar", period="month" if is_date else None)
@@ -132,6 +136,10 @@ def build_chart(resource: dict[str, Any], fields: list[dict[str, Any]], choice: 
         data["value"] = choice.value
     if choice.period:
         data["period"] = choice.period
+    types = {f["id"]: f["type"] for f in fields}
+    if choice.period and types.get(choice.group_by) not in DATE_TYPES:
+        del data["period"]  # the form always sends one; it applies to date columns only
+        choice.period = None
     result = act("datastore_aggregate", **data)
     choice.period = result["period"]
     labels = _labels(fields)

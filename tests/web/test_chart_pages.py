@@ -61,6 +61,9 @@ def test_dates_are_grouped_by_month_and_count_needs_no_number(page, table):
     points = re.findall(r'<circle class="point" [^>]*data-key="([^"]*)" data-value="([^"]*)"', html)
     assert points == [("2024-01", "1"), ("2024-02", "2"), ("2024-03", "2")]
     assert '<polyline class="line"' in html
+    # the form always sends a period; on a category column it is ignored
+    status, html = page(chart_url(table) + "?group_by=region&value=montant&agg=sum&kind=bar&period=month")
+    assert status == 200 and len(BAR.findall(html)) == 3
 
 
 def test_a_column_that_does_not_fit_gives_a_message_and_the_default_chart(page, table):
