@@ -68,6 +68,8 @@ def dataset_delete(id: str) -> Any:
         if count else _("It has no resources."),
         _("The dataset leaves the search results and the API; its page is no longer shown to the public."),
     ]
+    if (pkg.get("review") or {}).get("status") in OPEN_STATUSES:  # package_delete closes the open round
+        consequences.append(_("Its review is closed: changes waiting for review are dropped."))
     return _confirm(Target(
         kind="dataset", id=pkg["id"], title=title, deleted=pkg.get("state") == "deleted",
         question=_("Delete the dataset “%(title)s”?", title=title), consequences=consequences,

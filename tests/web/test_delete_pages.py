@@ -189,6 +189,12 @@ def test_a_resource_deletion_is_held_for_review(client: Any, call: Caller, sysad
     assert "relecture" in unescape(response.get_data(as_text=True))
     assert len(call("package_show", sysadmin, id="allocataires")["resources"]) == 2
 
+    # Deleting the dataset closes its review: the page says so.
+    as_user(client, people["edith"])
+    assert "Sa relecture est close" in get(client, "/dataset/delete/allocataires", "fr")[1]
+    confirm(client, "/dataset/delete/allocataires")
+    assert call("review_show", sysadmin, id="allocataires")["status"] not in ("draft", "pending", "changes_requested")
+
 
 def test_organization_delete_and_purge(client: Any, call: Caller, sysadmin: Actor,
                                       people: dict[str, Actor]) -> None:
