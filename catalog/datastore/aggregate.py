@@ -114,6 +114,11 @@ def parse_aggregate(data: dict[str, Any], columns: list[Column]) -> AggregateSpe
                          filters=parse_filters(filters, {"_id": "int", **types}), limit=min(limit, LIMIT_MAX))
 
 
+def ident(name: str) -> str:
+    """A quoted column name for text(): a colon in it must not read as a bound parameter (":x")."""
+    return quote_ident(name).replace(":", "\\:")
+
+
 def build_aggregate(table: str, spec: AggregateSpec, dialect: Dialect) -> tuple[str, str, str, dict[str, Any]]:
     """(groups query, totals query, group count query, parameters). Each group row is (key, rows, values, sum,
     mean), the totals row (rows, values, sum)."""
@@ -121,18 +126,18 @@ def build_aggregate(table: str, spec: AggregateSpec, dialect: Dialect) -> tuple[
     where = []
     for index, (name, values) in enumerate(spec.filters):
         if values == [None]:
-            where.append(f"{quote_ident(name)} IS NULL")
+            where.append(f"{ident(name)} IS NULL")
             continue
         keys = []
         for n, value in enumerate(values):
             params[f"f{index}_{n}"] = value
             keys.append(f":f{index}_{n}")
-        where.append(f"{quote_ident(name)} IN ({', '.join(keys)})")
+        where.append(f"{ident(name)} IN ({', '.join(keys)})")
     where_sql = f" WHERE {' AND '.join(where)}" if where else ""
-    key = quote_ident(spec.group_by)
+    key = ident(spec.group_by)
     if spec.period:
         key = dialect.period(key, spec.period)
-    value = quote_ident(spec.value) if spec.value else "CAST(NULL AS numeric)"
+    value = ident(spec.value) if spec.value else "CAST(NULL AS numeric)"
     measures = f"count(*) AS n, count({value}) AS nv, sum({value}) AS s"
     if spec.period:
         order = "k ASC NULLS LAST"

@@ -131,3 +131,18 @@ def test_datastore_aggregate_is_read_as_datastore_search_is(call, sysadmin, org,
         {"key": "a", "value": 1, "count": 1}]
     with pytest.raises(NotFound):
         call("datastore_aggregate", sysadmin, resource_id="no-such-resource", group_by="k")
+
+
+def test_datastore_aggregate_column_names_with_quotes_percent_and_colons(call, sysadmin, dataset):
+    region, part, count = "Région d'origine", "Part (%)", "Effectif :2020"
+    created = call("datastore_create", sysadmin, resource={"package_id": dataset["id"]},
+                   fields=[{"id": region, "type": "text"}, {"id": part, "type": "numeric"},
+                           {"id": count, "type": "int"}],
+                   records=[{region: "A", part: 1.5, count: 2}, {region: "A", part: 2, count: 3},
+                            {region: "B", part: 4, count: None}])
+    rid = created["resource_id"]
+    result = call("datastore_aggregate", ANONYMOUS, resource_id=rid, group_by=region, value=part)
+    assert {g["key"]: g["value"] for g in result["groups"]} == pytest.approx({"A": 3.5, "B": 4})
+    result = call("datastore_aggregate", ANONYMOUS, resource_id=rid, group_by=region, value=count,
+                  filters={count: [2, 3]})
+    assert [(g["key"], g["value"]) for g in result["groups"]] == [("A", 5)]
