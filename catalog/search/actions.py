@@ -17,8 +17,8 @@ from catalog.db import count_rows, statement_timed_out
 from catalog.errors import SearchError, SearchQueryError, ValidationError
 from catalog.organization.models import Group
 from catalog.registry import action
-from catalog.search.index import search_package
-from catalog.search.query import parse
+from catalog.search.index import search_package, search_value
+from catalog.search.query import Node, parse, unknown_fields
 from catalog.search.sql import DEFAULT_SORT, SearchRequest, index_visibility, parse_sort
 from catalog.validation import natural_number
 
@@ -50,6 +50,14 @@ def _as_list(value: Any, name: str) -> list[str]:
     return value
 
 
+def check_fields(ctx: ActionContext, nodes: list[Node]) -> None:
+    """Solr's "undefined field": a name that is neither a known field (catalog.search.query.KNOWN_FIELDS) nor the
+    key of an extra some indexed dataset has is a 400, not 0 results for a misspelt field."""
+    for name in sorted({name for node in nodes for name in unknown_fields(node)}):
+        if ctx.session.scalar(select(search_value.c.field).where(search_value.c.field == name).limit(1)) is None:
+            raise SearchQueryError(f"undefined field {name}")
+
+
 def build_request(ctx: ActionContext, data: dict[str, Any]) -> SearchRequest:
     """CKAN's package_search parameters -> a compiled request (400 for anything it cannot run)."""
     unknown = sorted(k for k in data if k not in VALID_PARAMS and not k.startswith("ext_"))
@@ -68,13 +76,15 @@ def build_request(ctx: ActionContext, data: dict[str, Any]) -> SearchRequest:
     if q is not None and not isinstance(q, str):
         raise SearchQueryError('Invalid "q" parameter')
     filters = [parse(fq)] + [parse(item) for item in _as_list(data.get("fq_list"), "fq_list")]
+    parsed_q = parse(q)
+    check_fields(ctx, [parsed_q, *filters])
     facet_on = str(data.get("facet", "true")).lower() not in ("false", "0", "off", "no")
     # Asking for a state only widens the states searched; which datasets of each state the caller sees is
     # authz's rule (deleted ones: those who may edit them), also when fq names the states itself.
     rule = visibility_rule(ctx, include_private=include_private, include_drafts="draft" in states,
                            include_deleted="deleted" in states)
     return SearchRequest(
-        q=parse(q), filters=filters, sort=parse_sort(data.get("sort")),
+        q=parsed_q, filters=filters, sort=parse_sort(data.get("sort")),
         # schemas/package_search.json has checked these numbers; int() because JSON Schema counts 5.0 as one.
         rows=min(int(data.get("rows", 10)), ROWS_MAX), start=int(data.get("start", 0)),
         states=states, include_private=include_private, visibility=index_visibility(rule_clause(rule)), rule=rule,

@@ -55,6 +55,8 @@ search_package = Table(
     Column("version", String(100)),
     Column("metadata_created", DateTime),
     Column("metadata_modified", DateTime),
+    Column("num_resources", Integer),  # migration 0016: numbers, so that ranges and sorts are numeric
+    Column("num_tags", Integer),
     Column("tsv", TSVECTOR),  # PostgreSQL only: the migration creates it there and nowhere else
     # Created by migration 0002 (sort columns + package_id, state, private: index-only paging).
 )
@@ -79,7 +81,10 @@ COLUMN_FIELDS = {
     "license_id": "license_id", "organization": "organization", "owner_org": "owner_org",
     "creator_user_id": "creator_user_id", "url": "url", "version": "version",
     "metadata_created": "metadata_created", "metadata_modified": "metadata_modified",
+    "num_resources": "num_resources", "num_tags": "num_tags",
 }
+# Integer columns (CKAN's Solr int fields): compared and sorted as numbers.
+NUMBER_FIELDS = {"num_resources", "num_tags"}
 # Top-level names an extra may not shadow when it is copied to its own exact field.
 RESERVED = set(COLUMN_FIELDS) | {
     "tags", "groups", "res_format", "res_url", "res_type", "license", "capacity", "text", "title", "notes",
@@ -138,6 +143,9 @@ def build_document(pkg: dict[str, Any], vocabularies: Mapping[str, str] | None =
         "creator_user_id": pkg.get("creator_user_id"), "url": pkg.get("url"), "version": pkg.get("version"),
         "metadata_created": _date(pkg.get("metadata_created")),
         "metadata_modified": _date(pkg.get("metadata_modified")),
+        # package_show's counts (active resources, tags), recounted when a caller indexes a partial dict.
+        "num_resources": pkg.get("num_resources", len(resources)),
+        "num_tags": pkg.get("num_tags", len(pkg.get("tags") or [])),
     }
     values: set[tuple[str, str]] = set()
     # CKAN's index: a vocabulary's tags go to vocab_<vocabulary name> (fq=vocab_genre:jazz, facets), not to

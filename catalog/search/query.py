@@ -28,7 +28,18 @@ TEXT_FIELDS = {
     "author_email", "maintainer_email", "urls", "name_ngram", "title_ngram", "tags_text",
 }
 DATE_FIELDS = {"metadata_modified", "metadata_created"}
+NUMBER_FIELDS = {"num_resources", "num_tags"}  # Solr int fields: a value or range bound must be an integer
 FIELD_ALIASES = {"dataset_type": "type", "entity_type": "entity_type"}
+# Every field a query may name, in one place (Solr answers "undefined field" for any other). The index's columns
+# (catalog/search/index.py COLUMN_FIELDS) and text fields, the multi-valued exact fields build_document writes, the
+# fields sql.py answers without an index row, then CKAN's dynamic fields by prefix. An extra's key is a field too
+# (CKAN copies extras to their own field) once some dataset has it: `unknown_fields` leaves those to the caller.
+KNOWN_FIELDS = TEXT_FIELDS | DATE_FIELDS | NUMBER_FIELDS | {
+    "id", "name", "title_string", "state", "type", "license_id", "organization", "owner_org", "creator_user_id",
+    "url", "version", "tags", "groups", "res_format", "res_url", "res_type", "license", "capacity", "private",
+    "entity_type", "site_id",
+}
+DYNAMIC_PREFIXES = ("extras_", "res_extras_", "vocab_")
 
 
 @dataclass(frozen=True)
@@ -76,8 +87,8 @@ class Exists:
 @dataclass(frozen=True)
 class Range:
     field: str
-    low: str | datetime | None
-    high: str | datetime | None
+    low: str | datetime | int | None
+    high: str | datetime | int | None
     include_low: bool = True
     include_high: bool = True
 
@@ -166,12 +177,34 @@ def _unescape(value: str) -> str:
     return re.sub(r"\\(.)", r"\1", value)
 
 
+def unknown_fields(node: Node) -> set[str]:
+    """The field names of a parsed query that are neither known nor dynamic (KNOWN_FIELDS)."""
+    if isinstance(node, And | Or):
+        return {name for item in node.items for name in unknown_fields(item)}
+    if isinstance(node, Not):
+        return unknown_fields(node.item)
+    if isinstance(node, Exact | Exists | Range):
+        name = node.field
+        return set() if name in KNOWN_FIELDS or name.startswith(DYNAMIC_PREFIXES) else {name}
+    return set()
+
+
+def parse_number(value: str, field: str, query: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise SearchQueryError(f"Cannot parse '{query}': {field} takes a whole number, not '{value}'") from None
+
+
 def _word(value: str, field: str | None, query: str, pos: int | None) -> Node | None:
     if value == "*":
         return MatchAll() if field is None or field == "text" else Exists(field)
     if field in DATE_FIELDS:
         when = parse_date(value, query)
         return Range(field, when, when)
+    if field in NUMBER_FIELDS:
+        number = parse_number(value, field, query)
+        return Range(field, number, number)
     if not is_text_field(field):
         assert field is not None
         return Exact(field, value, pattern="*" in value or "?" in value)
@@ -194,6 +227,9 @@ def _phrase(value: str, field: str | None) -> Node | None:
     if field in DATE_FIELDS:
         when = parse_date(value, value)
         return Range(field, when, when)
+    if field in NUMBER_FIELDS:
+        number = parse_number(value, field, value)
+        return Range(field, number, number)
     if not is_text_field(field):
         assert field is not None
         return Exact(field, value)
@@ -205,13 +241,15 @@ def _range(node: tree.Range, field: str | None, query: str) -> Node:
     if field is None or is_text_field(field):
         raise SearchQueryError(f"Cannot parse '{query}': a range needs an exact or date field "
                                f"(position {node.pos})")
-    bounds: list[str | datetime | None] = []
+    bounds: list[str | datetime | int | None] = []
     for end in (node.low, node.high):
         raw = _unescape(str(end.value if isinstance(end, tree.Word) else end)).strip('"')
         if raw == "*":
             bounds.append(None)
         elif field in DATE_FIELDS:
             bounds.append(parse_date(raw, query))
+        elif field in NUMBER_FIELDS:
+            bounds.append(parse_number(raw, field, query))
         else:
             bounds.append(raw)
     return Range(field, bounds[0], bounds[1], node.include_low, node.include_high)

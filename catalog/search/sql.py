@@ -167,7 +167,10 @@ class SqlSearch:
 
     def _compare(self, target: Any, node: Exact | Exists | Range, *, nullable: bool) -> ColumnElement[bool]:
         if isinstance(node, Exists):
-            return and_(target.is_not(None), target != "")
+            # Only a text column has an empty value; `date != ''` is an error on PostgreSQL (was a 500 on
+            # fq=metadata_modified:*).
+            is_text = isinstance(getattr(target, "type", None), String)
+            return and_(target.is_not(None), target != "") if is_text else target.is_not(None)
         if isinstance(node, Exact):
             return self.pattern_clause(target, node.value) if node.pattern else target == node.value
         if isinstance(node.low, datetime) or isinstance(node.high, datetime):

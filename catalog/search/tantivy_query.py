@@ -26,7 +26,7 @@ from catalog.errors import SearchQueryError
 from catalog.search.analysis import stem_prefixes
 from catalog.search.query import And, Exact, Exists, MatchAll, Node, Not, Or, Range, Text
 from catalog.search.sql import SearchRequest
-from catalog.search.tantivy_schema import DATE_FIELDS, SEPARATOR, exact_term, micros
+from catalog.search.tantivy_schema import DATE_FIELDS, NUMBER_FIELDS, SEPARATOR, exact_term, micros
 
 Query = tantivy.Query
 MUST, SHOULD, MUST_NOT = tantivy.Occur.Must, tantivy.Occur.Should, tantivy.Occur.MustNot
@@ -135,6 +135,19 @@ def _date_range(schema: tantivy.Schema, name: str, node: Exists | Range) -> Quer
     return Query.boolean_query([(MUST, ranged), (MUST_NOT, missing)]) if holds_zero else ranged
 
 
+def _number_range(schema: tantivy.Schema, name: str, node: Exact | Exists | Range) -> Query:
+    """num_resources, num_tags: the parser gives integer ranges (a value is a one-value range); never NULL."""
+    if not isinstance(node, Range):
+        return Query.all_query() if isinstance(node, Exists) else Query.empty_query()
+    low = node.low if isinstance(node.low, int) else None
+    high = node.high if isinstance(node.high, int) else None
+    if low is None and high is None:
+        return Query.all_query()
+    return Query.range_query(schema, NUMBER_FIELDS[name], tantivy.FieldType.Integer, low, high,
+                             include_lower=node.include_low if low is not None else True,
+                             include_upper=node.include_high if high is not None else True)
+
+
 def _in_range(value: str, node: Range) -> bool:
     low, high = node.low, node.high
     if isinstance(low, str) and (value < low or (value == low and not node.include_low)):
@@ -172,6 +185,8 @@ def _field(schema: tantivy.Schema, node: Exact | Exists | Range, searcher: tanti
         return Query.all_query() if matches else Query.empty_query()
     if name in DATE_FIELDS and not isinstance(node, Exact):
         return _date_range(schema, name, node)
+    if name in NUMBER_FIELDS:
+        return _number_range(schema, name, node)
     if isinstance(node, Exists):
         return _xt_exists(schema, name)
     if isinstance(node, Exact):

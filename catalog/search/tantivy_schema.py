@@ -11,7 +11,8 @@ Fields:
   is left out (SQL's facets leave it out).
 - `hi`, `mid`, `low`: the catch-all text at CKAN's dismax boosts (4, 2, 1); `fld`: "<field>:<token>" for fielded
   text queries (title:, notes:, extras_x:...). Pre-tokenized, with positions (phrases).
-- `private` (bool), `mm` / `mc` (metadata_modified / metadata_created as i64 microseconds): filters and sorts.
+- `private` (bool), `mm` / `mc` (metadata_modified / metadata_created as i64 microseconds), `nr` / `nt`
+  (num_resources / num_tags): filters, ranges and sorts.
 - `sk_<column>`, `sk_<column>_1`...: a sortable text column's sort digits (`sort_digits`): u64s holding its first
   8 * DIGITS - 1 UTF-8 bytes big-endian, the last byte saying NULL (0), whole value (1) or longer value (2), so
   comparing the digits in turn is comparing the values (NULL first), up to values longer than that sharing those
@@ -30,7 +31,7 @@ import tantivy
 
 from catalog.search.index import Document, indexable
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: num_resources and num_tags (`nr`, `nt`)
 SEPARATOR = "\x1f"
 TEXT_FIELDS = ("hi", "mid", "low", "fld")
 # search_package columns a sort may name (catalog/search/sql.py SORTABLE), by the name a query uses.
@@ -43,6 +44,9 @@ SORT_COLUMNS = {
 # 31 bytes keep a page inside such a group from reading the group; UUIDs differ within 15.
 DIGITS = {"id": 2, "name": 4, "title_string": 4, "url": 4}
 DATE_FIELDS = {"metadata_modified": "mm", "metadata_created": "mc"}
+NUMBER_FIELDS = {"num_resources": "nr", "num_tags": "nt"}  # never NULL: 0 is a count here, not a missing value
+# Sort keys held in one i64 fast field each (dates as micros, counts as themselves).
+INTEGER_SORTS = {**DATE_FIELDS, **NUMBER_FIELDS}
 _SAFE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 _EPOCH = datetime(1970, 1, 1)
 
@@ -57,6 +61,8 @@ def build_schema() -> tantivy.Schema:
     builder.add_boolean_field("private", indexed=True, fast=True)
     builder.add_integer_field("mm", indexed=True, fast=True)
     builder.add_integer_field("mc", indexed=True, fast=True)
+    for field in NUMBER_FIELDS.values():
+        builder.add_integer_field(field, indexed=True, fast=True)
     for name in SORT_COLUMNS:
         for n, field in enumerate(digit_fields(name)):
             builder.add_unsigned_field(field, indexed=n == 0, fast=True)
@@ -115,7 +121,8 @@ def exact_values(doc: Document) -> list[tuple[str, str]]:
     pairs = [(name, row[column]) for name, column in SORT_COLUMNS.items() if row.get(column) is not None]
     # Cut as search_value's values are (Tantivy refuses terms over 65,530 bytes and drops the document's term):
     # exact matches on a longer value miss on every backend alike, prefixes still match.
-    return [(name, indexable(str(value))) for name, value in pairs] + list(doc.values)
+    numbers = [(name, str(row[name])) for name in NUMBER_FIELDS if row.get(name) is not None]
+    return [(name, indexable(str(value))) for name, value in pairs] + numbers + list(doc.values)
 
 
 def tantivy_document(doc: Document) -> tantivy.Document:
@@ -134,11 +141,15 @@ def tantivy_document(doc: Document) -> tantivy.Document:
     out.add_boolean("private", bool(row.get("private")))
     out.add_integer("mm", micros(row.get("metadata_modified")))
     out.add_integer("mc", micros(row.get("metadata_created")))
+    for name, field in NUMBER_FIELDS.items():
+        out.add_integer(field, int(row.get(name) or 0))
     for name, column in SORT_COLUMNS.items():
         for field, digit in zip(digit_fields(name), sort_digits(name, row.get(column)), strict=True):
             out.add_unsigned(field, digit)
     values = {name: row.get(column) for name, column in SORT_COLUMNS.items()}
     values["metadata_modified"] = micros(row.get("metadata_modified"))
     values["metadata_created"] = micros(row.get("metadata_created"))
+    for name in NUMBER_FIELDS:
+        values[name] = int(row.get(name) or 0)
     out.add_text("sort_values", json.dumps(values, ensure_ascii=False, separators=(",", ":")))
     return out

@@ -47,7 +47,14 @@ from catalog.search.cursor import CursorCache
 from catalog.search.query import positive_text
 from catalog.search.sql import SearchRequest
 from catalog.search.tantivy_query import MUST, Query, is_private, request_query
-from catalog.search.tantivy_schema import DATE_FIELDS, SEPARATOR, digit_fields, exact_term, path_key, sort_digits
+from catalog.search.tantivy_schema import (
+    INTEGER_SORTS,
+    SEPARATOR,
+    digit_fields,
+    exact_term,
+    path_key,
+    sort_digits,
+)
 
 MAX_WINDOW = 20_000  # matches read to resolve one page's order exactly (rows are at most 1,000)
 READ_WINDOW = 2_000  # above, a page descends into the next digit rather than read the matches (stored docs)
@@ -138,8 +145,8 @@ def _digits(keys: list[tuple[str, str]]) -> list[_Digit]:
     for name, direction in keys:
         if name == "score":
             break
-        if name in DATE_FIELDS:
-            out.append(_Digit(DATE_FIELDS[name], tantivy.FieldType.Integer, direction == "desc", name, False))
+        if name in INTEGER_SORTS:
+            out.append(_Digit(INTEGER_SORTS[name], tantivy.FieldType.Integer, direction == "desc", name, False))
             continue
         fields = digit_fields(name)
         out += [_Digit(field, tantivy.FieldType.Unsigned, direction == "desc", name, n == len(fields) - 1)
@@ -149,7 +156,7 @@ def _digits(keys: list[tuple[str, str]]) -> list[_Digit]:
 
 def _first_digit(name: str, row: _Row) -> int:
     value = row.values.get(name)
-    return int(value or 0) if name in DATE_FIELDS else sort_digits(name, value)[0]
+    return int(value or 0) if name in INTEGER_SORTS else sort_digits(name, value)[0]
 
 
 def _ordered(rows: list[_Row], keys: list[tuple[str, str]]) -> list[_Row]:
@@ -165,7 +172,7 @@ def _ordered(rows: list[_Row], keys: list[tuple[str, str]]) -> list[_Row]:
 
 def _full_value(name: str, row: _Row) -> tuple[bool, Any]:
     value = row.values.get(name)
-    if name in DATE_FIELDS:
+    if name in INTEGER_SORTS:
         return True, int(value or 0)
     return value is not None, "" if value is None else str(value)
 

@@ -1,0 +1,48 @@
+"""A field the index does not have is a 400 Search Query Error (Solr's "undefined field"), not 0 results; the
+known fields, CKAN's dynamic ones (extras_*, res_extras_*, vocab_*) and the keys of indexed extras are accepted."""
+
+from __future__ import annotations
+
+import pytest
+
+from catalog.errors import SearchQueryError
+from catalog.search.query import KNOWN_FIELDS, parse, unknown_fields
+from tests.search.conftest import names
+
+pytestmark = pytest.mark.usefixtures("each_search_backend")
+
+
+@pytest.mark.parametrize("params", [
+    {"q": "frequence:annuelle"}, {"fq": "num_resource:2"}, {"fq": "tags:famille AND -colour:red"},
+    {"fq_list": '["organization:cnaf", "licence_id:lov2"]'}, {"q": "nope:*"}, {"fq": "nope:[a TO b]"},
+])
+def test_unknown_field_is_a_search_query_error(call, catalog, params):
+    with pytest.raises(SearchQueryError) as raised:
+        call("package_search", **params)
+    assert "undefined field" in raised.value.message
+
+
+@pytest.mark.parametrize(("params", "expected"), [
+    ({"fq": "frequency:annuelle"}, {"allocataires-caf"}),  # an extra's key, copied to its own field
+    ({"q": "extras_frequency:mensuelle"}, {"aides-logement"}),  # CKAN's dynamic extras_* text field
+    ({"fq": "extras_nothing:x"}, set()),  # dynamic: accepted even if no dataset has it
+    ({"fq": "vocab_themes:x"}, set()),
+    ({"fq": "dataset_type:dataset AND site_id:* AND entity_type:package"}, {
+        "allocataires-caf", "aides-logement", "population-census", "naissances"}),
+])
+def test_known_and_dynamic_fields_are_accepted(call, catalog, params, expected):
+    assert names(call("package_search", **params)) == expected
+
+
+def test_api_answers_ckans_envelope(client, catalog):
+    answer = client.get("/api/3/action/package_search?fq=colour:red")
+    assert answer.status_code == 400
+    assert answer.json["success"] is False
+    assert answer.json["error"] == {"__type": "Search Query Error",
+                                    "message": "Search Query is invalid: ('undefined field colour',)"}
+
+
+def test_the_accepted_fields_are_listed_once():
+    assert unknown_fields(parse(" OR ".join(f"{name}:1" for name in sorted(KNOWN_FIELDS - {
+        "metadata_modified", "metadata_created"})))) == set()
+    assert unknown_fields(parse("a:1 AND (b:* OR -extras_c:2) AND vocab_d:3 AND res_extras_e:4")) == {"a", "b"}
