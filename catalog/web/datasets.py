@@ -5,14 +5,15 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import render_template, request
+from flask import abort, render_template, request
 from flask_babel import lazy_gettext as _l
 
 from catalog.dcat.schemaorg import dataset_to_schemaorg
-from catalog.errors import ActionError, SearchQueryError
+from catalog.errors import ActionError, NotAuthorized, SearchQueryError
+from catalog.registry import authorize, unit
 from catalog.services import current_services
 from catalog.web.blueprint import web
-from catalog.web.calls import act, can
+from catalog.web.calls import act, can, current_actor
 from catalog.web.paging import Pager, int_arg, url_with
 
 FACETS = {
@@ -30,6 +31,8 @@ SORTS = {
     "metadata_created desc": _l("Newest"),
 }
 PER_PAGE = 20
+FACET_SHOWN = 10  # values shown per facet; `_<field>_limit=0` (CKAN's parameter) shows up to FACET_ALL
+FACET_ALL = 50
 
 
 def quoted(value: str) -> str:
@@ -50,18 +53,40 @@ def search_datasets(*, extra_fq: list[str] | None = None, facets: dict[str, Any]
         sort = next(iter(SORTS))
     q = request.args.get("q", "").strip()
     page = int_arg("page", 1, highest=10_000)
+    expanded = {field for field in facets if request.args.get(f"_{field}_limit") == "0"}
+    # One value more than shown tells whether to offer "show more".
     data = {"q": q, "fq_list": fq_list, "sort": sort, "rows": PER_PAGE, "start": (page - 1) * PER_PAGE,
-            "facet.field": list(facets), "facet.limit": 10, "include_private": True}
+            "facet.field": list(facets), "facet.limit": FACET_ALL if expanded else FACET_SHOWN + 1,
+            "include_private": True}
     error = ""
     try:
         found = act("package_search", **data)
-    except SearchQueryError:
-        error = str(_l("Your search could not be understood. Try simpler words."))
+    except SearchQueryError as problem:
+        field = problem.message.removeprefix("undefined field ") if problem.message.startswith("undefined") else ""
+        error = str(_l("There is no field “%(field)s” to search in: search without it, or in another field.",
+                       field=field) if field else _l("Your search could not be understood. Try simpler words."))
         found = {"count": 0, "results": [], "search_facets": {}}
+        page = 1
     return {"q": q, "sort": sort, "sorts": SORTS, "facet_titles": facets, "chosen": chosen,
-            "results": found["results"], "search_facets": found.get("search_facets", {}),
+            "results": found["results"], "facet_lists": facet_lists(found.get("search_facets", {}), expanded),
             "pager": Pager(page, PER_PAGE, found["count"]), "count": found["count"], "error": error,
             "url_with": url_with, "toggle_facet": toggle_facet}
+
+
+def facet_lists(search_facets: dict[str, Any], expanded: set[str]) -> dict[str, dict[str, Any]]:
+    """Each facet's values, most frequent first, cut at FACET_SHOWN unless expanded, with the link that shows
+    more (CKAN's `_<field>_limit=0`) or fewer; the links work without JavaScript."""
+    out = {}
+    for field, facet in search_facets.items():
+        items = sorted(facet.get("items", []), key=lambda item: (-item["count"], item["display_name"]))
+        more = less = None
+        if field in expanded:
+            less = url_with(**{f"_{field}_limit": None})
+        elif len(items) > FACET_SHOWN:
+            more = url_with(**{f"_{field}_limit": 0})
+            items = items[:FACET_SHOWN]
+        out[field] = {"items": items, "more": more, "less": less}
+    return out
 
 
 def toggle_facet(field: str, value: str) -> str:
@@ -89,6 +114,23 @@ def home() -> str:
 @web.route("/dataset")
 def dataset_search() -> str:
     return render_template("dataset_search.html", can_create=can("package_create"), **search_datasets())
+
+
+@web.before_request
+def hidden_dataset_is_not_found() -> None:
+    """A dataset the visitor may not see answers 404 like an unknown one on every page under /dataset/<id>
+    (read, resources, review, edit and delete forms), as CKAN's pages do, rather than a 403 telling it exists."""
+    rule = request.url_rule.rule if request.url_rule is not None else ""
+    ident = (request.view_args or {}).get("id")
+    if request.method not in ("GET", "HEAD") or not rule.startswith("/dataset/") or not ident:
+        return
+    with unit(current_services(), current_actor(), write=False) as ctx:
+        try:
+            authorize(ctx, "package_show", {"id": ident})
+        except NotAuthorized:
+            abort(404)
+        except ActionError:
+            return  # unknown: the page's own call answers
 
 
 def extras_of(pkg: dict[str, Any]) -> dict[str, str]:

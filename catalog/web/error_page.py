@@ -9,10 +9,12 @@ from flask_babel import gettext as _
 from catalog.web.calls import current_user
 
 
-def error_page(status: int, message: str = "") -> tuple[str, int]:
+def error_page(status: int, message: str = "", *, first_page: str | None = None) -> tuple[str, int]:
+    """`first_page`: the link a page number past the last page offers instead (catalog/web/paging.py)."""
     titles = {400: _("Bad request"), 403: _("Access denied"), 404: _("Page not found"),
               405: _("Method not allowed"), 413: _("File too large"), 500: _("Something went wrong")}
-    return render_template("error.html", status=status, title=titles.get(status, _("Error")), message=message), status
+    return render_template("error.html", status=status, title=titles.get(status, _("Error")), message=message,
+                           first_page=first_page), status
 
 
 def not_allowed_message() -> str:

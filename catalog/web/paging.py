@@ -1,11 +1,15 @@
-"""Page numbers and links that keep the rest of the query string (filters, sort, language)."""
+"""Page numbers and links that keep the rest of the query string (filters, sort, language). A page number past the
+last page is a 404 page with a link to the first page, wherever a Pager is made (searches, lists, the preview)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from flask import request
+from flask import abort, make_response, request
+from flask_babel import gettext as _
+
+from catalog.web.error_page import error_page
 
 
 def url_with(**changes: str | int | None) -> str:
@@ -35,6 +39,11 @@ class Pager:
     per_page: int
     total: int
 
+    def __post_init__(self) -> None:
+        # Never an empty page linking to another empty one: the visitor is told, and sent to the first page.
+        if self.page > self.pages:
+            abort(make_response(past_last_page(self)))
+
     @property
     def offset(self) -> int:
         return (self.page - 1) * self.per_page
@@ -61,3 +70,8 @@ class Pager:
                 out.append(None)
             out.append(number)
         return out
+
+
+def past_last_page(pager: Pager) -> tuple[str, int]:
+    message = _("There is no page %(page)d here: the last page is %(last)d.", page=pager.page, last=pager.pages)
+    return error_page(404, message, first_page=url_with(page=None))
