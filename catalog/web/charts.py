@@ -274,4 +274,11 @@ def _resource_views() -> dict[str, Any]:
                               "content": view_content(resource, view) if drawn else {"kind": "link"}})
         return shown
 
-    return {"resource_views_of": resource_views_of}
+    def views_of_resource(resource_id: str) -> list[dict[str, Any]]:
+        """One resource's saved views, for links on its page."""
+        try:
+            return act("resource_view_list", id=resource_id)
+        except ActionError:
+            return []
+
+    return {"resource_views_of": resource_views_of, "views_of_resource": views_of_resource}

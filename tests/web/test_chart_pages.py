@@ -120,6 +120,8 @@ def test_editors_save_a_chart_as_a_view_shown_on_the_view_and_dataset_pages(clie
     assert response.headers["Location"].endswith(f"/view/{views[0]['id']}")
     view_html = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Montants par région" in view_html and len(BAR.findall(view_html)) == 3
+    resource_html = client.get(f"/dataset/{pkg['name']}/resource/{rid}").get_data(as_text=True)
+    assert f'/view/{views[0]["id"]}">Montants par région</a>' in resource_html
     dataset_html = client.get(f"/dataset/{pkg['name']}").get_data(as_text=True)
     assert 'class="resource-views"' in dataset_html and "Montants par région" in dataset_html
     assert [(k, v) for k, v, _ in BAR.findall(dataset_html)] == [("Occitanie", "33"), ("Bretagne", "15"),
