@@ -89,7 +89,7 @@ def test_config_options_are_for_sysadmins_only(call, client, name):
         call(name, ANONYMOUS, **data)
 
 
-def test_config_option_update_shows_in_status_show_and_pages(call, sysadmin, client):
+def test_config_option_update_shows_in_status_show(call, sysadmin, client):
     call("config_option_update", sysadmin, **{"ckan.site_title": "Données CAF",
                                               "ckan.site_description": "Les données de la branche Famille."})
     status = call("status_show", ANONYMOUS)
