@@ -212,7 +212,10 @@ def harvest_job_show(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]
     summary = job_summary(job)
     errored = ctx.session.scalars(select(HarvestObject).where(
         HarvestObject.job_id == job.id, HarvestObject.status == "errored").limit(100))
-    summary["object_errors"] = [object_error_dict(o) for o in errored]
+    errored = list(errored)
+    packages = {p.id: p for p in ctx.session.scalars(
+        select(Package).where(Package.id.in_([o.package_id for o in errored if o.package_id])))}
+    summary["object_errors"] = [object_error_dict(o, packages.get(o.package_id)) for o in errored]
     return summary
 
 

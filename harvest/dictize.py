@@ -90,9 +90,14 @@ def _first_error(job: HarvestJob) -> str | None:
     return _gather_error(job.gather_errors[0])["message"] if job.gather_errors else None
 
 
-def object_error_dict(obj: HarvestObject) -> dict[str, Any]:
-    """An errored record as harvest_job_show lists it."""
-    return {"id": obj.id, "guid": obj.guid, "original_url": obj.remote_url, "errors": obj.errors}
+def object_error_dict(obj: HarvestObject, package: Package | None = None) -> dict[str, Any]:
+    """An errored record as harvest_job_show lists it, with the dataset it concerns: the local one it would have
+    updated (`package_id`, `package_name`), and the remote record's own title when it has one."""
+    content = obj.content if isinstance(obj.content, dict) else {}
+    title = content.get("title")
+    return {"id": obj.id, "guid": obj.guid, "original_url": obj.remote_url, "errors": obj.errors,
+            "title": title if isinstance(title, str) else None, "package_id": obj.package_id,
+            "package_name": package.name if package is not None else None}
 
 
 def object_dict(obj: HarvestObject) -> dict[str, Any]:

@@ -203,3 +203,63 @@ class SiteConfigForm(FlaskForm):
                                            "empty: the title alone."))
     default_license_id = SelectField(_l("Default licence"), choices=[], validators=[Optional()],
                                      description=_l("The licence the dataset form offers first."))
+
+
+# HRV: harvest sources (catalog/web/harvest.py) -------------------------------------------------------------
+
+HARVEST_TYPES = (("ckan", _l("CKAN (its Action API)")), ("dcat_rdf", _l("DCAT (RDF: Turtle, RDF/XML, JSON-LD)")),
+                 ("dcat_json", _l("DCAT-US (data.json)")))
+HARVEST_FREQUENCIES = (("MANUAL", _l("Manual (run it yourself)")), ("HOURLY", _l("Every hour")),
+                       ("DAILY", _l("Every day")), ("WEEKLY", _l("Every week")),
+                       ("BIWEEKLY", _l("Every two weeks")), ("MONTHLY", _l("Every month")))
+
+
+def json_object(form: FlaskForm, field: TextAreaField) -> None:
+    """The source's configuration must be a JSON object; say where the text is wrong (the action then checks
+    it against the backend's schema, schemas/harvest/)."""
+    import json
+
+    text = (field.data or "").strip()
+    if not text:
+        return
+    try:
+        value = json.loads(text)
+    except ValueError as error:
+        line, column = getattr(error, "lineno", None), getattr(error, "colno", None)
+        raise ValidationError(_("This is not valid JSON (line %(line)s, column %(column)s): %(reason)s",
+                                line=line, column=column, reason=getattr(error, "msg", str(error)))) from None
+    if not isinstance(value, dict):
+        raise ValidationError(_('The configuration must be a JSON object, between braces: {"rows": 100}.'))
+
+
+class HarvestSourceForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Name (address)"), validators=[DataRequired(), Length(min=2, max=100)],
+                       description=SLUG_HELP)
+    url = StringField(_l("Address of the remote catalog"), validators=[DataRequired(), URL(require_tld=False)],
+                      description=_l("A CKAN site's root, a DCAT RDF document or a data.json document."))
+    source_type = SelectField(_l("Type"), choices=HARVEST_TYPES, validators=[DataRequired()])
+    owner_org = SelectField(_l("Organization"), choices=[], validators=[DataRequired()],
+                            description=_l("The harvested datasets belong to it; its administrators manage the source."))
+    frequency = SelectField(_l("Frequency"), choices=HARVEST_FREQUENCIES, default="MANUAL")
+    notes = TextAreaField(_l("Description"), validators=[Optional()])
+    review = BooleanField(_l("Hold what this source brings for review"),
+                          description=_l("New datasets and changes of published ones wait for a reviewer of the "
+                                         "organization."))
+    config = TextAreaField(_l("Configuration (JSON)"), validators=[Optional(), json_object],
+                           description=_l('Optional, a JSON object, e.g. {"rows": 100, "deletion_threshold": 0.1}.'))
+    active = BooleanField(_l("Active (runs at its frequency and on demand)"), default=True)
+
+
+class HarvestValidateForm(FlaskForm):
+    """A sysadmin accepts or refuses a source (harvest_source_validate)."""
+
+    state = SelectField(_l("Decision"), choices=(("accepted", _l("Accept")), ("refused", _l("Refuse"))))
+    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=COMMENT_MAX)],
+                            description=_l("Shown to the source's administrators."))
+
+
+class HarvestConfirmForm(FlaskForm):
+    """Clear or delete a source: a confirmation page with this form (and, for delete, whether to clear too)."""
+
+    clear = BooleanField(_l("Also withdraw its datasets and remove its history"))
