@@ -21,7 +21,7 @@ from catalog.web.calls import act, current_user, forget_current_user
 from catalog.web.forms import SiteConfigForm
 from catalog.web.paging import Pager, int_arg, url_with
 from catalog.web.site import forget_site_options
-from catalog.web.users import user_message
+from catalog.web.users import page_of_users, user_message
 
 PER_PAGE = 25
 SYSADMIN_VALUES = {"1": True, "0": False}
@@ -46,12 +46,16 @@ def sysadmin_users() -> Any:
         return refused
     q = request.args.get("q", "").strip()
     only_sysadmins = request.args.get("sysadmins") == "1"
-    users = act("user_list", q=q, all_fields=True, order_by="name") if q else \
-        act("user_list", all_fields=True, order_by="name")
-    if only_sysadmins:
-        users = [user for user in users if user["sysadmin"]]
-    pager = Pager(int_arg("page", 1), PER_PAGE, len(users))
-    return render_template("admin/sysadmin_users.html", users=users[pager.offset:pager.offset + PER_PAGE], q=q,
+    search = {"q": q} if q else {}
+    if only_sysadmins:  # no action filters on the flag: every dict is read for this (rare) view
+        users = [user for user in act("user_list", all_fields=True, order_by="name", **search) if user["sysadmin"]]
+        pager = Pager(int_arg("page", 1), PER_PAGE, len(users))
+        users = users[pager.offset:pager.offset + PER_PAGE]
+    else:
+        names = act("user_list", all_fields=False, order_by="name", **search)
+        pager = Pager(int_arg("page", 1), PER_PAGE, len(names))
+        users = page_of_users(names, pager)
+    return render_template("admin/sysadmin_users.html", users=users, q=q,
                            only_sysadmins=only_sysadmins, pager=pager, url_with=url_with, form=FlaskForm())
 
 

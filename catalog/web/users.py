@@ -80,10 +80,15 @@ def shown_user(name: str) -> dict[str, Any]:
 def user_list() -> str:
     """Anyone may list the active users, as user_list allows (CKAN's ckan.auth.public_user_details)."""
     q = request.args.get("q", "").strip()
-    users = act("user_list", q=q, all_fields=True) if q else act("user_list", all_fields=True)
-    pager = Pager(int_arg("page", 1), PER_PAGE, len(users))
-    return render_template("user_list.html", users=users[pager.offset:pager.offset + PER_PAGE], q=q, pager=pager,
-                           url_with=url_with)
+    names = act("user_list", q=q, all_fields=False) if q else act("user_list", all_fields=False)
+    pager = Pager(int_arg("page", 1), PER_PAGE, len(names))
+    return render_template("user_list.html", users=page_of_users(names, pager), q=q, pager=pager, url_with=url_with)
+
+
+def page_of_users(names: list[str], pager: Pager) -> list[dict[str, Any]]:
+    """The user dicts of one page only: user_list gives the names in order, user_show each shown user (a whole
+    user_list with all_fields would count every account's datasets)."""
+    return [act("user_show", id=name) for name in names[pager.offset:pager.offset + pager.per_page]]
 
 
 # The profile ---------------------------------------------------------------------------------------------------
