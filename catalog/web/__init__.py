@@ -106,6 +106,7 @@ def init_app(app: Flask) -> None:
         resource_admin,
         resources,
         review,
+        search_histogram,
         sysadmin,
         trash,
         users,

@@ -1,6 +1,6 @@
 """The sysadmins' trash (CKAN 2.9+'s /ckan-admin/trash): what is deleted but not purged — datasets, organizations,
 groups — each with a link to its confirmation page (catalog/web/delete.py, where it can only be purged), and "purge
-all" buttons per kind and for everything. Purging goes through dataset_purge, organization_purge and group_purge,
+all" buttons per kind and for everything, which ask once more. Purging goes through dataset_purge, organization_purge and group_purge,
 whose auth (sysadmins only) also guards the page. CKAN reads its trash from the model too: no action lists what is
 deleted."""
 
@@ -12,7 +12,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import func, select
-from werkzeug.wrappers import Response
 
 from catalog.dataset.models import Package
 from catalog.errors import ActionError
@@ -53,10 +52,13 @@ def trash() -> Any:
     return render_template("trash.html", kinds=kinds, shown=SHOWN)
 
 
-def _purge_all(what: str) -> Response:
+def _purge_all(what: str) -> Any:
     kinds = list(PURGE) if what == "all" else [what] if what in PURGE else []
     if not kinds:
         abort(400)
+    if request.form.get("confirmed") != "yes":  # a second step: purging cannot be undone
+        count = sum(_deleted(kind, 0)[1] for kind in kinds)
+        return render_template("trash.html", confirming=what, count=count)
     purged, failed = 0, []
     for kind in kinds:
         for item in _deleted(kind, None)[0]:

@@ -293,14 +293,21 @@ def test_the_trash(client: Any, call: Caller, sysadmin: Actor, people: dict[str,
     token = csrf_token(html)
     assert client.post("/ckan-admin/trash", data={"csrf_token": token, "action": "users"}).status_code == 400
 
+    # "Purge all" asks once more: the first post only shows what would go.
     response = client.post("/ckan-admin/trash", data={"csrf_token": token, "action": "dataset"},
+                           headers={"Accept-Language": "fr"})
+    html = unescape(response.get_data(as_text=True))
+    assert response.status_code == 200 and "Purger définitivement 2 éléments supprimés ?" in html
+    assert 'name="confirmed" value="yes"' in html and 'name="action" value="dataset"' in html
+    assert state(call, sysadmin, "allocataires") == "deleted"
+    response = client.post("/ckan-admin/trash", data={"csrf_token": token, "action": "dataset", "confirmed": "yes"},
                            headers={"Accept-Language": "fr"})
     assert response.status_code == 302
     assert "2 éléments purgés." in flashed(client, response, "fr")
     assert state(call, sysadmin, "allocataires") is None and state(call, sysadmin, "naissances") is None
     assert call("group_show", sysadmin, id="sante")["state"] == "deleted"  # the other kinds wait
 
-    response = client.post("/ckan-admin/trash", data={"csrf_token": token, "action": "all"},
+    response = client.post("/ckan-admin/trash", data={"csrf_token": token, "action": "all", "confirmed": "yes"},
                            headers={"Accept-Language": "en"})
     assert "2 items purged." in flashed(client, response)
     for action, name in (("group_show", "sante"), ("organization_show", "ancienne")):
