@@ -61,13 +61,14 @@ class UploadRequest(Request):
 
     def _get_file_stream(self, total_content_length: int | None, content_type: str | None,
                          filename: str | None = None, content_length: int | None = None) -> IO[bytes]:
-        return CappedSpool(self.file_cap, self.spool_folder)
+        return CappedSpool(self.file_cap, usable(self.spool_folder))
 
 
-def upload_folder(settings: Settings) -> Path | None:
-    """Where file parts spool: a folder of the storage path (the same disk as the stored files), or the system's
-    temporary folder when it cannot be made."""
-    folder = Path(settings.storage_path) / TMP_FOLDER
+def usable(folder: Path | None) -> Path | None:
+    """The folder, made if needed (when the first file part arrives); None (the system's temporary folder) when
+    it cannot be made."""
+    if folder is None:
+        return None
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
@@ -92,7 +93,7 @@ def upload_limit(settings: Settings) -> int:
 def apply_limits(settings: Settings) -> None:
     """This request's limits, before any hook reads the body (the pages' CSRF check parses the form)."""
     assert isinstance(request, UploadRequest)
-    request.spool_folder = upload_folder(settings)
+    request.spool_folder = Path(settings.storage_path) / TMP_FOLDER  # the disk the stored files are on
     if not is_upload_request():
         request.max_content_length = settings.max_body_bytes
         return
