@@ -34,7 +34,8 @@ NOT_A_MEASURE = re.compile(r"ann[ée]e|year|^an$|^date|code|^num|^id$|^_id$|sire
 AGGREGATES = {"sum": _l("Sum"), "count": _l("Number of rows"), "mean": _l("Mean")}
 KINDS = {"bar": _l("Bars"), "line": _l("Line")}
 PERIODS = {"month": _l("Month"), "year": _l("Year")}
-DATASET_PAGE_VIEWS = 6  # views drawn on a dataset page; the others are links
+DATASET_PAGE_VIEWS = 6
+TABLE_VIEW_ROWS = 25  # a table view shows the first rows; the resource page pages through them all  # views drawn on a dataset page; the others are links
 
 
 @dataclass
@@ -217,7 +218,8 @@ def resource_chart_svg(id: str, resource_id: str) -> Response:
 
 
 def view_content(resource: dict[str, Any], view: dict[str, Any]) -> dict[str, Any]:
-    """What a saved view shows: a chart (drawn now from the table), an image, or a link to the resource page."""
+    """What a saved view shows: a chart (drawn now from the table), the table's first rows, an image, or a link to
+    the resource page."""
     if view["view_type"] == "chart":
         fields = table_fields(resource)
         if not fields:
@@ -229,6 +231,17 @@ def view_content(resource: dict[str, Any], view: dict[str, Any]) -> dict[str, An
             return {"kind": "missing"}
         chart["svg_id"] = "chart-" + view["id"][:8]  # several views of one resource on the dataset page
         return {"kind": "chart", "chart": chart}
+    if view["view_type"] == "datatables_view" and resource.get("datastore_active"):
+        try:
+            found = act("datastore_search", resource_id=resource["id"], limit=TABLE_VIEW_ROWS, include_total=True)
+        except (NotFound, ValidationError):
+            return {"kind": "missing"}
+        fields = [f for f in found["fields"] if f["id"] != "_id"]
+        shown = view.get("show_fields")
+        if isinstance(shown, list) and shown:
+            fields = [f for f in fields if f["id"] in shown] or fields
+        return {"kind": "table", "fields": fields, "records": found["records"], "total": found.get("total", 0),
+                "labels": _labels(fields)}
     if view["view_type"] == "image_view":
         return {"kind": "image", "url": view.get("image_url") or resource.get("url") or ""}
     return {"kind": "link"}

@@ -158,3 +158,13 @@ def test_image_and_text_views_on_the_dataset_page(page, call, sysadmin, org):
     assert status == 200
     assert '<img class="view-image" src="https://example.org/carte.png" alt="Carte des communes">' in html
     assert "Notes" in html
+
+
+def test_a_table_view_shows_the_first_rows(page, call, sysadmin, table):
+    pkg, rid = table
+    view = call("resource_view_create", sysadmin, resource_id=rid, title="Le tableau", view_type="datatables_view",
+                show_fields=["region", "montant"])
+    status, html = page(f"/dataset/{pkg['name']}/resource/{rid}/view/{view['id']}")
+    assert status == 200 and '<table class="preview-table">' in html
+    assert re.findall(r'<th scope="col">([^<]+)</th>', html) == ["region", "montant"]
+    assert html.count("<td>Bretagne</td>") == 2 and "5 rows in all:" in html
