@@ -73,7 +73,7 @@ def job_summary(job: HarvestJob) -> dict[str, Any]:
         "gather_failed": bool(job.gather_errors),
         "error": _first_error(job),
         # Informational lines (an incremental job deletes nothing, the deletion guard held): not errors.
-        "info": [job.message] if job.message and job.status != "failed" else [],
+        "info": [job.message] if job.message and job.status != "failed" and not _is_error(job, job.message) else [],
     }
 
 
@@ -82,6 +82,11 @@ def _gather_error(entry: Any) -> dict[str, Any]:
     if not isinstance(entry, dict):
         entry = {"message": str(entry)}
     return {"code": None, "detail": None, **entry}
+
+
+def _is_error(job: HarvestJob, message: str) -> bool:
+    """The deletion guard repeats a gather error as the job's message (a source that suddenly lists nothing)."""
+    return any(_gather_error(e)["message"] == message for e in job.gather_errors or [])
 
 
 def _first_error(job: HarvestJob) -> str | None:

@@ -10,6 +10,7 @@ actions' auth. "Run now" without a queue runs the job in a thread of this proces
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -63,6 +64,33 @@ def gather_error_text(error: dict[str, Any]) -> str:
         return str(error.get("message") or "")
     params = {k: error[k] for k in ("page", "status", "announced", "gathered", "known") if k in error}
     return str(pair[1] if error.get("page") else pair[0]) % params
+
+
+# The job's informational notes (deletion guard, withdrawal, abort: harvest/deletion_guard.py, runner.py,
+# actions.py), English in the API, matched whole to be said in the visitor's language.
+JOB_NOTES = (
+    (re.compile(r"Incremental job: deletions are only decided by full listings"),
+     _l("Incremental job: only a full listing decides deletions.")),
+    (re.compile(r"The listing was incomplete \(gather errors\): nothing was deleted"),
+     _l("The listing was incomplete: nothing was withdrawn.")),
+    (re.compile(r"(?P<missing>\d+) of (?P<known>\d+) dataset\(s\) \((?P<share>[^)]*)\) are missing from the source, "
+                r"more than the allowed (?P<threshold>\S+): nothing was deleted \(deletion guard\)"),
+     _l("%(missing)s of %(known)s dataset(s) (%(share)s) are missing from the source, more than the %(threshold)s "
+        "allowed: nothing was withdrawn (deletion guard).")),
+    (re.compile(r"Withdrew (?P<count>\d+) dataset\(s\) no longer in the source"),
+     _l("%(count)s dataset(s) no longer in the source withdrawn.")),
+    (re.compile(r"Aborted by (?P<name>.+)"), _l("Aborted by %(name)s.")),
+    (re.compile(r"The source was deleted"), _l("The source was deleted.")),
+)
+
+
+@web.app_template_filter("job_note")
+def job_note(note: str) -> str:
+    for pattern, text in JOB_NOTES:
+        match = pattern.fullmatch(note or "")
+        if match:
+            return str(text) % match.groupdict() if match.groupdict() else str(text)
+    return note
 
 
 @web.app_template_filter("gather_error")

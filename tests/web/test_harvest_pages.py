@@ -201,6 +201,13 @@ def test_edit_abort_clear_and_delete(client: Any, call: Any, sysadmin: Any, org:
 
     harvest_source(services, source["id"], RunOptions())
     assert call("package_search", sysadmin, rows=0)["count"] == 3
+    for number in range(2):  # two of three gone upstream: more than the deletion guard allows
+        remote_ckan.remove(f"00000000-0000-4000-8000-{number:012d}")
+    guarded = harvest_source(services, source["id"], RunOptions(), force_all=True)
+    status, html = form_page(client, f"/harvest/portail-voisin/job/{guarded['id']}", "fr")
+    assert "2 jeu(x) de données sur 3 (67 %) manquent dans la source" in html or \
+        "2 jeu(x) de données sur 3 (67%) manquent dans la source" in html
+    assert "Échec du moissonnage" not in html and "Remarque" in html
     status, html = form_page(client, "/harvest/clear/portail-voisin", "fr")
     assert status == 200 and "Retirer les 3 jeu(x) de données" in html
     cleared = client.post("/harvest/clear/portail-voisin", data={"csrf_token": csrf_token(html)})
