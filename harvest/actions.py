@@ -204,7 +204,10 @@ def harvest_job_create(ctx: ActionContext, data: dict[str, Any]) -> dict[str, An
 
 @action(auth=auth.harvest_job_show, read_only=True)
 def harvest_job_show(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
-    """Show a harvest job with its statistics and errors.
+    """Show a harvest job with its statistics and errors. `status` is ckanext-harvest's (new, running, finished,
+    aborted; failed when the job broke); `gather_failed` and `error` (one sentence) say that gathering failed,
+    each `gather_errors` entry has `message`, `detail` and `code`; `info` holds notes that are not errors;
+    `object_errors` name the record and the local dataset it concerns.
 
     :param id: the job id
     """
