@@ -195,3 +195,21 @@ def test_a_file_over_the_limit_is_refused_in_french_with_the_fields_kept(small_s
         assert small_server.action("package_show", {"id": "jeu-1"})["resources"] == []
     finally:
         too_big.unlink(missing_ok=True)
+
+
+def test_a_body_beyond_what_the_form_reads_gets_the_413_page_not_a_reset(small_server: Server, browser: Any,
+                                                                         tmp_path: Path) -> None:
+    # 20 MB: more than the page reads (4 x 1 MB + the 10 MiB body limit), so the server answers from Content-Length
+    # while Chromium is still sending; Chromium must show that answer.
+    huge = tmp_path / "enorme.csv"
+    make_csv(huge, 20 * 1000 * 1000)
+    try:
+        plain = french_tab(browser, script=False)
+        log_in(plain, small_server)
+        plain.goto(small_server.url + "/dataset/jeu-1/resource/new")
+        plain.get_by_label("Fichier à déposer").set_input_files(huge)
+        plain.locator("main form button[type=submit]").click()
+        expect(plain.locator("h1")).to_have_text("Fichier trop volumineux")
+        expect(plain.locator("main")).to_contain_text("Le fichier dépasse la taille maximale de 1,0 Mo.")
+    finally:
+        huge.unlink(missing_ok=True)
