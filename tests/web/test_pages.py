@@ -60,7 +60,7 @@ def test_dataset_page_shows_metadata_coverage_resources_and_jsonld(page: Any, cl
     assert "Caisse nationale des allocations familiales" in html
     assert '<script type="application/ld+json">' in html and '"@type": "Dataset"' in html
     assert '"temporalCoverage": "2015-01-01/2023-12-31"' in html
-    assert "annual" in html
+    assert "<td>Annual</td>" in html and "Jan 1, 2015" in html  # labels.py names; the date filter
     assert "<h2>Activity</h2>" in html and "dataset created" in html
     assert 'href="/dataset/aides-logement.ttl"' in html
     assert client.get("/dataset/aides-logement.ttl").status_code == 200  # the DCAT link is live
@@ -69,7 +69,7 @@ def test_dataset_page_shows_metadata_coverage_resources_and_jsonld(page: Any, cl
     assert 'href="/portail/dataset/aides-logement.rdf"' in mounted
     assert 'href="/portail/api/3/action/package_show?id=aides-logement"' in mounted
     _, french = page("/dataset/aides-logement", "fr")
-    assert "du 2015-01-01 au 2023-12-31" in french and "annuelle" in french
+    assert "du 1 janv. 2015 au 31 déc. 2023" in french and "<td>Annuelle</td>" in french
 
 
 @pytest.mark.usefixtures("each_search_backend")  # search behaviour: on Tantivy too
