@@ -1,6 +1,7 @@
 """Authorization of the resource_view actions (same names). As in CKAN, reads follow resource_show (the dataset
 must be readable: private, draft and deleted datasets show nothing to others) and writes follow resource_update
-(package_update on the dataset)."""
+(package_update on the dataset), except for callers whose writes to it are held for review (issue 16): a view is
+public at once, so it is left to the organization's reviewers and administrators."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 from catalog.authz import can_edit_package, can_read_package
 from catalog.context import ActionContext
+from catalog.dataset.held import holds
 from catalog.dataset.models import Package, Resource
 from catalog.dataset.queries import get_resource
 from catalog.errors import NotAuthorized, NotFound, ValidationError
@@ -41,6 +43,10 @@ def _edit(ctx: ActionContext, resource_id: Any) -> None:
     _, package = resource_and_package(ctx, resource_id)
     if not can_edit_package(ctx, package):
         raise NotAuthorized(f"User {ctx.actor.name} not authorized to edit resource {resource_id}")
+    if holds(ctx, package.owner_org):
+        # A view is public at once, outside any review round (as the DataStore's rows are, datastore/auth.py).
+        raise NotAuthorized(f"User {ctx.actor.name} not authorized to change the views of a dataset whose "
+                            "organization requires review: ask one of its reviewers")
 
 
 def resource_view_show(ctx: ActionContext, data: dict[str, Any]) -> None:

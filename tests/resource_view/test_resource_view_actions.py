@@ -183,3 +183,16 @@ def test_package_show_has_no_views(call, sysadmin, dataset, resource):
     call("resource_view_create", sysadmin, resource_id=resource["id"], title="a", view_type="text_view")
     shown = call("package_show", sysadmin, id=dataset["id"])
     assert all("views" not in r and "resource_views" not in r for r in shown["resources"])
+
+
+def test_in_an_organization_that_requires_review_only_those_who_review_change_views(call, sysadmin, org, resource):
+    call("organization_patch", sysadmin, id=org["id"], review_required=True)
+    editor, reviewer = make_user(call, "editrice"), make_user(call, "relecteur")
+    call("organization_member_create", sysadmin, id=org["id"], username=editor.name, role="editor")
+    call("organization_member_create", sysadmin, id=org["id"], username=reviewer.name, role="reviewer")
+    with pytest.raises(NotAuthorized):
+        call("resource_view_create", editor, resource_id=resource["id"], title="x", view_type="text_view")
+    view = call("resource_view_create", reviewer, resource_id=resource["id"], title="Un", view_type="text_view")
+    with pytest.raises(NotAuthorized):
+        call("resource_view_delete", editor, id=view["id"])
+    assert call("resource_view_show", editor, id=view["id"])["title"] == "Un"
