@@ -39,3 +39,11 @@ def test_the_histogram_counts_the_current_query_by_month(page, call, sysadmin, o
 def test_no_histogram_when_nothing_is_found(page):
     status, html = page("/dataset?q=introuvable")
     assert status == 200 and "modified-histogram" not in html
+
+
+def test_the_histogram_is_on_the_first_page_of_results_only(page, call, sysadmin, org):
+    for number in range(21):
+        call("package_create", sysadmin, name=f"jeu-{number:02d}", owner_org=org["id"])
+    assert BAR.findall(page("/dataset")[1])
+    status, html = page("/dataset?page=2")
+    assert status == 200 and "modified-histogram" not in html
