@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from catalog.dcat import terms, vocab
+from catalog.vocab.licenses import license_for
 
 # Extras the dataset form edits in fields of its own (the rest of the known keys are kept as they are).
 FORM_EXTRAS = ("frequency", "language", "contact_name", "contact_email", "temporal_start", "temporal_end",
@@ -243,7 +244,7 @@ def licence_title(license_id: str | None, title: str | None = None) -> str:
     """A licence's title in the page's language (the register's English title elsewhere)."""
     if _language() == "fr" and license_id in LICENCE_TITLES_FR:
         return LICENCE_TITLES_FR[license_id]
-    return title or license_id or ""
+    return title or (license_for(license_id) or {}).get("title") or license_id or ""
 
 
 def job_status(value: str | None) -> str:

@@ -62,6 +62,7 @@ def test_codes_are_named_in_the_pages_language(in_language: Any) -> None:
         assert labels.frequency_label(MONTHLY) == "Monthly"
         assert labels.language_name("fr") == "French"
         assert labels.licence_title("other-closed", "Other (Not Open)") == "Other (Not Open)"
+        assert labels.licence_title("other-closed") == "Other (Not Open)"  # the register's title
         assert labels.job_status("errored") == "Failed" and labels.column_type("int4") == "integer"
 
 
@@ -149,3 +150,14 @@ def test_the_site_default_licence_is_offered_first(client: Any, call: Any, sysad
                                                 "owner_org": org["id"], "license_id": "cc-by-4.0"})
     assert created.status_code == 302
     assert call("package_show", ANONYMOUS, id="essai")["license_id"] == "cc-by-4.0"
+
+
+def test_the_search_page_names_licences_in_the_readers_language(client: Any, call: Any, sysadmin: Any,
+                                                                 org: dict[str, Any]) -> None:
+    call("package_create", sysadmin, name="ferme", owner_org=org["id"], license_id="other-closed")
+    french = client.get("/dataset?license_id=other-closed", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    facet = re.search(r'<section class="facet" aria-labelledby="facet-license_id">(.*?)</section>', french, re.S)
+    assert "Autre (non ouverte)" in facet.group(1) and "Other (Not Open)" not in facet.group(1)
+    assert "Licences: Autre (non ouverte) ✕" in french  # the chip of the chosen filter
+    english = client.get("/dataset?license_id=other-closed", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Licences: Other (Not Open) ✕" in english
