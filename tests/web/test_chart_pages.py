@@ -168,3 +168,21 @@ def test_a_table_view_shows_the_first_rows(page, call, sysadmin, table):
     assert status == 200 and '<table class="preview-table">' in html
     assert re.findall(r'<th scope="col">([^<]+)</th>', html) == ["region", "montant"]
     assert html.count("<td>Bretagne</td>") == 2 and "5 rows in all:" in html
+
+
+def test_past_fifty_categories_the_rest_is_one_others_bar(page, call, sysadmin, org):
+    pkg = call("package_create", sysadmin, name="communes", owner_org=org["id"])
+    records = [{"commune": f"Commune {n:02d}", "foyers": n} for n in range(1, 56) for _ in range(2)]
+    created = call("datastore_create", sysadmin, resource={"package_id": pkg["id"]},
+                   fields=[{"id": "commune", "type": "text"}, {"id": "foyers", "type": "int"}], records=records)
+    try:
+        status, html = page(f"/dataset/communes/resource/{created['resource_id']}/chart?group_by=commune"
+                            "&value=foyers&agg=sum")
+        assert status == 200
+        bars = BAR.findall(html)
+        assert len(bars) == 50 and bars[0][:2] == ("Commune 55", "110")
+        others = re.search(r'<rect class="bar others" [^>]*data-others="true" data-value="([^"]*)"', html)
+        assert others and int(others.group(1)) == 2 * sum(range(1, 6))  # communes 1 to 5, twice each
+        assert "Others (5)" in html
+    finally:
+        call("datastore_delete", sysadmin, resource_id=created["resource_id"], force=True)
