@@ -213,3 +213,28 @@ def test_a_body_beyond_what_the_form_reads_gets_the_413_page_not_a_reset(small_s
         expect(plain.locator("main")).to_contain_text("Le fichier dépasse la taille maximale de 1,0 Mo.")
     finally:
         huge.unlink(missing_ok=True)
+
+
+def test_a_form_with_errors_comes_back_through_the_script_and_works_again(small_server: Server, browser: Any,
+                                                                          tmp_path: Path) -> None:
+    small = tmp_path / "petit.csv"
+    make_csv(small, 200 * 1000)
+    tab = french_tab(browser)
+    log_in(tab, small_server)
+    posts: list[str] = []
+    tab.on("request", lambda request: posts.append(request.resource_type) if request.method == "POST" else None)
+    tab.goto(small_server.url + "/dataset/jeu-3/resource/new")
+    tab.get_by_label("Fichier à déposer").set_input_files(small)
+    tab.locator("#name").fill("Petit fichier")
+    tab.locator("#url").fill("pas une adresse")  # refused by the form
+    tab.locator("main form button[type=submit]").click()
+    expect(tab.locator("#url-errors")).to_be_visible()
+    expect(tab.locator("#name")).to_have_value("Petit fichier")
+    # The page the server sent replaced this one, its script included: sending again shows progress and saves.
+    tab.get_by_label("Fichier à déposer").set_input_files(small)
+    tab.locator("#url").fill("")
+    tab.locator("main form button[type=submit]").click()
+    tab.wait_for_url("**/dataset/jeu-3/resource/*")
+    expect(tab.locator("h1")).to_contain_text("Petit fichier")
+    expect(tab.locator(".flash")).to_contain_text("Ressource ajoutée.")
+    assert posts[-2:] == ["xhr", "xhr"], posts  # both sent by upload.js, the second from the page written back
