@@ -5,6 +5,9 @@
 read by `scan.scan`, which checks whole blocks of plain rows with one regex and classifies only the
 rows it refuses; loading runs the same scan, converting as it goes. The plan and the cell classifier
 both use live in `csv_plan`, so the imports run one way: csv_plan <- scan <- csv_analysis.
+
+Whether a file is a table at all is decided from its content, never from its name (`is_prose`): a read-me
+called .csv is text, a semicolon-separated .txt is a table. Prose raises NotATable before any table is made.
 """
 
 from __future__ import annotations
@@ -70,6 +73,41 @@ def _decodes(path: Path, encoding: str) -> bool:
     return True
 
 
+class NotATable(LoadError):  # noqa: N818 - reads as the status it becomes ("text")
+    """The file is prose (a read-me, notes): it is shown as text and never loaded as a table."""
+
+
+NOT_A_TABLE = "The file is text, not a table: it is shown as text and not loaded into the DataStore."
+TABLE_SHARE = 0.6  # rows with the usual number of cells, for a file that splits into columns to be a table
+PROSE_WORDS = 6  # a line of at least this many words reads as a sentence
+PROSE_SHARE = 0.2  # of the lines: sentences (or lines ending as sentences) that make a one-column file prose
+LONG_LINE = 150  # characters: no one-column table has such cells
+
+
+def is_prose(sample: str, delimiter: str) -> bool:
+    """Whether the start of a text file is prose rather than a table, from its content alone.
+
+    A table splits, with its delimiter, into rows of mostly the same number (two or more) of cells (quoted
+    cells may hold commas, spaces and sentences), and its first row names them all. A file that does not split so (one column, or ragged rows)
+    is a table only when its lines look like values: short, few words, no sentence punctuation; otherwise it
+    is prose (the lisez-moi files, whose variable table is aligned with spaces and whose remarks are sentences,
+    or a paragraph whose commas make uneven "rows")."""
+    splits, share, usual = _consistency(sample, delimiter)
+    first = next((row for row in csv.reader(sample.splitlines()[:50], delimiter=delimiter) if row), [])
+    if splits and share >= TABLE_SHARE and len(first) >= usual:
+        return False
+    lines = [line.strip() for line in itertools.islice(sample.splitlines(), 200) if line.strip()]
+    if len(lines) < 2:
+        return bool(lines) and len(lines[0].split()) >= PROSE_WORDS
+    sentences = sum(1 for line in lines if _sentence(line))
+    return sentences / len(lines) >= PROSE_SHARE or any(len(line) > LONG_LINE for line in lines)
+
+
+def _sentence(line: str) -> bool:
+    words = len(line.split())
+    return words >= PROSE_WORDS or (words >= 3 and line.endswith((".", ":", ";")))
+
+
 def _looks_binary(text: str) -> bool:
     controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\r\n")
     return controls > max(2, len(text) // 100)
@@ -112,6 +150,8 @@ def analyse(path: Path, max_rows: int | None = None, like: CsvPlan | None = None
         if _looks_binary(sample):
             raise LoadError("The file is not a text file (it contains binary data); only CSV/TSV text can be loaded.")
         delimiter = sniff_delimiter(sample)
+        if is_prose(sample, delimiter):
+            raise NotATable(NOT_A_TABLE)
         with path.open(encoding=encoding, newline="") as handle:
             header = read_header(handle, delimiter)
         width = len(header)

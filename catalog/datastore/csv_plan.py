@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,10 +20,17 @@ PATTERNS = {
     "comma": r"[+-]?\d+,\d+",
     "iso": r"\d{4}-\d{2}-\d{2}",
     "dmy": r"\d{2}/\d{2}/\d{4}",
-    "mask": r"[<≤]=?\s*\d+|n\.?d\.?|n/?a|s|secret|x{1,3}|-|\*|\.",
+    "mask": r"[<≤]=?\s*\d+|n\.?[dc]\.?|n/?a|s|secret|x{1,3}|-|\*|\.",
 }
 TOKEN = re.compile("|".join(f"(?P<{kind}>{pattern})" for kind, pattern in PATTERNS.items()), re.I)
 RESERVED = {"_id", "_full_text"}
+# Columns whose whole numbers are codes, not quantities: INSEE commune and department codes (01001, 2A004, 33),
+# Siren/Siret, postal codes, Caf numbers. Typed text even when the values read have no leading zero, so a
+# file's codes keep their form (and their alignment) whatever rows the sample saw. Matched on the header's
+# words, accents and case ignored: "Codes_Insee", "NUMEPCI", "numcomdo", "DEPSEPCI", "Code postal", "dep".
+CODE_WORDS = {"code", "codes", "cod", "codgeo", "codecommune", "insee", "siren", "siret", "cp", "dep", "dept",
+              "depcom", "reg", "epci", "uai", "finess", "zip", "postcode", "com", "commune", "departement", "region"}
+CODE_WORD = re.compile(r"(?:code|cod_?)\w*|num(?:com|dep|epci|caf|reg|insee|siren|siret)\w*|deps(?:epci|com)\w*")
 MAX_IDENTIFIER_BYTES = 63  # PostgreSQL's limit; kept on SQLite too so a table moves between both
 
 
@@ -85,6 +93,13 @@ def column_ids(header: list[str]) -> list[Column]:
     return columns
 
 
+def is_code_name(label: str) -> bool:
+    """Whether a column's header names a code (see CODE_WORDS)."""
+    plain = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode().lower()
+    words = [w for w in re.split(r"[^a-z0-9]+", plain) if w]
+    return any(w in CODE_WORDS or CODE_WORD.fullmatch(w) for w in words)
+
+
 def classify(value: str, kinds: set[str], seen: set[str]) -> None:
     """Add the kind of one non-empty value to a column's kinds (and a masked value to `seen`)."""
     match = TOKEN.fullmatch(value)
@@ -113,6 +128,8 @@ def decide(column: Column, delimiter: str) -> None:
     values = column.kinds - {"mask"}
     if not values or "other" in values:
         return  # text, masks and all
+    if values == {"int"} and is_code_name(column.label):
+        return  # codes are text, even with no leading zero in the rows seen
     if values == {"int"}:
         column.type = "int"
     elif values <= {"int", "dot"}:

@@ -2,7 +2,8 @@
 table on an RQ worker (when settings.redis_url is set: `rq worker moisson-datastore`) or a thread.
 
 The status row (datastore_load) is written pending in the triggering transaction, then running,
-complete or error by the job, with rows loaded as it goes (datastore_load_status reads it).
+complete or error by the job, with rows loaded as it goes (datastore_load_status reads it). A file whose
+content is prose (a read-me) ends "text": no table (an earlier one is dropped), the page shows the text.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from catalog.context import SYSTEM, ActionContext
 from catalog.dataset.locking import lock_package
 from catalog.dataset.models import Resource
 from catalog.dataset.publish import refresh_packages
+from catalog.datastore.csv_analysis import NotATable
 from catalog.datastore.csv_plan import LoadError
+from catalog.datastore.masks import write_masks
 from catalog.datastore.models import DatastoreLoad, DatastoreTable
 from catalog.outbound import Outbound, OutboundError
 from catalog.registry import unit
@@ -152,7 +155,11 @@ def run_load(services: Services, resource_id: str, job_id: str | None = None) ->
                 temporary = path = _fetch(url, services.settings)
             progress = _Progress(services, resource_id, job_id)
             plan = services.datastore.backend.bulk_load(resource_id, path, progress)
-            _finish(services, resource_id, job_id, plan.rows, {c.id: c.info for c in plan.columns})
+            info = {c.id: c.info for c in plan.columns}
+            info.update(write_masks(services.datastore.backend, resource_id, plan))  # <col>__mask columns
+            _finish(services, resource_id, job_id, plan.rows, info)
+        except NotATable:
+            _not_a_table(services, resource_id, job_id)
         except LoadError as error:
             _update(services, resource_id, job_id, status="error", error=str(error))
         except Exception as error:  # noqa: BLE001 - a failed job must end in "error", never stay "running"
@@ -222,6 +229,23 @@ def _finish(services: Services, resource_id: str, job_id: str | None, rows: int,
         row = session.get(DatastoreLoad, resource_id)
         if row is not None and (job_id is None or row.job_id == job_id):
             row.status, row.rows_loaded, row.rows_total, row.error, row.last_updated = "complete", rows, rows, None, now
+
+
+def _not_a_table(services: Services, resource_id: str, job_id: str | None) -> None:
+    """Status "text": the file is prose. A table loaded from an earlier file of the resource goes."""
+    with unit(services, SYSTEM, write=True) as ctx:
+        session, now = ctx.session, ctx.now
+        row = session.get(DatastoreLoad, resource_id)
+        if row is None or (job_id is not None and row.job_id != job_id):
+            return
+        row.status, row.rows_loaded, row.rows_total, row.error, row.last_updated = "text", 0, None, None, now
+        meta = session.get(DatastoreTable, resource_id)
+        if meta is not None:
+            session.delete(meta)
+        resource = session.get(Resource, resource_id)
+        if resource is not None:
+            set_datastore_active(ctx, resource, False)
+        ctx.after_commit(lambda: services.datastore.backend.drop_table(resource_id))
 
 
 class _Progress:

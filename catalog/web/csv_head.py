@@ -53,7 +53,7 @@ def read_head(path: Path, rows: int = PREVIEW_ROWS) -> CsvHead | None:
         # the cut still shows only what was read; the preview is a glimpse, the DataStore load reads all.
         end = head.rfind(b"\n")
         head = head[: end + 1] if end > 0 else head
-    decoded = _decode(head)
+    decoded = decode_head(head)
     if decoded is None:
         return None
     text, encoding = decoded
@@ -67,7 +67,8 @@ def read_head(path: Path, rows: int = PREVIEW_ROWS) -> CsvHead | None:
                    more=len(body) > rows or cut)
 
 
-def _decode(head: bytes) -> tuple[str, str] | None:
+def decode_head(head: bytes) -> tuple[str, str] | None:
+    """(text, encoding) of a file's start, or None when it is not text (also catalog.web.text_file's decoder)."""
     if head.startswith(codecs.BOM_UTF8):
         return head[len(codecs.BOM_UTF8):].decode("utf-8", errors="replace"), "utf-8-sig"
     try:

@@ -1,4 +1,5 @@
-"""The resource page: metadata, download link and a preview table read straight from datastore_search."""
+"""The resource page: metadata, download link and a preview table read straight from datastore_search, or, for
+a file that is prose (DataStore load status "text"), the start of its text (catalog.web.text_file)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,12 @@ from typing import Any
 
 from flask import render_template, request
 
+from catalog.datastore.masks import SUFFIX as MASK_SUFFIX
 from catalog.errors import NotFound, ValidationError
 from catalog.web.blueprint import web
 from catalog.web.calls import act, can
 from catalog.web.paging import Pager, int_arg, url_with
+from catalog.web.text_file import looks_like_prose, read_text, uploaded_path
 
 PAGE_SIZES = (10, 25, 50, 100)
 
@@ -27,7 +30,7 @@ def _preview(resource: dict[str, Any]) -> dict[str, Any]:
             return {"state": "loading", "rows_loaded": status.get("rows_loaded") or 0}
         if status.get("status") == "error":
             return {"state": "error", "message": (status.get("error") or {}).get("message") or ""}
-        return {"state": "none"}
+        return _text_preview(resource, status.get("status")) or {"state": "none"}
     per_page = int_arg("per_page", 25, highest=max(PAGE_SIZES))
     if per_page not in PAGE_SIZES:
         per_page = 25
@@ -55,13 +58,30 @@ def _preview(resource: dict[str, Any]) -> dict[str, Any]:
         page, q, sort_column, filter_column, filter_value = 1, "", "", "", ""
     except NotFound:
         return {"state": "none"}
-    fields = [f for f in found["fields"] if f["id"] != "_id"]
+    ids = {f["id"] for f in found["fields"]}
+    # A masked count (<5, s, nd...) is shown as written, from its companion column (catalog/datastore/masks.py),
+    # so it is told apart from a missing value; the companion columns themselves are not shown.
+    masks = {f["id"]: f["id"] + MASK_SUFFIX for f in found["fields"] if f["id"] + MASK_SUFFIX in ids}
+    shown = set(masks.values()) | {"_id"}
+    fields = [f for f in found["fields"] if f["id"] not in shown]
     return {
-        "state": "ready", "fields": fields, "records": found["records"], "error": error,
+        "state": "ready", "fields": fields, "records": found["records"], "error": error, "masks": masks,
         "pager": Pager(page, per_page, int(found.get("total") or 0)), "per_page": per_page,
         "page_sizes": PAGE_SIZES, "sort": sort_column, "dir": direction, "q": q,
         "filter_column": filter_column, "filter_value": filter_value,
     }
+
+
+def _text_preview(resource: dict[str, Any], status: str | None) -> dict[str, Any] | None:
+    """The start of the file when the DataStore found it to be prose, or when it was never loaded and its
+    content is prose (a read-me uploaded with a format the DataStore does not load)."""
+    path = uploaded_path(resource)
+    if path is None or status not in ("text", "unknown", None):
+        return None
+    head = read_text(path)
+    if head is None or (status != "text" and not looks_like_prose(head)):
+        return None
+    return {"state": "text", "text": head.text, "truncated": head.truncated}
 
 
 def _load_status(resource_id: str) -> dict[str, Any]:

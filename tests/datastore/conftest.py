@@ -76,7 +76,7 @@ def wait_for_load(call: Any, actor: Actor, resource_id: str, timeout: float = 60
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         status = call("datastore_load_status", actor, resource_id=resource_id)
-        if status["status"] in ("complete", "error"):
+        if status["status"] in ("complete", "error", "text"):
             return status
         time.sleep(0.05)
     raise AssertionError(f"load of {resource_id} did not finish: {status}")
