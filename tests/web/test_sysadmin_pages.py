@@ -60,6 +60,7 @@ def test_ckan_admin_lists_searches_and_pages_users(client: Any, call: Caller, sy
     as_user(client, sysadmin)
     status, html = get(client, "/ckan-admin", "fr")
     assert status == 200 and "Utilisateurs" in html and "27 utilisateurs" in html
+    assert 'href="/ckan-admin/config">Paramètres du site' in html and 'href="/ckan-admin/trash">Corbeille' in html
     # By name: admin, agent00... agent23 on the first page; e-mail addresses, for sysadmins.
     assert "agent00@example.org" in html and 'data-user="agent23"' in html and 'data-user="agent24"' not in html
     status, html = get(client, "/ckan-admin?page=2")
