@@ -186,3 +186,17 @@ def test_past_fifty_categories_the_rest_is_one_others_bar(page, call, sysadmin, 
         assert "Others (5)" in html
     finally:
         call("datastore_delete", sysadmin, resource_id=created["resource_id"], force=True)
+
+
+def test_numbers_are_grouped_in_the_readers_language(page, call, sysadmin, org):
+    pkg = call("package_create", sysadmin, name="grands-nombres", owner_org=org["id"])
+    created = call("datastore_create", sysadmin, resource={"package_id": pkg["id"]},
+                   fields=[{"id": "k", "type": "text"}, {"id": "n", "type": "numeric"}],
+                   records=[{"k": "a", "n": 81095.5}, {"k": "a", "n": 1}, {"k": "b", "n": 2}])
+    try:
+        url = f"/dataset/grands-nombres/resource/{created['resource_id']}/chart?group_by=k&value=n&agg=sum"
+        assert 'aria-label="a : 81,096.5"' in page(url)[1]
+        french = page(url, lang="fr")[1]
+        assert 'aria-label="a : 81\u202f096,5"' in french and 'data-value="81096.5"' in french
+    finally:
+        call("datastore_delete", sysadmin, resource_id=created["resource_id"], force=True)
