@@ -3,8 +3,8 @@
 # ruff: noqa: F401
 import catalog.activity.actions
 import catalog.dataset.actions
-import catalog.datastore.aggregate
 import catalog.datastore.actions
+import catalog.datastore.aggregate
 import catalog.organization.actions
 import catalog.resource.actions
 import catalog.resource_view.actions
