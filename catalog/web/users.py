@@ -6,6 +6,8 @@ user_activity_list, api_token_*), so the rules are the API's."""
 
 from __future__ import annotations
 
+import logging
+import math
 import re
 from typing import Any
 
@@ -16,17 +18,20 @@ from werkzeug.wrappers import Response
 
 from catalog.errors import ValidationError
 from catalog.services import current_services
+from catalog.user.login_limits import LoginLimitsUnavailable
 from catalog.user.models import User
 from catalog.user.passwords import verify_password
 from catalog.user.rules import LAST_SYSADMIN, NAME_TAKEN
 from catalog.user.sessions import SESSION_KEY, session_payload
 from catalog.web.admin import login_first, show_errors
+from catalog.web.auth import client_address, login_limits
 from catalog.web.blueprint import web
 from catalog.web.calls import act, can, current_user, forget_current_user
 from catalog.web.forms import TokenForm, UserEditForm
 from catalog.web.messages import translate_error
 from catalog.web.paging import Pager, int_arg, url_with
 
+log = logging.getLogger(__name__)
 PER_PAGE = 20
 ACTIVITY_LIMIT = 20
 
@@ -114,14 +119,32 @@ def user_read(name: str) -> str:
 # The account form ----------------------------------------------------------------------------------------------
 
 
-def _password_matches(password: str) -> bool:
-    """The logged-in visitor's own password (a sysadmin editing someone else gives theirs, as in CKAN)."""
+def current_password_problem(password: str) -> tuple[str, int] | None:
+    """None when `password` is the logged-in visitor's own (a sysadmin editing someone else gives theirs, as in
+    CKAN); else the message and status to show. Wrong guesses count against the account and the address in the
+    login limits (catalog/web/auth.py), so a borrowed session cannot try passwords faster than the login form."""
     visitor = current_user()
-    if visitor is None or not password:
-        return False
+    if visitor is None:
+        return _("Wrong password: give your current password to change the email address or the password."), 400
+    limits, address = login_limits(), client_address(current_services().settings.trusted_proxies)
+    try:
+        wait = limits.retry_after(visitor["name"], address)
+        if wait:
+            return _("Too many failed logins. Please wait %(minutes)s min and try again.",
+                     minutes=math.ceil(wait / 60)), 429
+    except LoginLimitsUnavailable:
+        log.exception("login limits unavailable")
+        return _("Logging in is unavailable for a moment. Please try again in a few minutes."), 503
     with current_services().db.unit_of_work(write=False) as db_session:
         account = db_session.get(User, visitor["id"])
-        return account is not None and verify_password(password, account.password_hash)
+        matches = account is not None and bool(password) and verify_password(password, account.password_hash)
+    if matches:
+        return None
+    try:
+        limits.failed(visitor["name"], address)
+    except LoginLimitsUnavailable:
+        log.exception("login limits unavailable")
+    return _("Wrong password: give your current password to change the email address or the password."), 400
 
 
 def _refresh_own_session(user_id: str) -> None:
@@ -159,11 +182,11 @@ def user_edit(name: str) -> Any:
     if password and password != (form.password_confirm.data or ""):
         form.password_confirm.errors = [_("The two passwords do not match.")]
         return _edit_page(user, form, 400)
-    if (password or email.lower() != (user.get("email") or "").lower()) and \
-            not _password_matches(form.old_password.data or ""):
-        form.old_password.errors = [_("Wrong password: give your current password to change the email address "
-                                      "or the password.")]
-        return _edit_page(user, form, 400)
+    if password or email.lower() != (user.get("email") or "").lower():
+        problem = current_password_problem(form.old_password.data or "")
+        if problem is not None:
+            form.old_password.errors = [problem[0]]
+            return _edit_page(user, form, problem[1])
     data: dict[str, Any] = {"id": user["id"], "fullname": (form.fullname.data or "").strip() or None,
                             "email": email, "about": form.about.data or None, "name": form.name.data.strip()}
     if password:

@@ -209,3 +209,19 @@ def test_api_tokens_page_is_the_owners(client: Any, call: Caller, sysadmin: Acto
     assert response.status_code == 302 and "/user/login" in response.headers["Location"]
     assert client.get("/api/3/action/user_show?id=jeanne",
                       headers={"Authorization": token["token"]}).status_code == 200
+
+
+def test_wrong_current_passwords_count_as_failed_logins(client: Any, call: Caller) -> None:
+    """The account form checks the current password under the login limits (MOISSON_LOGIN_MAX_FAILURES, 10 by
+    default): a borrowed session cannot guess the password faster than the login form."""
+    jeanne = make_user(call, "jeanne")
+    as_user(client, jeanne)
+    form_page = client.get("/user/edit/jeanne").get_data(as_text=True)
+    data = {"csrf_token": csrf_token(form_page), **edit_data(email="other@example.org", old_password="guess")}
+    limit = client.application.extensions["moisson"].settings.login_max_failures
+    for _ in range(limit):
+        assert client.post("/user/edit/jeanne", data=data).status_code == 400
+    response = client.post("/user/edit/jeanne", data={**data, "old_password": "correct-horse"},
+                           headers={"Accept-Language": "fr"})
+    assert response.status_code == 429 and "checs de connexion. Attendez" in response.get_data(as_text=True)
+    assert call("user_show", jeanne, id="jeanne")["email"] == "jeanne@example.org"
