@@ -28,6 +28,7 @@ from catalog.registry import unit
 from catalog.review.files import pending_files
 from catalog.review.models import OPEN_STATUSES, ReviewRevision
 from catalog.services import current_services
+from catalog.web import labels
 from catalog.web.admin import error_messages, login_first
 from catalog.web.blueprint import web
 from catalog.web.calls import act, can, current_actor, current_user
@@ -56,6 +57,7 @@ CHANGE_LABELS = {"added": _l("Added"), "removed": _l("Removed"), "changed": _l("
                  "reordered": _l("Order changed")}
 # The diff names fields as the form does; any other key (custom fields, extras) is shown as it is stored.
 FIELD_LABELS = {
+    **labels.EXTRA_LABELS, **labels.HARVEST_LABELS,  # every extra Moisson knows, named as on the dataset page
     "title": _l("Title"), "name": _l("Name (address)"), "notes": _l("Description"), "url": _l("Source"),
     "version": _l("Version"), "author": _l("Author"), "maintainer": _l("Maintainer"),
     "maintainer_email": _l("Maintainer email"), "license_id": _l("Licence"), "private": _l("Private"),
