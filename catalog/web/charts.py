@@ -24,6 +24,7 @@ from catalog.web.blueprint import web
 from catalog.web.calls import act, can
 from catalog.web.chart_figure import figure
 from catalog.web.resources import column_label
+from catalog.web.text_file import text_excerpt
 
 NUMERIC_TYPES = {"int", "int2", "int4", "int8", "numeric", "float", "float4", "float8"}
 DATE_TYPES = {"date", "timestamp", "timestamptz"}
@@ -226,8 +227,8 @@ def resource_chart_svg(id: str, resource_id: str) -> Response:
 
 
 def view_content(resource: dict[str, Any], view: dict[str, Any]) -> dict[str, Any]:
-    """What a saved view shows: a chart (drawn now from the table), the table's first rows, an image, or a link to
-    the resource page."""
+    """What a saved view shows: a chart (drawn now from the table), the table's first rows, the text of a file
+    (catalog/web/text_file.py, as the resource page shows prose), an image, or a link to the resource page."""
     if view["view_type"] == "chart":
         fields = table_fields(resource)
         if not fields:
@@ -250,6 +251,11 @@ def view_content(resource: dict[str, Any], view: dict[str, Any]) -> dict[str, An
             fields = [f for f in fields if f["id"] in shown] or fields
         return {"kind": "table", "fields": fields, "records": found["records"], "total": found.get("total", 0),
                 "labels": _labels(fields)}
+    if view["view_type"] == "text_view":
+        excerpt = text_excerpt(resource)
+        if excerpt is not None:
+            return {"kind": "text", "text": excerpt[0], "truncated": excerpt[1]}
+        return {"kind": "link"}
     if view["view_type"] == "image_view":
         return {"kind": "image", "url": view.get("image_url") or resource.get("url") or ""}
     return {"kind": "link"}

@@ -200,3 +200,23 @@ def test_numbers_are_grouped_in_the_readers_language(page, call, sysadmin, org):
         assert 'aria-label="a : 81\u202f096,5"' in french and 'data-value="81096.5"' in french
     finally:
         call("datastore_delete", sysadmin, resource_id=created["resource_id"], force=True)
+
+
+def test_a_text_view_shows_the_files_text(page, call, sysadmin, org):
+    from pathlib import Path
+
+    from werkzeug.datastructures import FileStorage
+
+    readme = Path(__file__).resolve().parents[2] / "catalog/demo/data/files/lisezmoiAAHCom.txt"
+    pkg = call("package_create", sysadmin, name="avec-lisez-moi", owner_org=org["id"])
+    with readme.open("rb") as handle:
+        resource = call("resource_create", sysadmin, package_id=pkg["id"], name="Lisez-moi", format="TXT",
+                        upload=FileStorage(handle, readme.name))
+    view = call("resource_view_create", sysadmin, resource_id=resource["id"], title="Lisez-moi", view_type="text_view")
+    status, html = page(f"/dataset/avec-lisez-moi/resource/{resource['id']}/view/{view['id']}", lang="fr")
+    assert status == 200
+    text = re.search(r'<pre class="text-view"[^>]*>(.*?)</pre>', html, re.S)
+    first_line = next(line for line in readme.read_bytes().decode("cp1252", "replace").splitlines() if line.strip())
+    assert text and first_line.strip()[:20].replace("'", "&#39;") in text.group(1)
+    dataset_html = page("/dataset/avec-lisez-moi", lang="fr")[1]
+    assert '<pre class="text-view"' in dataset_html
