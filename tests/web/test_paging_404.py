@@ -73,3 +73,12 @@ def test_preview_past_the_last_page_is_a_404(page: Any, table: dict[str, Any]) -
     assert status == 404 and first_page_link(html) == table["url"] + "?per_page=25"
     status, html = page(table["url"] + "?q=Commune+001&page=2", "fr")
     assert status == 404 and "Aller à la première page" in html
+
+
+@pytest.mark.parametrize("path", ["/user", "/user/admin", "/ckan-admin"])
+def test_user_lists_past_the_last_page_are_404s(client: Any, page: Any, sysadmin: Any, datasets: None,
+                                                path: str) -> None:
+    log_in(client, sysadmin)
+    assert page(path)[0] == 200
+    status, html = page(f"{path}?page=99", "fr")  # the admin made 25 datasets: at most 2 pages
+    assert status == 404 and first_page_link(html) == path
