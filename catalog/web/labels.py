@@ -182,14 +182,20 @@ DATASTORE_MESSAGES = {
 }
 DATASTORE_PATTERNS = (
     (re.compile(r"^The file could not be decoded \(guessed encoding (?P<detail>.+)\)\.$"),
-     lambda detail: _("The file could not be decoded (guessed encoding: %(detail)s).", detail=detail)),
+     lambda m: _("The file could not be decoded (guessed encoding: %(detail)s).", detail=m["detail"])),
     (re.compile(r"^Fetching the resource's URL failed: HTTP (?P<detail>\d+)\.$"),
-     lambda detail: _("The file could not be fetched from its address: the server answered HTTP %(detail)s.",
-                      detail=detail)),
+     lambda m: _("The file could not be fetched from its address: the server answered HTTP %(detail)s.",
+                 detail=m["detail"])),
     (re.compile(r"^Fetching the resource's URL failed: (?P<detail>.+?)\.?$"),
-     lambda detail: _("The file could not be fetched from its address (%(detail)s).", detail=detail)),
+     lambda m: _("The file could not be fetched from its address (%(detail)s).", detail=m["detail"])),
     (re.compile(r"^The file is not valid CSV: (?P<detail>.+)$"),
-     lambda detail: _("The file is not valid CSV (%(detail)s).", detail=detail)),
+     lambda m: _("The file is not valid CSV (%(detail)s).", detail=m["detail"])),
+    # datastore_search's refusals, shown under the preview's filter form.
+    (re.compile(r'^invalid value "(?P<value>.*)" for a (?P<kind>\w+) field$'),
+     lambda m: _("“%(value)s” is not a valid value for a column of type %(kind)s.", value=m["value"],
+                 kind=column_type(m["kind"]))),
+    (re.compile(r'^field "(?P<name>.*)" not in table$'),
+     lambda m: _("There is no column “%(name)s” in this table.", name=m["name"])),
 )
 
 
@@ -258,14 +264,21 @@ def column_type(value: str | None) -> str:
 
 
 def datastore_message(message: str | None) -> str:
-    text = (message or "").strip()
+    """A DataStore message in the reader's language; several joined by "; ", each may start with "field: "."""
+    return "; ".join(_datastore_part(part) for part in (message or "").strip().split("; "))
+
+
+def _datastore_part(text: str) -> str:
     known = DATASTORE_MESSAGES.get(text)
     if known is not None:
         return str(known)
     for pattern, translated in DATASTORE_PATTERNS:
         match = pattern.match(text)
         if match:
-            return translated(match["detail"])
+            return translated(match)
+    field, colon, rest = text.partition(": ")
+    if colon and (translated_rest := _datastore_part(rest)) != rest:
+        return _("%(field)s: %(message)s", field=field, message=translated_rest)
     return text
 
 

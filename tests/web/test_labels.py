@@ -11,6 +11,7 @@ import pytest
 from catalog.context import ANONYMOUS
 from catalog.web import labels
 from tests.web.conftest import csrf_token, log_in
+from tests.web.test_preview import table  # noqa: F401 (the loaded table fixture)
 
 MONTHLY = "http://publications.europa.eu/resource/authority/frequency/MONTHLY"
 
@@ -58,6 +59,10 @@ def test_codes_are_named_in_the_pages_language(in_language: Any) -> None:
         assert labels.datastore_message("Fetching the resource's URL failed: HTTP 404.") \
             == "Le fichier n’a pas pu être récupéré à son adresse : le serveur a répondu HTTP 404."
         assert labels.datastore_message("Something new went wrong.") == "Something new went wrong."
+        assert labels.datastore_message('total: invalid value "beaucoup" for a int4 field') \
+            == "total : « beaucoup » n’est pas une valeur valide pour une colonne de type entier."
+        assert labels.datastore_message('sort: field "x" not in table; q: Must be a string or a dict') \
+            == "sort : Il n’y a pas de colonne « x » dans ce tableau.; q: Must be a string or a dict"
     with in_language("en"):
         assert labels.frequency_label(MONTHLY) == "Monthly"
         assert labels.language_name("fr") == "French"
@@ -161,3 +166,14 @@ def test_the_search_page_names_licences_in_the_readers_language(client: Any, cal
     assert "Licences: Autre (non ouverte) ✕" in french  # the chip of the chosen filter
     english = client.get("/dataset?license_id=other-closed", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "Licences: Other (Not Open) ✕" in english
+
+
+def test_the_preview_names_column_types_and_filter_errors_in_french(page: Any,
+                                                                    table: dict[str, Any]) -> None:  # noqa: F811
+    status, html = page(table["url"], "fr")
+    assert status == 200
+    types = re.findall(r'<span class="type">([^<]+)</span>', html)
+    assert "entier" in types and "texte" in types and not {"int", "int4", "int8", "text"} & set(types)
+    status, html = page(table["url"] + "?column=Allocataires&value=abc", "fr")
+    assert status == 200
+    assert "« abc » n’est pas une valeur valide pour une colonne de type entier." in html
