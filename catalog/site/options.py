@@ -23,15 +23,14 @@ DEFAULT_LICENSE_ID = "lov2"  # Licence Ouverte / Open Licence version 2.0 in cat
 @dataclass(frozen=True)
 class Option:
     key: str  # the wire name (config_option_*), CKAN's where CKAN has one
-    name: str  # the name pages use (site_options()'s keys)
-    max_length: int
+    name: str  # the name pages use (site_options()'s keys); lengths and forms are in schemas/config_option_update.json
 
 
 OPTIONS: tuple[Option, ...] = (
-    Option("ckan.site_title", "site_title", 100),
-    Option("ckan.site_description", "site_description", 1000),
-    Option("ckan.site_logo", "site_logo", 500),
-    Option("ckan.default_license_id", "default_license_id", 100),
+    Option("ckan.site_title", "site_title"),
+    Option("ckan.site_description", "site_description"),
+    Option("ckan.site_logo", "site_logo"),
+    Option("ckan.default_license_id", "default_license_id"),
 )
 BY_KEY = {option.key: option for option in OPTIONS}
 
