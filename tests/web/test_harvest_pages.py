@@ -87,6 +87,9 @@ def remote_ckan(outbound_allow_loopback: None) -> Any:
     for number in range(3):
         ckan.put(ckan_package(number))
     yield ckan
+    from harvest.in_process import wait_for_in_process_jobs
+
+    wait_for_in_process_jobs()  # a job started by "Run now" must not outlive the test's database
     server.close()
 
 
