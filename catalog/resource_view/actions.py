@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from catalog.context import ActionContext
 from catalog.errors import ValidationError
@@ -130,3 +130,15 @@ def resource_view_reorder(ctx: ActionContext, data: dict[str, Any]) -> dict[str,
     for position, view_id in enumerate(new_order):
         views[view_id].position = position
     return {"id": resource.id, "order": new_order}
+
+
+@action(auth=auth.resource_view_clear)
+def resource_view_clear(ctx: ActionContext, data: dict[str, Any]) -> None:
+    """Delete every resource view of the site, or those of some types (sysadmins only).
+
+    :param view_types: the view types whose views go (optional; default: all)
+    """
+    query = delete(ResourceView)
+    if data.get("view_types"):
+        query = query.where(ResourceView.view_type.in_(data["view_types"]))
+    ctx.session.execute(query)

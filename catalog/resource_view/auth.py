@@ -71,3 +71,8 @@ def resource_view_delete(ctx: ActionContext, data: dict[str, Any]) -> None:
 
 def resource_view_reorder(ctx: ActionContext, data: dict[str, Any]) -> None:
     _edit(ctx, data.get("id"))
+
+
+def resource_view_clear(ctx: ActionContext, data: dict[str, Any]) -> None:
+    """Sysadmins only (the dispatcher lets them through before this runs)."""
+    raise NotAuthorized(f"User {ctx.actor.name} not authorized to clear resource views")

@@ -196,3 +196,30 @@ def test_in_an_organization_that_requires_review_only_those_who_review_change_vi
     with pytest.raises(NotAuthorized):
         call("resource_view_delete", editor, id=view["id"])
     assert call("resource_view_show", editor, id=view["id"])["title"] == "Un"
+
+
+def test_resource_view_clear_is_for_sysadmins_and_may_keep_some_types(call, sysadmin, org, resource):
+    image = call("resource_view_create", sysadmin, resource_id=resource["id"], title="a", view_type="image_view")
+    call("resource_view_create", sysadmin, resource_id=resource["id"], title="b", view_type="text_view")
+    admin = make_user(call, "administratrice")
+    call("organization_member_create", sysadmin, id=org["id"], username=admin.name, role="admin")
+    with pytest.raises(NotAuthorized):
+        call("resource_view_clear", admin)
+    assert call("resource_view_clear", sysadmin, view_types=["text_view"]) is None
+    assert [v["id"] for v in call("resource_view_list", sysadmin, id=resource["id"])] == [image["id"]]
+    call("resource_view_clear", sysadmin)
+    assert call("resource_view_list", sysadmin, id=resource["id"]) == []
+
+
+def test_a_chart_view_whose_table_is_gone_says_so(client, call, sysadmin, org):
+    pkg = call("package_create", sysadmin, name="table-partie", owner_org=org["id"])
+    created = call("datastore_create", sysadmin, resource={"package_id": pkg["id"]},
+                   fields=[{"id": "k", "type": "text"}], records=[{"k": "a"}, {"k": "a"}])
+    rid = created["resource_id"]
+    view = call("resource_view_create", sysadmin, resource_id=rid, title="Par k", view_type="chart", group_by="k",
+                agg="count")
+    call("datastore_delete", sysadmin, resource_id=rid, force=True)
+    response = client.get(f"/dataset/table-partie/resource/{rid}/view/{view['id']}",
+                          headers={"Accept-Language": "en"})
+    assert response.status_code == 200
+    assert "This chart cannot be drawn" in response.get_data(as_text=True)
