@@ -81,7 +81,7 @@ def wait_for_state(tab: Any, wanted: str, timeout: float = 60) -> None:
         state = tab.locator("main .job-state").first.inner_text()
         if state == wanted:
             return
-        assert state in ("En attente", "En cours"), state
+        assert state not in ("Terminé", "Échec du moissonnage", "Interrompu"), state  # ended otherwise
         time.sleep(0.5)
         tab.reload()
     raise AssertionError(f"the job did not reach “{wanted}” in {timeout} s")
