@@ -220,3 +220,18 @@ def test_a_text_view_shows_the_files_text(page, call, sysadmin, org):
     assert text and first_line.strip()[:20].replace("'", "&#39;") in text.group(1)
     dataset_html = page("/dataset/avec-lisez-moi", lang="fr")[1]
     assert '<pre class="text-view"' in dataset_html
+
+
+def test_masked_counts_companion_columns_are_not_offered(page, call, sysadmin, org):
+    pkg = call("package_create", sysadmin, name="masques", owner_org=org["id"])
+    created = call("datastore_create", sysadmin, resource={"package_id": pkg["id"]},
+                   fields=[{"id": "region", "type": "text"}, {"id": "foyers", "type": "int"},
+                           {"id": "foyers__mask", "type": "text"}],
+                   records=[{"region": "A", "foyers": None, "foyers__mask": "<5"}, {"region": "A", "foyers": 7},
+                            {"region": "B", "foyers": 3}])
+    try:
+        status, html = page(f"/dataset/masques/resource/{created['resource_id']}/chart")
+        assert status == 200 and '<option value="region" selected>' in html
+        assert 'value="foyers__mask"' not in html
+    finally:
+        call("datastore_delete", sysadmin, resource_id=created["resource_id"], force=True)
