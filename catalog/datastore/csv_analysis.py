@@ -88,10 +88,10 @@ def is_prose(sample: str, delimiter: str) -> bool:
     """Whether the start of a text file is prose rather than a table, from its content alone.
 
     A table splits, with its delimiter, into rows of mostly the same number (two or more) of cells (quoted
-    cells may hold commas, spaces and sentences), and its first row names them all. A file that does not split so (one column, or ragged rows)
-    is a table only when its lines look like values: short, few words, no sentence punctuation; otherwise it
-    is prose (the lisez-moi files, whose variable table is aligned with spaces and whose remarks are sentences,
-    or a paragraph whose commas make uneven "rows")."""
+    cells may hold commas, spaces and sentences), and its first row names them all. A file that does not
+    split so (one column, or ragged rows) is a table only when its lines look like values: short, few words,
+    no sentence punctuation; otherwise it is prose (the lisez-moi files, whose variable table is aligned with
+    spaces and whose remarks are sentences, or a paragraph whose commas make uneven "rows")."""
     splits, share, usual = _consistency(sample, delimiter)
     first = next((row for row in csv.reader(sample.splitlines()[:50], delimiter=delimiter) if row), [])
     if splits and share >= TABLE_SHARE and len(first) >= usual:

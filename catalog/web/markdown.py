@@ -3,11 +3,11 @@
 CKAN's `h.render_markdown` turns a dataset's notes (and a resource's, organization's or group's description)
 into HTML with python-markdown, then keeps only a short list of tags with bleach. Here CommonMark
 (markdown-it-py) renders and nh3 (the Rust ammonia sanitiser; bleach is deprecated) keeps CKAN's tag list:
-raw HTML in the text is escaped by the renderer and anything left over is cleaned again, so no script, no
-event attribute and no `javascript:` link gets through whichever way it is written. Links get
-rel="nofollow ugc noopener" (they are user content). Images are kept only when MOISSON_MARKDOWN_IMAGES is on
-(CKAN keeps them; here they are off by default because a remote image tells a third party who reads the page),
-otherwise an image becomes its alternative text.
+raw HTML in the text goes through the sanitiser, which keeps only those tags, so no script, no event
+attribute and no `javascript:` link gets through whichever way it is written. Bare web and mail addresses
+become links, as CKAN's auto_link makes them. Links get rel="nofollow ugc noopener" (user content).
+Images are kept only when MOISSON_MARKDOWN_IMAGES is on (CKAN keeps them; here they are off by default
+because a remote image tells a third party who reads the page), otherwise an image becomes its alternative text.
 
 `excerpt` is what result lists show: the text without its Markdown, cut at a word boundary.
 """
@@ -41,7 +41,9 @@ def _renderer(images: bool) -> MarkdownIt:
     # "js-default": CommonMark with tables and strikethrough; links are checked by the renderer's own
     # validateLink (no javascript:, vbscript:, file:, data: other than images). Raw HTML is let through to
     # nh3, which keeps the allowed tags and drops the rest (a <script> with its content), as CKAN strips tags.
-    md = MarkdownIt("js-default", {"html": True, "linkify": False, "typographer": False, "breaks": False})
+    # Bare addresses become links (CKAN's auto_link), through linkify-it-py.
+    md = MarkdownIt("js-default", {"html": True, "linkify": True, "typographer": False, "breaks": False})
+    md.enable("linkify")
     if not images:
         md.add_render_rule("image", _image_as_text)
     return md

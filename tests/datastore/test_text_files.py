@@ -127,7 +127,8 @@ def test_the_resource_page_shows_the_decoded_text(client: Any, dataset, uploaded
 
 def test_a_long_text_shows_its_beginning_and_links_the_whole_file(client: Any, call, sysadmin, dataset, uploaded,
                                                                   tmp_path: Path) -> None:
-    long_text = README + "".join(f"{n}) Une remarque de plus sur la méthode, numérotée {n}.\r\n" for n in range(3, 3000))
+    remarks = (f"{n}) Une remarque de plus sur la méthode, numérotée {n}.\r\n" for n in range(3, 3000))
+    long_text = README + "".join(remarks)
     assert len(long_text.encode()) > TEXT_BYTES
     resource_id, status = uploaded(_write(tmp_path / "lisezmoi.txt", long_text))
     assert status["status"] == "text"

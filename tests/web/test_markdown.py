@@ -35,6 +35,14 @@ def test_markdown_is_formatted_and_nothing_can_run() -> None:
     assert "carte" in html
 
 
+def test_bare_addresses_become_links_as_ckan_auto_link_makes_them() -> None:
+    html = render("Source : https://data.caf.fr/dataset/rsa ; contact opendata@cnaf.fr. Fichier RSACom2014.csv")
+    link = "https://data.caf.fr/dataset/rsa"
+    assert f'<a href="{link}" rel="nofollow ugc noopener">{link}</a>' in html
+    assert 'href="mailto:opendata@cnaf.fr"' in html
+    assert "RSACom2014.csv</p>" in html  # a file name is not an address
+
+
 def test_link_schemes_other_than_web_and_mail_are_dropped() -> None:
     html = render('<a href="data:text/html,x">a</a> <a href="vbscript:x">b</a> <a href="mailto:a@b.fr">c</a>')
     assert "data:" not in html and "vbscript:" not in html
