@@ -75,12 +75,13 @@ def _preview(resource: dict[str, Any]) -> dict[str, Any]:
 def _text_preview(resource: dict[str, Any], status: str | None) -> dict[str, Any] | None:
     """The start of the file when the DataStore found it to be prose, or when it was never loaded and its
     content is prose (a read-me uploaded with a format the DataStore does not load)."""
+    if status not in ("text", "unknown", None):
+        return None
     path = uploaded_path(resource)
-    if path is None or status not in ("text", "unknown", None):
-        return None
-    head = read_text(path)
+    head = read_text(path) if path is not None else None
     if head is None or (status != "text" and not looks_like_prose(head)):
-        return None
+        # A linked file the DataStore found to be text: said so, with the link (it is not fetched for the page).
+        return {"state": "text", "text": None, "truncated": True} if status == "text" else None
     return {"state": "text", "text": head.text, "truncated": head.truncated}
 
 

@@ -146,3 +146,18 @@ def test_read_text_cuts_at_a_line_and_refuses_binary(tmp_path: Path) -> None:
     binary = tmp_path / "image.png"
     binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
     assert read_text(binary) is None
+
+
+def test_a_linked_lisez_moi_is_text_and_the_page_links_it(client: Any, call, sysadmin, dataset, http_files) -> None:
+    from tests.datastore.conftest import wait_for_load
+
+    base, folder = http_files
+    _write(folder / "lisezmoiRSACom.txt", README, "cp1252")
+    created = call("resource_create", sysadmin, package_id=dataset["id"], url=f"{base}/lisezmoiRSACom.txt",
+                   format="TXT")
+    call("datastore_submit", sysadmin, resource_id=created["id"])
+    assert wait_for_load(call, sysadmin, created["id"])["status"] == "text"
+    html = client.get(f"/dataset/{dataset['name']}/resource/{created['id']}",
+                      headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert "Ce fichier est un texte, pas un tableau" in html and "Ouvrir le fichier" in html
+    assert f'href="{base}/lisezmoiRSACom.txt"' in html and "text-view" not in html
