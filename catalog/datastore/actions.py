@@ -369,7 +369,8 @@ def datastore_submit(ctx: ActionContext, data: dict[str, Any]) -> bool:
 
 @action(auth=auth.datastore_load_status, read_only=True)
 def datastore_load_status(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
-    """Status of the latest DataStore load of a resource: pending, running, complete or error.
+    """Status of the latest DataStore load of a resource: pending, running, complete, error, or text (the file is
+    prose, so no table was made).
 
     :param resource_id: the resource
     """
