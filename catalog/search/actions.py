@@ -19,7 +19,7 @@ from catalog.organization.models import Group
 from catalog.registry import action
 from catalog.search.index import search_package, search_value
 from catalog.search.query import Node, parse, unknown_fields
-from catalog.search.sql import DEFAULT_SORT, SearchRequest, index_visibility, parse_sort
+from catalog.search.sql import DEFAULT_SORT, SearchRequest, index_visibility, parse_sort, visible_where
 from catalog.validation import natural_number
 
 ROWS_MAX = 1000
@@ -50,11 +50,15 @@ def _as_list(value: Any, name: str) -> list[str]:
     return value
 
 
-def check_fields(ctx: ActionContext, nodes: list[Node]) -> None:
+def check_fields(ctx: ActionContext, request: SearchRequest) -> None:
     """Solr's "undefined field": a name that is neither a known field (catalog.search.query.KNOWN_FIELDS) nor the
-    key of an extra some indexed dataset has is a 400, not 0 results for a misspelt field."""
+    key of an extra of a dataset this search may return is a 400, not 0 results for a misspelt field. Only the
+    datasets the caller may see count, so the answer tells nothing of the others' extras."""
+    nodes: list[Node] = [request.q, *request.filters]
     for name in sorted({name for node in nodes for name in unknown_fields(node)}):
-        if ctx.session.scalar(select(search_value.c.field).where(search_value.c.field == name).limit(1)) is None:
+        held = (select(search_value.c.field).join(search_package, SP.doc_id == search_value.c.doc_id)
+                .where(search_value.c.field == name, *visible_where(request)).limit(1))
+        if ctx.session.scalar(held) is None:
             raise SearchQueryError(f"undefined field {name}")
 
 
@@ -77,13 +81,12 @@ def build_request(ctx: ActionContext, data: dict[str, Any]) -> SearchRequest:
         raise SearchQueryError('Invalid "q" parameter')
     filters = [parse(fq)] + [parse(item) for item in _as_list(data.get("fq_list"), "fq_list")]
     parsed_q = parse(q)
-    check_fields(ctx, [parsed_q, *filters])
     facet_on = str(data.get("facet", "true")).lower() not in ("false", "0", "off", "no")
     # Asking for a state only widens the states searched; which datasets of each state the caller sees is
     # authz's rule (deleted ones: those who may edit them), also when fq names the states itself.
     rule = visibility_rule(ctx, include_private=include_private, include_drafts="draft" in states,
                            include_deleted="deleted" in states)
-    return SearchRequest(
+    request = SearchRequest(
         q=parsed_q, filters=filters, sort=parse_sort(data.get("sort")),
         # schemas/package_search.json has checked these numbers; int() because JSON Schema counts 5.0 as one.
         rows=min(int(data.get("rows", 10)), ROWS_MAX), start=int(data.get("start", 0)),
@@ -93,6 +96,8 @@ def build_request(ctx: ActionContext, data: dict[str, Any]) -> SearchRequest:
         walk_key=(ctx.actor.user_id, ctx.actor.is_sysadmin, q, fq, json.dumps(data.get("fq_list")), states,
                   include_private, data.get("sort")),
     )
+    check_fields(ctx, request)
+    return request
 
 
 def _display_names(ctx: ActionContext, field: str, values: list[str]) -> dict[str, str]:

@@ -46,3 +46,11 @@ def test_the_accepted_fields_are_listed_once():
     assert unknown_fields(parse(" OR ".join(f"{name}:1" for name in sorted(KNOWN_FIELDS - {
         "metadata_modified", "metadata_created"})))) == set()
     assert unknown_fields(parse("a:1 AND (b:* OR -extras_c:2) AND vocab_d:3 AND res_extras_e:4")) == {"a", "b"}
+
+
+def test_only_the_extras_of_datasets_the_caller_sees_make_fields(call, catalog, sysadmin):
+    call("package_patch", sysadmin, id="budget-interne", extras=[{"key": "confidentiel", "value": "oui"}])
+    with pytest.raises(SearchQueryError):  # the private dataset's extra key is not told to an outsider
+        call("package_search", catalog["outsider"], fq="confidentiel:oui", include_private=True)
+    found = call("package_search", catalog["member"], fq="confidentiel:oui", include_private=True)
+    assert names(found) == {"budget-interne"}
