@@ -15,6 +15,7 @@ from catalog.services import current_services
 from catalog.web.blueprint import web
 from catalog.web.calls import act, can, current_actor
 from catalog.web.paging import Pager, int_arg, url_with
+from catalog.web.site import current_site_options
 
 FACETS = {
     "organization": _l("Organizations"),
@@ -137,20 +138,9 @@ def extras_of(pkg: dict[str, Any]) -> dict[str, str]:
     return {e["key"]: e["value"] for e in pkg.get("extras") or []}
 
 
-# Extras shown in their own rows of the dataset page rather than the "additional information" table.
-COVERAGE_KEYS = ("temporal_start", "temporal_end", "spatial", "spatial_text", "frequency")
-# The EU frequency vocabulary's common codes (the last part of the URI DCAT-AP uses).
-FREQUENCIES = {
-    "DAILY": _l("daily"), "WEEKLY": _l("weekly"), "MONTHLY": _l("monthly"), "QUARTERLY": _l("quarterly"),
-    "ANNUAL": _l("annual"), "ANNUAL_2": _l("twice a year"), "BIENNIAL": _l("every two years"),
-    "IRREG": _l("irregular"), "CONT": _l("continuous"), "NEVER": _l("never"), "UNKNOWN": _l("unknown"),
-}
-
-
 @web.route("/dataset/<id>")
 def dataset_read(id: str) -> str:
     pkg = act("package_show", id=id)
-    settings = current_services().settings
     extras = extras_of(pkg)
     activity: list[dict[str, Any]]
     try:
@@ -158,13 +148,8 @@ def dataset_read(id: str) -> str:
     except ActionError:
         activity = []  # activity visibility is the activity action's call; the page still renders
     return render_template(
-        "dataset_read.html", pkg=pkg, extras=extras,
-        other_extras=[(k, v) for k, v in extras.items() if k not in COVERAGE_KEYS],
-        frequency=_frequency(extras.get("frequency")), activity=activity, jsonld=dataset_to_schemaorg(pkg, site_url=settings.site_url, catalog_title=settings.site_title),
+        "dataset_read.html", pkg=pkg, extras=extras, activity=activity,
+        jsonld=dataset_to_schemaorg(pkg, site_url=current_services().settings.site_url,
+                                    catalog_title=current_site_options()["site_title"]),
         can_edit=can("package_update", id=pkg["id"]),
     )
-
-
-def _frequency(value: str | None) -> str:
-    code = (value or "").rstrip("/").rsplit("/", 1)[-1]
-    return str(FREQUENCIES.get(code.upper(), code))

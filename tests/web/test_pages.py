@@ -262,3 +262,17 @@ def test_a_description_cannot_close_the_jsonld_script(client: Any, call: Any, sy
     assert json.loads(block)["description"] == "</script><script>alert(1)</script>"
     assert "<script>alert(1)" not in html
 
+
+
+def test_the_jsonld_catalog_is_the_site_title_set_by_a_sysadmin(client: Any, call: Any, sysadmin: Any,
+                                                                 org: dict[str, Any]) -> None:
+    """The title a sysadmin sets at /ckan-admin/config (config_option_update) names the catalog in the dataset
+    page's JSON-LD, not the deployment's MOISSON_SITE_TITLE."""
+    import json
+    import re
+
+    call("config_option_update", sysadmin, **{"ckan.site_title": "Données ouvertes de Gironde"})
+    call("package_create", sysadmin, name="titre-du-site", owner_org=org["id"])
+    html = client.get("/dataset/titre-du-site").get_data(as_text=True)
+    [block] = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, flags=re.S)
+    assert json.loads(block)["includedInDataCatalog"]["name"] == "Données ouvertes de Gironde"
