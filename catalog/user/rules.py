@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import Session
 
 from catalog.errors import NotFound, ValidationError
@@ -53,7 +53,17 @@ def raise_if(errors: dict[str, list[str]]) -> None:
 LAST_SYSADMIN = "This is the last sysadmin of the site: make another user sysadmin first."
 
 
+# pg_advisory_xact_lock's key for changes that may remove a sysadmin (any constant; held until commit/rollback).
+_SYSADMIN_CHANGES_LOCK = 0x5359_5341  # "SYSA"
+
+
 def is_last_sysadmin(session: Session, user: User) -> bool:
-    """Whether no other active sysadmin would remain if this user stopped being one (demoted or deleted)."""
+    """Whether no other active sysadmin would remain if this user stopped being one (demoted or deleted).
+
+    Call it only right before removing a sysadmin: on PostgreSQL it first takes a transaction-scoped lock, so two
+    sysadmins demoting (or deleting) each other at once are checked one after the other; without it each check
+    would see the other still a sysadmin and both would commit, leaving none. SQLite serialises writers already."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SYSADMIN_CHANGES_LOCK})
     others = select(User.id).where(User.sysadmin.is_(True), User.state == "active", User.id != user.id).limit(1)
     return session.scalar(others) is None
