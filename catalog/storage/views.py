@@ -23,15 +23,13 @@ downloads = Blueprint("storage", __name__)
 def resource_download(id: str, resource_id: str, filename: str | None) -> Response:
     """Errors (NotFound, NotAuthorized) are the HTML error page catalog.responses renders."""
     services = current_services()
-    # Access is resource_show's answer for this visitor: a missing or deleted resource is a 404, a dataset
-    # they may not read (private, deleted, draft) a 403, exactly as the API says. But a URL pairing the resource
-    # with another dataset is a 404 whatever access would say, so a refusal is only given for the right URL.
+    # Access is resource_show's answer for this visitor, but a file of a dataset they may not read (private,
+    # deleted, draft) is a 404 like an unknown one, as CKAN's download view answers: a 403 would confirm that the
+    # private dataset exists. A URL pairing the resource with another dataset is a 404 too.
     try:
         resource = call_action(services, "resource_show", {"id": resource_id}, actor=request_actor(services))
     except NotAuthorized:
-        if not _url_names_the_dataset(services, id, resource_id, None):
-            raise NotFound() from None
-        raise
+        raise NotFound() from None
     if not _url_names_the_dataset(services, id, resource_id, resource["package_id"]):
         raise NotFound()
     url_type, url = resource["url_type"], resource["url"] or ""

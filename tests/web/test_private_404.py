@@ -19,7 +19,7 @@ def hidden(call: Any, sysadmin: Any, org: dict[str, Any]) -> dict[str, Any]:
     paths = [f"/dataset/{pkg['name']}", f"/dataset/{pkg['id']}", f"/dataset/{pkg['id']}/resource/{resource}",
              f"/dataset/{pkg['name']}/resource/{resource}", f"/dataset/{pkg['name']}/review",
              f"/dataset/edit/{pkg['name']}", f"/dataset/{pkg['name']}/resource/new",
-             f"/dataset/{pkg['name']}/resource/{resource}/edit"]
+             f"/dataset/{pkg['name']}/resource/{resource}/edit", f"/dataset/{pkg['id']}/resource/{resource}/download"]
     return {"pkg": pkg, "paths": paths}
 
 
