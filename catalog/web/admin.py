@@ -132,6 +132,10 @@ def form_values(form: FlaskForm, names: tuple[str, ...], *, keep_empty: bool = F
     return out
 
 
+def stored_extras(pkg: dict[str, Any] | None) -> dict[str, str]:
+    return {e["key"]: e["value"] for e in (pkg or {}).get("extras") or []}
+
+
 def _dataset_choices(form: DatasetForm, pkg: dict[str, Any] | None = None) -> list[str]:
     """Fill the form's lists; return the dataset's groups the visitor may not manage (kept as they are)."""
     orgs = act("organization_list_for_user", permission="create_dataset")
@@ -143,11 +147,13 @@ def _dataset_choices(form: DatasetForm, pkg: dict[str, Any] | None = None) -> li
     form.license_id.choices = licence_choices()
     form.spatial_place.choices = [("", _("None (or the geometry below)"))] + [
         (place.key, place.label) for place in PLACES.values()]
-    form.frequency.choices = [("", _("Not given"))] + labels.frequency_choices(form.frequency.data)
+    # The lists, plus the dataset's own value when it is not in them (never what was posted: that is checked).
+    stored = stored_extras(pkg)
+    form.frequency.choices = [("", _("Not given"))] + labels.frequency_choices(stored.get("frequency"))
     languages = labels.language_choices()
     known = {code for code, _name in languages}
-    form.language.choices = languages + [(c, labels.language_name(c)) for c in form.language.data or []
-                                         if c not in known]
+    form.language.choices = languages + [(c, labels.language_name(c))
+                                         for c in labels.language_codes(stored.get("language")) if c not in known]
     groups = act("group_list_authz")
     form.groups.choices = [(g["name"], g.get("title") or g["name"]) for g in groups]
     manageable = {g["name"] for g in groups}
@@ -317,7 +323,7 @@ def dataset_edit(id: str) -> str | Response:
 
 def _initial(pkg: dict[str, Any]) -> dict[str, Any]:
     """The form's values for a dataset: its fields, and its extras in their own fields or in the free rows."""
-    extras = {e["key"]: e["value"] for e in pkg.get("extras") or []}
+    extras = stored_extras(pkg)
     frequency = labels.frequency_code(extras.get("frequency"))
     return {
         **pkg, "tags": ", ".join(t["name"] for t in pkg.get("tags") or []),

@@ -12,6 +12,7 @@ from rdflib import RDF, Graph, URIRef
 from catalog.context import ANONYMOUS
 from tests.conftest import make_user
 from tests.web.conftest import csrf_token, log_in
+from tests.web.formsubmit import unchanged
 
 MONTHLY = "http://publications.europa.eu/resource/authority/frequency/MONTHLY"
 DCT = "http://purl.org/dc/terms/"
@@ -196,3 +197,35 @@ def test_language_values_are_stored_as_the_dcat_mapping_reads_them(client: Any, 
     edit = client.get("/dataset/edit/allocataires-commune").get_data(as_text=True)
     checked = re.findall(r'<input checked[^>]*name="language"[^>]*value="([^"]+)"', edit)
     assert checked == ["fr"]
+
+
+IRREG = "http://publications.europa.eu/resource/authority/frequency/IRREG"
+
+
+def test_the_frequency_and_language_lists_take_the_stored_values_only(
+        client: Any, sysadmin: Any, call: Any, org: dict[str, Any]) -> None:
+    log_in(client, sysadmin)
+    form = client.get("/dataset/new").get_data(as_text=True)
+    data = {**every_field(csrf_token(form), org["id"]), "groups": [], "frequency": "quand ça me chante",
+            "language": ["fr", "klingon"]}
+    refused = client.post("/dataset/new", data=data, headers={"Accept-Language": "fr"})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 200
+    assert "Choisissez une fréquence dans la liste." in html and "Choisissez les langues dans la liste." in html
+    assert "quand ça me chante" not in html and 'value="klingon"' not in html
+    assert call("package_search", sysadmin, q="name:allocataires-commune")["count"] == 0
+    # A dataset's own values outside the lists are offered (and kept), and nothing else.
+    call("package_create", sysadmin, name="ancien", owner_org=org["id"],
+         extras=[{"key": "frequency", "value": "au fil de l'eau"}, {"key": "language", "value": "wa"}])
+    edit = client.get("/dataset/edit/ancien").get_data(as_text=True)
+    assert [v for v, _l, selected in options(edit, "frequency") if selected] == ["au fil de l&#39;eau"]
+    assert re.search(r'<input checked[^>]*name="language"[^>]*value="wa"', edit)
+    assert client.post("/dataset/edit/ancien", data=unchanged(edit, "dataset-form")).status_code == 302
+    assert extras_of(call("package_show", sysadmin, id="ancien")) == {"frequency": "au fil de l'eau",
+                                                                       "language": "wa"}
+    data = unchanged(edit, "dataset-form")
+    data["frequency"], data["language"] = "quand ça me chante", "klingon"
+    refused = client.post("/dataset/edit/ancien", data=data, headers={"Accept-Language": "en"})
+    html = refused.get_data(as_text=True)
+    assert "Choose a frequency from the list." in html and "Choose languages from the list." in html
+    assert extras_of(call("package_show", sysadmin, id="ancien"))["frequency"] == "au fil de l'eau"
