@@ -9,7 +9,7 @@ from flask import Blueprint, Flask, Response, redirect, send_file
 
 from catalog.api.views import request_actor
 from catalog.context import SYSTEM
-from catalog.dataset.queries import get_package, get_resource
+from catalog.dataset.queries import get_package
 from catalog.errors import NotAuthorized, NotFound
 from catalog.registry import call_action, unit
 from catalog.services import Services, current_services
@@ -30,7 +30,7 @@ def resource_download(id: str, resource_id: str, filename: str | None) -> Respon
         resource = call_action(services, "resource_show", {"id": resource_id}, actor=request_actor(services))
     except NotAuthorized:
         raise NotFound() from None
-    if not _url_names_the_dataset(services, id, resource_id, resource["package_id"]):
+    if not _url_names_the_dataset(services, id, resource["package_id"]):
         raise NotFound()
     url_type, url = resource["url_type"], resource["url"] or ""
     if url_type != "upload":
@@ -52,19 +52,12 @@ def resource_download(id: str, resource_id: str, filename: str | None) -> Respon
     return response
 
 
-def _url_names_the_dataset(services: Services, id_or_name: str, resource_id: str, package_id: str | None) -> bool:
-    """Whether the URL's dataset segment (id or name) is the resource's dataset (`package_id`, when the caller
-    knows it; no query when the URL gives that id, as every download link does)."""
+def _url_names_the_dataset(services: Services, id_or_name: str, package_id: str) -> bool:
+    """Whether the URL's dataset segment (id or name) is the resource's dataset (no query when the URL gives its
+    id, as every download link does)."""
     if id_or_name == package_id:
         return True
     with unit(services, SYSTEM, write=False) as ctx:
-        if package_id is None:
-            resource = get_resource(ctx.session, resource_id)
-            if resource is None:
-                return True  # resource_show's answer stands
-            package_id = resource.package_id
-            if id_or_name == package_id:
-                return True
         package = get_package(ctx.session, id_or_name)
         return package is not None and package.id == package_id
 
