@@ -6,7 +6,6 @@ mapped back onto the form's fields so messages appear beside them.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -213,13 +212,18 @@ def _dataset_data(form: DatasetForm, pkg: dict[str, Any] | None, kept_groups: li
     extras = {e["key"]: e["value"] for e in (pkg or {}).get("extras") or []
               if e["key"] not in labels.FORM_EXTRAS and not labels.is_custom_extra(e["key"])}
     for key in EXTRA_FIELDS:
-        value = form[key].data
-        if isinstance(value, date):
-            value = value.isoformat()
+        value = (form[key].data or "").strip()
         if value:
-            extras[key] = str(value).strip()
+            extras[key] = value
     if form.language.data:
         extras["language"] = terms.multi_value(sorted(form.language.data))
+    # A field left as the form showed it keeps the stored value exactly: the form shows some spellings its own
+    # way (a udata frequency as the EU term, language URIs as codes) and must not rewrite them on every save.
+    if pkg is not None:
+        stored, shown = stored_extras(pkg), _initial(pkg)
+        for key in (*EXTRA_FIELDS, "language"):
+            if key in stored and _same(form[key].data, shown.get(key)):
+                extras[key] = stored[key]
     place = PLACES.get(form.spatial_place.data or "")
     if place is not None:
         extras["spatial"] = geometry.compact(place.geometry)
@@ -228,6 +232,13 @@ def _dataset_data(form: DatasetForm, pkg: dict[str, Any] | None, kept_groups: li
     data["extras"] = [{"key": k, "value": v} for k, v in extras.items()]
     data["groups"] = [{"name": name} for name in [*kept_groups, *(form.groups.data or [])]]
     return data
+
+
+def _same(posted: Any, shown: Any) -> bool:
+    """Whether a field was sent back as the form showed it (text compared without surrounding spaces)."""
+    if isinstance(shown, list) or isinstance(posted, list):
+        return sorted(posted or []) == sorted(shown or [])
+    return (posted or "").strip() == (shown or "").strip()
 
 
 def error_summary(form: FlaskForm) -> list[dict[str, str]]:
@@ -327,8 +338,8 @@ def _initial(pkg: dict[str, Any]) -> dict[str, Any]:
     frequency = labels.frequency_code(extras.get("frequency"))
     return {
         **pkg, "tags": ", ".join(t["name"] for t in pkg.get("tags") or []),
-        **{k: _as_date(extras.get(k)) for k in ("temporal_start", "temporal_end")},
-        **{k: extras.get(k, "") for k in ("spatial_text", "spatial", "contact_name", "contact_email")},
+        **{k: extras.get(k, "") for k in ("temporal_start", "temporal_end", "spatial_text", "spatial",
+                                          "contact_name", "contact_email")},
         "frequency": labels.frequency_uri(frequency) if frequency in labels.FREQUENCY_LABELS
         else extras.get("frequency", ""),
         "language": labels.language_codes(extras.get("language")),
@@ -336,9 +347,3 @@ def _initial(pkg: dict[str, Any]) -> dict[str, Any]:
         "extras": [{"key": k, "value": v} for k, v in extras.items() if labels.is_custom_extra(k)],
     }
 
-
-def _as_date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value[:10]) if value else None
-    except ValueError:
-        return None

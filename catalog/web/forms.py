@@ -3,13 +3,15 @@ onto these fields by admin.py); the forms only check what a browser can get wron
 
 from __future__ import annotations
 
+import re
+from datetime import date, datetime
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
-    DateField,
     EmailField,
     FieldList,
     Form,
@@ -50,6 +52,29 @@ def geojson_geometry(form: FlaskForm, field: TextAreaField) -> None:
         geometry.parse(text)
     except geometry.GeometryError as error:
         raise ValidationError(_("Not a GeoJSON geometry: %(reason)s", reason=str(error))) from None
+
+
+# ISO 8601 as DCAT sources give a coverage's bounds: xsd:gYear, xsd:gYearMonth, xsd:date or xsd:dateTime.
+TEMPORAL_SHAPE = r"\d{4}(-\d{2}(-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+\-]\d{2}:?\d{2})?)?)?)?"
+
+
+def temporal_bound(form: FlaskForm, field: StringField) -> None:
+    """A year, a month, a day or a date and time that exists (2019, 2019-06, 2019-06-30, 2019-06-30T18:00:00+02:00)."""
+    text = (field.data or "").strip()
+    if not text:
+        return
+    try:
+        if re.fullmatch(TEMPORAL_SHAPE, text):
+            if len(text) == 4:
+                return
+            if len(text) == 7:
+                date.fromisoformat(text + "-01")
+                return
+            datetime.fromisoformat(text)
+            return
+    except ValueError:
+        pass
+    raise ValidationError(_("Enter a year, a month or a date that exists, e.g. 2019, 2019-06 or 2019-06-30."))
 
 
 class OrganizationForm(FlaskForm):
@@ -107,6 +132,7 @@ class ExtraRow(Form):
     value = StringField(_l("Value"), validators=[Optional()])
 
 
+TEMPORAL_HELP = _l("A year, a month or a day, e.g. 2019, 2019-06 or 2019-06-30 (or a date and time).")
 EMAIL_SHAPE = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 EMPTY_EXTRA_ROWS = 3  # custom extra rows offered without JavaScript (the "add a row" button adds more)
 
@@ -125,8 +151,11 @@ class DatasetForm(FlaskForm):
     author = StringField(_l("Author"), validators=[Optional()])
     maintainer = StringField(_l("Maintainer"), validators=[Optional()])
     maintainer_email = EmailField(_l("Maintainer email"), validators=[Optional()])
-    temporal_start = DateField(_l("Temporal coverage: start"), validators=[Optional()])
-    temporal_end = DateField(_l("Temporal coverage: end"), validators=[Optional()])
+    # Text, not a date picker: a harvested year, month or date and time is shown and kept as it is.
+    temporal_start = StringField(_l("Temporal coverage: start"), validators=[Optional(), temporal_bound],
+                                 description=TEMPORAL_HELP, render_kw={"pattern": TEMPORAL_SHAPE})
+    temporal_end = StringField(_l("Temporal coverage: end"), validators=[Optional(), temporal_bound],
+                               description=TEMPORAL_HELP, render_kw={"pattern": TEMPORAL_SHAPE})
     spatial_text = StringField(_l("Geographic coverage"), validators=[Optional()],
                                description=_l("A place name, e.g. France or Gironde."))
     spatial_place = SelectField(_l("Place on the map"), choices=[], validators=[Optional()],

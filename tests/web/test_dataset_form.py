@@ -229,3 +229,57 @@ def test_the_frequency_and_language_lists_take_the_stored_values_only(
     html = refused.get_data(as_text=True)
     assert "Choose a frequency from the list." in html and "Choose languages from the list." in html
     assert extras_of(call("package_show", sysadmin, id="ancien"))["frequency"] == "au fil de l'eau"
+
+
+def test_saving_the_edit_form_unchanged_keeps_every_extra_it_shows_as_stored(
+        client: Any, sysadmin: Any, call: Any, org: dict[str, Any]) -> None:
+    stored = {
+        "temporal_start": "2019",  # xsd:gYear, as DCAT sources give it
+        "temporal_end": "2021-06-30T18:00:00+02:00",  # xsd:dateTime
+        "frequency": "irregular",  # a udata-style spelling of the EU term the form shows
+        "language": '["http://publications.europa.eu/resource/authority/language/FRA", "en"]',
+        "spatial_text": "Gironde",
+        "spatial": '{"type": "Point", "coordinates": [-0.58, 44.84]}',
+        "contact_name": "Mission open data",
+        "contact_email": "opendata@example.org",
+    }
+    call("package_create", sysadmin, name="moissonne", title="Moissonné", owner_org=org["id"],
+         extras=[{"key": k, "value": v} for k, v in stored.items()])
+    log_in(client, sysadmin)
+    edit = client.get("/dataset/edit/moissonne").get_data(as_text=True)
+    assert 'value="2019"' in edit and 'value="2021-06-30T18:00:00+02:00"' in edit
+    assert [v for v, _l, selected in options(edit, "frequency") if selected] == [IRREG]
+    assert client.post("/dataset/edit/moissonne", data=unchanged(edit, "dataset-form")).status_code == 302
+    assert extras_of(call("package_show", sysadmin, id="moissonne")) == stored
+    # A field that is changed is written as the form writes it; the others stay as they were.
+    data = unchanged(edit, "dataset-form")
+    data["frequency"] = MONTHLY
+    data["temporal_start"] = "2019-06"
+    assert client.post("/dataset/edit/moissonne", data=data).status_code == 302
+    assert extras_of(call("package_show", sysadmin, id="moissonne")) == {
+        **stored, "frequency": MONTHLY, "temporal_start": "2019-06"}
+
+
+def test_the_temporal_fields_take_a_year_a_month_a_day_or_a_date_and_time(
+        client: Any, sysadmin: Any, call: Any, org: dict[str, Any]) -> None:
+    log_in(client, sysadmin)
+    form = client.get("/dataset/new", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert re.search(r'<input[^>]*id="temporal_start"[^>]*type="text"', form)
+    assert "par exemple 2019, 2019-06 ou 2019-06-30" in form  # the hint, in the page's language
+    for start, end in (("2019", "2021-06-30T18:00:00+02:00"), ("2019-06", "2021-06-30")):
+        data = {**every_field(csrf_token(form), org["id"]), "groups": [], "temporal_start": start,
+                "temporal_end": end}
+        assert client.post("/dataset/new", data=data).status_code == 302
+        extras = extras_of(call("package_show", sysadmin, id="allocataires-commune"))
+        assert (extras["temporal_start"], extras["temporal_end"]) == (start, end)
+        call("dataset_purge", sysadmin, id="allocataires-commune")
+    data = {**every_field(csrf_token(form), org["id"]), "groups": [], "temporal_start": "2020-02-30",
+            "temporal_end": "2019-13"}
+    refused = client.post("/dataset/new", data=data, headers={"Accept-Language": "fr"})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 200
+    summary = re.search(r'<div class="error-summary" role="alert"[^>]*>(.*?)</div>', html, re.S).group(1)
+    assert [t for t, _x in re.findall(r'<a href="#([^"]+)">([^<]+)</a>', summary)] == ["temporal_start",
+                                                                                          "temporal_end"]
+    assert "Saisissez une année, un mois ou une date" in summary
+    assert call("package_search", sysadmin, q="name:allocataires-commune")["count"] == 0
