@@ -24,6 +24,11 @@ class Actor:
     user_id: str | None = None
     name: str = ""
     is_sysadmin: bool = False
+    # Set only for a caller the browser's session cookie authenticated (catalog/api/views.py), None for API tokens,
+    # the CLI and internal steps: checks the caller's current password, and raises an ActionError when it is wrong
+    # (the wrong guess counts in the login limits). user_update asks it before a new password or e-mail address, so
+    # a borrowed session cannot take the account over (CKAN's form asks too; token callers are unchanged).
+    check_current_password: Callable[[str], None] | None = field(default=None, compare=False, repr=False)
 
     @property
     def is_anonymous(self) -> bool:

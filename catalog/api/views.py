@@ -4,6 +4,7 @@ envelope catalog.responses renders)."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from flask import Blueprint, Response, current_app, request
@@ -12,7 +13,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from catalog.clock import utcnow
 from catalog.context import ANONYMOUS, Actor
-from catalog.errors import BadRequest, PayloadTooLarge
+from catalog.errors import BadRequest, NotAuthorized, PayloadTooLarge, ServiceUnavailable
 from catalog.nesting import TOO_DEEP, TooDeeplyNested, loads_bounded
 from catalog.registry import call_action, get_action, retry_if_connection_dropped
 from catalog.responses import help_url, json_response
@@ -93,7 +94,23 @@ def _session_actor(services: Services) -> Actor:
     # The cookie names the user; who they are now (active? sysadmin? same stamp?) is the database's answer.
     with services.db.unit_of_work(write=False) as session:
         user = user_for_session(session, payload)
-        return ANONYMOUS if user is None else actor_for_user(user)
+        if user is None:
+            return ANONYMOUS
+        return replace(actor_for_user(user), check_current_password=_check_current_password)
+
+
+def _check_current_password(password: str) -> None:
+    """The account form's check (catalog/web/users.py), for a cookie caller changing a password or e-mail address
+    through the API: wrong guesses count in the same login limits. Its messages in English, as the API's."""
+    from flask_babel import force_locale
+
+    from catalog.web.users import current_password_problem
+
+    with force_locale("en"):
+        problem = current_password_problem(password)
+    if problem is not None:
+        message, status = problem
+        raise ServiceUnavailable(message) if status == 503 else NotAuthorized(message)
 
 
 def _csrf_header_is_valid() -> bool:
@@ -128,8 +145,11 @@ def request_data(read_only: bool) -> dict[str, Any]:
             # A chunked body: Werkzeug stops reading at the limit and returns what it read, not a 413.
             raise RequestEntityTooLarge()
     except RequestEntityTooLarge as error:
-        # The limit of this request: max_body_bytes, or for a resource upload the file limit (storage.limits).
-        raise PayloadTooLarge(f"Request body is larger than {request.max_content_length} bytes") from error
+        # The limit that tripped: the body's (max_body_bytes, or for a resource upload the file limit), or one of
+        # the form's (storage.limits).
+        from catalog.storage.limits import too_large_message
+
+        raise PayloadTooLarge(too_large_message(error)) from error
     if not raw:
         return {}
     try:

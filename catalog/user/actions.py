@@ -118,11 +118,17 @@ def user_update(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
     :param email: required
     :param name: only sysadmins may rename a user
     :param password: at least 8 characters
+    :param old_password: the caller's current password, required when the caller is logged in by the browser's
+        session cookie (not an API token) and changes the password or e-mail address (403 when wrong)
     :param fullname, about, image_url: optional
     :param sysadmin: sysadmins only (ignored for others): make or unmake a sysadmin; the last active sysadmin
         cannot be unmade (409)
     """
     user = get_user(ctx.session, data["id"])
+    new_email = data["email"].strip().lower() != (user.email or "").lower()
+    new_password = data.get("password") or (data.get("password_hash") and ctx.actor.is_sysadmin)
+    if ctx.actor.check_current_password is not None and (new_email or new_password):
+        ctx.actor.check_current_password(data.get("old_password") or "")  # a browser session: see Actor
     errors = uniqueness_errors(ctx.session, data, current=user)
     if "name" in data and data["name"] != user.name and not ctx.actor.is_sysadmin:
         errors["name"] = ["That login name can not be modified."]
