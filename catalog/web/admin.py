@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
+from catalog.dataset.rules import CORE_FIELDS
 from catalog.dcat import geometry, terms
 from catalog.dcat.places import PLACES
 from catalog.errors import ValidationError
@@ -181,6 +182,9 @@ def custom_extras(form: DatasetForm) -> dict[str, str] | None:
         problem = None
         if not key and value:
             problem = _("Give a name to this value.")
+        elif key in CORE_FIELDS:  # package_create would refuse it ("There is a schema field with the same name")
+            problem = _("“%(key)s” is a field of every dataset and cannot name additional information: choose "
+                        "another name.", key=key)
         elif key and not labels.is_custom_extra(key):
             problem = _("“%(key)s” has a field of its own in this form or is kept by the catalog: choose another "
                         "name.", key=key)

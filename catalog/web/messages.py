@@ -24,6 +24,7 @@ EXACT = {
     "You cannot add a dataset to this organization": _l("You cannot add a dataset to this organization."),
     "Datasets with no organization can't be private.": _l("A dataset without an organization cannot be private."),
     "File upload too large": _l("The file is too large."),
+    "There is a schema field with the same name": _l("This name is a field of every dataset: choose another name."),
     "Not found: User": _l("There is no user with this name."),
     "role does not exist.": _l("Choose a capacity."),
     # The review actions' conflicts (catalog/review/actions.py, catalog/dataset/held.py).

@@ -283,3 +283,30 @@ def test_the_temporal_fields_take_a_year_a_month_a_day_or_a_date_and_time(
                                                                                           "temporal_end"]
     assert "Saisissez une année, un mois ou une date" in summary
     assert call("package_search", sysadmin, q="name:allocataires-commune")["count"] == 0
+
+
+def test_free_rows_named_like_a_field_of_every_dataset_are_refused_on_their_row(
+        client: Any, sysadmin: Any, call: Any, org: dict[str, Any]) -> None:
+    log_in(client, sysadmin)
+    form = client.get("/dataset/new").get_data(as_text=True)
+    data = {**every_field(csrf_token(form), org["id"]), "groups": [],
+            "extras-0-key": "state", "extras-0-value": "deleted", "extras-1-key": "private", "extras-1-value": "1",
+            "extras-2-key": "owner_org", "extras-2-value": "autre", "extras-3-key": "creator_user_id",
+            "extras-3-value": "quelqu'un", "extras-4-key": "unite", "extras-4-value": "foyers"}
+    refused = client.post("/dataset/new", data=data, headers={"Accept-Language": "fr"})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 200
+    summary = re.search(r'<div class="error-summary" role="alert"[^>]*>(.*?)</div>', html, re.S).group(1)
+    links = re.findall(r'<a href="#([^"]+)">([^<]+)</a>', summary)
+    assert [target for target, _text in links] == ["extras-0-key", "extras-1-key", "extras-2-key", "extras-3-key"]
+    assert "« state » est un champ de tout jeu de données" in links[0][1]
+    assert "schema field" not in html
+    assert call("package_search", sysadmin, q="name:allocataires-commune", include_private=True)["count"] == 0
+
+
+def test_the_actions_refusal_of_an_extra_named_like_a_field_is_translated(app: Any) -> None:
+    from catalog.web.messages import translate_error
+
+    with app.test_request_context("/", headers={"Accept-Language": "fr"}):
+        assert translate_error("There is a schema field with the same name") == (
+            "Ce nom est celui d’un champ de tout jeu de données : choisissez-en un autre.")
