@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response
 
 from catalog.errors import ValidationError
 from catalog.services import current_services
-from catalog.storage.limits import UPLOAD_PAGES
+from catalog.storage.limits import FormTooLarge, UploadRequest
 from catalog.web.admin import editable, form_values, login_first, require, saved, show_errors
 from catalog.web.blueprint import web
 from catalog.web.calls import act
@@ -46,14 +46,26 @@ def too_large_message() -> str:
              limit=filesize(current_services().settings.max_resource_bytes))
 
 
+def form_too_large_message(error: FormTooLarge) -> str:
+    if error.limit == "parts":
+        return _("The form has too many fields (more than %(count)s).", count=error.size)
+    if error.limit == "field":
+        return _("A form field is larger than the maximum size of %(limit)s.", limit=filesize(error.size))
+    return _("The form's fields are larger than %(limit)s in all.", limit=filesize(error.size))
+
+
 @web.errorhandler(RequestEntityTooLarge)
 def body_too_large(error: RequestEntityTooLarge) -> tuple[str, int]:
-    """A body over its request's limit on any page, answered before the form is read: the limit in the visitor's
-    language (Werkzeug's own description is English), the file limit on the resource forms."""
-    if request.endpoint in UPLOAD_PAGES:
+    """A body over one of its request's limits on any page, answered before the form is read: the limit that
+    tripped, in the visitor's language (Werkzeug's own description is English); the file limit for a resource
+    form's upload (storage.limits)."""
+    if isinstance(error, FormTooLarge):
+        return error_page(413, form_too_large_message(error))
+    if isinstance(request, UploadRequest) and request.file_cap is not None:
         return error_page(413, too_large_message())
     return error_page(413, _("The request is larger than the maximum size of %(limit)s.",
-                             limit=filesize(current_services().settings.max_body_bytes)))
+                             limit=filesize(request.max_content_length
+                                            or current_services().settings.max_body_bytes)))
 
 
 def _too_large(form: ResourceForm) -> bool:

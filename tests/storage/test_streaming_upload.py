@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import requests
 
-from catalog.storage.limits import SPOOL_BYTES, CappedSpool, upload_limit
+from catalog.storage.limits import SPOOL_BYTES, UPLOAD_FORM_PARTS, CappedSpool, upload_limit
 from tests.conftest import SELECTED
 from tests.servers import ServerProcess
 
@@ -86,6 +86,51 @@ def test_a_body_over_the_upload_limit_is_a_413_naming_it(client, sysadmin_token,
     assert body["success"] is False and body["help"].endswith("name=resource_create")
     assert body["error"] == {"__type": "Payload Too Large",
                              "message": f"Request body is larger than {FILE + BODY} bytes"}
+
+
+def test_an_anonymous_upload_keeps_the_body_limit(client, dataset, small_limits):
+    """Only a caller with a token or a session may send more than max_body_bytes: anyone else would be refused
+    anyway, after the whole body was read."""
+    response = client.post("/api/3/action/resource_create", content_type="multipart/form-data",
+                           data={"package_id": dataset["id"], "upload": (io.BytesIO(csv_bytes(BODY + 10)), "a.csv")})
+    assert response.status_code == 413
+    assert response.get_json()["error"] == {"__type": "Payload Too Large",
+                                            "message": f"Request body is larger than {BODY} bytes"}
+
+
+def test_an_upload_s_fields_share_one_memory_budget(client, sysadmin_token, dataset, small_limits):
+    """Each field under Werkzeug's per-field limit, all of them over max_body_bytes: a 413 naming that budget."""
+    fields = {"package_id": dataset["id"], **{f"extra{i}": "x" * (BODY // 4) for i in range(5)}}
+    response = upload(client, sysadmin_token, "resource_create", fields, csv_bytes(100))
+    assert response.status_code == 413
+    assert response.get_json()["error"] == {"__type": "Payload Too Large",
+                                            "message": f"The form fields are larger than {BODY} bytes in all"}
+
+
+def test_small_files_past_the_budget_go_to_disk_and_are_stored(client, sysadmin_token, dataset, small_limits):
+    fields = {"package_id": dataset["id"], "notes": "y" * (BODY // 2)}
+    content = csv_bytes(BODY - 100)  # under the spool size: it would stay in memory, but the budget is passed
+    response = upload(client, sysadmin_token, "resource_create", fields, content)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.get_json()["result"]["hash"] == hashlib.sha256(content).hexdigest()
+
+
+def test_an_upload_has_few_parts_and_the_413_says_so(client, sysadmin_token, dataset, small_limits):
+    fields = {"package_id": dataset["id"], **{f"e{i}": "1" for i in range(UPLOAD_FORM_PARTS)}}
+    response = upload(client, sysadmin_token, "resource_create", fields, csv_bytes(100))
+    assert response.status_code == 413
+    assert response.get_json()["error"] == {"__type": "Payload Too Large",
+                                            "message": f"The form has more than {UPLOAD_FORM_PARTS} parts"}
+
+
+def test_a_field_over_its_own_limit_is_a_413_naming_it(app, client, sysadmin_token, dataset, small_limits,
+                                                       monkeypatch):
+    monkeypatch.setitem(app.config, "MAX_FORM_MEMORY_SIZE", 1000)
+    response = upload(client, sysadmin_token, "resource_create", {"package_id": dataset["id"], "notes": "z" * 1001},
+                      csv_bytes(100))
+    assert response.status_code == 413
+    assert response.get_json()["error"] == {"__type": "Payload Too Large",
+                                            "message": "A form field is larger than 1000 bytes"}
 
 
 def test_a_file_over_the_limit_within_the_allowance_is_refused_as_ckan_does(client, sysadmin_token, dataset,

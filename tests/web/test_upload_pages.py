@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from catalog.storage.limits import WEB_DRAIN_FACTOR
+from catalog.storage.limits import UPLOAD_FORM_PARTS, WEB_DRAIN_FACTOR
 from tests.web.conftest import csrf_token, log_in
 
 BODY = 64 * 1024
@@ -119,3 +119,20 @@ def test_other_forms_keep_the_body_limit_and_say_so_in_french(client, dataset):
                            headers={"Accept-Language": "fr"})
     assert response.status_code == 413
     assert "La requête dépasse la taille maximale de 65,5 ko." in html.unescape(response.get_data(as_text=True))
+
+
+def test_a_form_with_too_many_fields_is_a_413_saying_so_in_french(client, dataset):
+    path = "/dataset/allocataires/resource/new"
+    data = {"csrf_token": form_token(client, path), **FIELDS, **{f"e{i}": "1" for i in range(UPLOAD_FORM_PARTS)}}
+    response = client.post(path, data=data, content_type="multipart/form-data", headers={"Accept-Language": "fr"})
+    assert response.status_code == 413
+    assert f"Le formulaire a trop de champs (plus de {UPLOAD_FORM_PARTS})." in html.unescape(
+        response.get_data(as_text=True))
+
+
+def test_fields_over_the_memory_budget_are_a_413_saying_so(client, dataset):
+    path = "/dataset/allocataires/resource/new"
+    data = {"csrf_token": form_token(client, path), **FIELDS, **{f"e{i}": "x" * (BODY // 4) for i in range(5)}}
+    response = client.post(path, data=data, content_type="multipart/form-data", headers={"Accept-Language": "en"})
+    assert response.status_code == 413
+    assert "The form's fields are larger than 65.5 kB in all." in html.unescape(response.get_data(as_text=True))
