@@ -198,11 +198,19 @@ def custom_extras(form: DatasetForm) -> dict[str, str] | None:
     return extras if ok else None
 
 
-def submitted_extras(form: DatasetForm) -> dict[str, str] | None:
-    """On a valid submission, the free rows' extras; None otherwise (each field and row has its messages)."""
+def submitted_extras(form: DatasetForm, pkg: dict[str, Any] | None = None) -> dict[str, str] | None:
+    """On a valid submission, the free rows' extras; None otherwise (each field and row has its messages).
+    A field of an extra sent back as the form showed it is not checked: its stored value is kept as it is
+    (_dataset_data), and a harvested value the form would refuse ("June 2019") must not block every edit."""
     if not form.is_submitted():
         return None
     valid = form.validate()
+    if not valid and pkg is not None:
+        shown = _initial(pkg)
+        for key in (*EXTRA_FIELDS, "language"):
+            if form[key].errors and key in stored_extras(pkg) and _same(form[key].data, shown.get(key)):
+                form[key].errors = []
+        valid = not form.errors
     custom = custom_extras(form)
     return custom if valid else None
 
@@ -323,7 +331,7 @@ def dataset_edit(id: str) -> str | Response:
     form = DatasetForm(data=None if request.method == "POST" else _initial(pkg))
     kept_groups = _dataset_choices(form, pkg)
     problems: list[str] = []
-    if (custom := submitted_extras(form)) is not None:
+    if (custom := submitted_extras(form, pkg)) is not None:
         try:
             pkg = act("package_patch", id=pkg["id"], **_dataset_data(form, pkg, kept_groups, custom,
                                                                      keep_empty=True))

@@ -310,3 +310,22 @@ def test_the_actions_refusal_of_an_extra_named_like_a_field_is_translated(app: A
     with app.test_request_context("/", headers={"Accept-Language": "fr"}):
         assert translate_error("There is a schema field with the same name") == (
             "Ce nom est celui d’un champ de tout jeu de données : choisissez-en un autre.")
+
+
+def test_a_stored_value_the_form_would_refuse_is_kept_when_left_as_it_is(
+        client: Any, sysadmin: Any, call: Any, org: dict[str, Any]) -> None:
+    stored = {"temporal_start": "juin 2019", "contact_email": "pas une adresse", "spatial_text": "Gironde"}
+    call("package_create", sysadmin, name="moissonne", title="Moissonné", owner_org=org["id"],
+         extras=[{"key": k, "value": v} for k, v in stored.items()])
+    log_in(client, sysadmin)
+    edit = client.get("/dataset/edit/moissonne").get_data(as_text=True)
+    data = unchanged(edit, "dataset-form")
+    data["title"] = "Moissonné à nouveau"
+    assert client.post("/dataset/edit/moissonne", data=data).status_code == 302
+    pkg = call("package_show", sysadmin, id="moissonne")
+    assert pkg["title"] == "Moissonné à nouveau" and extras_of(pkg) == stored
+    data["temporal_start"] = "juin 2020"  # typed: checked
+    refused = client.post("/dataset/edit/moissonne", data=data, headers={"Accept-Language": "en"})
+    assert refused.status_code == 200
+    assert "Enter a year, a month or a date that exists" in refused.get_data(as_text=True)
+    assert extras_of(call("package_show", sysadmin, id="moissonne"))["temporal_start"] == "juin 2019"
