@@ -33,6 +33,7 @@ from catalog.organization.models import Group
 from catalog.registry import unit
 from catalog.search.stored import current_stored_dicts
 from catalog.settings import Settings
+from catalog.site.options import site_options
 
 if TYPE_CHECKING:
     from catalog.services import Services
@@ -153,7 +154,8 @@ def dump(services: Services, out: IO[bytes], *, fmt: str = "nt", profile: Profil
     count = 0
     with unit(services, ANONYMOUS, write=False) as ctx:
         graph = new_graph()
-        catalog_to_rdf(graph, site_url=settings.site_url, title=settings.site_title, modified=last_modified(ctx))
+        catalog_to_rdf(graph, site_url=settings.site_url, title=site_options(ctx.session, settings)["site_title"],
+                       modified=last_modified(ctx))
         graph.serialize(destination=out, format=rdf_format, encoding="utf-8")
         for batch in iter_public_packages(ctx, where or CatalogFilter(), batch_size):
             graph = new_graph(write_once=fmt == "nt")

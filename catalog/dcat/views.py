@@ -34,6 +34,7 @@ from catalog.dcat.vocab import HYDRA, RDF, XSD
 from catalog.errors import ActionError, BadRequest, NotFound
 from catalog.registry import call_action, unit
 from catalog.services import current_services
+from catalog.site.options import site_options
 
 # extension -> (rdflib format, media type)
 FORMATS = {
@@ -152,7 +153,8 @@ def _catalog(ext: str) -> Response:
             packages = dictize_batch(session, ids, settings)
         graph = new_graph(write_once=ext == "nt")
         uris = datasets_to_rdf(graph, ctx, packages, site_url=settings.site_url, profile=profile)
-        catalog_to_rdf(graph, site_url=settings.site_url, title=settings.site_title, dataset_uris=uris,
+        catalog_to_rdf(graph, site_url=settings.site_url, title=site_options(session, settings)["site_title"],
+                       dataset_uris=uris,
                        modified=last_modified(ctx))
     last_id = packages[-1]["id"] if packages else None
     _paging_to_rdf(graph, ext, page=page, per_page=per_page, total=total, last_id=last_id)
@@ -242,5 +244,6 @@ def _dataset(id_or_name: str, ext: str) -> Response:
         pkg = package_dictize(session, package, settings)
         graph = new_graph(write_once=ext == "nt")
         [uri] = datasets_to_rdf(graph, ctx, [pkg], site_url=settings.site_url, profile=profile)
-    catalog_to_rdf(graph, site_url=settings.site_url, title=settings.site_title, dataset_uris=[uri])
+        title = site_options(session, settings)["site_title"]  # as status_show's, changed by config_option_update
+    catalog_to_rdf(graph, site_url=settings.site_url, title=title, dataset_uris=[uri])
     return _serialize(graph, ext)

@@ -20,6 +20,7 @@ from catalog.authz import REVIEW_ROLES
 from catalog.context import ActionContext
 from catalog.mail import send_mail
 from catalog.organization.models import Member
+from catalog.site.options import site_options
 from catalog.user.models import User
 
 Decision = Literal["approved", "changes_requested"]
@@ -84,7 +85,7 @@ def mail_author(ctx: ActionContext, *, author_user_id: str | None, package_name:
 def _send_after_commit(ctx: ActionContext, recipients: list[str], subject: str, french: list[str],
                        english: list[str]) -> None:
     settings = ctx.settings  # as it was for the action, whatever happens to the services afterwards
-    site = settings.site_title
+    site = site_options(ctx.session, settings)["site_title"]  # as status_show's, changed by config_option_update
     body = "\n\n".join(["Bonjour,", *french, "---", "Hello,", *english,
                         f"-- \n{site} — {settings.site_url.rstrip('/')}"]) + "\n"
     ctx.after_commit(partial(send_mail, settings, recipients, f"[{site}] {subject}", body))

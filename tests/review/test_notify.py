@@ -194,3 +194,12 @@ def test_review_actions_mail_after_commit(call: Caller, crew: Crew, sink: SmtpSi
     call("review_approve", crew["gerante"], id="allocataires-caf")
     assert to(sink.received[3:]) == ["auteur@example.org", "gerante@example.org", "relectrice@example.org"]
     assert sink.received[-1].message["Subject"] == "[Moisson] Publié / Published: Allocataires 2024"
+
+
+def test_mails_carry_the_runtime_site_title(services: Services, call: Caller, crew: Crew, sink: SmtpSink) -> None:
+    call("config_option_update", crew["sysadmin"], **{"ckan.site_title": "Données ouvertes de la CAF"})
+    submit(services, crew["auteur"], crew)
+    decide(services, crew["relectrice"], crew["auteur"].user_id)
+    for received in sink.received:
+        assert received.message["Subject"].startswith("[Données ouvertes de la CAF] ")
+        assert f"-- \nDonnées ouvertes de la CAF — {SITE}\n" in text_of(received)
