@@ -21,7 +21,7 @@ from catalog.errors import NotFound, ValidationError
 from catalog.review.models import OPEN_STATUSES
 from catalog.web.admin import editable, error_messages, login_first, require
 from catalog.web.blueprint import web
-from catalog.web.calls import act, can
+from catalog.web.calls import act, can, current_user
 from catalog.web.forms import DeleteForm
 from catalog.web.messages import translate_error
 
@@ -80,10 +80,19 @@ def dataset_delete(id: str) -> Any:
 def resource_delete(id: str, resource_id: str) -> Any:
     if (redirect_to := login_first()) is not None:
         return redirect_to
+    published = act("package_show", id=id)
+    if published.get("state") == "deleted" and not (current_user() or {}).get("sysadmin"):
+        abort(404)  # a dataset in the trash: only sysadmins see it (and purge it whole from the trash)
     pkg = editable(id)  # its author's pending version when their changes are held: a resource they added is there
     res = next((r for r in pkg.get("resources") or [] if r["id"] == resource_id), None)
     if res is None:
         raise NotFound("Resource was not found.")
+    # The links use the dataset's id: a name changed in held changes is not the published page's. A resource added
+    # in held changes has no page yet: Cancel goes back to the changes under review.
+    if any(r["id"] == res["id"] for r in published.get("resources") or []):
+        cancel_url = url_for("web.resource_read", id=pkg["id"], resource_id=res["id"])
+    else:
+        cancel_url = url_for("web.review_read", id=pkg["id"])
     title = res.get("name") or _("Unnamed resource")
     consequences = [_("The resource is removed from the dataset “%(dataset)s”, with its preview.",
                       dataset=pkg.get("title") or pkg["name"]),
@@ -93,8 +102,7 @@ def resource_delete(id: str, resource_id: str) -> Any:
     return _confirm(Target(
         kind="resource", id=res["id"], title=title, dataset=pkg,
         question=_("Delete the resource “%(title)s”?", title=title), consequences=consequences,
-        cancel_url=url_for("web.resource_read", id=pkg["name"], resource_id=res["id"]),
-        done_url=url_for("web.dataset_read", id=pkg["name"])))
+        cancel_url=cancel_url, done_url=url_for("web.dataset_read", id=pkg["id"])))
 
 
 @web.route("/organization/delete/<id>", methods=["GET", "POST"])
@@ -150,7 +158,7 @@ def _confirm(target: Target) -> Any:
     if target.kind == "resource" and _held_for_review(target.dataset["id"]):
         flash(_("Saved for review: the published version stays online until a reviewer approves the changes."),
               "success")
-        return redirect(url_for("web.review_read", id=target.dataset["name"]))
+        return redirect(url_for("web.review_read", id=target.dataset["id"]))
     flash(_done(target.kind, purge, target.title), "success")
     return redirect(target.done_url)
 

@@ -131,11 +131,12 @@ def test_an_editor_deletes_a_resource(client: Any, call: Caller, sysadmin: Actor
     assert f'href="{page}/delete"' in get(client, page)[1]
     status, html = get(client, page + "/delete", "fr")
     assert status == 200 and "Supprimer la ressource « Fichier CSV » ?" in html
-    assert "Allocataires 2024" in html and f'<a class="button" href="{page}">Annuler</a>' in html
+    cancel = f"/dataset/{pkg['id']}/resource/{res['id']}"
+    assert "Allocataires 2024" in html and f'<a class="button" href="{cancel}">Annuler</a>' in html
     assert 'name="purge"' not in html
 
     response = confirm(client, page + "/delete", "fr")
-    assert response.status_code == 302 and response.headers["Location"].endswith("/dataset/allocataires")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/dataset/{pkg['id']}")
     assert "La ressource « Fichier CSV » a été supprimée." in flashed(client, response, "fr")
     assert [r["name"] for r in call("package_show", sysadmin, id="allocataires")["resources"]] == ["Notice"]
     assert get(client, page + "/delete")[0] == 404
@@ -161,11 +162,12 @@ def test_who_may_not_delete_a_resource(client: Any, call: Caller, sysadmin: Acto
 
 def test_a_resource_deletion_is_held_for_review(client: Any, call: Caller, sysadmin: Actor,
                                                 people: dict[str, Actor]) -> None:
-    res = dataset(call, sysadmin)["resources"][0]
+    pkg = dataset(call, sysadmin)
+    res = pkg["resources"][0]
     call("organization_patch", sysadmin, id="cnaf", review_required=True)
     as_user(client, people["edith"])
     response = confirm(client, f"/dataset/allocataires/resource/{res['id']}/delete", "fr")
-    assert response.status_code == 302 and response.headers["Location"].endswith("/dataset/allocataires/review")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/dataset/{pkg['id']}/review")
     assert "Enregistré pour relecture" in flashed(client, response, "fr")
     published = call("package_show", sysadmin, id="allocataires")
     assert len(published["resources"]) == 2  # online until a reviewer approves
@@ -176,7 +178,7 @@ def test_a_resource_deletion_is_held_for_review(client: Any, call: Caller, sysad
     added = call("resource_create", people["edith"], package_id=published["id"], url=CSV_URL, name="Ajout")
     page = f"/dataset/allocataires/resource/{added['id']}/delete"
     assert "Supprimer la ressource « Ajout » ?" in get(client, page, "fr")[1]
-    assert confirm(client, page, "fr").headers["Location"].endswith("/dataset/allocataires/review")
+    assert confirm(client, page, "fr").headers["Location"].endswith(f"/dataset/{pkg['id']}/review")
     pending = call("review_show", sysadmin, id="allocataires")["pending"]
     assert [r["name"] for r in pending["resources"]] == ["Notice"]
 
@@ -194,6 +196,41 @@ def test_a_resource_deletion_is_held_for_review(client: Any, call: Caller, sysad
     assert "Sa relecture est close" in get(client, "/dataset/delete/allocataires", "fr")[1]
     confirm(client, "/dataset/delete/allocataires")
     assert call("review_show", sysadmin, id="allocataires")["status"] not in ("draft", "pending", "changes_requested")
+
+
+@pytest.mark.parametrize("rename", [False, True])
+def test_the_links_of_a_held_author_s_resource_deletion_lead_somewhere(client: Any, call: Caller, sysadmin: Actor,
+                                                                       people: dict[str, Actor], rename: bool) -> None:
+    """The page is built from the author's pending version: its links name the dataset by id (a name changed in
+    the held changes is not the published page's), and a resource only in the pending version has no page yet:
+    Cancel goes to the review page."""
+    pkg = dataset(call, sysadmin)
+    call("organization_patch", sysadmin, id="cnaf", review_required=True)
+    added = call("resource_create", people["edith"], package_id=pkg["id"], url=CSV_URL, name="Ajout")
+    if rename:
+        call("package_patch", people["edith"], id=pkg["id"], name="allocataires-2025")
+    as_user(client, people["edith"])
+    for res_id, cancel in ((added["id"], f"/dataset/{pkg['id']}/review"),
+                           (pkg["resources"][0]["id"], f"/dataset/{pkg['id']}/resource/{pkg['resources'][0]['id']}")):
+        status, html = get(client, f"/dataset/allocataires/resource/{res_id}/delete")
+        assert status == 200 and f'<a class="button" href="{cancel}">Cancel</a>' in html
+        assert get(client, cancel)[0] == 200
+    response = confirm(client, f"/dataset/allocataires/resource/{pkg['resources'][0]['id']}/delete")
+    assert response.status_code == 302 and get(client, response.headers["Location"])[0] == 200
+
+
+def test_the_resources_of_a_dataset_in_the_trash_are_only_for_sysadmins(client: Any, call: Caller, sysadmin: Actor,
+                                                                        people: dict[str, Actor]) -> None:
+    pkg = dataset(call, sysadmin)
+    call("package_delete", sysadmin, id=pkg["id"])
+    page = f"/dataset/allocataires/resource/{pkg['resources'][0]['id']}/delete"
+    as_user(client, people["edith"])
+    assert get(client, page)[0] == 404
+    token = csrf_token(get(client, "/dataset/new")[1])
+    assert client.post(page, data={"csrf_token": token}).status_code == 404
+    assert len(call("package_show", sysadmin, id=pkg["id"])["resources"]) == 2
+    as_user(client, sysadmin)
+    assert get(client, page)[0] == 200
 
 
 def test_organization_delete_and_purge(client: Any, call: Caller, sysadmin: Actor,
