@@ -38,8 +38,10 @@ def config_option_list(ctx: ActionContext, data: dict[str, Any]) -> list[str]:
 def config_option_update(ctx: ActionContext, data: dict[str, Any]) -> dict[str, str]:
     """Change runtime-editable settings (sysadmins only) and return them with their new values.
 
-    Pass each setting as its own key, e.g. {"ckan.site_title": "Données ouvertes"}. An empty string or null
-    puts a setting back to its default (the title from MOISSON_SITE_TITLE, the licence lov2).
+    Pass each setting as its own key, e.g. {"ckan.site_title": "Données ouvertes"}. A null value is ignored (no
+    change, and the key is left out of the answer), as CKAN's schema (ignore_missing) does. An empty string puts
+    a setting back to its default (the title from MOISSON_SITE_TITLE, the licence lov2): CKAN stores the empty
+    value and its admin page's Reset deletes the stored ones; here an option without a value has its default.
 
     :param ckan.site_title: the site's name, in every page's header and title (at most 100 characters)
     :param ckan.site_description: a sentence or two shown on the home page
@@ -49,7 +51,7 @@ def config_option_update(ctx: ActionContext, data: dict[str, Any]) -> dict[str, 
     unknown = sorted(set(data) - set(BY_KEY))
     if unknown:
         raise ValidationError({"message": f"Configuration option(s) '{' '.join(unknown)}' can not be updated"})
-    values = {key: (value or "").strip() for key, value in data.items()}
+    values = {key: value.strip() for key, value in data.items() if value is not None}
     licence = values.get("ckan.default_license_id")
     if licence and license_for(licence) is None:
         raise ValidationError({"ckan.default_license_id": [f"License '{licence}' not found"]})
