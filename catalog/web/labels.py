@@ -156,6 +156,25 @@ JOB_STATUS_LABELS = {
     "skipped": _l("Skipped"),
 }
 
+# The activity stream's types (catalog/activity), as the dataset and user pages list them.
+ACTIVITY_LABELS = {
+    "new package": _l("dataset created"),
+    "changed package": _l("dataset updated"),
+    "deleted package": _l("dataset deleted"),
+    "new organization": _l("organization created"),
+    "changed organization": _l("organization updated"),
+    "deleted organization": _l("organization deleted"),
+    "new group": _l("group created"),
+    "changed group": _l("group updated"),
+    "deleted group": _l("group deleted"),
+    "new user": _l("account created"),
+    "changed user": _l("profile updated"),
+    "review submitted": _l("submitted for review"),
+    "review approved": _l("approved and published"),
+    "changes requested": _l("changes requested"),
+    "review withdrawn": _l("withdrawn from review"),
+}
+
 # DataStore column types (PostgreSQL's names, which the SQLite DataStore reports too).
 COLUMN_TYPE_LABELS = {
     "text": _l("text"),
@@ -258,6 +277,11 @@ def job_status(value: str | None) -> str:
     return str(label) if label is not None else (value or "")
 
 
+def activity_label(value: str | None) -> str:
+    label = ACTIVITY_LABELS.get(value or "")
+    return str(label) if label is not None else (value or "")
+
+
 def column_type(value: str | None) -> str:
     label = COLUMN_TYPE_LABELS.get((value or "").strip().lower())
     return str(label) if label is not None else (value or "")
@@ -343,6 +367,7 @@ FILTERS = {
     "filesize": filesize,
     "licence_title": licence_title,
     "job_status": job_status,
+    "activity_label": activity_label,
     "column_type": column_type,
     "datastore_message": datastore_message,
     "frequency_label": frequency_label,

@@ -177,3 +177,25 @@ def test_the_preview_names_column_types_and_filter_errors_in_french(page: Any,
     status, html = page(table["url"] + "?column=Allocataires&value=abc", "fr")
     assert status == 200
     assert "« abc » n’est pas une valeur valide pour une colonne de type entier." in html
+
+
+def test_activity_types_are_named_from_one_table_on_the_dataset_and_user_pages(
+        client: Any, call: Any, sysadmin: Any, org: dict[str, Any], in_language: Any) -> None:
+    emitted = {f"{change} {kind}" for change in ("new", "changed", "deleted")
+               for kind in ("package", "organization", "group", "user")} - {"deleted user"}
+    emitted |= {"review submitted", "review approved", "changes requested", "review withdrawn"}
+    assert set(labels.ACTIVITY_LABELS) == emitted
+    with in_language("fr"):
+        french = {key: labels.activity_label(key) for key in emitted}
+        assert labels.activity_label("something new") == "something new"
+    with in_language("en"):
+        assert all(labels.activity_label(key) != french[key] for key in emitted)  # each one translated
+    assert french["deleted organization"] == "organisation supprimée"
+    call("package_create", sysadmin, name="allocataires", title="Allocataires", owner_org=org["id"])
+    log_in(client, sysadmin)
+    dataset = client.get("/dataset/allocataires", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    user = client.get("/user/admin", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    for html in (dataset, user):
+        activity = re.search(r'<ul class="activity">(.*?)</ul>', html, re.S).group(1)
+        assert "jeu de données créé" in activity and "new package" not in activity
+    assert "organisation créée" in user
