@@ -358,4 +358,3 @@ def _initial(pkg: dict[str, Any]) -> dict[str, Any]:
         "groups": [g["name"] for g in pkg.get("groups") or []],
         "extras": [{"key": k, "value": v} for k, v in extras.items() if labels.is_custom_extra(k)],
     }
-
