@@ -95,6 +95,9 @@ def parse_filters(filters: dict[str, Any], known: dict[str, str]) -> list[tuple[
     return parsed
 
 
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+
 def to_python(value: Any, kind: str, key: str) -> Any:
     """A JSON value -> the Python value for a column of this type; 409 when it does not fit."""
     if value is None or (value == "" and kind != "text"):
@@ -103,7 +106,10 @@ def to_python(value: Any, kind: str, key: str) -> Any:
         if kind == "int":
             if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
                 raise ValueError
-            return int(value)
+            number = int(value)
+            if not INT64_MIN <= number <= INT64_MAX:  # SQLite's INTEGER and PostgreSQL's bigint hold no more
+                raise ValueError
+            return number
         if kind == "numeric":
             if isinstance(value, bool):
                 raise ValueError

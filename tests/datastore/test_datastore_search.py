@@ -128,3 +128,18 @@ def test_over_http_get_with_query_string(client, resource):
     bad = client.get("/api/3/action/datastore_search", query_string={"resource_id": resource["id"], "sort": "x"})
     assert bad.status_code == 409
     assert bad.get_json()["error"] == {"__type": "Validation Error", "sort": ['field "x" not in table']}
+
+
+@pytest.mark.parametrize("value", [10**30, "99999999999999999999", -(2**63) - 1])
+def test_an_integer_filter_beyond_64_bits_is_a_409_not_a_500(call, client, resource, value):
+    """SQLite cannot bind an integer past int64 (OverflowError); PostgreSQL's bigint holds no more either."""
+    with pytest.raises(ValidationError) as error:
+        search(call, resource, filters={"allocataires": value})
+    assert error.value.errors == {"filters": [f'invalid value "{value}" for a int field']}
+    with pytest.raises(ValidationError):
+        call("datastore_aggregate", ANONYMOUS, resource_id=resource["id"], group_by="commune",
+             filters={"allocataires": value})
+    answer = client.get("/api/3/action/datastore_aggregate", query_string={
+        "resource_id": resource["id"], "group_by": "commune", "filters": json.dumps({"allocataires": value})})
+    assert answer.status_code == 409 and answer.get_json()["error"]["__type"] == "Validation Error"
+    assert search(call, resource, filters={"allocataires": 2**63 - 1})["records"] == []

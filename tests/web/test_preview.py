@@ -93,3 +93,8 @@ def test_private_tables_are_not_previewed_for_anonymous_visitors(page: Any, call
     call("package_patch", sysadmin, id=table["package"]["id"], private=True)
     status, html = page(table["url"])
     assert status in (403, 404) and "Commune 001" not in html
+
+
+def test_an_integer_filter_beyond_64_bits_is_a_message_not_an_error(page: Any, table: dict[str, Any]) -> None:
+    status, html = page(table["url"] + "?column=Allocataires&value=99999999999999999999")
+    assert status == 200 and "This filter could not be applied" in html
