@@ -21,6 +21,7 @@ from catalog.user.passwords import hash_password
 from catalog.user.rules import (
     LAST_SYSADMIN,
     NAME_TAKEN,
+    OWN_SYSADMIN,
     find_user,
     get_user,
     is_last_sysadmin,
@@ -121,8 +122,8 @@ def user_update(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
     :param old_password: the caller's current password, required when the caller is logged in by the browser's
         session cookie (not an API token) and changes the password or e-mail address (403 when wrong)
     :param fullname, about, image_url: optional
-    :param sysadmin: sysadmins only (ignored for others): make or unmake a sysadmin; the last active sysadmin
-        cannot be unmade (409)
+    :param sysadmin: sysadmins only (ignored for others): make or unmake a sysadmin; not one's own (409, as
+        CKAN), and the last active sysadmin cannot be unmade (409)
     """
     user = get_user(ctx.session, data["id"])
     new_email = data["email"].strip().lower() != (user.email or "").lower()
@@ -132,6 +133,9 @@ def user_update(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
     errors = uniqueness_errors(ctx.session, data, current=user)
     if "name" in data and data["name"] != user.name and not ctx.actor.is_sysadmin:
         errors["name"] = ["That login name can not be modified."]
+    if ctx.actor.is_sysadmin and user.id == ctx.actor.user_id and "sysadmin" in data \
+            and bool(data["sysadmin"]) != bool(user.sysadmin):
+        errors["sysadmin"] = [OWN_SYSADMIN]  # as CKAN: another sysadmin may, so a site keeps one who can
     raise_if(errors)
     user.email = data["email"].strip()
     for key in ("fullname", "about", "image_url"):

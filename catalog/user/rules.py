@@ -50,6 +50,7 @@ def raise_if(errors: dict[str, list[str]]) -> None:
         raise ValidationError(errors)
 
 
+OWN_SYSADMIN = "Cannot modify your own sysadmin privileges"  # CKAN's (ignore_not_sysadmin's check), under `sysadmin`
 LAST_SYSADMIN = "This is the last sysadmin of the site: make another user sysadmin first."
 
 

@@ -21,7 +21,7 @@ from catalog.services import current_services
 from catalog.user.login_limits import LoginLimitsUnavailable
 from catalog.user.models import User
 from catalog.user.passwords import verify_password
-from catalog.user.rules import LAST_SYSADMIN, NAME_TAKEN
+from catalog.user.rules import LAST_SYSADMIN, NAME_TAKEN, OWN_SYSADMIN
 from catalog.user.sessions import SESSION_KEY, session_payload
 from catalog.web.admin import login_first, show_errors
 from catalog.web.auth import client_address, login_limits
@@ -43,6 +43,7 @@ USER_MESSAGES = {
     "Edit not allowed as it looks like spam. Please avoid links in your description.":
         _l("Links are not allowed in this description."),
     LAST_SYSADMIN: _l("This is the last sysadmin of the site: make another user sysadmin first."),
+    OWN_SYSADMIN: _l("You cannot change your own sysadmin rights: another sysadmin can."),
 }
 EMAIL_TAKEN = re.compile(r"^The email address '(?P<value>.*)' belongs to a registered user\.$")
 

@@ -79,3 +79,15 @@ def test_user_patch_refused_for_others(call):
     john = make_user(call, "john")
     with pytest.raises(NotAuthorized):
         call("user_patch", john, id="jane", fullname="Hacked")
+
+
+def test_a_sysadmin_cannot_change_their_own_sysadmin_flag(call, sysadmin):
+    """CKAN: 'Cannot modify your own sysadmin privileges' (409 under sysadmin); another sysadmin may."""
+    with pytest.raises(ValidationError) as error:
+        call("user_patch", sysadmin, id=sysadmin.name, sysadmin=False)
+    assert error.value.errors == {"sysadmin": ["Cannot modify your own sysadmin privileges"]}
+    assert call("user_patch", sysadmin, id=sysadmin.name, sysadmin=True, fullname="A")["sysadmin"] is True
+    jane = make_user(call, "jane")
+    call("user_patch", sysadmin, id="jane", sysadmin=True)
+    jane = jane.__class__(user_id=jane.user_id, name="jane", is_sysadmin=True)
+    assert call("user_patch", jane, id=sysadmin.name, sysadmin=False)["sysadmin"] is False
