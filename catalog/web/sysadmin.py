@@ -13,7 +13,8 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from catalog.errors import ValidationError
-from catalog.site.options import OPTIONS
+from catalog.services import current_services
+from catalog.site.options import OPTIONS, defaults, stored_options
 from catalog.web import labels
 from catalog.web.admin import error_messages, login_first, show_errors
 from catalog.web.blueprint import web
@@ -117,20 +118,35 @@ def sysadmin_user_delete(name: str) -> Any:
 FORM_FIELDS = {option.key: option.name for option in OPTIONS}  # wire key -> form field (site_title...)
 
 
-def _licence_choices(current: str) -> list[tuple[str, str]]:
+def _licence_choices(current: str, default: str) -> list[tuple[str, str]]:
+    """The licence register, after an empty choice that means the default (stored as no value)."""
     entries = [(lic["id"], labels.licence_title(lic["id"], lic["title"])) for lic in act("license_list")]
-    if current and current not in {value for value, _label in entries}:
+    titles = dict(entries)
+    if current and current not in titles:
         entries.append((current, current))  # a licence the register no longer knows stays visible
-    return entries
+    return [("", _("Default: %(licence)s", licence=titles.get(default, default))), *entries]
+
+
+def _stored_and_defaults() -> tuple[dict[str, str], dict[str, str]]:
+    """The values a sysadmin set (empty when none) and the defaults, by form field, in one read. The form shows
+    only the stored ones, the defaults as placeholders: saving it must not turn a default (MOISSON_SITE_TITLE,
+    which a deployment may change later) into a stored value."""
+    services = current_services()
+    with services.db.unit_of_work(write=False) as session:
+        stored = stored_options(session)
+    return {name: stored.get(key, "") for key, name in FORM_FIELDS.items()}, defaults(services.settings)
 
 
 @web.route("/ckan-admin/config", methods=["GET", "POST"])
 def sysadmin_config() -> Any:
     if (refused := sysadmins_only()) is not None:
         return refused
-    current = {name: act("config_option_show", key=key) for key, name in FORM_FIELDS.items()}
-    form = SiteConfigForm(data=current)
-    form.default_license_id.choices = _licence_choices(current["default_license_id"])
+    stored, default = _stored_and_defaults()
+    form = SiteConfigForm(data=stored)
+    form.default_license_id.choices = _licence_choices(stored["default_license_id"], default["default_license_id"])
+    for name in ("site_title", "site_description", "site_logo"):
+        if default[name]:
+            getattr(form, name).render_kw = {**(getattr(form, name).render_kw or {}), "placeholder": default[name]}
     if not form.is_submitted():
         return render_template("admin/sysadmin_config.html", form=form, problems=[])
     if form.validate():

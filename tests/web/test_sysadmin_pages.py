@@ -5,9 +5,12 @@ settings, shown in every page's header and on the home page). Promotion and demo
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from typing import Any
 
 from catalog.context import Actor
+from catalog.site.options import stored_options
 from tests.conftest import Caller, make_user
 from tests.web.conftest import csrf_token, log_in
 
@@ -183,8 +186,9 @@ def test_the_api_keeps_one_sysadmin(client: Any, call: Caller, sysadmin: Actor, 
 def test_site_settings_form(client: Any, call: Caller, sysadmin: Actor) -> None:
     as_user(client, sysadmin)
     status, html = get(client, "/ckan-admin/config", "fr")
-    assert status == 200 and "Paramètres du site" in html and 'value="Moisson"' in html
-    assert '<option selected value="lov2">' in html or '<option value="lov2" selected>' in html
+    assert status == 200 and "Paramètres du site" in html and 'placeholder="Moisson"' in html
+    assert 'value="Moisson"' not in html  # the default is no stored value: a placeholder
+    assert re.search(r'<option (selected value=""|value="" selected)>Par défaut : Licence Ouverte', html)
     response = post(client, "/ckan-admin/config", "fr", form_page="/ckan-admin/config", site_title="Données CAF",
                     site_description="Les données de la branche Famille.", site_logo="/assets/logo.svg",
                     default_license_id="odc-odbl")
@@ -213,3 +217,22 @@ def test_site_settings_form_shows_the_actions_errors(client: Any, call: Caller, 
     response = post(client, "/ckan-admin/config", form_page="/ckan-admin/config", site_title="x" * 101,
                     site_logo="", default_license_id="lov2")
     assert response.status_code == 400
+
+
+def test_saving_the_site_settings_stores_only_what_was_typed(client: Any, call: Caller, services: Any,
+                                                             sysadmin: Actor, monkeypatch: Any) -> None:
+    """The form is filled from the stored values only: saving it with just a logo stores no title nor licence,
+    so a later MOISSON_SITE_TITLE (the default) still reaches the site."""
+    as_user(client, sysadmin)
+    html = get(client, "/ckan-admin/config")[1]
+    shown = {name: re.search(rf'name="{name}"[^>]*value="([^"]*)"', html)[1] for name in ("site_title", "site_logo")}
+    assert shown == {"site_title": "", "site_logo": ""}  # nothing stored: empty fields
+    response = post(client, "/ckan-admin/config", form_page="/ckan-admin/config", site_title="",
+                    site_description="", site_logo="/logo.svg", default_license_id="")
+    assert response.status_code == 302
+    with services.db.unit_of_work(write=False) as session:
+        assert stored_options(session) == {"ckan.site_logo": "/logo.svg"}
+    monkeypatch.setitem(vars(services), "settings", replace(services.settings, site_title="Nouveau nom"))
+    assert '<img src="/logo.svg" alt="" class="logo"> Nouveau nom</a>' in get(client, "/")[1]
+    html = get(client, "/ckan-admin/config")[1]
+    assert 'value="/logo.svg"' in html and 'placeholder="Nouveau nom"' in html
