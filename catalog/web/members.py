@@ -3,9 +3,10 @@ with their capacity, 50 a page, searched by name; for those <kind>_member_create
 sysadmins), forms to add a member by user name or e-mail, change a capacity (organizations: admin, reviewer, editor,
 member; groups: admin, member) or remove a member. Each form posts to the action the API runs.
 
-Adding by e-mail: the e-mail is resolved to a user here, after the permission check, so only those who may manage
-the members learn whether an address has an account (no action gives that to others: user_list's `email` filter is
-for sysadmins)."""
+Adding by e-mail: the e-mail is resolved to a user here, after the permission check, and only for sysadmins and
+an organization's administrators (anyone may administer a group of their own when MOISSON_USER_CREATE_GROUPS is on),
+so no one else learns whether an address has an account; the message then does not name the user (no action gives
+that to others: user_list's `email` filter is for sysadmins)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from catalog.services import current_services
 from catalog.user.models import User
 from catalog.web.admin import login_first, show_errors
 from catalog.web.blueprint import web
-from catalog.web.calls import act, can
+from catalog.web.calls import act, can, current_user
 from catalog.web.forms import CAPACITIES, MemberForm, MemberRoleForm
 from catalog.web.paging import Pager, int_arg, url_with
 
@@ -63,12 +64,21 @@ def _page(kind: str, group: dict[str, Any], form: MemberForm, status: int = 200,
 
 def find_member_user(text: str) -> str | None:
     """The name of the active user with this name, id or e-mail address (case-insensitive), or None."""
+    if "\x00" in text:  # in no name nor address (and PostgreSQL refuses it in a query)
+        return None
     with current_services().db.unit_of_work(write=False) as session:
         if "@" in text:  # user names cannot hold an @
             condition = func.lower(User.email) == text.lower()
         else:
-            condition = or_(User.name == text, User.id == text)
+            condition = or_(User.name == text.lower(), User.id == text)  # names are lower case
         return session.scalar(select(User.name).where(condition, User.state == "active").limit(1))
+
+
+def may_add_by_email(kind: str) -> bool:
+    """Whether the visitor, who manages this organization's or group's members, may name a user by e-mail: a
+    sysadmin, or an organization's administrator (sysadmins make organizations unless MOISSON_USER_CREATE_ORGANIZATIONS
+    is on)."""
+    return kind == "organization" or bool((current_user() or {}).get("sysadmin"))
 
 
 @web.route("/organization/members/<id>", methods=["GET", "POST"])
@@ -94,6 +104,11 @@ def _members(kind: str, id: str) -> Any:
     if not form.validate():
         return _page(kind, group, form, 400, may_manage=True)
     wanted = form.username.data.strip()
+    by_email = "@" in wanted
+    if by_email and not may_add_by_email(kind):
+        form.username.errors = [_("Give the user's name: adding by e-mail is for sysadmins and organization "
+                                  "administrators.")]
+        return _page(kind, group, form, 400, may_manage=True)
     username = find_member_user(wanted)
     if username is None:
         form.username.errors = [_("There is no user with this name or e-mail.")]
@@ -103,8 +118,9 @@ def _members(kind: str, id: str) -> Any:
     except ValidationError as error:
         show_errors(form, error, aliases={"id": "username"})  # the action's messages beside the fields
         return _page(kind, group, form, 400, may_manage=True)
-    flash(_("%(user)s is now a member (%(capacity)s).", user=username,
-            capacity=dict(CAPACITIES)[form.role.data]), "success")
+    capacity = dict(CAPACITIES)[form.role.data]
+    flash(_("The user with this e-mail is now a member (%(capacity)s).", capacity=capacity) if by_email
+          else _("%(user)s is now a member (%(capacity)s).", user=username, capacity=capacity), "success")
     return redirect(url_for(f"web.{kind}_members", id=group["name"]))
 
 
@@ -138,6 +154,9 @@ def _change(kind: str, id: str, *, remove: bool) -> Response:
     if not form.validate() or (not remove and form.role.data not in dict(capacities(kind))):
         abort(400)
     username = form.username.data
+    if username not in {user["name"] for user in group.get("users") or []}:
+        flash(_("%(user)s is not a member.", user=username), "error")
+        return redirect(url_for(f"web.{kind}_members", id=group["name"]))
     try:
         if remove:
             act(f"{kind}_member_delete", id=group["id"], username=username)

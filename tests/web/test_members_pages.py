@@ -113,7 +113,8 @@ def test_adding_by_email_and_the_email_oracle(client: Any, call: Caller, sysadmi
     assert 'value="nobody@example.org"' in unknown.get_data(as_text=True)  # kept in the field
     added = post(client, page, "en", form_page=page, username="  Rene@Example.ORG ", role="editor")
     assert added.status_code == 302
-    assert "rene is now a member (Editor)." in get(client, added.headers["Location"])[1]
+    shown = get(client, added.headers["Location"])[1]
+    assert "The user with this e-mail is now a member (Editor)." in shown and "rene is now" not in shown
     assert "rene" in {m["name"] for m in call("organization_show", sysadmin, id="cnaf", include_users=True)["users"]
                       if m["capacity"] == "editor"}
     # A deleted account is nobody.
@@ -144,7 +145,7 @@ def test_group_members(client: Any, call: Caller, sysadmin: Actor) -> None:
     # Groups have no reviewers: the form refuses the capacity before the action would.
     refused = post(client, page, "fr", form_page=page, username="rene", role="reviewer")
     assert refused.status_code == 400 and rene.user_id not in members(call, sysadmin, "sante")
-    assert post(client, page, form_page=page, username="rene@example.org", role="admin").status_code == 302
+    assert post(client, page, form_page=page, username="rene", role="admin").status_code == 302
     assert members(call, sysadmin, "sante")[rene.user_id] == "Admin"
     assert post(client, page + "/role", form_page=page, username="rene", role="reviewer").status_code == 400
     post(client, page + "/role", form_page=page, username="rene", role="member")
@@ -190,3 +191,51 @@ def test_paging_and_search(client: Any, call: Caller, sysadmin: Actor, org: dict
     # A change from a search keeps the search.
     response = post(client, page + "/role", form_page=page, username="agent20", role="editor", q="dupont")
     assert response.headers["Location"].endswith("/organization/members/cnaf?q=dupont")
+
+
+def test_a_group_administrator_adds_by_name_only(client: Any, call: Caller, sysadmin: Actor,
+                                                 users_create_groups: None) -> None:
+    """Anyone may administer a group of their own (user_create_groups): its members form must not tell them whether
+    an address has an account, nor whose it is."""
+    make_user(call, "rene")  # rene@example.org
+    mallory = make_user(call, "mallory")
+    call("group_create", mallory, name="sonde")
+    as_user(client, mallory)
+    page = "/group/members/sonde"
+    known = post(client, page, "fr", form_page=page, username="rene@example.org", role="member")
+    unknown = post(client, page, "fr", form_page=page, username="nobody@example.org", role="member")
+    assert known.status_code == unknown.status_code == 400
+    assert "l’ajout par adresse électronique est réservé" in known.get_data(as_text=True)
+    assert without_tokens(known.get_data(as_text=True)).replace("rene@", "nobody@") == \
+        without_tokens(unknown.get_data(as_text=True))
+    assert "rene" not in {m["name"] for m in call("group_show", sysadmin, id="sonde", include_users=True)["users"]}
+    assert post(client, page, form_page=page, username="rene", role="member").status_code == 302
+    # A sysadmin may add by e-mail on a group's page.
+    as_user(client, sysadmin)
+    make_user(call, "zoe")
+    added = post(client, page, form_page=page, username="zoe@example.org", role="member")
+    assert added.status_code == 302
+    assert "The user with this e-mail is now a member (Member)." in get(client, added.headers["Location"])[1]
+
+
+def test_a_user_name_is_found_whatever_its_case_and_a_nul_is_nobody(client: Any, call: Caller, sysadmin: Actor,
+                                                                    org: dict[str, Any]) -> None:
+    make_user(call, "edith")
+    as_user(client, sysadmin)
+    page = "/organization/members/cnaf"
+    nul = post(client, page, form_page=page, username="ed\x00ith", role="member")
+    assert nul.status_code == 400 and NO_USER_EN in nul.get_data(as_text=True)
+    added = post(client, page, form_page=page, username="Edith", role="editor")
+    assert added.status_code == 302 and "edith is now a member (Editor)." in get(client, added.headers["Location"])[1]
+
+
+def test_only_members_are_removed_or_changed(client: Any, call: Caller, sysadmin: Actor, org: dict[str, Any]) -> None:
+    make_user(call, "zoe")
+    as_user(client, sysadmin)
+    page = "/organization/members/cnaf"
+    for action in ("remove", "role"):
+        response = post(client, f"{page}/{action}", form_page=page, username="zoe", role="editor")
+        assert response.status_code == 302
+        shown = get(client, response.headers["Location"])[1]
+        assert "zoe is not a member." in shown and "removed" not in shown and "changed" not in shown
+    assert "zoe" not in {m["name"] for m in call("organization_show", sysadmin, id="cnaf", include_users=True)["users"]}
