@@ -26,9 +26,10 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from catalog.dcat.views import answers_in_rdf
-from catalog.errors import ActionError, NotAuthorized, NotFound
+from catalog.errors import ActionError, NotAuthorized, NotFound, ValidationError
 from catalog.services import current_services
-from catalog.web.error_page import error_page, expired_form_message, not_allowed_message
+from catalog.validation import NUL_MESSAGE
+from catalog.web.error_page import error_page, expired_form_message, not_allowed_message, validation_message
 
 Surface = Literal["action", "rdf", "page", "framework"]
 ACTION: Surface = "action"
@@ -97,8 +98,16 @@ def _action_error(error: ActionError) -> ResponseReturnValue:
         return error_page(404)
     if isinstance(error, NotAuthorized):
         return error_page(403, not_allowed_message())
+    if isinstance(error, ValidationError):
+        if request.method == "GET" and _only_nul(error.errors):
+            return error_page(404)  # an address holding a NUL names nothing (CKAN: not found)
+        return error_page(error.status, validation_message(error.errors))
     # A page shows a refused input as a 4xx with its message; 503s (lost connection) too, worded for a retry.
     return error_page(error.status if error.status < 500 else 400, error.message)
+
+
+def _only_nul(errors: dict[str, Any]) -> bool:
+    return bool(errors) and all(value == [NUL_MESSAGE] for key, value in errors.items() if key != "__type")
 
 
 def _http_error(error: HTTPException) -> ResponseReturnValue:

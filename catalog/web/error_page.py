@@ -3,10 +3,13 @@ page is the answer (pages, downloads, unmatched URLs); the strings live here so 
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import render_template
 from flask_babel import gettext as _
 
 from catalog.web.calls import current_user
+from catalog.web.messages import translate_error
 
 
 def error_page(status: int, message: str = "", *, first_page: str | None = None) -> tuple[str, int]:
@@ -15,6 +18,13 @@ def error_page(status: int, message: str = "", *, first_page: str | None = None)
               405: _("Method not allowed"), 413: _("File too large"), 500: _("Something went wrong")}
     return render_template("error.html", status=status, title=titles.get(status, _("Error")), message=message,
                            first_page=first_page), status
+
+
+def validation_message(errors: dict[str, Any]) -> str:
+    """A refused input's messages (an action's ValidationError no form shows) as text, in the visitor's language."""
+    from catalog.web.admin import error_messages  # the admin pages import this module
+
+    return " ".join(translate_error(message) for message in error_messages(errors))
 
 
 def not_allowed_message() -> str:

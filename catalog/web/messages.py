@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 EXACT = {
     "Missing value": _l("This field is required."),
+    "Must not contain NUL (U+0000) characters": _l("Must not contain a NUL character (U+0000)."),
     "That URL is already in use.": _l("That address is already used by another dataset."),
     "Group name already exists in database": _l("That address is already used."),
     "That name cannot be used": _l("That name cannot be used."),

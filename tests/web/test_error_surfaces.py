@@ -110,3 +110,21 @@ def test_download_errors_are_html_pages_not_the_frameworks(client: Any, call: An
     assert client.get(_path(shown).replace(public["id"], "public")).status_code == 200
     call("resource_delete", sysadmin, id=shown["id"])
     assert client.get(_path(shown), headers=english).status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/dataset/a%00b", "/organization/a%00b", "/dataset/a%00b/resource/x", "/user/a%00b"])
+def test_an_address_holding_a_nul_is_a_404_page(client: Any, path: str) -> None:
+    response = client.get(path, headers={"Accept-Language": "fr"})
+    assert response.status_code == 404
+    assert "Page introuvable" in response.get_data(as_text=True) and "NUL" not in response.get_data(as_text=True)
+
+
+def test_a_refused_input_no_form_shows_is_text_in_the_visitors_language(client: Any, sysadmin: Any) -> None:
+    from tests.web.conftest import csrf_token, log_in
+
+    log_in(client, sysadmin)
+    token = csrf_token(client.get("/dataset/new").get_data(as_text=True))
+    response = client.post("/dataset/edit/a%00b", data={"csrf_token": token}, headers={"Accept-Language": "fr"})
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "Ne doit pas contenir de caractère NUL (U+0000)." in page and "{" not in page.split("<main")[-1]
