@@ -307,12 +307,14 @@ def harvest_preview(id: str) -> str | Response:
     if form.validate_on_submit():
         from harvest.dry_run import dry_run
 
-        report = dry_run(current_services(), source["id"], limit=PREVIEW_LIMIT)
+        report = dry_run(current_services(), source["id"], limit=PREVIEW_LIMIT, seconds=PREVIEW_SECONDS)
     return render_template("admin/harvest_preview.html", source=source, form=form, report=report,
                            limit=PREVIEW_LIMIT)
 
 
 PREVIEW_LIMIT = 50
+# The preview runs in the request: its fetches end within this (a gather error says so), freeing the web worker.
+PREVIEW_SECONDS = 30
 
 
 # Clear and delete ----------------------------------------------------------------------------------------
