@@ -29,6 +29,28 @@ def log_in(client: Any, actor: Actor) -> None:
         session[SESSION_KEY] = payload
 
 
+def as_user(client: Any, actor: Actor | None) -> None:
+    """Log `actor` in, or log out with None."""
+    if actor is None:
+        with client.session_transaction() as session:
+            session.clear()
+    else:
+        log_in(client, actor)
+
+
+def get(client: Any, path: str, lang: str = "en") -> tuple[int, str]:
+    """GET a page in the language asked: (status, text)."""
+    response = client.get(path, headers={"Accept-Language": lang})
+    return response.status_code, response.get_data(as_text=True)
+
+
+def post(client: Any, path: str, lang: str = "en", form_page: str = "/", **data: Any) -> Any:
+    """A form post with the CSRF token read off `form_page` (any page of the session carries the same token;
+    the home page has one once logged in)."""
+    token = csrf_token(client.get(form_page, headers={"Accept-Language": lang}).get_data(as_text=True))
+    return client.post(path, data={"csrf_token": token, **data}, headers={"Accept-Language": lang})
+
+
 @pytest.fixture
 def page(client: Any) -> Any:
     """GET a page and return (status, text), in the language asked."""

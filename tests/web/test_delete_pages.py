@@ -14,17 +14,9 @@ import pytest
 from catalog.context import Actor
 from catalog.errors import NotFound
 from tests.conftest import Caller, make_user
-from tests.web.conftest import csrf_token, log_in
+from tests.web.conftest import as_user, csrf_token
 
 CSV_URL = "https://example.org/allocataires.csv"
-
-
-def as_user(client: Any, actor: Actor | None) -> None:
-    if actor is None:
-        with client.session_transaction() as session:
-            session.clear()
-    else:
-        log_in(client, actor)
 
 
 def get(client: Any, path: str, lang: str = "en") -> tuple[int, str]:

@@ -17,7 +17,7 @@ import pytest
 from catalog.context import ANONYMOUS, Actor
 from catalog.web.csv_head import HEAD_BYTES, read_head
 from tests.conftest import Caller, make_user
-from tests.web.conftest import csrf_token, log_in
+from tests.web.conftest import as_user, csrf_token, get, post
 
 # A French export as the agency's staff save it from a spreadsheet: Windows-1252, semicolons, accented headers.
 CSV_2024 = "Commune;Année;Allocataires;Part (%)\n" + "".join(
@@ -44,25 +44,6 @@ def people(call: Caller, sysadmin: Actor, org: dict[str, Any]) -> People:
     tokens = {role: call("api_token_create", actor, user=actor.name, name="pages")["token"]
               for role, actor in actors.items()}
     return People(org=org, tokens=tokens, **actors)
-
-
-def as_user(client: Any, actor: Actor | None) -> None:
-    if actor is None:
-        with client.session_transaction() as session:
-            session.clear()
-    else:
-        log_in(client, actor)
-
-
-def get(client: Any, path: str, lang: str = "en") -> tuple[int, str]:
-    response = client.get(path, headers={"Accept-Language": lang})
-    return response.status_code, response.get_data(as_text=True)
-
-
-def post(client: Any, path: str, lang: str = "en", form_page: str | None = None, **data: Any) -> Any:
-    """A form post with the CSRF token read off the page that shows the form."""
-    token = csrf_token(client.get(form_page or "/", headers={"Accept-Language": lang}).get_data(as_text=True))
-    return client.post(path, data={"csrf_token": token, **data}, headers={"Accept-Language": lang})
 
 
 def text_of(html: str) -> str:

@@ -12,25 +12,7 @@ from typing import Any
 from catalog.context import Actor
 from catalog.site.options import stored_options
 from tests.conftest import Caller, make_user
-from tests.web.conftest import csrf_token, log_in
-
-
-def as_user(client: Any, actor: Actor | None) -> None:
-    if actor is None:
-        with client.session_transaction() as session:
-            session.clear()
-    else:
-        log_in(client, actor)
-
-
-def get(client: Any, path: str, lang: str = "en") -> tuple[int, str]:
-    response = client.get(path, headers={"Accept-Language": lang})
-    return response.status_code, response.get_data(as_text=True)
-
-
-def post(client: Any, path: str, lang: str = "en", form_page: str = "/", **data: Any) -> Any:
-    token = csrf_token(client.get(form_page, headers={"Accept-Language": lang}).get_data(as_text=True))
-    return client.post(path, data={"csrf_token": token, **data}, headers={"Accept-Language": lang})
+from tests.web.conftest import as_user, get, post
 
 
 def is_sysadmin(call: Caller, sysadmin: Actor, name: str) -> bool:
