@@ -93,14 +93,19 @@ def is_prose(sample: str, delimiter: str) -> bool:
     no sentence punctuation; otherwise it is prose (the lisez-moi files, whose variable table is aligned with
     spaces and whose remarks are sentences, or a paragraph whose commas make uneven "rows")."""
     splits, share, usual = _consistency(sample, delimiter)
-    first = next((row for row in csv.reader(sample.splitlines()[:50], delimiter=delimiter) if row), [])
-    if splits and share >= TABLE_SHARE and len(first) >= usual:
+    consistent = splits and share >= TABLE_SHARE
+    rows = [row for row in itertools.islice(csv.reader(sample.splitlines(), delimiter=delimiter), 200) if row]
+    first = rows[0] if rows else []
+    # Cells past the first row's are allowed when empty: data rows that end with the delimiter (";" at the end
+    # of each line) have one more, empty, cell than the header.
+    if consistent and all(not "".join(row[len(first):]).strip() for row in rows if len(row) == usual):
         return False
     lines = [line.strip() for line in itertools.islice(sample.splitlines(), 200) if line.strip()]
     if len(lines) < 2:
         return bool(lines) and len(lines[0].split()) >= PROSE_WORDS
     sentences = sum(1 for line in lines if _sentence(line))
-    return sentences / len(lines) >= PROSE_SHARE or any(len(line) > LONG_LINE for line in lines)
+    # Long lines tell prose only in a file that does not split into rows of one width (a wide table's are long).
+    return sentences / len(lines) >= PROSE_SHARE or (not consistent and any(len(line) > LONG_LINE for line in lines))
 
 
 def _sentence(line: str) -> bool:

@@ -161,3 +161,25 @@ def test_a_linked_lisez_moi_is_text_and_the_page_links_it(client: Any, call, sys
                       headers={"Accept-Language": "fr"}).get_data(as_text=True)
     assert "Ce fichier est un texte, pas un tableau" in html and "Ouvrir le fichier" in html
     assert f'href="{base}/lisezmoiRSACom.txt"' in html and "text-view" not in html
+
+
+def _wide_table(trailing_delimiter: bool) -> str:
+    """20 columns of numbers: lines longer than LONG_LINE; the data rows may end with the delimiter."""
+    header = ";".join(f"colonne_{c}" for c in range(20))
+    rows = [";".join(f"{r * 1000 + c}.5" for c in range(20)) + (";" if trailing_delimiter else "") for r in range(50)]
+    return header + "\n" + "\n".join(rows) + "\n"
+
+
+@pytest.mark.parametrize("trailing_delimiter", [False, True])
+def test_a_wide_table_whose_rows_end_with_the_delimiter_is_a_table(trailing_delimiter: bool) -> None:
+    text = _wide_table(trailing_delimiter)
+    assert is_prose(text, sniff_delimiter(text)) is False
+
+
+def test_a_wide_table_whose_rows_end_with_the_delimiter_is_loaded(call, sysadmin, file_resource,
+                                                                  tmp_path: Path) -> None:
+    resource_id, status = file_resource(_write(tmp_path / "large.csv", _wide_table(True)))
+    assert status["status"] == "complete" and status["rows_loaded"] == 50
+    result = call("datastore_search", sysadmin, resource_id=resource_id, limit=1)
+    assert [f["id"] for f in result["fields"]] == ["_id"] + [f"colonne_{c}" for c in range(20)]
+    assert float(result["records"][0]["colonne_19"]) == 19.5
