@@ -231,8 +231,9 @@ def _dataset_data(form: DatasetForm, pkg: dict[str, Any] | None, kept_groups: li
         extras["language"] = terms.multi_value(sorted(form.language.data))
     # A field left as the form showed it keeps the stored value exactly: the form shows some spellings its own
     # way (a udata frequency as the EU term, language URIs as codes) and must not rewrite them on every save.
+    stored = stored_extras(pkg)
     if pkg is not None:
-        stored, shown = stored_extras(pkg), _initial(pkg)
+        shown = _initial(pkg)
         for key in (*EXTRA_FIELDS, "language"):
             if key in stored and _same(form[key].data, shown.get(key)):
                 extras[key] = stored[key]
@@ -240,17 +241,24 @@ def _dataset_data(form: DatasetForm, pkg: dict[str, Any] | None, kept_groups: li
     if place is not None:
         extras["spatial"] = geometry.compact(place.geometry)
         extras.setdefault("spatial_text", place.label)
-    extras.update(custom)
+    # A free row sent back as shown keeps its stored value too (a one-line input loses line breaks and we trim).
+    for key, value in custom.items():
+        extras[key] = stored[key] if key in stored and _as_sent(stored[key]) == value else value
     data["extras"] = [{"key": k, "value": v} for k, v in extras.items()]
     data["groups"] = [{"name": name} for name in [*kept_groups, *(form.groups.data or [])]]
     return data
 
 
+def _as_sent(value: str | None) -> str:
+    """A stored value as a browser sends back the one-line text input showing it, trimmed as the form trims it."""
+    return (value or "").replace("\r", "").replace("\n", "").strip()
+
+
 def _same(posted: Any, shown: Any) -> bool:
-    """Whether a field was sent back as the form showed it (text compared without surrounding spaces)."""
+    """Whether a field was sent back as the form showed it (text as a one-line input sends it back)."""
     if isinstance(shown, list) or isinstance(posted, list):
         return sorted(posted or []) == sorted(shown or [])
-    return (posted or "").strip() == (shown or "").strip()
+    return _as_sent(posted) == _as_sent(shown)
 
 
 def error_summary(form: FlaskForm) -> list[dict[str, str]]:

@@ -30,8 +30,8 @@ class _Form(HTMLParser):
             if kind in ("checkbox", "radio"):
                 if "checked" in a:
                     self.fields.append((a["name"], a.get("value", "on")))
-            elif kind not in ("submit", "button", "file"):
-                self.fields.append((a["name"], a.get("value", "")))
+            elif kind not in ("submit", "button", "file"):  # a one-line input's value loses its line breaks
+                self.fields.append((a["name"], a.get("value", "").replace("\r", "").replace("\n", "")))
         elif tag == "select":
             self.select = {"name": a.get("name"), "options": []}
         elif tag == "option" and self.select is not None:

@@ -329,3 +329,16 @@ def test_a_stored_value_the_form_would_refuse_is_kept_when_left_as_it_is(
     assert refused.status_code == 200
     assert "Enter a year, a month or a date that exists" in refused.get_data(as_text=True)
     assert extras_of(call("package_show", sysadmin, id="moissonne"))["temporal_start"] == "juin 2019"
+
+
+def test_a_free_row_or_field_left_as_it_was_keeps_its_stored_value(client: Any, sysadmin: Any, call: Any,
+                                                          org: dict[str, Any]) -> None:
+    stored = {"note": "Première ligne.\nSeconde ligne.", "unite": " foyers ", "contact_name": "Mission\nopen data"}
+    call("package_create", sysadmin, name="moissonne", title="Moissonné", owner_org=org["id"],
+         extras=[{"key": k, "value": v} for k, v in stored.items()])
+    log_in(client, sysadmin)
+    edit = client.get("/dataset/edit/moissonne").get_data(as_text=True)
+    data = unchanged(edit, "dataset-form")  # as a browser sends it: the line break is gone from the input
+    assert "Première ligne.Seconde ligne." in data.getlist("extras-0-value") + data.getlist("extras-1-value")
+    assert client.post("/dataset/edit/moissonne", data=data).status_code == 302
+    assert extras_of(call("package_show", sysadmin, id="moissonne")) == stored
