@@ -15,6 +15,13 @@ def require_user(ctx: ActionContext, action_name: str) -> None:
         raise NotAuthorized(f"Action {action_name} requires an authenticated user")
 
 
+def sysadmins_only(ctx: ActionContext, action_name: str) -> None:
+    """For actions no user may call (sysadmins skip auth). CKAN: anonymous callers are told to log in; other users
+    get a bare "Access denied"."""
+    require_user(ctx, action_name)
+    raise NotAuthorized("")
+
+
 def _is_self(ctx: ActionContext, id_or_name: Any) -> bool:
     user = find_user(ctx.session, id_or_name)
     return user is not None and user.id == ctx.actor.user_id

@@ -6,8 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from catalog.context import ActionContext
-from catalog.errors import NotAuthorized
-from catalog.user.auth import require_user
+from catalog.user.auth import sysadmins_only
 from catalog.vocab.queries import existing_vocabulary
 
 
@@ -39,15 +38,9 @@ def vocabulary_show(ctx: ActionContext, data: dict[str, Any]) -> None:
     """Anyone."""
 
 
-def _sysadmins_only(ctx: ActionContext, action_name: str) -> None:
-    # CKAN: anonymous callers are told to log in; other users get a bare "Access denied".
-    require_user(ctx, action_name)
-    raise NotAuthorized("")
-
-
 def vocabulary_create(ctx: ActionContext, data: dict[str, Any]) -> None:
     """Sysadmins only."""
-    _sysadmins_only(ctx, "vocabulary_create")
+    sysadmins_only(ctx, "vocabulary_create")
 
 
 def _vocabulary_first(ctx: ActionContext, data: dict[str, Any]) -> None:
@@ -59,10 +52,10 @@ def _vocabulary_first(ctx: ActionContext, data: dict[str, Any]) -> None:
 def vocabulary_update(ctx: ActionContext, data: dict[str, Any]) -> None:
     """Sysadmins only."""
     _vocabulary_first(ctx, data)
-    _sysadmins_only(ctx, "vocabulary_update")
+    sysadmins_only(ctx, "vocabulary_update")
 
 
 def vocabulary_delete(ctx: ActionContext, data: dict[str, Any]) -> None:
     """Sysadmins only."""
     _vocabulary_first(ctx, data)
-    _sysadmins_only(ctx, "vocabulary_delete")
+    sysadmins_only(ctx, "vocabulary_delete")
