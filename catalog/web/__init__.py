@@ -112,7 +112,6 @@ def init_app(app: Flask) -> None:
         users,
     )
 
-    app.config.setdefault("SITE_TITLE", app.extensions["moisson"].settings.site_title)
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)

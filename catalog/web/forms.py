@@ -193,7 +193,7 @@ class DeleteForm(FlaskForm):
     purge = BooleanField(_l("Purge: remove it for good, without a way back"))
 
 
-# USR: user pages, API tokens, sysadmin pages (catalog/web/users.py, catalog/web/sysadmin.py) ----------------
+# User pages, API tokens, sysadmin pages (catalog/web/users.py, catalog/web/sysadmin.py) ---------------------
 
 
 class UserEditForm(FlaskForm):
@@ -234,7 +234,7 @@ class SiteConfigForm(FlaskForm):
                                      description=_l("The licence the dataset form offers first."))
 
 
-# HRV: harvest sources (catalog/web/harvest.py) -------------------------------------------------------------
+# Harvest sources (catalog/web/harvest.py) ------------------------------------------------------------------
 
 HARVEST_TYPES = (("ckan", _l("CKAN (its Action API)")), ("dcat_rdf", _l("DCAT (RDF: Turtle, RDF/XML, JSON-LD)")),
                  ("dcat_json", _l("DCAT-US (data.json)")))
