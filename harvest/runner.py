@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import and_, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from catalog.clock import utcnow
@@ -85,9 +85,8 @@ def create_job(session: Session, source: HarvestSource, *, force_all: bool = Fal
         .order_by(HarvestJob.created.desc()).with_for_update()
     ).first()
     if pending is not None:
-        stale_after = timedelta(seconds=float(source.config.get("stale_after_seconds", DEFAULT_STALE_SECONDS)))
         beat = pending.heartbeat or pending.started or pending.created
-        if resume_stale and (pending.status == "new" or now - beat >= stale_after):
+        if resume_stale and (pending.status == "new" or now - beat >= stale_after(source)):
             if pending.status == "running":
                 log(session, pending, f"Resuming job interrupted since {beat.isoformat()}", "WARNING")
             return pending
@@ -97,6 +96,30 @@ def create_job(session: Session, source: HarvestSource, *, force_all: bool = Fal
     session.add(job)
     session.flush()
     return job
+
+
+def stale_after(source: HarvestSource) -> timedelta:
+    """How long a running job's heartbeat may be silent before its runner is taken for dead."""
+    return timedelta(seconds=float((source.config or {}).get("stale_after_seconds", DEFAULT_STALE_SECONDS)))
+
+
+def claim_job(session: Session, job: HarvestJob, source: HarvestSource, now: datetime) -> bool:
+    """Mark the job `running` for this runner, atomically: only a `new` job, or a `running` one whose heartbeat
+    is stale (its runner died), can be claimed. False when another runner has it (two "Run now" threads, or
+    `moisson harvest run` resuming the job a web process queued): that runner must not run it again."""
+    beat = func.coalesce(HarvestJob.heartbeat, HarvestJob.started, HarvestJob.created)
+    claimed = session.execute(
+        update(HarvestJob)
+        .where(HarvestJob.id == job.id,
+               or_(HarvestJob.status == "new",
+                   and_(HarvestJob.status == "running", beat <= now - stale_after(source))))
+        .values(status="running", heartbeat=now)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        return False
+    session.refresh(job)
+    return True
 
 
 def _since(session: Session, source: HarvestSource, force_all: bool, now: datetime) -> datetime | None:
@@ -126,10 +149,10 @@ def run_job(services: Services, job_id: str, options: RunOptions | None = None) 
         if job is None or job.status not in ("new", "running"):
             return job_summary(job) if job else {}
         source = session.get(HarvestSource, job.source_id)
+        if not claim_job(session, job, source, utcnow()):
+            return job_summary(job)  # another runner has it, alive
         info = source_info(source)
-        job.status = "running"
         job.started = job.started or utcnow()
-        job.heartbeat = utcnow()
         job.pages_total = None  # in-process runs track a resume cursor, not queue pages
         cursor, since, started = job.cursor, job.since, job.started
         log(session, job, "Job resumed" if cursor else f"Job started ({'incremental' if since else 'full'})")

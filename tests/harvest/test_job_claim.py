@@ -1,0 +1,77 @@
+"""A job runs once: its runner claims it (new, or running with a stale heartbeat) in one UPDATE, and a second runner
+of the same job ("Run now"'s thread while `moisson harvest run` has it, a job handed out twice) goes away."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from sqlalchemy import select
+
+from catalog.clock import utcnow
+from harvest.models import HarvestJob, HarvestLog
+from harvest.runner import run_job
+from tests.harvest.remote import FakeCkan, Reply, ckan_package
+
+SEARCH = "/ckan/api/3/action/package_search"
+
+
+def first_page_held(remote: Any) -> tuple[threading.Event, threading.Event]:
+    """The first page's request sets `fetching`, then waits for `release` before it is answered."""
+    fetching, release = threading.Event(), threading.Event()
+    normal = remote.routes[SEARCH]
+
+    def route(query: dict[str, list[str]]) -> Reply:
+        if is_first_page(query):
+            fetching.set()
+            release.wait(60)
+        return normal(query)
+
+    remote.routes[SEARCH] = route
+    return fetching, release
+
+
+def is_first_page(query: dict[str, list[str]]) -> bool:
+    """The listing's first page (not a count, rows=0, nor the identifiers' listing, fl=id)."""
+    return query.get("start", ["0"]) == ["0"] and query.get("rows") != ["0"] and "fl" not in query
+
+
+def first_pages(remote: Any) -> int:
+    return sum(1 for path, query in remote.requests if path == SEARCH and is_first_page(query))
+
+
+def test_a_second_runner_of_a_job_does_not_run_it(fake_ckan: FakeCkan, remote: Any, make_source: Any, call: Any,
+                                                  sysadmin: Any, services: Any) -> None:
+    for number in range(3):
+        fake_ckan.put(ckan_package(number))
+    source = make_source(fake_ckan.url, rows=10)
+    job = call("harvest_job_create", sysadmin, source_id=source["id"])  # what "Run now" does
+    fetching, release = first_page_held(remote)
+    first = threading.Thread(target=run_job, args=(services, job["id"]))
+    first.start()
+    try:
+        assert fetching.wait(30), "the first runner never fetched"
+        # The first runner holds the job (running, fresh heartbeat) and waits on the source: a second one leaves.
+        second = run_job(services, job["id"])
+        assert second["status"] == "running"
+        assert first_pages(remote) == 1
+    finally:
+        release.set()
+        first.join()
+    assert call("harvest_job_show", sysadmin, id=job["id"])["status"] == "finished"
+    assert first_pages(remote) == 1
+    assert call("package_search", sysadmin, rows=0)["count"] == 3
+
+
+def test_a_job_claimed_by_a_live_runner_is_not_run_again(fake_ckan: FakeCkan, remote: Any, make_source: Any,
+                                                         call: Any, sysadmin: Any, services: Any) -> None:
+    fake_ckan.put(ckan_package(1))
+    source = make_source(fake_ckan.url, rows=10)
+    job = call("harvest_job_create", sysadmin, source_id=source["id"])
+    with services.db.unit_of_work(write=True) as session:  # another process started it a moment ago
+        row = session.get(HarvestJob, job["id"])
+        row.status, row.started, row.heartbeat = "running", utcnow(), utcnow()
+    assert run_job(services, job["id"])["status"] == "running"
+    assert remote.requests == []
+    with services.db.unit_of_work(write=False) as session:
+        assert session.scalars(select(HarvestLog).where(HarvestLog.job_id == job["id"])).all() == []
