@@ -185,7 +185,9 @@ def _clear(ctx: ActionContext, source: HarvestSource) -> int:
 @action(auth=auth.harvest_job_create)
 def harvest_job_create(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
     """Create a job for a source (refused while it has a new or running job, or is not validated). With
-    MOISSON_REDIS_URL set it is queued for `moisson worker`; otherwise `moisson harvest run` runs it.
+    MOISSON_REDIS_URL set it is queued for `moisson worker`; otherwise `moisson harvest run` runs it. A running
+    job whose heartbeat is stale (its process died: the source's stale_after_seconds, default 600) is not a
+    refusal: it is returned, to be resumed by whoever runs it (the runner claims it, so it runs only once).
 
     :param source_id: the id or name of the source
     :param force_all: list everything instead of the incremental window (default false)
@@ -193,7 +195,7 @@ def harvest_job_create(ctx: ActionContext, data: dict[str, Any]) -> dict[str, An
     source = find_source(ctx.session, data.get("source_id"))
     try:
         job = create_job(ctx.session, source, force_all=bool(data.get("force_all")), now=ctx.now,
-                         resume_stale=False)
+                         resume_new=False)
     except JobAlreadyRunning as error:
         raise ValidationError({"source_id": [f"There already is an unrun job for this source: {error}"]}) from error
     if ctx.settings.redis_url:

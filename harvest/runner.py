@@ -76,8 +76,10 @@ def check_runnable(source: HarvestSource) -> None:
 
 
 def create_job(session: Session, source: HarvestSource, *, force_all: bool = False, now: datetime | None = None,
-               resume_stale: bool = True) -> HarvestJob:
-    """A new job, or the source's interrupted one (stale heartbeat) to resume. Refuses a second live job."""
+               resume_new: bool = True) -> HarvestJob:
+    """A new job, or the source's interrupted one (`running` with a stale heartbeat: its runner died) to resume,
+    or its `new` one unless `resume_new` is false (harvest_job_create: a job already waits). Refuses a second
+    live job. Whoever runs the job returned claims it first (claim_job), so a job returned twice runs once."""
     now = now or utcnow()
     check_runnable(source)
     pending = session.scalars(
@@ -86,7 +88,8 @@ def create_job(session: Session, source: HarvestSource, *, force_all: bool = Fal
     ).first()
     if pending is not None:
         beat = pending.heartbeat or pending.started or pending.created
-        if resume_stale and (pending.status == "new" or now - beat >= stale_after(source)):
+        stale = pending.status == "running" and now - beat >= stale_after(source)
+        if stale or (resume_new and pending.status == "new"):
             if pending.status == "running":
                 log(session, pending, f"Resuming job interrupted since {beat.isoformat()}", "WARNING")
             return pending

@@ -1,14 +1,18 @@
 """A job runs once: its runner claims it (new, or running with a stale heartbeat) in one UPDATE, and a second runner
-of the same job ("Run now"'s thread while `moisson harvest run` has it, a job handed out twice) goes away."""
+of the same job ("Run now"'s thread while `moisson harvest run` has it, a job handed out twice) goes away. A job
+left running by a dead process no longer blocks "Run now" (harvest_job_create) for ever: it is resumed."""
 
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from catalog.clock import utcnow
+from catalog.errors import ValidationError
 from harvest.models import HarvestJob, HarvestLog
 from harvest.runner import run_job
 from tests.harvest.remote import FakeCkan, Reply, ckan_package
@@ -75,3 +79,29 @@ def test_a_job_claimed_by_a_live_runner_is_not_run_again(fake_ckan: FakeCkan, re
     assert remote.requests == []
     with services.db.unit_of_work(write=False) as session:
         assert session.scalars(select(HarvestLog).where(HarvestLog.job_id == job["id"])).all() == []
+
+
+def die(services: Any, job_id: str, ago: timedelta) -> None:
+    """The job's runner died `ago`, mid-job: the job stays running with its last heartbeat."""
+    with services.db.unit_of_work(write=True) as session:
+        row = session.get(HarvestJob, job_id)
+        row.status, row.started, row.heartbeat = "running", utcnow() - ago, utcnow() - ago
+
+
+def test_run_now_resumes_a_job_whose_runner_died(fake_ckan: FakeCkan, make_source: Any, call: Any, sysadmin: Any,
+                                                 services: Any) -> None:
+    for number in range(2):
+        fake_ckan.put(ckan_package(number))
+    source = make_source(fake_ckan.url, rows=10, stale_after_seconds=600)
+    job = call("harvest_job_create", sysadmin, source_id=source["id"])
+    with pytest.raises(ValidationError, match="unrun job"):  # one waiting: refused, as CKAN
+        call("harvest_job_create", sysadmin, source_id=source["id"])
+    die(services, job["id"], timedelta(minutes=1))
+    with pytest.raises(ValidationError, match="unrun job"):  # its runner may still be alive
+        call("harvest_job_create", sysadmin, source_id=source["id"])
+    die(services, job["id"], timedelta(minutes=20))  # past stale_after_seconds, within the job's time
+    again = call("harvest_job_create", sysadmin, source_id=source["id"])
+    assert again["id"] == job["id"] and again["status"] == "running"
+    assert run_job(services, again["id"])["status"] == "finished"
+    assert call("package_search", sysadmin, rows=0)["count"] == 2
+    assert len(call("harvest_job_list", sysadmin, source_id=source["id"])) == 1
