@@ -7,6 +7,7 @@ turns the kinds a column has shown into its type. `csv_analysis` builds the firs
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -28,9 +29,14 @@ RESERVED = {"_id", "_full_text"}
 # Siren/Siret, postal codes, Caf numbers. Typed text even when the values read have no leading zero, so a
 # file's codes keep their form (and their alignment) whatever rows the sample saw. Matched on the header's
 # words, accents and case ignored: "Codes_Insee", "NUMEPCI", "numcomdo", "DEPSEPCI", "Code postal", "dep".
-CODE_WORDS = {"code", "codes", "cod", "codgeo", "codecommune", "insee", "siren", "siret", "cp", "dep", "dept",
-              "depcom", "reg", "epci", "uai", "finess", "zip", "postcode", "com", "commune", "departement", "region"}
-CODE_WORD = re.compile(r"(?:code|cod_?)\w*|num(?:com|dep|epci|caf|reg|insee|siren|siret)\w*|deps(?:epci|com)\w*")
+# A place word (PLACE_WORDS) names a code only as the whole header ("Commune", "dep") or after code/num/insee
+# ("num commune"): "Nombre de naissances par région" and "Dépenses du département" are quantities.
+CODE_WORDS = {"code", "codes", "cod", "codgeo", "codecommune", "insee", "siren", "siret", "cp", "depcom", "uai",
+              "finess", "zip", "postcode"}
+PLACE_WORDS = {"com", "commune", "communes", "dep", "dept", "departement", "reg", "region", "epci"}
+CODE_PREFIXES = {"code", "codes", "cod", "num", "numero", "n", "no", "insee"}
+_SUFFIXES = "geo|com|dep|reg|epci|insee|siren|siret|caf|postal|iris"
+CODE_WORD = re.compile(rf"cod(?:es?)?_?(?:{_SUFFIXES})\w*|num(?:{_SUFFIXES})\w*|deps(?:epci|com)\w*")
 MAX_IDENTIFIER_BYTES = 63  # PostgreSQL's limit; kept on SQLite too so a table moves between both
 
 
@@ -97,7 +103,10 @@ def is_code_name(label: str) -> bool:
     """Whether a column's header names a code (see CODE_WORDS)."""
     plain = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode().lower()
     words = [w for w in re.split(r"[^a-z0-9]+", plain) if w]
-    return any(w in CODE_WORDS or CODE_WORD.fullmatch(w) for w in words)
+    if words and all(w in PLACE_WORDS for w in words):
+        return True
+    after_prefix = any(a in CODE_PREFIXES and b in PLACE_WORDS for a, b in itertools.pairwise(words))
+    return after_prefix or any(w in CODE_WORDS or CODE_WORD.fullmatch(w) for w in words)
 
 
 def classify(value: str, kinds: set[str], seen: set[str]) -> None:

@@ -78,6 +78,10 @@ def test_code_columns_are_text_without_a_leading_zero(call, sysadmin, file_resou
     ("Codes_Insee", True), ("CODGEO", True), ("numcomdo", True), ("DEPSEPCI", True), ("Département", True),
     ("SIRET", True), ("cp", True), ("code_region", True), ("NUMDEP", True),
     ("Dépenses", False), ("NB_allocataires", False), ("Montant", False), ("annee", False), ("numerateur", False),
+    # A place word names a code alone or after code/num/n°, not inside a quantity's header.
+    ("Région", True), ("Commune", True), ("num commune", True), ("N° département", True), ("codecom2020", True),
+    ("Nombre de naissances par région", False), ("Dépenses du département", False),
+    ("Population par commune", False), ("TXCOUVGLO_COM_2014", False), ("Coder", False), ("Codification", False),
 ])
 def test_code_names(name: str, code: bool) -> None:
     assert is_code_name(name) is code
@@ -103,3 +107,19 @@ def test_the_preview_shows_masks_as_written_and_missing_as_empty(client: Any, ca
     rows = re.findall(r"<tr>(.*?)</tr>", body, re.S)
     merignac = next(row for row in rows if "Mérignac" in row)
     assert "masked" not in merignac and '<td class="num"></td>' in merignac
+
+
+def test_a_quantity_whose_header_names_a_place_is_a_number(call, sysadmin, file_resource, tmp_path: Path) -> None:
+    path = tmp_path / "naissances.csv"
+    path.write_text("Région;Nombre de naissances par région;Dépenses du département;Code région\n"
+                    "Bretagne;31000;1200;53\nNormandie;29000;1300;28\nOccitanie;55000;900;76\n", encoding="utf-8")
+    resource_id, status = file_resource(path)
+    assert status["status"] == "complete"
+    fields = call("datastore_search", sysadmin, resource_id=resource_id, limit=1)["fields"]
+    types = {f["id"]: f["type"] for f in fields}
+    assert types["Région"] == types["Code région"] == "text"
+    assert types["Nombre de naissances par région"] == types["Dépenses du département"] == "int8"
+    result = call("datastore_aggregate", sysadmin, resource_id=resource_id, group_by="Région",
+                  value="Nombre de naissances par région", agg="sum")
+    assert {g["key"]: g["value"] for g in result["groups"]} == {"Occitanie": 55000, "Bretagne": 31000,
+                                                                "Normandie": 29000}
