@@ -20,7 +20,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from catalog.web import labels
 from catalog.web.blueprint import web
-from catalog.web.calls import current_user
+from catalog.web.calls import can, current_user
 from catalog.web.headers import add_security_headers
 from catalog.web.markdown import init_app_filters as init_markdown_filters
 from catalog.web.site import current_site_options
@@ -60,6 +60,7 @@ def _template_globals() -> dict[str, Any]:
     locale = get_locale()
     return {
         "current_user": current_user(),
+        "can": can,  # for the Delete and Members links of pages whose views do not pass a flag for them
         "lang": str(locale.language) if locale else DEFAULT_LANGUAGE,
         "switch_url": switch_url,
         "site": current_site_options(),  # title, description, logo, default licence (catalog/web/site.py)

@@ -25,11 +25,8 @@ from catalog.web.calls import act, can, current_user
 from catalog.web.forms import DeleteForm
 from catalog.web.messages import translate_error
 
-
-@web.app_context_processor
-def delete_globals() -> dict[str, Any]:
-    """`can` in templates, for the Delete and Members links of pages whose views do not pass a flag for them."""
-    return {"can": can}
+# What purges each kind (a resource is deleted for good at once); the trash's purge buttons use it too.
+PURGE_ACTIONS = {"dataset": "dataset_purge", "organization": "organization_purge", "group": "group_purge"}
 
 
 @dataclass
@@ -52,8 +49,7 @@ class Target:
 
     @property
     def purge_action(self) -> str | None:
-        return {"dataset": "dataset_purge", "organization": "organization_purge",
-                "group": "group_purge"}.get(self.kind)
+        return PURGE_ACTIONS.get(self.kind)
 
 
 @web.route("/dataset/delete/<id>", methods=["GET", "POST"])

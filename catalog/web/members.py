@@ -51,9 +51,7 @@ def _page(kind: str, group: dict[str, Any], form: MemberForm, status: int = 200,
         may_manage = can(f"{kind}_member_create", id=group["id"])
     q = request.args.get("q", "").strip()
     users = [user for user in group.get("users") or [] if not q or _matches(user, q.lower())]
-    pager = Pager(int_arg("page", 1), PER_PAGE, len(users))
-    if pager.page > pager.pages:
-        abort(404)
+    pager = Pager(int_arg("page", 1), PER_PAGE, len(users))  # a page past the last one is its own 404
     choices = capacities(kind)
     page = render_template("members.html", kind=kind, group=group, form=form, may_manage=may_manage,
                            users=users[pager.offset:pager.offset + PER_PAGE], q=q, pager=pager,

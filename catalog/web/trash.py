@@ -1,8 +1,8 @@
 """The sysadmins' trash (CKAN 2.9+'s /ckan-admin/trash): what is deleted but not purged — datasets, organizations,
 groups — each with a link to its confirmation page (catalog/web/delete.py, where it can only be purged), and "purge
-all" buttons per kind and for everything, which ask once more. Purging goes through dataset_purge, organization_purge and group_purge,
-whose auth (sysadmins only) also guards the page. CKAN reads its trash from the model too: no action lists what is
-deleted."""
+all" buttons per kind and for everything, which ask once more. Purging goes through dataset_purge,
+organization_purge and group_purge (delete.PURGE_ACTIONS), whose auth (sysadmins only) also guards the page. CKAN
+reads its trash from the model too: no action lists what is deleted."""
 
 from __future__ import annotations
 
@@ -20,9 +20,9 @@ from catalog.services import current_services
 from catalog.web.admin import login_first, require
 from catalog.web.blueprint import web
 from catalog.web.calls import act
+from catalog.web.delete import PURGE_ACTIONS
 
 SHOWN = 100  # items listed per kind; "purge all" takes them all
-PURGE = {"dataset": "dataset_purge", "organization": "organization_purge", "group": "group_purge"}
 
 
 def _deleted(kind: str, limit: int | None) -> tuple[list[dict[str, Any]], int]:
@@ -48,12 +48,12 @@ def trash() -> Any:
     require("dataset_purge")
     if request.method == "POST":
         return _purge_all(request.form.get("action", ""))
-    kinds = {kind: _deleted(kind, SHOWN) for kind in PURGE}
+    kinds = {kind: _deleted(kind, SHOWN) for kind in PURGE_ACTIONS}
     return render_template("trash.html", kinds=kinds, shown=SHOWN)
 
 
 def _purge_all(what: str) -> Any:
-    kinds = list(PURGE) if what == "all" else [what] if what in PURGE else []
+    kinds = list(PURGE_ACTIONS) if what == "all" else [what] if what in PURGE_ACTIONS else []
     if not kinds:
         abort(400)
     if request.form.get("confirmed") != "yes":  # a second step: purging cannot be undone
@@ -63,7 +63,7 @@ def _purge_all(what: str) -> Any:
     for kind in kinds:
         for item in _deleted(kind, None)[0]:
             try:
-                act(PURGE[kind], id=item["id"])
+                act(PURGE_ACTIONS[kind], id=item["id"])
             except ActionError:  # e.g. an organization that still has datasets: the others go on
                 failed.append(item["title"])
             else:
