@@ -189,11 +189,24 @@ def unknown_fields(node: Node) -> set[str]:
     return set()
 
 
-def parse_number(value: str, field: str, query: str) -> int:
-    try:
-        return int(value)
-    except ValueError:
-        raise SearchQueryError(f"Cannot parse '{query}': {field} takes a whole number, not '{value}'") from None
+_WHOLE_NUMBER = re.compile(r"-?[0-9]+")
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # Solr's int; PostgreSQL's int4 columns
+
+
+def parse_number(value: str, field: str, query: str, clamp: bool = False) -> int:
+    """A whole number as Solr's int field takes it: ASCII digits with an optional minus (not Python's int():
+    1_000, +3, full-width digits), within 32 bits. A range bound beyond them is clamped (`clamp`), as no count
+    is beyond them; a value is a Search Query Error (every backend: PostgreSQL's int4 would fail on it)."""
+    value = value.strip(" \t\r\n")  # a range bound keeps the space before TO
+    if not _WHOLE_NUMBER.fullmatch(value):
+        raise SearchQueryError(f"Cannot parse '{query}': {field} takes a whole number, not '{value}'")
+    number = int(value)
+    if INT_MIN <= number <= INT_MAX:
+        return number
+    if clamp:
+        return max(INT_MIN, min(INT_MAX, number))
+    raise SearchQueryError(f"Cannot parse '{query}': {field} takes a whole number between {INT_MIN} and {INT_MAX}, "
+                           f"not '{value}'")
 
 
 def _word(value: str, field: str | None, query: str, pos: int | None) -> Node | None:
@@ -249,7 +262,7 @@ def _range(node: tree.Range, field: str | None, query: str) -> Node:
         elif field in DATE_FIELDS:
             bounds.append(parse_date(raw, query))
         elif field in NUMBER_FIELDS:
-            bounds.append(parse_number(raw, field, query))
+            bounds.append(parse_number(raw, field, query, clamp=True))
         else:
             bounds.append(raw)
     return Range(field, bounds[0], bounds[1], node.include_low, node.include_high)

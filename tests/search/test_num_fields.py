@@ -46,10 +46,29 @@ def test_num_fields_facet(call, catalog):
     assert facets == {"num_tags": {"1": 2, "2": 2}}
 
 
-@pytest.mark.parametrize("bad", ["num_resources:deux", "num_tags:[a TO 3]", "num_resources:1*"])
+@pytest.mark.parametrize("bad", ["num_resources:deux", "num_tags:[a TO 3]", "num_resources:1*",
+                                 # Python's int() takes these, Solr's int field does not.
+                                 "num_resources:1_0", 'num_resources:"+3"', "num_tags:\uff13", "num_tags:[1_0 TO *]",
+                                 # Beyond 32 bits (PostgreSQL's int4: was a 500 there, and with huge ones everywhere).
+                                 "num_resources:3000000000", "num_tags:-2147483649", "num_resources:" + "9" * 400])
 def test_num_fields_need_whole_numbers(call, catalog, bad):
     with pytest.raises(SearchQueryError):
         call("package_search", fq=bad)
+    with pytest.raises(SearchQueryError):
+        call("package_search", q=bad)
+
+
+def test_num_fields_range_bounds_beyond_32_bits_are_clamped(call, catalog):
+    assert names(call("package_search", fq="num_resources:[0 TO 3000000000]")) == set(COUNTS)
+    assert names(call("package_search", fq="num_tags:[-99999999999999999999 TO 1]")) == {"population-census",
+                                                                                         "naissances"}
+    assert names(call("package_search", fq="num_resources:[3000000000 TO *]")) == set()
+
+
+def test_num_fields_huge_number_is_a_400_through_the_api(client, catalog):
+    answer = client.get("/api/3/action/package_search?q=num_resources:3000000000")
+    assert answer.status_code == 400 and answer.json["success"] is False
+    assert answer.json["error"]["__type"] == "Search Query Error"
 
 
 def test_date_exists_filter(call, catalog):
