@@ -81,6 +81,18 @@ def _done(url: str) -> Response:
     return jsonify(location=url) if request.headers.get(SCRIPT_HEADER) else redirect(url)
 
 
+def _save(form: ResourceForm, pkg: dict[str, Any], done: str, action: str, **data: Any) -> Response | list[str]:
+    """The action's write: the next page (the review page when it was held), or its problems, those of the form's
+    fields beside them and the others returned."""
+    try:
+        res = act(action, **data)
+    except ValidationError as error:
+        return show_errors(form, error)
+    if saved(res, done):
+        return _done(url_for("web.review_read", id=pkg["id"]))
+    return _done(url_for("web.resource_read", id=pkg["name"], resource_id=res["id"]))
+
+
 def _form_page(form: ResourceForm, problems: list[str], pkg: dict[str, Any], res: dict[str, Any] | None,
                status: int) -> tuple[str, int]:
     return render_template("admin/resource_form.html", form=form, problems=problems, pkg=pkg, res=res,
@@ -104,14 +116,10 @@ def resource_new(id: str) -> tuple[str, int] | Response:
         elif "upload" not in data and not data.get("url"):
             form.upload.errors = [_("Upload a file or give a link to one.")]
         else:
-            try:
-                res = act("resource_create", package_id=pkg["id"], **data)
-            except ValidationError as error:
-                problems = show_errors(form, error)
-            else:
-                if saved(res, _("Resource added.")):
-                    return _done(url_for("web.review_read", id=pkg["id"]))
-                return _done(url_for("web.resource_read", id=pkg["name"], resource_id=res["id"]))
+            answer = _save(form, pkg, _("Resource added."), "resource_create", package_id=pkg["id"], **data)
+            if not isinstance(answer, list):
+                return answer
+            problems = answer
     return _form_page(form, problems, pkg, None, status)
 
 
@@ -134,12 +142,8 @@ def resource_edit(id: str, resource_id: str) -> tuple[str, int] | Response:
         if _too_large(form):
             status = 413
         else:
-            try:
-                res = act("resource_patch", id=res["id"], **data)
-            except ValidationError as error:
-                problems = show_errors(form, error)
-            else:
-                if saved(res, _("Resource saved.")):
-                    return _done(url_for("web.review_read", id=pkg["id"]))
-                return _done(url_for("web.resource_read", id=pkg["name"], resource_id=res["id"]))
+            answer = _save(form, pkg, _("Resource saved."), "resource_patch", id=res["id"], **data)
+            if not isinstance(answer, list):
+                return answer
+            problems = answer
     return _form_page(form, problems, pkg, res, status)
