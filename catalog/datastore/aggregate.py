@@ -119,9 +119,9 @@ def ident(name: str) -> str:
     return quote_ident(name).replace(":", "\\:")
 
 
-def build_aggregate(table: str, spec: AggregateSpec, dialect: Dialect) -> tuple[str, str, str, dict[str, Any]]:
-    """(groups query, totals query, group count query, parameters). Each group row is (key, rows, values, sum,
-    mean), the totals row (rows, values, sum)."""
+def build_aggregate(table: str, spec: AggregateSpec, dialect: Dialect) -> tuple[str, str, dict[str, Any]]:
+    """(groups query, totals query, parameters). Each group row is (key, rows, values, sum, mean, number of
+    groups), the totals row (rows, values, sum)."""
     params: dict[str, Any] = {}
     where = []
     for index, (name, values) in enumerate(spec.filters):
@@ -144,12 +144,12 @@ def build_aggregate(table: str, spec: AggregateSpec, dialect: Dialect) -> tuple[
     else:
         ranked = {"sum": "s", "count": "n", "mean": "a"}[spec.agg]
         order = f"{ranked} DESC NULLS LAST, k ASC NULLS LAST"
-    groups_sql = (f"SELECT {key} AS k, {measures}, avg({value}) AS a FROM {table}{where_sql} "
+    # count(*) OVER () runs after GROUP BY and before LIMIT: every row carries the number of groups.
+    groups_sql = (f"SELECT {key} AS k, {measures}, avg({value}) AS a, count(*) OVER () AS g FROM {table}{where_sql} "
                   f"GROUP BY 1 ORDER BY {order} LIMIT :limit")
     params["limit"] = spec.limit
     totals_sql = f"SELECT {measures} FROM {table}{where_sql}"
-    count_sql = f"SELECT count(*) FROM (SELECT {key} FROM {table}{where_sql} GROUP BY 1) AS g"
-    return groups_sql, totals_sql, count_sql, params
+    return groups_sql, totals_sql, params
 
 
 def _bind(value: Any, dialect_name: str) -> Any:
@@ -166,19 +166,19 @@ def run_aggregate(backend: DatastoreBackend, resource_id: str, spec: AggregateSp
                   timeout_ms: int) -> tuple[list[tuple[Any, ...]], tuple[Any, ...], int]:
     """(group rows, totals row, number of groups); a 409 after timeout_ms or on a database error."""
     dialect = DIALECTS[backend.name]
-    groups_sql, totals_sql, count_sql, params = build_aggregate(dialect.table(resource_id), spec, dialect)
+    groups_sql, totals_sql, params = build_aggregate(dialect.table(resource_id), spec, dialect)
     params = {k: _bind(v, backend.name) for k, v in params.items()}
     engine = backend.engine  # type: ignore[attr-defined]  # both backends keep theirs public
     try:
         with engine.connect() as conn, conn.begin():
             if backend.name == "postgresql":
                 conn.execute(text(f"SET LOCAL statement_timeout = {int(timeout_ms)}"))
-                return _three(conn, groups_sql, totals_sql, count_sql, params)
+                return _run(conn, groups_sql, totals_sql, params)
             raw = conn.connection.driver_connection
             deadline = time.monotonic() + timeout_ms / 1000
             raw.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
             try:
-                return _three(conn, groups_sql, totals_sql, count_sql, params)
+                return _run(conn, groups_sql, totals_sql, params)
             finally:
                 raw.set_progress_handler(None, 0)
     except Exception as error:  # noqa: BLE001 - database errors on a checked query are 409s, not 500s
@@ -192,12 +192,12 @@ def run_aggregate(backend: DatastoreBackend, resource_id: str, spec: AggregateSp
         raise
 
 
-def _three(conn: Any, groups_sql: str, totals_sql: str, count_sql: str,
-           params: dict[str, Any]) -> tuple[list[tuple[Any, ...]], tuple[Any, ...], int]:
+def _run(conn: Any, groups_sql: str, totals_sql: str,
+         params: dict[str, Any]) -> tuple[list[tuple[Any, ...]], tuple[Any, ...], int]:
     rows = [tuple(row) for row in conn.execute(text(groups_sql), params)]
     plain = {k: v for k, v in params.items() if k != "limit"}
     totals = tuple(conn.execute(text(totals_sql), plain).one())
-    return rows, totals, int(conn.execute(text(count_sql), plain).scalar_one())
+    return [row[:5] for row in rows], totals, int(rows[0][5]) if rows else 0
 
 
 def number(value: Any) -> int | float | None:

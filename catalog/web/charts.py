@@ -114,6 +114,18 @@ def choice_from(args: Any, fallback: Choice) -> Choice:
     return Choice(group_by=group_by, value=value, agg=agg, kind=kind, period=period)
 
 
+def choice_for(args: Any, resource_id: str, fields: list[dict[str, Any]]) -> Choice | None:
+    """The chart a URL asks for. The default chart costs a count per candidate column (default_choice), so it is
+    worked out only when the URL names no column to group by; None when the table has nothing to chart."""
+    group_by = args.get("group_by")
+    if group_by:
+        date = next((f["type"] in DATE_TYPES for f in fields if f["id"] == group_by), False)
+        named = Choice(group_by=group_by, value=None, agg="count", kind="line" if date else "bar", period=None)
+        return choice_from(args, named)
+    fallback = default_choice(resource_id, fields) if fields else None
+    return choice_from(args, fallback) if fallback else None
+
+
 def grouped(value: Any) -> str:
     """A chart's number in the reader's locale, with thousands grouped (80 000 in French): axes, labels, table."""
     if value is None:
@@ -184,17 +196,18 @@ def _errors_text(error: ValidationError) -> str:
 def resource_chart(id: str, resource_id: str) -> Any:
     pkg, resource = resource_of(id, resource_id)
     fields = table_fields(resource)
-    fallback = default_choice(resource["id"], fields) if fields else None
-    if fallback is None:
-        return render_template("chart.html", pkg=pkg, res=resource, chart=None, fields=[], error=""), 404
     args = request.form if request.method == "POST" else request.args
-    choice = choice_from(args, fallback)
+    choice = choice_for(args, resource["id"], fields) if fields else None
+    if choice is None:
+        return render_template("chart.html", pkg=pkg, res=resource, chart=None, fields=[], error=""), 404
     error, status = "", 200
     try:
         chart = build_chart(resource, fields, choice)
     except ValidationError as problem:
         error, status = _errors_text(problem), 400
-        choice = fallback
+        choice = default_choice(resource["id"], fields)
+        if choice is None:
+            return render_template("chart.html", pkg=pkg, res=resource, chart=None, fields=[], error=""), 404
         chart = build_chart(resource, fields, choice)
     may_save = can("resource_view_create", resource_id=resource["id"])
     if request.method == "POST" and not error:
@@ -220,10 +233,10 @@ def resource_chart(id: str, resource_id: str) -> Any:
 def resource_chart_svg(id: str, resource_id: str) -> Response:
     _pkg, resource = resource_of(id, resource_id)
     fields = table_fields(resource)
-    fallback = default_choice(resource["id"], fields) if fields else None
-    if fallback is None:
+    choice = choice_for(request.args, resource["id"], fields)
+    if choice is None:
         raise NotFound("This resource has no table to chart.")
-    chart = build_chart(resource, fields, choice_from(request.args, fallback))
+    chart = build_chart(resource, fields, choice)
     svg = render_template("_chart_svg.html", chart=chart, standalone=True)
     name = f"{resource.get('name') or resource['id']}.svg".replace('"', "")
     return Response(svg, mimetype="image/svg+xml",

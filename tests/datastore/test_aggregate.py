@@ -146,3 +146,23 @@ def test_datastore_aggregate_column_names_with_quotes_percent_and_colons(call, s
     result = call("datastore_aggregate", ANONYMOUS, resource_id=rid, group_by=region, value=count,
                   filters={count: [2, 3]})
     assert [(g["key"], g["value"]) for g in result["groups"]] == [("A", 5)]
+
+
+def test_one_grouping_query_counts_the_groups_too(call, table):
+    """The number of groups comes from the groups query (count(*) OVER ()), not from a second GROUP BY."""
+    from sqlalchemy import event
+
+    engine = call.services.datastore.backend.engine
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        result = aggregate(call, table, group_by="region", value="montant", limit=2)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert sum("GROUP BY" in s for s in statements) == 1
+    assert result["groups_total"] == 6 and result["others"]["groups"] == 4
+    assert aggregate(call, table, group_by="region", filters={"region": "nulle part"})["groups_total"] == 0

@@ -235,3 +235,24 @@ def test_masked_counts_companion_columns_are_not_offered(page, call, sysadmin, o
         assert 'value="foyers__mask"' not in html
     finally:
         call("datastore_delete", sysadmin, resource_id=created["resource_id"], force=True)
+
+
+def test_a_chart_named_by_its_url_costs_one_aggregate(client, table, monkeypatch):
+    """The default chart counts the groups of each candidate column; a URL naming the column needs none of that."""
+    import catalog.web.calls as calls
+
+    counted: list[str] = []
+    real = calls.call_action
+
+    def counting(services, name, data, *args, **kwargs):
+        counted.append(name)
+        return real(services, name, data, *args, **kwargs)
+
+    monkeypatch.setattr(calls, "call_action", counting)
+    for suffix in ("chart?group_by=region&value=montant", "chart.svg?group_by=region&agg=count"):
+        counted.clear()
+        assert client.get(chart_url(table, suffix)).status_code == 200
+        assert counted.count("datastore_aggregate") == 1, suffix
+    counted.clear()
+    status = client.get(chart_url(table, "chart?group_by=nope")).status_code
+    assert status == 400 and counted.count("datastore_aggregate") > 1  # the default chart is drawn instead
