@@ -120,10 +120,11 @@ def dataset_search() -> str:
 @web.before_request
 def hidden_dataset_is_not_found() -> None:
     """A dataset the visitor may not see answers 404 like an unknown one on every page under /dataset/<id>
-    (read, resources, review, edit and delete forms), as CKAN's pages do, rather than a 403 telling it exists."""
+    (read, resources, review, edit and delete forms), as CKAN's pages do, rather than a 403 telling it exists;
+    for every method: a form posted to it answers as for an unknown dataset too."""
     rule = request.url_rule.rule if request.url_rule is not None else ""
     ident = (request.view_args or {}).get("id")
-    if request.method not in ("GET", "HEAD") or not rule.startswith("/dataset/") or not ident:
+    if not rule.startswith("/dataset/") or not ident:
         return
     with unit(current_services(), current_actor(), write=False) as ctx:
         try:

@@ -1,5 +1,6 @@
 """On the web, a dataset the visitor may not see answers 404 like an unknown one (CKAN's pages: "Dataset not
-found"), on its page, its resources, its review page and its forms; its members still see it."""
+found"), on its page, its resources, its review page and its forms, and to the forms' posts; its members still
+see it."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import make_user
-from tests.web.conftest import log_in
+from tests.web.conftest import csrf_token, log_in
 
 
 @pytest.fixture
@@ -66,6 +67,25 @@ def test_a_deleted_dataset_is_a_404_for_visitors(page: Any, call: Any, sysadmin:
 
 
 def test_posting_to_a_private_dataset_is_still_refused(client: Any, hidden: dict[str, Any]) -> None:
-    # Only reads are answered 404; a form post keeps its own answer (CSRF first, then permission).
+    # A form post without its CSRF token is refused first, whatever the dataset.
     answer = client.post(f"/dataset/edit/{hidden['pkg']['name']}", data={})
     assert answer.status_code in (400, 403)
+
+
+def test_posting_to_a_private_dataset_is_a_404_like_an_unknown_one(client: Any, call: Any, sysadmin: Any,
+                                                                   hidden: dict[str, Any]) -> None:
+    # A 403 to the forms' posts told a user outside the organization that the name exists.
+    log_in(client, make_user(call, "olivier"))
+    token = csrf_token(client.get("/user/edit/olivier").get_data(as_text=True))
+    pkg, resource = hidden["pkg"], hidden["pkg"]["resources"][0]["id"]
+    posts = ["/dataset/edit/{}", "/dataset/delete/{}", "/dataset/{}/review/submit", "/dataset/{}/review/withdraw",
+             "/dataset/{}/resource/new", f"/dataset/{{}}/resource/{resource}/edit",
+             f"/dataset/{{}}/resource/{resource}/delete"]
+    for path in posts:
+        unknown = client.post(path.format("no-such-dataset"), data={"csrf_token": token})
+        assert unknown.status_code == 404, path
+        for ident in (pkg["name"], pkg["id"]):
+            answer = client.post(path.format(ident), data={"csrf_token": token, "title": "Pris"})
+            assert answer.status_code == 404, (path, ident)
+            assert "Statistiques secrètes" not in answer.get_data(as_text=True)
+    assert call("package_show", sysadmin, id=pkg["id"])["title"] == "Statistiques secrètes"
