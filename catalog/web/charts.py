@@ -9,11 +9,12 @@ dataset page shows the saved views (templates/_resource_views.html, through `res
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -238,9 +239,10 @@ def resource_chart_svg(id: str, resource_id: str) -> Response:
         raise NotFound("This resource has no table to chart.")
     chart = build_chart(resource, fields, choice)
     svg = render_template("_chart_svg.html", chart=chart, standalone=True)
-    name = f"{resource.get('name') or resource['id']}.svg".replace('"', "")
-    return Response(svg, mimetype="image/svg+xml",
-                    headers={"Content-Disposition": f'inline; filename="{name}"'})
+    # send_file writes a name that is not Latin-1 as filename*=UTF-8''... beside an ASCII filename: a header
+    # must be Latin-1, and a real server refuses the response otherwise ("Données – 2024 €").
+    return send_file(io.BytesIO(svg.encode()), mimetype="image/svg+xml",
+                     download_name=f"{resource.get('name') or resource['id']}.svg")
 
 
 def view_content(resource: dict[str, Any], view: dict[str, Any]) -> dict[str, Any]:

@@ -256,3 +256,17 @@ def test_a_chart_named_by_its_url_costs_one_aggregate(client, table, monkeypatch
     counted.clear()
     status = client.get(chart_url(table, "chart?group_by=nope")).status_code
     assert status == 400 and counted.count("datastore_aggregate") > 1  # the default chart is drawn instead
+
+
+def test_the_svg_download_of_a_resource_named_beyond_latin_1(client, call, sysadmin, org):
+    """A header must be Latin-1 (a real server refuses the response otherwise): the name travels as filename*."""
+    pkg = call("package_create", sysadmin, name="donnees", owner_org=org["id"])
+    created = call("datastore_create", sysadmin, resource={"package_id": pkg["id"], "name": "Données – 2024 €"},
+                   fields=[{"id": "region", "type": "text"}, {"id": "montant", "type": "int"}],
+                   records=[{"region": "Corse", "montant": 1}, {"region": "Corse", "montant": 2}])
+    response = client.get(chart_url((pkg, created["resource_id"]), "chart.svg") + "?group_by=region&value=montant")
+    assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+    disposition = response.headers["Content-Disposition"]
+    disposition.encode("latin-1")
+    assert disposition.startswith("inline; ")
+    assert "filename*=UTF-8''Donn%C3%A9es%20%E2%80%93%202024%20%E2%82%AC.svg" in disposition
