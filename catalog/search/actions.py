@@ -53,7 +53,10 @@ def _as_list(value: Any, name: str) -> list[str]:
 def check_fields(ctx: ActionContext, request: SearchRequest) -> None:
     """Solr's "undefined field": a name that is neither a known field (catalog.search.query.KNOWN_FIELDS) nor the
     key of an extra of a dataset this search may return is a 400, not 0 results for a misspelt field. Only the
-    datasets the caller may see count, so the answer tells nothing of the others' extras."""
+    datasets the caller may see count, so the answer tells nothing of the others' extras. Run only when the search
+    found nothing (package_search): finding a key held only by datasets the caller cannot see costs a scan of
+    them, and a search with results shows what its fields matched (unlike Solr, a negated or OR-ed unknown field
+    beside a clause that matched is then not refused)."""
     nodes: list[Node] = [request.q, *request.filters]
     for name in sorted({name for node in nodes for name in unknown_fields(node)}):
         held = (select(search_value.c.field).join(search_package, SP.doc_id == search_value.c.doc_id)
@@ -96,7 +99,6 @@ def build_request(ctx: ActionContext, data: dict[str, Any]) -> SearchRequest:
         walk_key=(ctx.actor.user_id, ctx.actor.is_sysadmin, q, fq, json.dumps(data.get("fq_list")), states,
                   include_private, data.get("sort")),
     )
-    check_fields(ctx, request)
     return request
 
 
@@ -143,6 +145,8 @@ def package_search(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
         if not statement_timed_out(error):
             raise
         raise SearchError(SEARCH_TOO_SLOW.format(ms=ctx.settings.read_statement_timeout_ms)) from error
+    if found.count == 0:
+        check_fields(ctx, request)  # a misspelt field is a 400, not 0 results
     facets: dict[str, dict[str, int]] = {}
     search_facets: dict[str, dict[str, Any]] = {}
     for field, counts in found.facets.items():

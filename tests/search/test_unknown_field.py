@@ -13,7 +13,7 @@ pytestmark = pytest.mark.usefixtures("each_search_backend")
 
 
 @pytest.mark.parametrize("params", [
-    {"q": "frequence:annuelle"}, {"fq": "num_resource:2"}, {"fq": "tags:famille AND -colour:red"},
+    {"q": "frequence:annuelle"}, {"fq": "num_resource:2"}, {"fq": "tags:nulle-part AND -colour:red"},
     {"fq_list": '["organization:cnaf", "licence_id:lov2"]'}, {"q": "nope:*"}, {"fq": "nope:[a TO b]"},
 ])
 def test_unknown_field_is_a_search_query_error(call, catalog, params):
@@ -54,3 +54,15 @@ def test_only_the_extras_of_datasets_the_caller_sees_make_fields(call, catalog, 
         call("package_search", catalog["outsider"], fq="confidentiel:oui", include_private=True)
     found = call("package_search", catalog["member"], fq="confidentiel:oui", include_private=True)
     assert names(found) == {"budget-interne"}
+
+
+def test_the_field_check_runs_only_when_nothing_was_found(call, catalog, sysadmin):
+    # A search with results shows its fields matched: the key is not looked for among the datasets the caller
+    # cannot see (a scan of them when only those hold it). A negated unknown field beside a match is answered.
+    assert names(call("package_search", fq="tags:famille AND -colour:red")) == names(
+        call("package_search", fq="tags:famille"))
+    call("package_patch", sysadmin, id="budget-interne", extras=[{"key": "confidentiel", "value": "oui"}])
+    assert names(call("package_search", catalog["outsider"], q="confidentiel:oui OR tags:famille")) == names(
+        call("package_search", fq="tags:famille"))
+    with pytest.raises(SearchQueryError):  # nothing found: the check runs, and the private key is not told
+        call("package_search", catalog["outsider"], q="confidentiel:oui", include_private=True)
