@@ -13,7 +13,7 @@ sends the whole body before it reads an answer, and reading it lets the page ans
 reset connection. Larger bodies get an early 413.
 
 The large limit is only for a caller who may write: a request with an API token (Authorization or X-CKAN-API-Key
-header) or a session cookie; an anonymous body keeps max_body_bytes. Whatever the limit, what a multipart form
+header) or a session naming a user (signed cookie); an anonymous body keeps max_body_bytes. Whatever the limit, what a multipart form
 holds in memory is bounded across all its parts by max_body_bytes (`BudgetParser`): file parts go to disk sooner
 when they would pass it, non-file fields are refused, and an upload has at most UPLOAD_FORM_PARTS parts. Each 413
 says which limit tripped (`FormTooLarge.limit`; a plain RequestEntityTooLarge is the body limit).
@@ -26,13 +26,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from flask import Flask, Request, current_app, request
+from flask import Flask, Request, request, session
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser, MultiPartParser
 from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
 
 from catalog.settings import Settings
+from catalog.user.sessions import SESSION_KEY
 
 UPLOAD_ACTIONS = frozenset({"resource_create", "resource_update", "resource_patch"})
 UPLOAD_PAGES = frozenset({"web.resource_new", "web.resource_edit"})
@@ -229,12 +230,11 @@ def usable(folder: Path | None) -> Path | None:
 
 def is_upload_request() -> bool:
     """Whether this request may carry a resource file: multipart, to a resource write action or form, from a caller
-    who may write (an API token or a session cookie: anyone else is refused before the file matters)."""
+    who may write (an API token, or a session naming a user: anyone else is refused before the file matters)."""
     if request.method != "POST" or request.mimetype != "multipart/form-data":
         return False
-    if not any(request.headers.get(name) for name in TOKEN_HEADERS) \
-            and current_app.config["SESSION_COOKIE_NAME"] not in request.cookies:
-        return False
+    if not any(request.headers.get(name) for name in TOKEN_HEADERS) and SESSION_KEY not in session:
+        return False  # the session is the signed cookie: naming a user needs the site's secret key
     if request.endpoint == ACTION_ENDPOINT:
         return (request.view_args or {}).get("name") in UPLOAD_ACTIONS
     return request.endpoint in UPLOAD_PAGES

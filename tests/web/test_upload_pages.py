@@ -136,3 +136,20 @@ def test_fields_over_the_memory_budget_are_a_413_saying_so(client, dataset):
     response = client.post(path, data=data, content_type="multipart/form-data", headers={"Accept-Language": "en"})
     assert response.status_code == 413
     assert "The form's fields are larger than 65.5 kB in all." in html.unescape(response.get_data(as_text=True))
+
+
+def test_a_session_naming_nobody_keeps_the_body_limit(app, dataset):
+    """The upload limit is for a session naming a user: a visitor's session (a CSRF token) or a forged cookie keeps
+    the body limit, before any login check reads the body."""
+    visitor = app.test_client()
+    token = form_token(visitor, "/user/login")
+    data = {"csrf_token": token, "upload": (io.BytesIO(b"z" * (BODY + 10)), "allocataires.csv")}
+    response = visitor.post("/dataset/allocataires/resource/new", data=data, content_type="multipart/form-data",
+                            headers={"Accept-Language": "fr"})
+    assert response.status_code == 413
+    assert "La requête dépasse la taille maximale de 65,5 ko." in html.unescape(response.get_data(as_text=True))
+    visitor.set_cookie("session", "forged")
+    response = visitor.post("/api/3/action/resource_create", content_type="multipart/form-data",
+                            data={"upload": (io.BytesIO(b"z" * (BODY + 10)), "a.csv")})
+    assert response.status_code == 413
+    assert response.get_json()["error"]["message"] == f"Request body is larger than {BODY} bytes"
