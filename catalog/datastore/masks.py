@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from catalog.datastore.backend import Column as TableColumn
 from catalog.datastore.csv_plan import MAX_IDENTIFIER_BYTES, CsvPlan
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from catalog.datastore.backend import DatastoreBackend
 
 SUFFIX = "__mask"
+MASK_OF = "mask_of"  # in a companion's data-dictionary info: the id of the column whose masks it holds
 BATCH = 1000
 
 
@@ -42,6 +43,28 @@ def mask_columns(plan: CsvPlan) -> dict[str, str]:
         taken.add(name.lower())
         companions[column.id] = name
     return companions
+
+
+def mask_pairs(fields: list[dict[str, Any]]) -> dict[str, str]:
+    """Masked column id -> its companion column's id, among a table's fields (as datastore_search gives them).
+
+    The load records the pairing in the companion's info (MASK_OF): a long header's companion has a truncated
+    name (mask_columns), so it is not always `<column>__mask`. A table without the record (loaded before, or made
+    by datastore_create) pairs `<column>` with `<column>__mask`. The preview, the charts and the table views read
+    this one function."""
+    ids = {f["id"] for f in fields}
+    pairs: dict[str, str] = {}
+    for f in fields:
+        of = (f.get("info") or {}).get(MASK_OF)
+        if isinstance(of, str) and of in ids and of != f["id"] and of not in pairs:
+            pairs[of] = f["id"]
+    paired = set(pairs.values())
+    for f in fields:
+        name = f["id"] + SUFFIX
+        if f["id"] not in pairs and f["id"] not in paired and name in ids and name not in paired:
+            pairs[f["id"]] = name
+            paired.add(name)
+    return pairs
 
 
 def masked_rows(plan: CsvPlan, companions: dict[str, str]) -> Iterator[dict[str, str]]:
@@ -80,7 +103,7 @@ def write_masks(backend: DatastoreBackend, resource_id: str, plan: CsvPlan) -> d
         column = by_id[column_id]
         masks = ", ".join(sorted(column.masks))
         info[column_id] = {**column.info, "notes": f"Masked values ({masks}) are empty here; {name} gives them."}
-        info[name] = {"label": f"{column.label} (masked)",
+        info[name] = {"label": f"{column.label} (masked)", MASK_OF: column_id,
                       "notes": f"The mask written in the file ({masks}) where {column_id} is masked (statistical "
                                "secrecy); empty where the value is given or missing."}
     return info

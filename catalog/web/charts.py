@@ -19,7 +19,7 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from catalog.datastore.masks import SUFFIX as MASK_SUFFIX
+from catalog.datastore.masks import mask_pairs
 from catalog.errors import ActionError, NotAuthorized, NotFound, ValidationError
 from catalog.web.admin import error_messages
 from catalog.web.blueprint import web
@@ -69,10 +69,9 @@ def table_fields(resource: dict[str, Any]) -> list[dict[str, Any]]:
         found = act("datastore_search", resource_id=resource["id"], limit=0, include_total=False)
     except NotFound:
         return []
-    ids = {f["id"] for f in found["fields"]}
     # A masked count's companion column (catalog/datastore/masks.py) is no column to chart: its numbers are.
-    return [f for f in found["fields"]
-            if f["id"] != "_id" and not (f["id"].endswith(MASK_SUFFIX) and f["id"][:-len(MASK_SUFFIX)] in ids)]
+    companions = set(mask_pairs(found["fields"]).values())
+    return [f for f in found["fields"] if f["id"] != "_id" and f["id"] not in companions]
 
 
 def _has_few_groups(resource_id: str, field: dict[str, Any]) -> bool:

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import render_template, request
 
-from catalog.datastore.masks import SUFFIX as MASK_SUFFIX
+from catalog.datastore.masks import mask_pairs
 from catalog.errors import NotFound, ValidationError
 from catalog.web.blueprint import web
 from catalog.web.calls import act, can
@@ -58,10 +58,9 @@ def _preview(resource: dict[str, Any]) -> dict[str, Any]:
         page, q, sort_column, filter_column, filter_value = 1, "", "", "", ""
     except NotFound:
         return {"state": "none"}
-    ids = {f["id"] for f in found["fields"]}
     # A masked count (<5, s, nd...) is shown as written, from its companion column (catalog/datastore/masks.py),
     # so it is told apart from a missing value; the companion columns themselves are not shown.
-    masks = {f["id"]: f["id"] + MASK_SUFFIX for f in found["fields"] if f["id"] + MASK_SUFFIX in ids}
+    masks = mask_pairs(found["fields"])
     shown = set(masks.values()) | {"_id"}
     fields = [f for f in found["fields"] if f["id"] not in shown]
     return {

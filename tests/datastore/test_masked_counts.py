@@ -123,3 +123,41 @@ def test_a_quantity_whose_header_names_a_place_is_a_number(call, sysadmin, file_
                   value="Nombre de naissances par région", agg="sum")
     assert {g["key"]: g["value"] for g in result["groups"]} == {"Occitanie": 55000, "Bretagne": 31000,
                                                                 "Normandie": 29000}
+
+
+LONG = "Nombre de beneficiaires du revenu de solidarite active au 31 dec"  # 63 bytes: its companion's name is cut
+
+
+def load_long(file_resource: Any, tmp_path: Path) -> str:
+    lines = ["commune;NB;" + LONG] + [f"c{i};{'<5' if i % 3 == 0 else i * 10};{'s' if i % 4 == 0 else i}"
+                                      for i in range(1, 13)]
+    path = tmp_path / "masques.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    resource_id, status = file_resource(path)
+    assert status["status"] == "complete", status
+    return resource_id
+
+
+def test_the_companion_of_a_long_header_is_paired_by_the_preview_and_the_charts(client: Any, call, sysadmin, dataset,
+                                                                                file_resource, tmp_path):
+    from catalog.datastore.masks import mask_pairs
+
+    resource_id = load_long(file_resource, tmp_path)
+    fields = search(call, sysadmin, resource_id, limit=0)["fields"]
+    column = next(f["id"] for f in fields if f["id"].startswith("Nombre") and not f["id"].endswith("__mask"))
+    companion = "Nombre de beneficiaires du revenu de solidarite active__mask"
+    assert mask_pairs(fields) == {"NB": "NB__mask", column: companion}
+    html = client.get(f"/dataset/{dataset['name']}/resource/{resource_id}?sort=_id").get_data(as_text=True)
+    assert "(masked)" not in html and "__mask" not in html
+    cells = re.findall(r'<td class="num masked" title="[^"]+">([^<]*)</td>', html)
+    assert sorted(cells) == sorted(["&lt;5"] * 4 + ["s"] * 3)
+    chart = client.get(f"/dataset/{dataset['name']}/resource/{resource_id}/chart").get_data(as_text=True)
+    assert "__mask" not in chart and "(masked)" not in chart
+
+
+def test_mask_pairs_without_the_record_pair_column_and_column__mask() -> None:
+    from catalog.datastore.masks import mask_pairs
+
+    fields = [{"id": "NB", "type": "int"}, {"id": "Taux", "type": "numeric"}, {"id": "NB__mask", "type": "text"},
+              {"id": "x__mask", "type": "text"}]
+    assert mask_pairs(fields) == {"NB": "NB__mask"}
