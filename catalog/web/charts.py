@@ -263,12 +263,15 @@ def view_content(resource: dict[str, Any], view: dict[str, Any]) -> dict[str, An
             found = act("datastore_search", resource_id=resource["id"], limit=TABLE_VIEW_ROWS, include_total=True)
         except (NotFound, ValidationError):
             return {"kind": "missing"}
-        fields = [f for f in found["fields"] if f["id"] != "_id"]
+        # As in the preview, a masked count shows its mask (<5, s...) and the companion columns are not shown.
+        masks = mask_pairs(found["fields"])
+        companions = set(masks.values())
+        fields = [f for f in found["fields"] if f["id"] != "_id" and f["id"] not in companions]
         shown = view.get("show_fields")
         if isinstance(shown, list) and shown:
             fields = [f for f in fields if f["id"] in shown] or fields
         return {"kind": "table", "fields": fields, "records": found["records"], "total": found.get("total", 0),
-                "labels": _labels(fields)}
+                "labels": _labels(fields), "masks": masks}
     if view["view_type"] == "text_view":
         excerpt = text_excerpt(resource)
         if excerpt is not None:

@@ -161,3 +161,15 @@ def test_mask_pairs_without_the_record_pair_column_and_column__mask() -> None:
     fields = [{"id": "NB", "type": "int"}, {"id": "Taux", "type": "numeric"}, {"id": "NB__mask", "type": "text"},
               {"id": "x__mask", "type": "text"}]
     assert mask_pairs(fields) == {"NB": "NB__mask"}
+
+
+def test_a_table_view_shows_masks_as_written_and_hides_the_companions(client: Any, call, sysadmin, dataset,
+                                                                       file_resource, tmp_path):
+    resource_id = load_long(file_resource, tmp_path)
+    view = call("resource_view_create", sysadmin, resource_id=resource_id, title="Tableau",
+                view_type="datatables_view")
+    html = client.get(f"/dataset/{dataset['name']}/resource/{resource_id}/view/{view['id']}").get_data(as_text=True)
+    headers = re.findall(r'<th scope="col">([^<]+)</th>', html)
+    assert headers == ["commune", "NB", LONG]
+    cells = re.findall(r'<td class="num masked" title="[^"]+">([^<]*)</td>', html)
+    assert sorted(cells) == sorted(["&lt;5"] * 4 + ["s"] * 3)
