@@ -211,7 +211,14 @@ def parse_number(value: str, field: str, query: str, clamp: bool = False) -> int
 
 def _word(value: str, field: str | None, query: str, pos: int | None) -> Node | None:
     if value == "*":
-        return MatchAll() if field is None or field == "text" else Exists(field)
+        if field is None or field == "text":
+            return MatchAll()
+        if is_text_field(field):
+            # Solr's "has a value" of a text field: the index keeps its words, not whether it was empty, and
+            # Exists would look for an exact value that text fields do not have (always 0 results).
+            raise SearchQueryError(f"Cannot parse '{query}': {field}:* (has any value) is not supported for the "
+                                   f"text field {field}; search for words in it instead")
+        return Exists(field)
     if field in DATE_FIELDS:
         when = parse_date(value, query)
         return Range(field, when, when)

@@ -66,3 +66,19 @@ def test_the_field_check_runs_only_when_nothing_was_found(call, catalog, sysadmi
         call("package_search", fq="tags:famille"))
     with pytest.raises(SearchQueryError):  # nothing found: the check runs, and the private key is not told
         call("package_search", catalog["outsider"], q="confidentiel:oui", include_private=True)
+
+
+@pytest.mark.parametrize("q", ["title:*", "notes:*", "extras_frequency:*", "-author:*"])
+def test_any_value_of_a_text_field_is_refused(call, client, catalog, q):
+    # It found nothing, whatever the datasets held: the index keeps a text field's words, not its emptiness.
+    with pytest.raises(SearchQueryError) as raised:
+        call("package_search", q=q)
+    assert "not supported for the text field" in raised.value.message
+    answer = client.get("/api/3/action/package_search", query_string={"fq": q})
+    assert answer.status_code == 400 and answer.json["error"]["__type"] == "Search Query Error"
+
+
+def test_any_value_of_an_exact_field_is_still_answered(call, catalog):
+    everything = names(call("package_search"))
+    assert names(call("package_search", q="name:* AND *:*")) == everything
+    assert names(call("package_search", fq="frequency:*")) == {"allocataires-caf", "aides-logement"}
