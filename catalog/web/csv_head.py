@@ -43,16 +43,10 @@ def looks_like_csv(resource: dict[str, object]) -> bool:
 
 def read_head(path: Path, rows: int = PREVIEW_ROWS) -> CsvHead | None:
     """The header and first `rows` rows, or None when the start is not text (binary, unknown encoding)."""
-    with path.open("rb") as handle:
-        head = handle.read(HEAD_BYTES)
-        cut = bool(handle.read(1))
-    if not head or b"\x00" in head:
+    read = read_head_bytes(path, HEAD_BYTES)
+    if read is None or not read[0]:
         return None
-    if cut:
-        # Whole lines only: the last one may be cut mid-row (or mid-character). A quoted field running past
-        # the cut still shows only what was read; the preview is a glimpse, the DataStore load reads all.
-        end = head.rfind(b"\n")
-        head = head[: end + 1] if end > 0 else head
+    head, cut = read
     decoded = decode_head(head)
     if decoded is None:
         return None
@@ -65,6 +59,33 @@ def read_head(path: Path, rows: int = PREVIEW_ROWS) -> CsvHead | None:
     header, body = found[0], found[1:]
     return CsvHead(header=header, rows=body[:rows], delimiter=delimiter, encoding=encoding,
                    more=len(body) > rows or cut)
+
+
+def read_head_bytes(path: Path, max_bytes: int) -> tuple[bytes, bool] | None:
+    """(the file's first bytes, whether the file goes on) for a text glimpse (the CSV preview, text views), or
+    None when they hold a NUL byte (binary). A cut start ends on a whole line: the last one may be cut mid-row or
+    mid-character (a quoted field running past the cut still shows only what was read; the DataStore load reads
+    all). A start without a line end is cut before an incomplete UTF-8 character, which would otherwise make a
+    UTF-8 file undecodable and guessed as another encoding."""
+    with path.open("rb") as handle:
+        head = handle.read(max_bytes)
+        cut = bool(handle.read(1))
+    if b"\x00" in head:
+        return None
+    if cut:
+        end = head.rfind(b"\n")
+        head = head[: end + 1] if end > 0 else _whole_utf8(head)
+    return head, cut
+
+
+def _whole_utf8(head: bytes) -> bytes:
+    """`head` without a UTF-8 sequence cut at its end (bytes that are not UTF-8 are left as they are)."""
+    for back in range(1, min(4, len(head)) + 1):
+        byte = head[-back]
+        if byte & 0xC0 != 0x80:  # not a continuation byte: the start of the last character
+            length = 2 if byte & 0xE0 == 0xC0 else 3 if byte & 0xF0 == 0xE0 else 4 if byte & 0xF8 == 0xF0 else 1
+            return head[:-back] if length > back else head
+    return head
 
 
 def decode_head(head: bytes) -> tuple[str, str] | None:

@@ -16,7 +16,7 @@ from typing import Any
 
 from catalog.datastore.csv_analysis import SAMPLE_BYTES, is_prose, sniff_delimiter
 from catalog.services import current_services
-from catalog.web.csv_head import decode_head
+from catalog.web.csv_head import decode_head, read_head_bytes
 
 TEXT_BYTES = 64 * 1024
 
@@ -30,14 +30,10 @@ class TextHead:
 
 def read_text(path: Path, max_bytes: int = TEXT_BYTES) -> TextHead | None:
     """The file's first `max_bytes` (whole lines), decoded; None for a binary or undecodable file."""
-    with path.open("rb") as handle:
-        head = handle.read(max_bytes)
-        truncated = bool(handle.read(1))
-    if b"\x00" in head:
+    read = read_head_bytes(path, max_bytes)
+    if read is None:
         return None
-    if truncated:
-        end = head.rfind(b"\n")
-        head = head[: end + 1] if end > 0 else head
+    head, truncated = read
     decoded = decode_head(head)
     if decoded is None:
         return None

@@ -183,3 +183,20 @@ def test_a_wide_table_whose_rows_end_with_the_delimiter_is_loaded(call, sysadmin
     result = call("datastore_search", sysadmin, resource_id=resource_id, limit=1)
     assert [f["id"] for f in result["fields"]] == ["_id"] + [f"colonne_{c}" for c in range(20)]
     assert float(result["records"][0]["colonne_19"]) == 19.5
+
+
+@pytest.mark.parametrize("pad", [0, 1, 2])
+def test_a_utf8_start_without_a_line_end_cut_mid_character_stays_utf8(tmp_path: Path, pad: int) -> None:
+    """64 KB of 'é' (two bytes) with no newline: the cut may split a character; it is dropped, not guessed as
+    UTF-16 or Windows-1252."""
+    from catalog.web.csv_head import HEAD_BYTES, read_head
+
+    path = tmp_path / "long.txt"
+    path.write_bytes(b"x" * pad + ("é" * 40000).encode() + "\n€".encode() * 3000)
+    head = read_text(path)
+    assert head is not None and head.encoding == "utf-8" and head.truncated
+    assert head.text == "x" * pad + "é" * ((TEXT_BYTES - pad) // 2)
+    table = tmp_path / "long.csv"
+    table.write_bytes(("x" * pad + "é" * (HEAD_BYTES // 2 + 10)).encode())
+    shown = read_head(table)
+    assert shown is not None and shown.encoding == "utf-8" and shown.header[0].rstrip("é") == "x" * pad
