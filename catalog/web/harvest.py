@@ -20,7 +20,7 @@ from werkzeug.wrappers import Response
 
 from catalog.errors import NotAuthorized, ValidationError
 from catalog.services import current_services
-from catalog.web.admin import error_summary, login_first, require, show_errors
+from catalog.web.admin import error_messages, error_summary, login_first, require, show_errors
 from catalog.web.blueprint import web
 from catalog.web.calls import act, can
 from catalog.web.forms import HarvestConfirmForm, HarvestSourceForm, HarvestValidateForm
@@ -348,8 +348,9 @@ def _confirmed(id: str, what: str) -> Any:
                 flash(_("Harvest source deactivated.") if not form.clear.data
                       else _("Harvest source deactivated and cleared."), "success")
         except ValidationError as error:
-            problems = [_("A job of this source is running: abort it first.")
-                        if "abort it first" in str(error.errors) else str(error.errors)]
+            messages = error_messages(error.errors)
+            problems = ([_("A job of this source is running: abort it first.")]
+                        if any("abort it first" in m for m in messages) else messages)
         else:
             return redirect(url_for("web.harvest_read", id=source["name"]))
     page = render_template("admin/harvest_confirm.html", source=source, form=form, what=what, problems=problems)
