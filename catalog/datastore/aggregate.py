@@ -56,6 +56,8 @@ class AggregateSpec:
 class Dialect:
     table: Callable[[str], str]
     period: Callable[[str, str], str]  # (quoted column, "month"|"year") -> text key
+    sum: str  # SQLite's sum() of integers fails past 64 bits ("integer overflow"); its total() adds them as
+    # floats (a whole sum of an int column comes back as an integer: _whole); PostgreSQL's sum(bigint) is numeric
 
 
 def _sqlite_period(column: str, period: str) -> str:
@@ -74,8 +76,8 @@ def _postgres_table(resource_id: str) -> str:
 
 
 DIALECTS = {
-    "sqlite": Dialect(table=quote_ident, period=_sqlite_period),
-    "postgresql": Dialect(table=_postgres_table, period=_postgres_period),
+    "sqlite": Dialect(table=quote_ident, period=_sqlite_period, sum="total"),
+    "postgresql": Dialect(table=_postgres_table, period=_postgres_period, sum="sum"),
 }
 
 
@@ -138,7 +140,7 @@ def build_aggregate(table: str, spec: AggregateSpec, dialect: Dialect) -> tuple[
     if spec.period:
         key = dialect.period(key, spec.period)
     value = ident(spec.value) if spec.value else "CAST(NULL AS numeric)"
-    measures = f"count(*) AS n, count({value}) AS nv, sum({value}) AS s"
+    measures = f"count(*) AS n, count({value}) AS nv, {dialect.sum}({value}) AS s"
     if spec.period:
         order = "k ASC NULLS LAST"
     else:
@@ -209,6 +211,13 @@ def number(value: Any) -> int | float | None:
     return value
 
 
+def _whole(value: Any) -> Any:
+    """A float sum of an int column (SQLite's total()) as the integer it is, within 64 bits."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
+        return int(value)
+    return value
+
+
 def key_value(value: Any) -> Any:
     if isinstance(value, Decimal):
         return number(value)
@@ -250,6 +259,10 @@ def datastore_aggregate(ctx: ActionContext, data: dict[str, Any]) -> dict[str, A
     bound = caller_read_bound(ctx.services, ctx.actor)
     timeout = min(TIMEOUT_MS, bound) if bound > 0 else TIMEOUT_MS
     rows, totals, groups_total = run_aggregate(backend, resource_id, spec, timeout)
+    types = {column.id: column.type for column in columns}
+    if spec.value and types[spec.value] == "int":
+        rows = [(key, n, nv, _whole(s), a) for key, n, nv, s, a in rows]
+        totals = (*totals[:2], _whole(totals[2]))
     groups = [{"key": key_value(key), "value": _measure(spec.agg, n, nv, s),
                "count": n} for key, n, nv, s, _ in rows]
     all_rows, all_values, all_sum = totals
@@ -260,7 +273,6 @@ def datastore_aggregate(ctx: ActionContext, data: dict[str, Any]) -> dict[str, A
         rest_sum = (all_sum or 0) - sum((row[3] or 0) for row in rows)
         others = {"value": _measure(spec.agg, rest_rows, rest_values, rest_sum), "count": rest_rows,
                   "groups": groups_total - len(rows)}
-    types = {column.id: column.type for column in columns}
     return {
         "resource_id": resource_id,
         "group_by": spec.group_by,

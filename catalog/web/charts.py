@@ -208,7 +208,10 @@ def resource_chart(id: str, resource_id: str) -> Any:
         choice = default_choice(resource["id"], fields)
         if choice is None:
             return render_template("chart.html", pkg=pkg, res=resource, chart=None, fields=[], error=""), 404
-        chart = build_chart(resource, fields, choice)
+        try:
+            chart = build_chart(resource, fields, choice)
+        except ValidationError:  # the default chart fails too (a time limit): the form and the error, no chart
+            chart = {"choice": choice, "labels": _labels(fields)}
     may_save = can("resource_view_create", resource_id=resource["id"])
     if request.method == "POST" and not error:
         if not may_save:

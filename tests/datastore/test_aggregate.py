@@ -166,3 +166,14 @@ def test_one_grouping_query_counts_the_groups_too(call, table):
     assert sum("GROUP BY" in s for s in statements) == 1
     assert result["groups_total"] == 6 and result["others"]["groups"] == 4
     assert aggregate(call, table, group_by="region", filters={"region": "nulle part"})["groups_total"] == 0
+
+
+def test_a_sum_past_64_bits_is_a_number_not_an_overflow(call, sysadmin, dataset):
+    """SQLite's sum() of integers fails past 2**63 ("integer overflow"); its total() and PostgreSQL's numeric add on."""
+    created = call("datastore_create", sysadmin, resource={"package_id": dataset["id"], "name": "grands"},
+                   fields=[{"id": "k", "type": "text"}, {"id": "n", "type": "int"}],
+                   records=[{"k": "a", "n": 2**62}, {"k": "a", "n": 2**62}, {"k": "b", "n": 3}, {"k": "b", "n": 4}])
+    result = call("datastore_aggregate", ANONYMOUS, resource_id=created["resource_id"], group_by="k", value="n")
+    values = {g["key"]: g["value"] for g in result["groups"]}
+    assert values["a"] == pytest.approx(2.0**63) and values["b"] == 7 and isinstance(values["b"], int)
+    assert result["total"]["value"] == pytest.approx(2.0**63)

@@ -270,3 +270,32 @@ def test_the_svg_download_of_a_resource_named_beyond_latin_1(client, call, sysad
     disposition.encode("latin-1")
     assert disposition.startswith("inline; ")
     assert "filename*=UTF-8''Donn%C3%A9es%20%E2%80%93%202024%20%E2%82%AC.svg" in disposition
+
+
+def test_a_default_sum_past_64_bits_is_drawn(page, call, sysadmin, org):
+    pkg = call("package_create", sysadmin, name="grands", owner_org=org["id"])
+    created = call("datastore_create", sysadmin, resource={"package_id": pkg["id"], "name": "grands"},
+                   fields=[{"id": "k", "type": "text"}, {"id": "n", "type": "int"}],
+                   records=[{"k": "a", "n": 2**62}, {"k": "a", "n": 2**62}, {"k": "b", "n": 3}])
+    status, html = page(chart_url((pkg, created["resource_id"])))
+    assert status == 200 and '<option value="n" selected>' in html
+    assert [key for key, _, _ in BAR.findall(html)] == ["a", "b"]
+
+
+def test_when_the_default_chart_fails_too_the_form_shows_the_error(page, table, monkeypatch):
+    """A chart that cannot be drawn (here every aggregate fails, as on a time limit) is a 400 page with the form
+    and the error, never an error page."""
+    import catalog.web.charts as charts
+    from catalog.errors import ValidationError
+
+    real = charts.act
+
+    def failing(name, **data):
+        if name == "datastore_aggregate" and data.get("limit") != 1:
+            raise ValidationError({"query": ["The query took too long"]})
+        return real(name, **data)
+
+    monkeypatch.setattr(charts, "act", failing)
+    status, html = page(chart_url(table) + "?group_by=region&value=montant")
+    assert status == 400 and 'class="chart-form"' in html and "The query took too long" in html
+    assert 'role="img"' not in html and 'class="chart-save"' not in html
