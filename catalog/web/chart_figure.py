@@ -5,6 +5,7 @@ templates/_chart_svg.html (so the chart is seen without script, and is the same 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,6 +13,12 @@ WIDTH = 760
 HEIGHT = 400
 LEFT, RIGHT, TOP = 80, 20, 20
 LABEL_CHARS = 18
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def printable(text: str) -> str:
+    """Without the control characters XML 1.0 forbids (the .svg would not parse) and a page has no use for."""
+    return CONTROL_CHARACTERS.sub("", text)
 
 
 @dataclass
@@ -78,7 +85,7 @@ def figure(groups: list[dict[str, Any]], kind: str, labels: list[str], others: t
     """groups: datastore_aggregate's groups; labels: each group's label as shown; others: (label, value) of the
     remaining groups, drawn as a last bar (bars only)."""
     values = [g["value"] for g in groups]
-    entries = [(str(g["key"]), label, g["value"], False) for g, label in zip(groups, labels, strict=True)]
+    entries = [(printable(str(g["key"])), label, g["value"], False) for g, label in zip(groups, labels, strict=True)]
     if others is not None and kind == "bar":
         entries.append(("", others[0], others[1], True))
         values.append(others[1])

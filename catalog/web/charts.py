@@ -24,7 +24,7 @@ from catalog.errors import ActionError, NotAuthorized, NotFound, ValidationError
 from catalog.web.admin import error_messages
 from catalog.web.blueprint import web
 from catalog.web.calls import act, can
-from catalog.web.chart_figure import figure
+from catalog.web.chart_figure import figure, printable
 from catalog.web.resources import column_label
 from catalog.web.text_file import text_excerpt
 
@@ -134,7 +134,7 @@ def grouped(value: Any) -> str:
 
 
 def _labels(fields: list[dict[str, Any]]) -> dict[str, str]:
-    return {f["id"]: column_label(f) for f in fields}
+    return {f["id"]: printable(column_label(f)) for f in fields}
 
 
 def _key_label(key: Any) -> str:
@@ -142,7 +142,7 @@ def _key_label(key: Any) -> str:
         return _("(empty)")
     if isinstance(key, bool):
         return _("Yes") if key else _("No")
-    return str(key)
+    return printable(str(key))
 
 
 def chart_title(choice: Choice, labels: dict[str, str]) -> str:

@@ -299,3 +299,18 @@ def test_when_the_default_chart_fails_too_the_form_shows_the_error(page, table, 
     status, html = page(chart_url(table) + "?group_by=region&value=montant")
     assert status == 400 and 'class="chart-form"' in html and "The query took too long" in html
     assert 'role="img"' not in html and 'class="chart-save"' not in html
+
+
+def test_control_characters_in_labels_leave_the_svg_well_formed(client, call, sysadmin, org):
+    import xml.dom.minidom
+
+    pkg = call("package_create", sysadmin, name="controles", owner_org=org["id"])
+    created = call("datastore_create", sysadmin, resource={"package_id": pkg["id"], "name": "controles"},
+                   fields=[{"id": "k", "type": "text", "info": {"label": "Cat\x02égorie"}}, {"id": "n", "type": "int"}],
+                   records=[{"k": "a\x01b", "n": 1}, {"k": "a\x01b", "n": 2}, {"k": "c\x1fd", "n": 3}])
+    url = chart_url((pkg, created["resource_id"]), "chart.svg") + "?group_by=k&value=n"
+    response = client.get(url)
+    assert response.status_code == 200
+    document = xml.dom.minidom.parseString(response.get_data())
+    assert document.getElementsByTagName("title")[0].firstChild.data.endswith(" Catégorie")
+    assert [(k, v) for k, v, _ in BAR.findall(response.get_data(as_text=True))] == [("ab", "3"), ("cd", "3")]
