@@ -55,6 +55,11 @@ def _image_as_text(self: Any, tokens: Any, idx: int, options: Any, env: Any) -> 
     return escape_html(self.renderInlineAsText(token.children or [], options, env))
 
 
+WORD_BREAKS = re.compile(r"<(?:br|hr)\b[^>]*>|</?(?:p|div|li|ul|ol|dl|dt|dd|h[1-6]|blockquote|pre|table|thead|tbody|tr|td|th"
+                         r"|caption|section|article|header|footer|aside|nav|figure|figcaption|details|summary)\b[^>]*>",
+                         re.IGNORECASE)
+
+
 def render(text: str | None, *, images: bool = False) -> str:
     """Sanitised HTML for a Markdown text ("" for none)."""
     source = (text or "").strip()
@@ -72,6 +77,9 @@ def plain(text: str | None) -> str:
     if not source:
         return ""
     rendered = _renderer(False).render(source)
+    # A line break or a block written as HTML separates words ("Bonjour<br>Monde"): a space before each, or
+    # stripping the tags would glue them.
+    rendered = WORD_BREAKS.sub(r" \g<0>", rendered)
     words = nh3.clean(rendered, tags=set(), attributes={}, strip_comments=True)
     # nh3 leaves the text HTML-escaped; the excerpt is escaped again by Jinja.
     return " ".join(html.unescape(words).split())

@@ -88,6 +88,18 @@ def _harmless(html: str) -> None:
     assert 'href="javascript' not in markup.lower()
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Bonjour<br>Monde", "Bonjour Monde"),
+    ("Ligne un<br/>ligne deux", "Ligne un ligne deux"),
+    ("<div>Un</div><div>Deux</div>", "Un Deux"),
+    ("<table><tr><td>a</td><td>b</td></tr></table>", "a b"),
+    ("<p>Fin</p>suite", "Fin suite"),
+    ("Bon<span>jour</span> <b>à</b> tous", "Bonjour à tous"),  # inline tags glue nothing apart
+])
+def test_excerpt_keeps_words_written_as_html_apart(text: str, expected: str) -> None:
+    assert excerpt(text) == expected
+
+
 def test_pages_render_descriptions_as_markdown(page: Any, hostile: dict[str, Any], org: dict[str, Any]) -> None:
     resource_id = hostile["resources"][0]["id"]
     for path in ("/dataset/rsa-commune", f"/dataset/rsa-commune/resource/{resource_id}", "/group/solidarite",
