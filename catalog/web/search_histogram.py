@@ -1,7 +1,11 @@
 """The small histogram of the dataset search page: how many of the datasets the current query finds were last
 modified in each of the twelve months up to the newest one. One package_search for the newest date, then one count
 per month (rows=0, the query's own q and filters plus a metadata_modified range), so the counts follow exactly the
-visibility and the query rules of the list below."""
+visibility and the query rules of the list below.
+
+Thirteen searches per first page of results: their cost grows with the number of datasets a query finds, so past
+MAX_FOUND (the list's own count, known before) there is no histogram. A month facet in the three search backends
+would give the twelve counts in the list's own query (docs/performance.md)."""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from catalog.web.calls import act
 from catalog.web.datasets import quoted
 
 MONTHS = 12
+MAX_FOUND = 50_000  # datasets found: above, no histogram (its counts would cost more than the list)
 WIDTH, HEIGHT, BAR_TOP = 240, 48, 4
 
 
@@ -33,7 +38,11 @@ def _next_month(day: date) -> date:
     return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
 
 
-def modified_histogram(q: str, chosen: dict[str, list[str]]) -> dict[str, Any] | None:
+def modified_histogram(q: str, chosen: dict[str, list[str]], found: int | None = None) -> dict[str, Any] | None:
+    """The histogram of the query's datasets, or None: nothing found, an error, or more than MAX_FOUND found
+    (`found`: the list's count of the same query)."""
+    if found is not None and not 0 < found <= MAX_FOUND:
+        return None
     fq_list = [f"{field}:{quoted(value)}" for field, values in chosen.items() for value in values]
     base = {"q": q, "fq_list": fq_list, "include_private": True}
     try:

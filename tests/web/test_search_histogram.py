@@ -47,3 +47,30 @@ def test_the_histogram_is_on_the_first_page_of_results_only(page, call, sysadmin
     assert BAR.findall(page("/dataset")[1])
     status, html = page("/dataset?page=2")
     assert status == 200 and "modified-histogram" not in html
+
+
+def test_past_max_found_there_is_no_histogram_and_no_count(page, call, sysadmin, org, monkeypatch):
+    """The histogram's thirteen searches are bounded: above MAX_FOUND datasets found (the list's own count) it is
+    left out, so its cost cannot grow with the catalog."""
+    import catalog.web.calls as calls
+    import catalog.web.search_histogram as histogram
+
+    for number in range(3):
+        call("package_create", sysadmin, name=f"jeu-{number}", owner_org=org["id"])
+    searches: list[str] = []
+    real = calls.call_action
+
+    def counting(services, name, data, *args, **kwargs):
+        if name == "package_search":
+            searches.append(name)
+        return real(services, name, data, *args, **kwargs)
+
+    monkeypatch.setattr(calls, "call_action", counting)
+    monkeypatch.setattr(histogram, "MAX_FOUND", 3)
+    status, html = page("/dataset")
+    assert status == 200 and len(BAR.findall(html)) == 12 and len(searches) == 1 + 1 + 12
+    monkeypatch.setattr(histogram, "MAX_FOUND", 2)
+    searches.clear()
+    status, html = page("/dataset")
+    assert status == 200 and "modified-histogram" not in html and "3 datasets found" in html
+    assert len(searches) == 1  # the list's own
