@@ -19,6 +19,7 @@ from catalog.registry import action
 from harvest import auth, rules
 from harvest.dictize import job_summary, log_dict, object_dict, object_error_dict, source_dict
 from harvest.enqueue import enqueue_job
+from harvest.jobs import FAILURE_DETAIL
 from harvest.models import HarvestJob, HarvestLog, HarvestObject, HarvestSource
 from harvest.queries import find_job, find_object, find_source
 from harvest.runner import JobAlreadyRunning, create_job
@@ -209,7 +210,8 @@ def harvest_job_show(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]
     """Show a harvest job with its statistics and errors. `status` is ckanext-harvest's (new, running, finished,
     aborted; failed when the job broke); `gather_failed` and `error` (one sentence) say that gathering failed,
     each `gather_errors` entry has `message`, `detail` and `code`; `info` holds notes that are not errors;
-    `object_errors` name the record and the local dataset it concerns.
+    `object_errors` name the record and the local dataset it concerns. A `failed` job's `detail` (the exception's
+    text) is for sysadmins only.
 
     :param id: the job id
     """
@@ -221,6 +223,8 @@ def harvest_job_show(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]
     packages = {p.id: p for p in ctx.session.scalars(
         select(Package).where(Package.id.in_([o.package_id for o in errored if o.package_id])))}
     summary["object_errors"] = [object_error_dict(o, packages.get(o.package_id)) for o in errored]
+    if job.status == "failed" and ctx.actor.is_sysadmin:
+        summary["detail"] = (job.stats or {}).get(FAILURE_DETAIL)  # the exception (runner._job_failed)
     return summary
 
 

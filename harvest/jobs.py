@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 BATCH_SIZE = 100
 # Beside the counts in job.stats: the record total the source last announced (CKAN count, hydra:totalItems).
 ANNOUNCED = "announced"
+# Beside them too: the exception that made the job `failed`, shown to sysadmins only (harvest_job_show's `detail`).
+FAILURE_DETAIL = "failure_detail"
 
 
 def source_info(source: HarvestSource) -> SourceInfo:

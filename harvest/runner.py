@@ -31,6 +31,7 @@ from harvest.job_deadline import JobDeadline, JobDeadlineReached
 from harvest.jobs import (
     ANNOUNCED,
     BATCH_SIZE,
+    FAILURE_DETAIL,
     add_counts,
     add_gather_error,
     job_backend,
@@ -49,6 +50,7 @@ if TYPE_CHECKING:
 ANALYZE_AFTER_CHANGES = 1000
 DEFAULT_STALE_SECONDS = 600
 DEFAULT_FULL_SYNC_HOURS = 24
+UNEXPECTED_FAILURE = "Unexpected failure: the job stopped on an error of this site, not of the source"
 FULL_LISTING_FALLBACK = "The source refused the incremental filter: this run read its full listing, as a full job"
 
 
@@ -264,7 +266,10 @@ def _job_failed(services: Services, job_id: str, error: Exception) -> None:
         job = session.get(HarvestJob, job_id)
         job.status = "failed"
         job.finished = utcnow()
-        job.message = f"Unexpected failure: {error.__class__.__name__}: {error}"
+        # The exception's text may quote SQL or this site's internals: organization admins read the job and its
+        # log, so they get one sentence; the text is kept for sysadmins (harvest_job_show's `detail`).
+        job.message = UNEXPECTED_FAILURE
+        job.stats = {**(job.stats or {}), FAILURE_DETAIL: f"{error.__class__.__name__}: {error}"}
         log(session, job, job.message, "CRITICAL")
 
 

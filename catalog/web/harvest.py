@@ -49,6 +49,8 @@ GATHER_SENTENCES = {
     "deadline": (_l("The job ran out of time: what it imported stays, nothing was withdrawn."),
                  _l("The job ran out of time on page %(page)s: what it imported stays, nothing was withdrawn.")),
     "id_listing": (_l("The list of the source's identifiers, needed to find deletions, could not be read."),) * 2,
+    # A `failed` job (runner._job_failed): an error of this site; its text is the API's `detail`, for sysadmins.
+    "unexpected": (_l("The job stopped on an unexpected error of this site, not of the source."),) * 2,
     "announced": (_l("The source announced %(announced)s record(s) but only %(gathered)s were gathered: nothing "
                      "was withdrawn. Check the source's paging, then run it again."),) * 2,
     "emptied": (_l("The source listed no datasets while %(known)s dataset(s) came from it: nothing was withdrawn. "

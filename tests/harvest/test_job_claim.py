@@ -1,6 +1,7 @@
 """A job runs once: its runner claims it (new, or running with a stale heartbeat) in one UPDATE, and a second runner
 of the same job ("Run now"'s thread while `moisson harvest run` has it, a job handed out twice) goes away. A job
-left running by a dead process no longer blocks "Run now" (harvest_job_create) for ever: it is resumed."""
+left running by a dead process no longer blocks "Run now" (harvest_job_create) for ever: it is resumed. A job that
+broke (`failed`) tells organization admins one sentence; the exception's text is for sysadmins."""
 
 from __future__ import annotations
 
@@ -105,3 +106,35 @@ def test_run_now_resumes_a_job_whose_runner_died(fake_ckan: FakeCkan, make_sourc
     assert run_job(services, again["id"])["status"] == "finished"
     assert call("package_search", sysadmin, rows=0)["count"] == 2
     assert len(call("harvest_job_list", sysadmin, source_id=source["id"])) == 1
+
+
+def test_a_failed_jobs_exception_is_for_sysadmins_only(fake_ckan: FakeCkan, make_source: Any, call: Any,
+                                                       sysadmin: Any, org: dict[str, Any], services: Any,
+                                                       client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.conftest import make_user
+    from tests.web.conftest import log_in
+
+    fake_ckan.put(ckan_package(1))
+    source = make_source(fake_ckan.url, rows=10)
+    admin = make_user(call, "chef")
+    call("organization_member_create", sysadmin, id=org["id"], username="chef", role="admin")
+
+    def broken(*_args: Any, **_kwargs: Any) -> Any:
+        raise RuntimeError("SELECT password_hash FROM users WHERE name = 'root'")
+
+    monkeypatch.setattr("harvest.runner.import_batch", broken)
+    job = call("harvest_job_create", sysadmin, source_id=source["id"])
+    with pytest.raises(RuntimeError):
+        run_job(services, job["id"])
+    shown = call("harvest_job_show", admin, id=job["id"])
+    assert shown["status"] == "failed" and shown["error"].startswith("Unexpected failure")
+    assert "password_hash" not in repr(shown) and "detail" not in shown
+    assert "password_hash" not in repr(call("harvest_log_list", admin, source_id=source["id"]))
+    assert "password_hash" in call("harvest_job_show", sysadmin, id=job["id"])["detail"]
+    path = f"/harvest/{source['name']}/job/{job['id']}"
+    log_in(client, admin)
+    for page in (path, f"/harvest/{source['name']}"):
+        html = client.get(page, headers={"Accept-Language": "fr"}).get_data(as_text=True)
+        assert "erreur inattendue de ce site" in html and "password_hash" not in html, page
+    log_in(client, sysadmin)
+    assert "password_hash" in client.get(path).get_data(as_text=True)
