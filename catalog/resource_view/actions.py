@@ -72,7 +72,7 @@ def resource_view_list(ctx: ActionContext, data: dict[str, Any]) -> list[dict[st
 
     :param id: the resource's id
     """
-    resource, package = auth.resource_and_package(ctx, data["id"])
+    resource, package = auth.resource_and_package(ctx, data.get("id"), key="id")
     return [view_dictize(view, package.id) for view in _views(ctx, resource.id)]
 
 

@@ -23,9 +23,10 @@ def view_of(ctx: ActionContext, view_id: Any) -> ResourceView:
     return view
 
 
-def resource_and_package(ctx: ActionContext, resource_id: Any) -> tuple[Resource, Package]:
+def resource_and_package(ctx: ActionContext, resource_id: Any, key: str = "resource_id") -> tuple[Resource, Package]:
+    """The active resource and its dataset; a missing id is a 409 on `key`, the parameter's name in the action."""
     if not resource_id:
-        raise ValidationError({"resource_id": ["Missing value"]})  # CKAN's _get_or_bust, before any lookup
+        raise ValidationError({key: ["Missing value"]})  # CKAN's _get_or_bust, before any lookup
     resource = get_resource(ctx.session, resource_id)
     package = ctx.session.get(Package, resource.package_id) if resource is not None else None
     if resource is None or package is None or resource.state != "active":
@@ -33,8 +34,8 @@ def resource_and_package(ctx: ActionContext, resource_id: Any) -> tuple[Resource
     return resource, package
 
 
-def _read(ctx: ActionContext, resource_id: Any) -> None:
-    _, package = resource_and_package(ctx, resource_id)
+def _read(ctx: ActionContext, resource_id: Any, key: str = "resource_id") -> None:
+    _, package = resource_and_package(ctx, resource_id, key)
     if not can_read_package(ctx, package):
         raise NotAuthorized(f"User {ctx.actor.name} not authorized to read resource {resource_id}")
 
@@ -54,7 +55,7 @@ def resource_view_show(ctx: ActionContext, data: dict[str, Any]) -> None:
 
 
 def resource_view_list(ctx: ActionContext, data: dict[str, Any]) -> None:
-    _read(ctx, data.get("id"))
+    _read(ctx, data.get("id"), key="id")  # CKAN's resource_view_list takes the resource's id as `id`
 
 
 def resource_view_create(ctx: ActionContext, data: dict[str, Any]) -> None:

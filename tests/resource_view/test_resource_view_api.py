@@ -71,3 +71,10 @@ def test_datastore_aggregate_over_get(client, call, sysadmin, resource):
         assert response.status_code == 409
     finally:
         call("datastore_delete", sysadmin, resource_id=rid, force=True)
+
+
+@pytest.mark.parametrize("given", [{}, {"id": ""}])
+def test_resource_view_list_without_an_id_names_id_as_ckan_does(client, given):
+    response = client.post("/api/3/action/resource_view_list", json=given)
+    assert response.status_code == 409
+    assert response.get_json()["error"] == {"__type": "Validation Error", "id": ["Missing value"]}
