@@ -38,8 +38,8 @@ NOT_A_MEASURE = re.compile(r"ann[ée]e|year|^an$|^date|code|^num|^id$|^_id$|sire
 AGGREGATES = {"sum": _l("Sum"), "count": _l("Number of rows"), "mean": _l("Mean")}
 KINDS = {"bar": _l("Bars"), "line": _l("Line")}
 PERIODS = {"month": _l("Month"), "year": _l("Year")}
-DATASET_PAGE_VIEWS = 6
-TABLE_VIEW_ROWS = 25  # a table view shows the first rows; the resource page pages through them all  # views drawn on a dataset page; the others are links
+DATASET_PAGE_VIEWS = 6  # views drawn on a dataset page; the others are links
+TABLE_VIEW_ROWS = 25  # a table view shows the first rows; the resource page pages through them all
 
 
 @dataclass
