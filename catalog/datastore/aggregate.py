@@ -25,7 +25,7 @@ from sqlalchemy import text
 
 from catalog.context import ActionContext
 from catalog.datastore import auth
-from catalog.datastore.backend import Column, DatastoreBackend, quote_ident, too_long
+from catalog.datastore.backend import PG_NAMES, TYPE_ALIASES, Column, DatastoreBackend, quote_ident, too_long
 from catalog.datastore.search import parse_filters
 from catalog.errors import NotFound, ValidationError
 from catalog.registry import action, caller_read_bound
@@ -35,6 +35,14 @@ PERIODS = ("month", "year")
 NUMERIC_TYPES = ("int", "numeric", "float")
 GROUP_TYPES = ("text", "int", "numeric", "float", "bool", "date", "timestamp", "time")
 DATE_TYPES = ("date", "timestamp")
+
+
+def field_types(canonical: tuple[str, ...]) -> frozenset[str]:
+    """Every `type` a datastore_search field of these canonical types may carry: the canonical name, the names
+    datastore_create accepts for it and the PostgreSQL names CKAN reports (int8, float8, timestamptz...). The
+    chart pages read fields, this action reads columns: one list of types (above) for both."""
+    names = {alias for alias, kind in TYPE_ALIASES.items() if kind in canonical}
+    return frozenset(canonical) | names | {PG_NAMES[name][0] for name in names if name in PG_NAMES}
 LIMIT_DEFAULT = 50
 LIMIT_MAX = 500
 TIMEOUT_MS = 30_000
@@ -83,19 +91,22 @@ DIALECTS = {
 
 def parse_aggregate(data: dict[str, Any], columns: list[Column]) -> AggregateSpec:
     types = {column.id: column.type for column in columns}
+    errors: dict[str, list[str]] = {}  # the columns' errors together, as CKAN reports a form's fields
     group_by = data.get("group_by")
     if not isinstance(group_by, str) or not group_by:
-        raise ValidationError({"group_by": ["Missing value"]})
-    if types.get(group_by) not in GROUP_TYPES:
-        raise ValidationError({"group_by": [f'field "{group_by}" not in table']})
+        errors["group_by"] = ["Missing value"]
+    elif types.get(group_by) not in GROUP_TYPES:
+        errors["group_by"] = [f'field "{group_by}" not in table']
     value = data.get("value") or None
     agg = data.get("agg") or ("sum" if value else "count")
-    if agg not in AGGREGATES:
-        raise ValidationError({"agg": [f'"{agg}" is not one of {", ".join(AGGREGATES)}']})
+    if not isinstance(agg, str) or agg not in AGGREGATES:
+        errors["agg"] = [f'"{agg}" is not one of {", ".join(AGGREGATES)}']
     if value is not None and (not isinstance(value, str) or types.get(value) not in NUMERIC_TYPES):
-        raise ValidationError({"value": [f'field "{value}" is not a numeric field of the table']})
-    if value is None and agg != "count":
-        raise ValidationError({"value": ["Missing value"]})
+        errors["value"] = [f'field "{value}" is not a numeric field of the table']
+    elif value is None and agg != "count":
+        errors["value"] = ["Missing value"]
+    if errors:
+        raise ValidationError(errors)
     period = data.get("period") or None
     if types[group_by] in DATE_TYPES:
         period = period or "month"

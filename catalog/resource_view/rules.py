@@ -13,14 +13,12 @@ from collections.abc import Callable
 from typing import Any
 
 from catalog.context import ActionContext
+from catalog.datastore.aggregate import parse_aggregate
 from catalog.errors import ValidationError
 
 CHART_AGGREGATES = ("sum", "count", "mean")
 CHART_KINDS = ("bar", "line")
 CHART_PERIODS = ("month", "year")
-NUMERIC_TYPES = ("int", "numeric", "float")
-# Columns a chart may group by (a JSON column cannot be a category).
-GROUP_TYPES = ("text", "int", "numeric", "float", "bool", "date", "timestamp", "time")
 
 
 def _text(value: Any) -> bool:
@@ -106,9 +104,8 @@ def chart_errors(ctx: ActionContext, resource_id: str, config: dict[str, Any]) -
     columns = ctx.services.datastore.backend.columns(resource_id)
     if errors or columns is None:
         return errors
-    types = {column.id: column.type for column in columns}
-    if types.get(config["group_by"]) not in GROUP_TYPES:
-        errors["group_by"] = [f'field "{config["group_by"]}" not in table']
-    if config.get("value") and types.get(config["value"]) not in NUMERIC_TYPES:
-        errors["value"] = [f'field "{config["value"]}" is not a numeric field of the table']
+    try:  # datastore_aggregate's own checks of the names, as the chart will be drawn by it
+        parse_aggregate({key: config.get(key) for key in ("group_by", "value", "agg")}, columns)
+    except ValidationError as problem:
+        return {key: value for key, value in problem.errors.items() if key != "__type"}
     return errors

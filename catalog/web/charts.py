@@ -19,6 +19,7 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from catalog.datastore import aggregate
 from catalog.datastore.masks import mask_pairs
 from catalog.errors import ActionError, NotAuthorized, NotFound, ValidationError
 from catalog.web.admin import error_messages
@@ -28,9 +29,10 @@ from catalog.web.chart_figure import figure, printable
 from catalog.web.resources import column_label
 from catalog.web.text_file import text_excerpt
 
-NUMERIC_TYPES = {"int", "int2", "int4", "int8", "numeric", "float", "float4", "float8"}
-DATE_TYPES = {"date", "timestamp", "timestamptz"}
-GROUP_TYPES = NUMERIC_TYPES | DATE_TYPES | {"text", "varchar", "name", "bool"}
+# The field types datastore_aggregate takes, as datastore_search names them (int8, float8, timestamptz...).
+NUMERIC_TYPES = aggregate.field_types(aggregate.NUMERIC_TYPES)
+DATE_TYPES = aggregate.field_types(aggregate.DATE_TYPES)
+GROUP_TYPES = aggregate.field_types(aggregate.GROUP_TYPES)
 FEW_GROUPS = 50  # a category column with more distinct values is not a default
 CANDIDATES_TRIED = 8
 # Numeric columns that are no quantity to add up: years, codes, identifiers (by their names).

@@ -177,3 +177,13 @@ def test_a_sum_past_64_bits_is_a_number_not_an_overflow(call, sysadmin, dataset)
     values = {g["key"]: g["value"] for g in result["groups"]}
     assert values["a"] == pytest.approx(2.0**63) and values["b"] == 7 and isinstance(values["b"], int)
     assert result["total"]["value"] == pytest.approx(2.0**63)
+
+
+def test_the_column_errors_come_together(call, table):
+    """As CKAN reports a form's fields, and as resource_view_create reports a chart view's (which reads them)."""
+    with pytest.raises(ValidationError) as error:
+        aggregate(call, table, group_by="nope", value="region")
+    assert set(error.value.errors) - {"__type"} == {"group_by", "value"}
+    with pytest.raises(ValidationError) as error:
+        aggregate(call, table, group_by="region", value="montant", agg=["sum"])
+    assert set(error.value.errors) - {"__type"} == {"agg"}
