@@ -101,11 +101,12 @@ def test_download_errors_are_html_pages_not_the_frameworks(client: Any, call: An
         html = response.get_data(as_text=True)
         assert response.status_code == 404 and response.mimetype == "text/html", path
         assert '<html lang="en">' in html and "Page not found" in html, path
-    # A private dataset's file is refused to an anonymous visitor (resource_show's answer), with the login link.
+    # A private dataset's file is a 404 to an anonymous visitor, like an unknown file (CKAN's download view),
+    # with the login link: the page does not confirm that the private dataset exists.
     response = client.get(_path(hidden), headers={"Accept-Language": "fr"})
     html = response.get_data(as_text=True)
-    assert response.status_code == 403 and response.mimetype == "text/html"
-    assert "Accès refusé" in html and "/user/login" in html and "a;b" not in html
+    assert response.status_code == 404 and response.mimetype == "text/html"
+    assert "Page introuvable" in html and "/user/login" in html and "a;b" not in html
     assert client.get(_path(hidden), headers={"Authorization": sysadmin_token}).data == b"a;b\n1;2\n"
     assert client.get(_path(shown).replace(public["id"], "public")).status_code == 200
     call("resource_delete", sysadmin, id=shown["id"])
