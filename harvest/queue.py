@@ -74,24 +74,37 @@ def job_task(job_id: str, queue_name: str = QUEUE_NAME) -> None:
         # sets backend.since to None): _start records it on the job, whose since the page tasks then read.
         cursors = backend.page_cursors()
     except (FetchError, GatherError, JobDeadlineReached) as error:
-        _start(services, job_id, started, pages=0)
+        if not _start(services, job_id, started, pages=0):
+            return
         record_gather_error(services, job_id, error)
         _claim_and_finish(services, job_id)
         return
-    _start(services, job_id, started, pages=len(cursors), full_fallback=since is not None and backend.since is None)
+    if not _start(services, job_id, started, pages=len(cursors),
+                  full_fallback=since is not None and backend.since is None):
+        return
     queue = get_queue(services.settings.redis_url, queue_name)
     for cursor in cursors:
         queue.enqueue(page_task, job_id, cursor, job_timeout=PAGE_TIMEOUT)
 
 
-def _start(services: Services, job_id: str, started: datetime, pages: int, full_fallback: bool = False) -> None:
+def _start(services: Services, job_id: str, started: datetime, pages: int, full_fallback: bool = False) -> bool:
+    """Claim the new job for this worker in one UPDATE (as runner.claim_job does for a job run in one piece).
+    False when another worker started it meanwhile (a job handed out twice): this one must not fan it out again."""
     with services.db.unit_of_work(write=True) as session:
+        claimed = session.execute(
+            update(HarvestJob)
+            .where(HarvestJob.id == job_id, HarvestJob.status == "new")
+            .values(status="running", started=started, heartbeat=utcnow(), pages_total=pages)
+            .execution_options(synchronize_session=False)
+        )
+        if claimed.rowcount != 1:
+            return False
         job = session.get(HarvestJob, job_id)
-        job.status, job.started, job.heartbeat, job.pages_total = "running", started, utcnow(), pages
         log(session, job, f"Job started on the queue: {pages} page task(s)")
         if full_fallback:
             job.since = None  # the page tasks list everything, and the job decides deletions as a full one
             log(session, job, FULL_LISTING_FALLBACK, "WARNING")
+    return True
 
 
 def page_task(job_id: str, cursor: dict[str, Any]) -> None:

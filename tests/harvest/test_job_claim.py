@@ -138,3 +138,20 @@ def test_a_failed_jobs_exception_is_for_sysadmins_only(fake_ckan: FakeCkan, make
         assert "erreur inattendue de ce site" in html and "password_hash" not in html, page
     log_in(client, sysadmin)
     assert "password_hash" in client.get(path).get_data(as_text=True)
+
+
+def test_a_job_handed_out_twice_to_queue_workers_is_fanned_out_once(fake_ckan: FakeCkan, make_source: Any,
+                                                                   call: Any, sysadmin: Any, services: Any) -> None:
+    """On the queue, a CKAN job is planned by job_task, which fans its pages out as tasks: two workers that both read
+    the job as new (handed out twice) must not both enqueue its pages. The second one's claim fails."""
+    from harvest.queue import _start
+
+    source = make_source(fake_ckan.url, rows=10)
+    job = call("harvest_job_create", sysadmin, source_id=source["id"])
+    now = utcnow()
+    assert _start(services, job["id"], now, pages=2) is True
+    assert _start(services, job["id"], now, pages=2) is False
+    with services.db.unit_of_work(write=False) as session:
+        messages = session.scalars(select(HarvestLog.message).where(HarvestLog.job_id == job["id"])).all()
+        assert session.get(HarvestJob, job["id"]).status == "running"
+    assert sum("Job started on the queue" in message for message in messages) == 1
