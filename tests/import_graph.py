@@ -32,17 +32,18 @@ LAYERS: dict[str, int] = {
     "catalog.context": 1, "catalog.registry": 1,
     # domain cores: models, queries, rules, dictize, save, the write path (dataset/publish.py), the privacy filter
     "catalog.authz": 2, "catalog.user": 2, "catalog.vocab": 2, "catalog.activity": 2, "catalog.organization": 2,
-    "catalog.dataset": 2, "catalog.resource": 2, "catalog.resource_view": 2, "catalog.site": 2, "catalog.review": 2,
+    "catalog.dataset": 2, "catalog.resource": 2, "catalog.site": 2, "catalog.review": 2,
     # domain actions: each domain's actions and auth functions (DOMAIN_ACTIONS below)
     "catalog.user:actions": 3, "catalog.vocab:actions": 3, "catalog.activity:actions": 3,
     "catalog.organization:actions": 3, "catalog.dataset:actions": 3, "catalog.resource:actions": 3,
-    "catalog.resource_view:actions": 3,
     "catalog.site:actions": 3, "catalog.review:actions": 3,
     **{f"{domain}:models": 2 for domain in ("catalog.user", "catalog.vocab", "catalog.activity",
                                              "catalog.organization", "catalog.dataset", "catalog.resource",
                                              "catalog.site", "catalog.review", "catalog.resource_view")},
     # features built on the domains, plugged into the core as services
     "catalog.search": 4, "catalog.storage": 4, "catalog.datastore": 4, "catalog.dcat": 4,
+    # resource views: a chart view is checked against the DataStore's aggregation rules, so views sit beside it
+    "catalog.resource_view": 4, "catalog.resource_view:actions": 4,
     # harvesting, built on the catalog's actions
     "harvest": 5,
     # what builds a process: every model (Alembic), every action module, the backends
