@@ -122,14 +122,20 @@ def harvest_read(id: str) -> str | Response:
                            confirm=HarvestConfirmForm(), organization=_organization(source))
 
 
-@web.route("/harvest/<id>/job/<job_id>")
-def harvest_job(id: str, job_id: str) -> str | Response:
-    if (redirect_to := login_first()) is not None:
-        return redirect_to
+def _source_job(id: str, job_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The source and one of its jobs; a job of another source under this source's address is a 404."""
     source = act("harvest_source_show", id=id)
     job = act("harvest_job_show", id=job_id)
     if job["source_id"] != source["id"]:
         abort(404)
+    return source, job
+
+
+@web.route("/harvest/<id>/job/<job_id>")
+def harvest_job(id: str, job_id: str) -> str | Response:
+    if (redirect_to := login_first()) is not None:
+        return redirect_to
+    source, job = _source_job(id, job_id)
     return render_template("admin/harvest_job.html", source=source, job=job, confirm=HarvestConfirmForm())
 
 
@@ -284,10 +290,7 @@ def _refusal(error: ValidationError) -> str:
 def harvest_job_abort(id: str, job_id: str) -> Response:
     if (redirect_to := login_first()) is not None:
         return redirect_to
-    source = act("harvest_source_show", id=id)
-    job = act("harvest_job_show", id=job_id)
-    if job["source_id"] != source["id"]:
-        abort(404)
+    source, job = _source_job(id, job_id)
     _check_posted()
     job = act("harvest_job_abort", id=job["id"])
     flash(_("The job was aborted: it stops after its current batch, deleting nothing.") if job["status"] == "aborted"
