@@ -30,7 +30,10 @@ def _preview(resource: dict[str, Any]) -> dict[str, Any]:
             return {"state": "loading", "rows_loaded": status.get("rows_loaded") or 0}
         if status.get("status") == "error":
             return {"state": "error", "message": (status.get("error") or {}).get("message") or ""}
-        return _text_preview(resource, status.get("status")) or {"state": "none"}
+        if status.get("status") != "complete":
+            return _text_preview(resource, status.get("status")) or {"state": "none"}
+        # "complete" with datastore_active false: the load ended between the page's two reads (or the table was
+        # deleted since, which datastore_search's NotFound below tells).
     per_page = int_arg("per_page", 25, highest=max(PAGE_SIZES))
     if per_page not in PAGE_SIZES:
         per_page = 25

@@ -98,3 +98,19 @@ def test_private_tables_are_not_previewed_for_anonymous_visitors(page: Any, call
 def test_an_integer_filter_beyond_64_bits_is_a_message_not_an_error(page: Any, table: dict[str, Any]) -> None:
     status, html = page(table["url"] + "?column=Allocataires&value=99999999999999999999")
     assert status == 200 and "This filter could not be applied" in html
+
+
+def test_a_load_that_ended_between_the_pages_two_reads_shows_the_table(app: Any, services: Any,
+                                                                        table: dict[str, Any]) -> None:
+    """The page reads the resource (datastore_active not yet true), then the load's status (already complete, the
+    load ended in between): the table is there and is shown, not "no preview" (a browser test met it under load)."""
+    from catalog.datastore.models import DatastoreLoad
+    from catalog.web.resources import _preview
+
+    with services.db.unit_of_work(write=True) as session:
+        session.add(DatastoreLoad(resource_id=table["resource"]["id"], status="complete", job_id="done",
+                                  rows_loaded=ROWS, rows_total=ROWS))
+    read_before_the_load_ended = {**table["resource"], "datastore_active": False}
+    with app.test_request_context(table["url"]):
+        preview = _preview(read_before_the_load_ended)
+    assert preview["state"] == "ready" and preview["pager"].total == ROWS
