@@ -74,7 +74,8 @@ def test_members_are_managed_from_the_organization_page(server: Server, browser:
     tab.get_by_label("Identifiant ou courriel").fill("rene@example.org")
     tab.get_by_label("Rôle", exact=True).select_option(label="Relecteur")
     tab.get_by_role("button", name="Ajouter", exact=True).click()
-    expect(tab.locator(".flash.success")).to_contain_text("rene est maintenant membre (Relecteur)")
+    expect(tab.locator(".flash.success")).to_contain_text(
+        "L’utilisateur ayant cette adresse électronique est désormais membre (Relecteur)")
     row = tab.locator('tr[data-user="rene"]')
     expect(row).to_contain_text("Rene Martin")
     assert capacities(server)["rene"] == "reviewer"
