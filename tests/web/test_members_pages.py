@@ -9,29 +9,10 @@ from typing import Any
 
 from catalog.context import Actor
 from tests.conftest import Caller, make_user
-from tests.web.conftest import csrf_token, log_in
+from tests.web.conftest import as_user, get, post
 
 NO_USER_FR = "Aucun utilisateur ne correspond à ce nom ou à cette adresse électronique."
 NO_USER_EN = "There is no user with this name or e-mail."
-
-
-def as_user(client: Any, actor: Actor | None) -> None:
-    if actor is None:
-        with client.session_transaction() as session:
-            session.clear()
-    else:
-        log_in(client, actor)
-
-
-def get(client: Any, path: str, lang: str = "en") -> tuple[int, str]:
-    response = client.get(path, headers={"Accept-Language": lang})
-    return response.status_code, response.get_data(as_text=True)
-
-
-def post(client: Any, path: str, lang: str = "en", form_page: str = "/", **data: Any) -> Any:
-    """A form post with the CSRF token read off the page that shows the form."""
-    token = csrf_token(client.get(form_page, headers={"Accept-Language": lang}).get_data(as_text=True))
-    return client.post(path, data={"csrf_token": token, **data}, headers={"Accept-Language": lang})
 
 
 def without_tokens(html: str) -> str:
