@@ -10,6 +10,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,19 @@ def playwright_or_skip() -> Any:
         pytest.skip(f"browser tests need Debian's Chromium at {CHROMIUM} (apt-get install -y chromium)",
                     allow_module_level=True)
     return pytest.importorskip("playwright.sync_api", reason="browser tests need the playwright package")
+
+
+@contextmanager
+def launched_chromium() -> Iterator[Any]:
+    """Debian's headless Chromium driven by Playwright, closed on the way out (each browser test module's fixture)."""
+    from playwright import sync_api
+
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
 
 
 def free_port() -> int:

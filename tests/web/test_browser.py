@@ -17,9 +17,8 @@ import pytest
 
 from tests.web.browser import (
     ADMIN_PASSWORD,
-    CHROMIUM,
-    CHROMIUM_ARGS,
     Server,
+    launched_chromium,
     playwright_or_skip,
     start_server,
     stop_server,
@@ -53,10 +52,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with launched_chromium() as chromium:
         yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -12,7 +12,13 @@ from typing import Any
 
 import pytest
 
-from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, Server, playwright_or_skip, start_server, stop_server
+from tests.web.browser import (
+    Server,
+    launched_chromium,
+    playwright_or_skip,
+    start_server,
+    stop_server,
+)
 
 sync_api = playwright_or_skip()
 expect = sync_api.expect
@@ -40,12 +46,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
+    with launched_chromium() as chromium:
+        yield chromium
 
 
 def french_tab(browser: Any) -> Any:

@@ -13,7 +13,13 @@ from typing import Any
 
 import pytest
 
-from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, Server, playwright_or_skip, start_server, stop_server
+from tests.web.browser import (
+    Server,
+    launched_chromium,
+    playwright_or_skip,
+    start_server,
+    stop_server,
+)
 
 sync_api = playwright_or_skip()
 expect = sync_api.expect
@@ -32,10 +38,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with launched_chromium() as chromium:
         yield chromium
-        chromium.close()
 
 
 def tab(browser: Any, width: int, height: int, **options: Any) -> Any:

@@ -16,9 +16,8 @@ import pytest
 
 from tests.web.browser import (
     ADMIN_PASSWORD,
-    CHROMIUM,
-    CHROMIUM_ARGS,
     Server,
+    launched_chromium,
     playwright_or_skip,
     start_server,
     stop_server,
@@ -66,12 +65,8 @@ def small_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
+    with launched_chromium() as chromium:
+        yield chromium
 
 
 def french_tab(browser: Any, *, script: bool = True) -> Any:
